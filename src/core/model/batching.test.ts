@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { buildBatchInputs, planBatches } from './batching.ts';
+
+describe('planBatches', () => {
+  it('sorts longest first, keeps ties in input order and respects the token budget', () => {
+    const lengths = [5, 9, 5, 2, 9, 3];
+    const plans = planBatches(lengths, 18, 10);
+    expect(plans).toEqual([
+      { indices: [1, 4], seqLen: 9 },
+      { indices: [0, 2, 5], seqLen: 5 },
+      { indices: [3], seqLen: 2 },
+    ]);
+    // Every text appears exactly once.
+    expect(plans.flatMap((p) => p.indices).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const plan of plans) expect(plan.indices.length * plan.seqLen).toBeLessThanOrEqual(18);
+  });
+  it('caps the number of texts per batch', () => {
+    const plans = planBatches([1, 1, 1, 1, 1], 1000, 2);
+    expect(plans.map((p) => p.indices)).toEqual([[0, 1], [2, 3], [4]]);
+  });
+  it('gives a text longer than the budget a batch of its own', () => {
+    expect(planBatches([50, 3], 10, 8)).toEqual([
+      { indices: [0], seqLen: 50 },
+      { indices: [1], seqLen: 3 },
+    ]);
+  });
+  it('plans nothing for no texts', () => {
+    expect(planBatches([], 10, 8)).toEqual([]);
+  });
+});
+
+describe('buildBatchInputs', () => {
+  it('pads to the batch length with the pad id and masks padding', () => {
+    const inputs = buildBatchInputs([[2, 7, 3], [2, 3]], { indices: [0, 1], seqLen: 3 }, 9);
+    expect(Array.from(inputs.inputIds)).toEqual([2n, 7n, 3n, 2n, 3n, 9n]);
+    expect(Array.from(inputs.attentionMask)).toEqual([1n, 1n, 1n, 1n, 1n, 0n]);
+    expect(Array.from(inputs.mask)).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(Array.from(inputs.tokenTypeIds)).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
+  });
+});

@@ -1,0 +1,53 @@
+/** One forward pass: which inputs (original positions) go in, and the padded sequence length. */
+export interface BatchPlan {
+  indices: number[];
+  seqLen: number;
+}
+
+/**
+ * Groups texts into batches of similar length so padding stays small: longest first (so the first batch
+ * also tells early whether memory suffices), each batch at most `tokenBudget` padded tokens and
+ * `maxBatch` texts. Ties keep input order, so the plan is deterministic.
+ */
+export function planBatches(lengths: readonly number[], tokenBudget: number, maxBatch: number): BatchPlan[] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const plans: BatchPlan[] = [];
+  let current: BatchPlan | null = null;
+  for (const index of order) {
+    if (current && (current.indices.length + 1) * current.seqLen <= tokenBudget && current.indices.length < maxBatch) {
+      current.indices.push(index);
+    } else {
+      current = { indices: [index], seqLen: lengths[index] };
+      plans.push(current);
+    }
+  }
+  return plans;
+}
+
+/** Padded model inputs for one batch, row-major `[batch × seqLen]`. */
+export interface BatchInputs {
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds: BigInt64Array;
+  /** The same mask as bytes, for pooling. */
+  mask: Uint8Array;
+  batch: number;
+  seqLen: number;
+}
+
+export function buildBatchInputs(tokenIds: readonly (readonly number[])[], plan: BatchPlan, padId: number): BatchInputs {
+  const { indices, seqLen } = plan;
+  const size = indices.length * seqLen;
+  const inputIds = new BigInt64Array(size).fill(BigInt(padId));
+  const attentionMask = new BigInt64Array(size);
+  const mask = new Uint8Array(size);
+  indices.forEach((textIndex, row) => {
+    const ids = tokenIds[textIndex];
+    for (let t = 0; t < ids.length; t++) {
+      inputIds[row * seqLen + t] = BigInt(ids[t]);
+      attentionMask[row * seqLen + t] = 1n;
+      mask[row * seqLen + t] = 1;
+    }
+  });
+  return { inputIds, attentionMask, tokenTypeIds: new BigInt64Array(size), mask, batch: indices.length, seqLen };
+}

@@ -1,0 +1,138 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { BatchInputs } from './batching.ts';
+import { ModelFolderError } from './modelSource.ts';
+import type { ModelSpec } from './modelSpec.ts';
+
+/**
+ * The parts of an onnxruntime package the lab uses. `onnxruntime-web` (worker) and `onnxruntime-node` (CLI)
+ * both satisfy it, so session validation and tensor handling are written once, here.
+ */
+export interface OrtModule {
+  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  Tensor: new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => Tensor;
+}
+
+/** Output names that carry per-token embeddings, in order of preference. */
+const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'];
+const REQUIRED_INPUTS = ['input_ids', 'attention_mask'];
+const OPTIONAL_INPUTS = ['token_type_ids'];
+
+/** Token embeddings of one batch, `[batch × seqLen × hidden]`. */
+export interface TokenOutput {
+  data: Float32Array;
+  hidden: number;
+}
+
+/**
+ * One ONNX session that turns padded token ids into token embeddings. Runs are serialised: ORT sessions
+ * (web ones above all) must not run concurrently, and callers may overlap (encode + parity check).
+ */
+export class OrtRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: InferenceSession,
+    private readonly outputName: string,
+    private readonly feedsTypeIds: boolean,
+    private readonly spec: ModelSpec,
+  ) {}
+
+  static async create(ort: OrtModule, spec: ModelSpec, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<OrtRunner> {
+    let session: InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, options);
+    } catch (error) {
+      throw new ModelFolderError(spec.name, spec.onnxFile, `cannot be loaded by onnxruntime (${errorText(error)})`);
+    }
+    try {
+      const inputs = session.inputNames;
+      const missing = REQUIRED_INPUTS.filter((name) => !inputs.includes(name));
+      const unknown = inputs.filter((name) => !REQUIRED_INPUTS.includes(name) && !OPTIONAL_INPUTS.includes(name));
+      if (missing.length > 0 || unknown.length > 0) {
+        throw new ModelFolderError(
+          spec.name,
+          spec.onnxFile,
+          `has inputs [${inputs.join(', ')}]; expected input_ids, attention_mask and optionally token_type_ids` +
+            (missing.length ? ` (missing ${missing.join(', ')})` : '') +
+            (unknown.length ? ` (unknown ${unknown.join(', ')})` : ''),
+        );
+      }
+      const outputName = TOKEN_OUTPUTS.find((name) => session.outputNames.includes(name));
+      if (!outputName) {
+        throw new ModelFolderError(
+          spec.name,
+          spec.onnxFile,
+          `has outputs [${session.outputNames.join(', ')}]; expected last_hidden_state (token embeddings [batch, seq, hidden])`,
+        );
+      }
+      checkDeclaredHidden(session, outputName, spec);
+      return new OrtRunner(ort, session, outputName, inputs.includes('token_type_ids'), spec);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
+  /** Runs one batch; the returned array is owned by the caller. */
+  run(inputs: BatchInputs): Promise<TokenOutput> {
+    const result = this.queue.then(() => this.runNow(inputs));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(inputs: BatchInputs): Promise<TokenOutput> {
+    const dims = [inputs.batch, inputs.seqLen];
+    const feeds: Record<string, Tensor> = {
+      input_ids: new this.ort.Tensor('int64', inputs.inputIds, dims),
+      attention_mask: new this.ort.Tensor('int64', inputs.attentionMask, dims),
+    };
+    if (this.feedsTypeIds) feeds.token_type_ids = new this.ort.Tensor('int64', inputs.tokenTypeIds, dims);
+    const outputs = await this.session.run(feeds, [this.outputName]);
+    const output = outputs[this.outputName];
+    try {
+      const [batch, seqLen, hidden] = output.dims;
+      if (output.type !== 'float32' || output.dims.length !== 3 || batch !== inputs.batch || seqLen !== inputs.seqLen) {
+        throw new ModelFolderError(
+          this.spec.name,
+          this.spec.onnxFile,
+          `${this.outputName} is ${output.type} [${output.dims.join(', ')}]; expected float32 [${inputs.batch}, ${inputs.seqLen}, hidden]`,
+        );
+      }
+      if (this.spec.hiddenSize !== null && hidden !== this.spec.hiddenSize) {
+        throw new ModelFolderError(
+          this.spec.name,
+          this.spec.onnxFile,
+          `${this.outputName} has size ${hidden} per token but config.json says hidden_size ${this.spec.hiddenSize}`,
+        );
+      }
+      // getData() downloads GPU-resident outputs; slice() detaches the result from ORT's buffer before dispose.
+      const data = ((await output.getData()) as Float32Array).slice();
+      return { data, hidden };
+    } finally {
+      for (const tensor of Object.values(feeds)) tensor.dispose();
+      output.dispose();
+    }
+  }
+
+  release(): Promise<void> {
+    return this.queue.then(() => this.session.release());
+  }
+}
+
+function checkDeclaredHidden(session: InferenceSession, outputName: string, spec: ModelSpec): void {
+  const metadata = session.outputMetadata.find((m) => m.name === outputName);
+  if (!metadata || !metadata.isTensor) return;
+  const last = metadata.shape[metadata.shape.length - 1];
+  if (typeof last === 'number' && spec.hiddenSize !== null && last !== spec.hiddenSize) {
+    throw new ModelFolderError(
+      spec.name,
+      spec.onnxFile,
+      `${outputName} has size ${last} per token but config.json says hidden_size ${spec.hiddenSize}`,
+    );
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Locations tests share. `../shared` is optional: tests that need it skip with a reason when it is absent. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+export const SHARED_MODELS = path.join(SHARED, 'models');
+export const REFERENCE_VALUES = path.join(SHARED_MODELS, 'reference-values.json');
+export const HAS_SHARED_MODELS = existsSync(REFERENCE_VALUES);
+export const REAL_MODELS = ['lab-minilm-l6-base', 'lab-minilm-l6-scifact-ft'] as const;
+export const FIXTURE_MODEL = path.join(ROOT, 'tests/fixtures/generated/tiny-bert');
