@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { encodeTexts, type EncodeOptions, type Embeddings } from '../core/model/encoder.ts';
 import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
-import { OrtRunner, type OrtModule } from '../core/model/ortRunner.ts';
+import { OrtRunner } from '../core/model/ortRunner.ts';
 import { fileModelSource } from './fileModelSource.ts';
 
 /** The CLI's runtime: onnxruntime-node (CPU), measured ≈ 5× faster here than onnxruntime-web's wasm in Node. */
@@ -18,7 +18,7 @@ export interface NodeEncoder {
 
 export async function loadNodeEncoder(modelPath: string, variant: ModelVariant = 'fp32'): Promise<NodeEncoder> {
   const folder = await readModelFolder(fileModelSource(modelPath), variant);
-  const runner = await OrtRunner.create(ort as unknown as OrtModule, folder.spec, folder.onnx, {
+  const runner = await OrtRunner.create(ort, folder.spec, folder.onnx, {
     executionProviders: ['cpu'],
     intraOpNumThreads: cpus().length,
     graphOptimizationLevel: 'all',

@@ -10,6 +10,10 @@ describe('planBatches', () => {
       { indices: [0, 2, 5], seqLen: 5 },
       { indices: [3], seqLen: 2 },
     ]);
+    expect(planBatches(lengths, 100, 10)).toEqual([
+      { indices: [1, 4, 0, 2], seqLen: 9 },
+      { indices: [5, 3], seqLen: 3 },
+    ]);
     // Every text appears exactly once.
     expect(plans.flatMap((p) => p.indices).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     for (const plan of plans) expect(plan.indices.length * plan.seqLen).toBeLessThanOrEqual(18);
@@ -17,6 +21,12 @@ describe('planBatches', () => {
   it('caps the number of texts per batch', () => {
     const plans = planBatches([1, 1, 1, 1, 1], 1000, 2);
     expect(plans.map((p) => p.indices)).toEqual([[0, 1], [2, 3], [4]]);
+  });
+  it('does not pad a short text to a long one', () => {
+    expect(planBatches([256, 12, 10, 9], 8192, 64)).toEqual([
+      { indices: [0], seqLen: 256 },
+      { indices: [1, 2, 3], seqLen: 12 },
+    ]);
   });
   it('gives a text longer than the budget a batch of its own', () => {
     expect(planBatches([50, 3], 10, 8)).toEqual([

@@ -5,16 +5,28 @@ export interface BatchPlan {
 }
 
 /**
+ * A text joins a batch only if it fills at least this share of the batch's longest row: attention costs
+ * grow with the square of the padded length, so padding a 10-token text to 256 costs far more than a pass.
+ */
+export const MIN_ROW_FILL = 0.5;
+
+/**
  * Groups texts into batches of similar length so padding stays small: longest first (so the first batch
  * also tells early whether memory suffices), each batch at most `tokenBudget` padded tokens and
- * `maxBatch` texts. Ties keep input order, so the plan is deterministic.
+ * `maxBatch` texts, and no text shorter than {@link MIN_ROW_FILL} of its batch's longest. Ties keep input
+ * order, so the plan is deterministic.
  */
 export function planBatches(lengths: readonly number[], tokenBudget: number, maxBatch: number): BatchPlan[] {
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
   const plans: BatchPlan[] = [];
   let current: BatchPlan | null = null;
   for (const index of order) {
-    if (current && (current.indices.length + 1) * current.seqLen <= tokenBudget && current.indices.length < maxBatch) {
+    if (
+      current &&
+      (current.indices.length + 1) * current.seqLen <= tokenBudget &&
+      current.indices.length < maxBatch &&
+      lengths[index] >= current.seqLen * MIN_ROW_FILL
+    ) {
       current.indices.push(index);
     } else {
       current = { indices: [index], seqLen: lengths[index] };

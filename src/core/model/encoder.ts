@@ -15,7 +15,11 @@ export interface EncodeProgress {
 }
 
 export interface EncodeOptions {
-  onProgress?: (progress: EncodeProgress) => void;
+  /**
+   * Called before the first batch and after each one, and awaited: across a worker boundary that round trip
+   * lets `cancel` messages in between batches and keeps progress events from piling up.
+   */
+  onProgress?: (progress: EncodeProgress) => void | Promise<void>;
   signal?: AbortSignal;
   /** Most padded tokens in one forward pass. */
   tokenBudget?: number;
@@ -56,7 +60,7 @@ export async function encodeTexts(
   let vectors = new Float32Array(0);
   let dim = 0;
   let done = 0;
-  onProgress?.({ done, total: texts.length });
+  await onProgress?.({ done, total: texts.length });
   for (const plan of plans) {
     signal?.throwIfAborted();
     const inputs = buildBatchInputs(tokenIds, plan, tokenizer.padId);
@@ -70,7 +74,7 @@ export async function encodeTexts(
     if (spec.normalize) normalizeRows(pooled, dim);
     plan.indices.forEach((textIndex, row) => vectors.set(pooled.subarray(row * dim, (row + 1) * dim), textIndex * dim));
     done += plan.indices.length;
-    onProgress?.({ done, total: texts.length });
+    await onProgress?.({ done, total: texts.length });
   }
   return { vectors, count: texts.length, dim };
 }

@@ -24,12 +24,22 @@ export interface TokenOutput {
 }
 
 /**
- * One ONNX session that turns padded token ids into token embeddings. Runs are serialised: ORT sessions
- * (web ones above all) must not run concurrently, and callers may overlap (encode + parity check).
+ * Session creation, runs and releases of one onnxruntime package, one at a time: onnxruntime-web shares a
+ * single WASM instance (and GPU device) between its sessions and fails with "Session already started" when
+ * two overlap, and callers do overlap (an encode and a parity check, two slots loading).
  */
-export class OrtRunner {
-  private queue: Promise<unknown> = Promise.resolve();
+const queues = new WeakMap<OrtModule, { tail: Promise<unknown> }>();
 
+function serialised<T>(ort: OrtModule, task: () => Promise<T>): Promise<T> {
+  let queue = queues.get(ort);
+  if (!queue) queues.set(ort, (queue = { tail: Promise.resolve() }));
+  const result = queue.tail.then(task);
+  queue.tail = result.catch(() => undefined);
+  return result;
+}
+
+/** One ONNX session that turns padded token ids into token embeddings. */
+export class OrtRunner {
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: InferenceSession,
@@ -41,7 +51,7 @@ export class OrtRunner {
   static async create(ort: OrtModule, spec: ModelSpec, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<OrtRunner> {
     let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(model, options);
+      session = await serialised(ort, () => ort.InferenceSession.create(model, options));
     } catch (error) {
       throw new ModelFolderError(spec.name, spec.onnxFile, `cannot be loaded by onnxruntime (${errorText(error)})`);
     }
@@ -69,16 +79,14 @@ export class OrtRunner {
       checkDeclaredHidden(session, outputName, spec);
       return new OrtRunner(ort, session, outputName, inputs.includes('token_type_ids'), spec);
     } catch (error) {
-      await session.release();
+      await serialised(ort, () => session.release());
       throw error;
     }
   }
 
   /** Runs one batch; the returned array is owned by the caller. */
   run(inputs: BatchInputs): Promise<TokenOutput> {
-    const result = this.queue.then(() => this.runNow(inputs));
-    this.queue = result.catch(() => undefined);
-    return result;
+    return serialised(this.ort, () => this.runNow(inputs));
   }
 
   private async runNow(inputs: BatchInputs): Promise<TokenOutput> {
@@ -116,7 +124,7 @@ export class OrtRunner {
   }
 
   release(): Promise<void> {
-    return this.queue.then(() => this.session.release());
+    return serialised(this.ort, () => this.session.release());
   }
 }
 

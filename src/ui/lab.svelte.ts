@@ -1,0 +1,75 @@
+import { proxy, type Remote } from 'comlink';
+import type { BackendChoice, BackendInfo, EncoderApi, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
+import type { ModelVariant } from '../core/model/modelSpec.ts';
+import type { EncodeProgress } from '../core/model/encoder.ts';
+
+/** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
+export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
+
+export class ModelSlotState {
+  status = $state<'empty' | 'loading' | 'ready' | 'error'>('empty');
+  info = $state.raw<ModelInfo | null>(null);
+  error = $state<string | null>(null);
+  parity = $state.raw<ParityReport | { unavailable: string } | null>(null);
+  parityRunning = $state(false);
+  location = $state.raw<ModelLocation | null>(null);
+
+  constructor(
+    readonly id: string,
+    private readonly encoder: Remote<EncoderApi>,
+  ) {}
+
+  /** Loads a model; on failure the previously loaded model stays in the slot and the error is shown. */
+  async load(location: ModelLocation, backend: BackendChoice, variant: ModelVariant): Promise<void> {
+    const previous = this.status === 'ready' ? 'ready' : 'empty';
+    this.status = 'loading';
+    this.error = null;
+    try {
+      this.info = await this.encoder.loadModel(this.id, location, { backend, variant });
+      this.location = location;
+      this.status = 'ready';
+      this.parity = null;
+      void this.checkParity();
+    } catch (error) {
+      this.error = (error as Error).message;
+      this.status = previous === 'ready' ? 'ready' : 'error';
+    }
+  }
+
+  async checkParity(): Promise<void> {
+    this.parityRunning = true;
+    try {
+      this.parity = await this.encoder.parity(this.id, PARITY_TEXTS);
+    } catch (error) {
+      this.parity = { unavailable: (error as Error).message };
+    } finally {
+      this.parityRunning = false;
+    }
+  }
+
+  async encode(texts: string[], onProgress?: (done: number, total: number) => void) {
+    return this.encoder.encode(this.id, texts, onProgress ? proxy(({ done, total }: EncodeProgress) => onProgress(done, total)) : undefined);
+  }
+}
+
+export class LabState {
+  readonly slots: ModelSlotState[];
+  servedModels = $state.raw<string[]>([]);
+  environment = $state.raw<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean } | null>(null);
+  readyCount = $derived.by(() => this.slots.filter((slot) => slot.status === 'ready').length);
+
+  constructor(private readonly encoder: Remote<EncoderApi>) {
+    this.slots = [new ModelSlotState('A', encoder), new ModelSlotState('B', encoder)];
+  }
+
+  async start(): Promise<void> {
+    const [environment, served] = await Promise.all([
+      this.encoder.environment(),
+      fetch('/models/index.json')
+        .then((r) => (r.ok ? (r.json() as Promise<{ models: string[] }>) : { models: [] }))
+        .catch(() => ({ models: [] })),
+    ]);
+    this.environment = environment;
+    this.servedModels = served.models;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The encoder worker's whole surface. Methods take and return plain data or TypedArrays; progress comes
+ * back through a comlink `proxy` callback; every failure rejects the caller's promise.
+ */
+import { transfer } from 'comlink';
+import { encodeTexts, type EncodeProgress, type Embeddings, type TokenEmbedder } from '../core/model/encoder.ts';
+import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
+import type { ModelVariant } from '../core/model/modelSpec.ts';
+import type { BatchInputs } from '../core/model/batching.ts';
+import type { OrtRunner, TokenOutput } from '../core/model/ortRunner.ts';
+import { modelSource, type ModelLocation } from './modelSources.ts';
+import { createRunner, describeBackend, destroyGpuDevice, deviceLostWithin, watchDeviceLoss, webgpuAdapter, type Backend, type BackendInfo } from './ortWeb.ts';
+
+export type { ModelLocation } from './modelSources.ts';
+export type { BackendInfo, Backend } from './ortWeb.ts';
+
+export type BackendChoice = 'auto' | Backend;
+
+export interface LoadOptions {
+  backend?: BackendChoice;
+  variant?: ModelVariant;
+}
+
+/** What the page shows about a loaded model. */
+export interface ModelInfo {
+  name: string;
+  modelType: string | null;
+  dim: number;
+  hiddenSize: number | null;
+  pooling: string[];
+  normalize: boolean;
+  maxSeqLength: number;
+  variant: ModelVariant;
+  onnxFile: string;
+  notes: string[];
+  backend: BackendInfo;
+}
+
+export interface EncodeResult extends Embeddings {
+  backend: Backend;
+  /** Set when the GPU was lost during this run and it finished on WASM. */
+  fellBackToWasm: string | null;
+}
+
+export interface ParityReport {
+  texts: string[];
+  /** Cosine between the WebGPU and the WASM embedding of each text. */
+  cosines: number[];
+  maxAbsDelta: number;
+  webgpu: BackendInfo;
+  wasm: BackendInfo;
+}
+
+interface Slot {
+  folder: ModelFolder;
+  runner: OrtRunner;
+  backend: Backend;
+  info: Omit<ModelInfo, 'backend' | 'dim'> & { dim: number };
+}
+
+const slots = new Map<string, Slot>();
+const jobs = new Map<string, AbortController>();
+let gpuLostReason: string | null = null;
+
+function slotOf(id: string): Slot {
+  const slot = slots.get(id);
+  if (!slot) throw new Error(`no model is loaded in slot ${id}`);
+  return slot;
+}
+
+async function chooseBackend(choice: BackendChoice): Promise<Backend> {
+  if (choice === 'wasm') return 'wasm';
+  const gpuUsable = !gpuLostReason && (await webgpuAdapter()) !== null;
+  if (choice === 'webgpu' && !gpuUsable) {
+    throw new Error(gpuLostReason ? `the GPU device was lost earlier (${gpuLostReason}); reload the page to use WebGPU again` : 'WebGPU is not available in this browser');
+  }
+  return gpuUsable ? 'webgpu' : 'wasm';
+}
+
+async function switchToWasm(slot: Slot): Promise<void> {
+  const previous = slot.runner;
+  slot.runner = await createRunner(slot.folder, 'wasm');
+  slot.backend = 'wasm';
+  void previous.release().catch(() => undefined);
+}
+
+/**
+ * Runs batches on the slot's runner. If the GPU goes away mid-run, the batch in flight is re-run on WASM (its
+ * GPU result cannot be trusted) and the rest of the run stays there.
+ */
+function slotEmbedder(slot: Slot, onFallback: (reason: string) => void): TokenEmbedder {
+  const fallBack = async (reason: string) => {
+    await switchToWasm(slot);
+    onFallback(reason);
+  };
+  return {
+    async run(inputs: BatchInputs): Promise<TokenOutput> {
+      if (slot.backend === 'webgpu' && gpuLostReason) await fallBack(gpuLostReason);
+      if (slot.backend !== 'webgpu') return slot.runner.run(inputs);
+      try {
+        const output = await slot.runner.run(inputs);
+        if (!gpuLostReason) return output;
+      } catch (error) {
+        const reason = await deviceLostWithin(1000);
+        if (!reason) throw error;
+      }
+      await fallBack(gpuLostReason ?? 'unknown reason');
+      return slot.runner.run(inputs);
+    },
+  };
+}
+
+async function infoOf(slot: Slot): Promise<ModelInfo> {
+  return { ...slot.info, backend: await describeBackend(slot.backend) };
+}
+
+export const api = {
+  /** Loads (or replaces) the model in `slotId`. The old model stays loaded if the new one fails. */
+  async loadModel(slotId: string, location: ModelLocation, options: LoadOptions = {}): Promise<ModelInfo> {
+    const folder = await readModelFolder(modelSource(location), options.variant ?? 'fp32');
+    const backend = await chooseBackend(options.backend ?? 'auto');
+    let runner: OrtRunner;
+    let actual = backend;
+    try {
+      runner = await createRunner(folder, backend);
+    } catch (error) {
+      // A model WebGPU cannot run (an operator it lacks) still runs on WASM when the user left the choice to us.
+      if (backend !== 'webgpu' || options.backend === 'webgpu') throw error;
+      runner = await createRunner(folder, 'wasm');
+      actual = 'wasm';
+      folder.spec.notes.push(`WebGPU could not run this model (${(error as Error).message}); using WASM.`);
+    }
+    if (actual === 'webgpu') watchDeviceLoss((reason) => (gpuLostReason = reason));
+    const { spec } = folder;
+    // Probe once so the page knows the embedding size before any real encode (and the session is warm).
+    const probe = await encodeTexts(['dimension probe'], folder.tokenizer, runner, spec);
+    const previous = slots.get(slotId);
+    const slot: Slot = {
+      folder,
+      runner,
+      backend: actual,
+      info: {
+        name: spec.name,
+        modelType: spec.modelType,
+        dim: probe.dim,
+        hiddenSize: spec.hiddenSize,
+        pooling: spec.pooling,
+        normalize: spec.normalize,
+        maxSeqLength: spec.maxSeqLength,
+        variant: spec.variant,
+        onnxFile: spec.onnxFile,
+        notes: spec.notes,
+      },
+    };
+    slots.set(slotId, slot);
+    if (previous) void previous.runner.release().catch(() => undefined);
+    return infoOf(slot);
+  },
+
+  /**
+   * Embeddings of `texts`, rows in input order. `onProgress` must be a top-level argument: comlink only
+   * proxies functions passed directly. `jobId` lets {@link api.cancel} stop the run between batches.
+   */
+  async encode(
+    slotId: string,
+    texts: string[],
+    onProgress?: (progress: EncodeProgress) => void,
+    jobId?: string,
+  ): Promise<EncodeResult> {
+    const slot = slotOf(slotId);
+    const controller = new AbortController();
+    if (jobId) jobs.set(jobId, controller);
+    let fellBackToWasm: string | null = null;
+    try {
+      const embedder = slotEmbedder(slot, (reason) => (fellBackToWasm = `GPU device lost (${reason}): finished on WASM`));
+      const result = await encodeTexts(texts, slot.folder.tokenizer, embedder, slot.folder.spec, {
+        signal: controller.signal,
+        onProgress,
+      });
+      return transfer({ ...result, backend: slot.backend, fellBackToWasm }, [result.vectors.buffer]);
+    } finally {
+      if (jobId) jobs.delete(jobId);
+    }
+  },
+
+  /** Stops a running encode after its current batch; its promise rejects with an AbortError. */
+  cancel(jobId: string): boolean {
+    const controller = jobs.get(jobId);
+    controller?.abort(new DOMException('encoding cancelled', 'AbortError'));
+    return Boolean(controller);
+  },
+
+  /** Token ids exactly as the model sees them (specials, truncation). */
+  tokenize(slotId: string, texts: string[]): number[][] {
+    const { tokenizer } = slotOf(slotId).folder;
+    return texts.map((text) => tokenizer.encode(text));
+  },
+
+  /** Encodes `texts` on WebGPU and on WASM and compares: the backends must agree for results to be trusted. */
+  async parity(slotId: string, texts: string[]): Promise<ParityReport | { unavailable: string }> {
+    const slot = slotOf(slotId);
+    if (gpuLostReason) return { unavailable: `the GPU device was lost (${gpuLostReason})` };
+    if (!(await webgpuAdapter())) return { unavailable: 'WebGPU is not available in this browser' };
+    const run = async (backend: Backend) => {
+      if (slot.backend === backend) return encodeTexts(texts, slot.folder.tokenizer, slot.runner, slot.folder.spec);
+      const runner = await createRunner(slot.folder, backend);
+      try {
+        if (backend === 'webgpu') watchDeviceLoss((reason) => (gpuLostReason = reason));
+        return await encodeTexts(texts, slot.folder.tokenizer, runner, slot.folder.spec);
+      } finally {
+        await runner.release();
+      }
+    };
+    const gpu = await run('webgpu');
+    const cpu = await run('wasm');
+    const { dim } = gpu;
+    const cosines = texts.map((_, i) => {
+      let dot = 0, a = 0, b = 0;
+      for (let j = i * dim; j < (i + 1) * dim; j++) {
+        dot += gpu.vectors[j] * cpu.vectors[j];
+        a += gpu.vectors[j] ** 2;
+        b += cpu.vectors[j] ** 2;
+      }
+      return dot / Math.sqrt(a * b);
+    });
+    let maxAbsDelta = 0;
+    gpu.vectors.forEach((v, j) => (maxAbsDelta = Math.max(maxAbsDelta, Math.abs(v - cpu.vectors[j]))));
+    return { texts, cosines, maxAbsDelta, webgpu: await describeBackend('webgpu'), wasm: await describeBackend('wasm') };
+  },
+
+  async dispose(slotId: string): Promise<void> {
+    const slot = slots.get(slotId);
+    slots.delete(slotId);
+    await slot?.runner.release();
+  },
+
+  /** What this browser offers, before any model is loaded. */
+  async environment(): Promise<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean; gpuLost: string | null }> {
+    return {
+      webgpu: (await webgpuAdapter()) && !gpuLostReason ? await describeBackend('webgpu') : null,
+      wasm: await describeBackend('wasm'),
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      gpuLost: gpuLostReason,
+    };
+  },
+
+  /**
+   * Destroys the GPU device ORT uses, exactly what a driver reset does to the page: used by the device-loss
+   * test and by anyone who wants to see the fallback happen. Resolves false when no GPU session exists.
+   */
+  async loseGpuDevice(): Promise<boolean> {
+    return destroyGpuDevice();
+  },
+};
+
+export type EncoderApi = typeof api;

@@ -1,0 +1,94 @@
+/**
+ * The lab's only import of onnxruntime-web (the JSEP bundle: WebGPU + WASM in one copy). Maps a backend
+ * choice to execution providers and knows the WebGPU device ORT runs on.
+ */
+import * as ort from 'onnxruntime-web';
+import type { ModelFolder } from '../core/model/modelFolder.ts';
+import { OrtRunner } from '../core/model/ortRunner.ts';
+
+export type Backend = 'webgpu' | 'wasm';
+
+export interface BackendInfo {
+  backend: Backend;
+  /** e.g. "WebGPU · google swiftshader (fallback adapter)" or "WASM · 2 threads". */
+  description: string;
+  threads?: number;
+  adapter?: { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean };
+}
+
+// Multi-threaded WASM needs SharedArrayBuffer, i.e. a cross-origin isolated page (COOP + COEP headers).
+const WASM_THREADS = globalThis.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
+ort.env.wasm.numThreads = WASM_THREADS;
+ort.env.logLevel = 'error';
+
+let adapterPromise: Promise<GPUAdapter | null> | null = null;
+
+/** The WebGPU adapter, or null where WebGPU is missing (headless Chromium without --enable-unsafe-webgpu). */
+export function webgpuAdapter(): Promise<GPUAdapter | null> {
+  adapterPromise ??= (async () => {
+    if (!('gpu' in navigator) || !navigator.gpu) return null;
+    try {
+      return await navigator.gpu.requestAdapter();
+    } catch {
+      return null;
+    }
+  })();
+  return adapterPromise;
+}
+
+export async function describeBackend(backend: Backend): Promise<BackendInfo> {
+  if (backend === 'wasm') {
+    return { backend, threads: WASM_THREADS, description: `WASM · ${WASM_THREADS} thread${WASM_THREADS === 1 ? '' : 's'}` };
+  }
+  const adapter = await webgpuAdapter();
+  const info = adapter?.info;
+  const details = {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    description: info?.description ?? '',
+    isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter),
+  };
+  const name = [details.vendor, details.architecture].filter(Boolean).join(' ') || details.description || 'unknown adapter';
+  return { backend, adapter: details, description: `WebGPU · ${name}${details.isFallbackAdapter ? ' (fallback adapter)' : ''}` };
+}
+
+export function createRunner(folder: ModelFolder, backend: Backend): Promise<OrtRunner> {
+  return OrtRunner.create(ort, folder.spec, folder.onnx, {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+    // ORT warns that shape ops run on the CPU under WebGPU, as designed; keep the console for real problems.
+    logSeverityLevel: 3,
+  });
+}
+
+let device: Promise<GPUDevice> | null = null;
+let lost: Promise<string> | null = null;
+
+/**
+ * Calls `onLost` once if the GPU device that ORT's WebGPU backend created is lost. ORT cannot re-initialise
+ * WebGPU in the same worker afterwards, so the caller must switch to WASM for good.
+ */
+export function watchDeviceLoss(onLost: (reason: string) => void): void {
+  if (device) return;
+  // Typed as a Promise, but after the first WebGPU session ORT hands back the GPUDevice itself.
+  device = Promise.resolve(ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>);
+  lost = device.then((d) => d.lost).then((info) => info.message || info.reason || 'unknown reason');
+  void lost.then(onLost);
+}
+
+/** The loss reason if the device is lost within `ms` (a failing run often precedes the `lost` event). */
+export function deviceLostWithin(ms: number): Promise<string | null> {
+  if (!lost) return Promise.resolve(null);
+  return Promise.race([lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
+}
+
+/**
+ * Destroys ORT's GPU device, which the browser reports as a device loss (the path a driver reset takes), and
+ * resolves once the loss has been seen. Resolves false when no WebGPU session was ever created.
+ */
+export async function destroyGpuDevice(): Promise<boolean> {
+  if (!device || !lost) return false;
+  (await device).destroy();
+  await lost;
+  return true;
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Remote } from 'comlink';
+import type { EncoderApi } from '../../src/worker/api.ts';
+import { HAS_SHARED_MODELS, REAL_MODELS } from '../paths.ts';
+import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
+import { startBrowserSession, type BrowserSession } from './browser.ts';
+
+declare global {
+  interface Window {
+    encoder: Remote<EncoderApi>;
+    encoderReady: ReturnType<EncoderApi['environment']>;
+    proxy: typeof import('comlink').proxy;
+  }
+}
+
+let session: BrowserSession;
+let page: Page;
+let consoleErrors: string[];
+
+beforeAll(async () => {
+  session = await startBrowserSession();
+  ({ page, consoleErrors } = await session.newPage());
+  await page.goto(`${session.baseUrl}/tests/browser/workerHarness.html`);
+  await page.evaluate(() => window.encoderReady);
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+async function encodeIn(slot: string, texts: string[]): Promise<{ vectors: number[]; dim: number; backend: string }> {
+  return page.evaluate(
+    async ([slot, texts]) => {
+      const result = await window.encoder.encode(slot, texts);
+      return { vectors: Array.from(result.vectors), dim: result.dim, backend: result.backend };
+    },
+    [slot, texts] as const,
+  );
+}
+
+describe('the encoder worker in headless Chromium', () => {
+  it('offers WebGPU (with --enable-unsafe-webgpu) and multi-threaded WASM (cross-origin isolated)', async () => {
+    const environment = await page.evaluate(() => window.encoder.environment());
+    expect(environment.crossOriginIsolated).toBe(true);
+    expect(environment.wasm.threads).toBeGreaterThan(1);
+    expect(environment.webgpu?.description).toMatch(/^WebGPU · /);
+  });
+
+  describe.skipIf(!HAS_SHARED_MODELS).each(REAL_MODELS)('%s matches sentence-transformers', (name) => {
+    it.each(['wasm', 'webgpu'] as const)('on %s: token ids equal, embeddings within 1e-4', async (backend) => {
+      const reference = referenceValues();
+      const slot = `${name}-${backend}`;
+      const info = await page.evaluate(
+        ([slot, name, backend]) => window.encoder.loadModel(slot, { kind: 'served', name }, { backend }),
+        [slot, name, backend] as const,
+      );
+      expect(info.backend.backend).toBe(backend);
+      expect(info).toMatchObject({ dim: 384, pooling: ['mean'], normalize: true, maxSeqLength: 256 });
+      const ids = await page.evaluate(([slot, texts]) => window.encoder.tokenize(slot, texts), [slot, reference.probe_sentences] as const);
+      expect(ids).toEqual(reference.probe_token_ids);
+      const { vectors, dim, backend: used } = await encodeIn(slot, reference.probe_sentences);
+      expect(used).toBe(backend);
+      expect(maxAbsDelta(vectors, dim, reference.models[name].probe_embeddings)).toBeLessThanOrEqual(1e-4);
+      await page.evaluate((slot) => window.encoder.dispose(slot), slot);
+    }, 240_000);
+  });
+
+  it('reports the WebGPU-vs-WASM cosine of a loaded model', async () => {
+    await page.evaluate(() => window.encoder.loadModel('fixture', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
+    const report = await page.evaluate(() => window.encoder.parity('fixture', ['hello world', 'the bank card', '']));
+    if (!('cosines' in report)) throw new Error(`parity unavailable: ${report.unavailable}`);
+    expect(report.cosines).toHaveLength(3);
+    for (const cosine of report.cosines) expect(cosine).toBeGreaterThan(0.99999);
+    expect(report.maxAbsDelta).toBeLessThan(1e-4);
+  });
+
+  it('cancels an encode between batches', async () => {
+    const outcome = await page.evaluate(async () => {
+      const texts = Array.from({ length: 2000 }, (_, i) => `the bank card ${i} `.repeat(1 + (i % 7)));
+      const { proxy } = window;
+      let cancelled = false;
+      try {
+        await window.encoder.encode(
+          'fixture',
+          texts,
+          proxy(({ done }: { done: number }) => {
+            if (done > 0 && !cancelled) {
+              cancelled = true;
+              void window.encoder.cancel('job-1');
+            }
+          }),
+          'job-1',
+        );
+        return { finished: true };
+      } catch (error) {
+        return { name: (error as Error).name, message: (error as Error).message, cancelled };
+      }
+    });
+    expect(outcome).toEqual({ name: 'AbortError', message: 'encoding cancelled', cancelled: true });
+  });
+
+  it('finishes on WASM when the GPU device is lost mid-run, with the same embeddings', async () => {
+    // 200 texts make four batches (at most 64 texts each), so the loss lands between batches of one run.
+    const texts = Array.from({ length: 200 }, (_, i) => `question ${i} about the loan account and the card`);
+    await page.evaluate(() => window.encoder.loadModel('cpu', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
+    const expected = await encodeIn('cpu', texts);
+    await page.evaluate(() => window.encoder.loadModel('gpu', { kind: 'served', name: 'tiny-bert' }, { backend: 'webgpu' }));
+    const result = await page.evaluate(async (texts) => {
+      const { proxy } = window;
+      let lost = false;
+      const r = await window.encoder.encode(
+        'gpu',
+        texts,
+        proxy(async ({ done }: { done: number }) => {
+          if (done > 0 && !lost) {
+            lost = true;
+            await window.encoder.loseGpuDevice();
+          }
+        }),
+      );
+      return { vectors: Array.from(r.vectors), backend: r.backend, fellBackToWasm: r.fellBackToWasm };
+    }, texts);
+    expect(result.backend).toBe('wasm');
+    expect(result.fellBackToWasm).toMatch(/GPU device lost .*: finished on WASM/);
+    const delta = Math.max(...result.vectors.map((v, i) => Math.abs(v - expected.vectors[i])));
+    expect(delta).toBeLessThan(1e-4);
+    const environment = await page.evaluate(() => window.encoder.environment());
+    expect(environment.gpuLost).not.toBeNull();
+  }, 120_000);
+
+  it('logged no errors in the page', () => {
+    expect(consoleErrors.filter((e) => !/favicon|status of 404/.test(e))).toEqual([]);
+  });
+});
