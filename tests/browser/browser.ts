@@ -9,7 +9,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * Flags: WebGPU only exists headless with --enable-unsafe-webgpu (SwiftShader adapter here); the network
  * flags stop Chromium's own background requests, which this machine's closed network refuses noisily.
  */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--enable-unsafe-webgpu',
   '--enable-features=Vulkan',

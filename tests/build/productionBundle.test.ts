@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../paths.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser/browser.ts';
+
+let outDir: string;
+let server: PreviewServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(path.join(tmpdir(), 'embedlab-dist-'));
+  await build({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  server = await preview({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the production bundle', () => {
+  it('ships exactly one onnxruntime-web copy', () => {
+    const assets = readdirSync(path.join(outDir, 'assets'));
+    expect(assets.filter((name) => name.startsWith('ort-wasm'))).toHaveLength(1);
+    const withOrt = assets.filter((name) => name.endsWith('.js') && readFileSync(path.join(outDir, 'assets', name), 'utf8').includes('onnxruntime'));
+    expect(withOrt).toHaveLength(1);
+  });
+
+  it('is served cross-origin isolated and encodes on multi-threaded WASM', async () => {
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('preview server has no URL');
+    const page = await browser.newPage();
+    const response = await page.goto(url);
+    expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+    await page.getByText('Runtime options').first().click();
+    await page.getByTestId('backend-A').selectOption('wasm');
+    await page.getByTestId('served-A').selectOption('tiny-bert');
+    await expect.poll(() => page.getByTestId('slot-A').getByTestId('model-backend').textContent(), { timeout: 60_000 }).toBe('WASM · 2 threads');
+    await page.getByTestId('probe-run').click();
+    await expect.poll(() => page.getByTestId('probe-cosine-A').textContent(), { timeout: 60_000 }).toMatch(/^-?[01]\.\d{4}$/);
+    await page.close();
+  });
+});
