@@ -59,7 +59,7 @@ describe('Node encoder on the fixture model', () => {
     const encoder = await loadNodeEncoder(FIXTURE_MODEL);
     try {
       const seen: number[] = [];
-      await encoder.encode(TEXTS, { tokenBudget: 40, onProgress: ({ done }) => seen.push(done) });
+      await encoder.encode(TEXTS, { tokenBudget: 40, onProgress: ({ done }) => void seen.push(done) });
       expect(seen[0]).toBe(0);
       expect(seen.at(-1)).toBe(TEXTS.length);
       expect(seen.length).toBeGreaterThan(3);
@@ -68,7 +68,9 @@ describe('Node encoder on the fixture model', () => {
       const run = encoder.encode(TEXTS, {
         tokenBudget: 40,
         signal: controller.signal,
-        onProgress: ({ done }) => done > 0 && controller.abort(),
+        onProgress: ({ done }) => {
+          if (done > 0) controller.abort();
+        },
       });
       await expect(run).rejects.toThrow(/abort/i);
     } finally {

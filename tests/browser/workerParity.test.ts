@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Remote } from 'comlink';
-import type { EncoderApi } from '../../src/worker/api.ts';
+import type { EncoderApi, ParityReport } from '../../src/worker/api.ts';
 import { HAS_SHARED_MODELS, REAL_MODELS } from '../paths.ts';
 import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
 import { startBrowserSession, type BrowserSession } from './browser.ts';
@@ -67,7 +67,9 @@ describe('the encoder worker in headless Chromium', () => {
 
   it('reports the WebGPU-vs-WASM cosine of a loaded model', async () => {
     await page.evaluate(() => window.encoder.loadModel('fixture', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
-    const report = await page.evaluate(() => window.encoder.parity('fixture', ['hello world', 'the bank card', '']));
+    const report = await page.evaluate(
+      async (): Promise<ParityReport | { unavailable: string }> => window.encoder.parity('fixture', ['hello world', 'the bank card', '']),
+    );
     if (!('cosines' in report)) throw new Error(`parity unavailable: ${report.unavailable}`);
     expect(report.cosines).toHaveLength(3);
     for (const cosine of report.cosines) expect(cosine).toBeGreaterThan(0.99999);
