@@ -2,7 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { ROOT } from '../paths.ts';
 
-/** Debian's Chromium; `npm test` installs it when missing (scripts/ensureChromium.sh). */
+/** Debian's Chromium; `npm test` installs it when missing (scripts/ensureTestDeps.sh). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**

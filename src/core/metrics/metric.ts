@@ -1,0 +1,24 @@
+import type { JudgedRun } from './judgedRun.ts';
+
+/**
+ * One query's value: `gains` are grades by rank (0 = not relevant), `relevant` is |R|, `ideal` the sorted
+ * positive grades, `k` the cutoff (`Infinity` for none).
+ */
+export type QueryMetric = (gains: Float64Array, relevant: number, ideal: Float64Array, k: number) => number;
+
+/** Per-query values for every judged query, aligned with `judged.queryIds`. */
+export type MetricFn = (judged: JudgedRun, k: number) => Float64Array;
+
+/** Lifts a per-query metric to the whole run: the batch function every metric file exports. */
+export function overQueries(metric: QueryMetric): MetricFn {
+  return (judged, k) =>
+    Float64Array.from(judged.gains, (gains, q) => metric(gains, judged.relevantCounts[q], judged.idealGains[q], k));
+}
+
+/** Number of relevant documents among the first `k` ranks. */
+export function hitsAt(gains: Float64Array, k: number): number {
+  const end = Math.min(k, gains.length);
+  let hits = 0;
+  for (let i = 0; i < end; i++) if (gains[i] > 0) hits++;
+  return hits;
+}
