@@ -47,7 +47,7 @@ export class GpuTopK {
     const result: TopKResult = { queryCount, k, indices: new Int32Array(queryCount * k), scores: new Float32Array(queryCount * k) };
     if (queryCount === 0 || k === 0) return result;
 
-    const { limits, device } = this.gpu;
+    const { limits } = this.gpu;
     const docBytes = input.docs.byteLength;
     if (docBytes > limits.maxStorageBufferBindingSize) {
       throw new RangeError(`top-k: ${docBytes} bytes of documents exceed this GPU's ${limits.maxStorageBufferBindingSize}-byte binding limit`);
