@@ -5,7 +5,13 @@ import { REFERENCE_VALUES } from './paths.ts';
 export interface ReferenceValues {
   probe_sentences: string[];
   probe_token_ids: number[][];
-  models: Record<string, { probe_embeddings: number[][] }>;
+  models: Record<
+    string,
+    {
+      probe_embeddings: number[][];
+      scifact_test: { metrics: Record<string, number>; top10: Record<string, [string, number][]> };
+    }
+  >;
 }
 
 let cached: ReferenceValues | null = null;

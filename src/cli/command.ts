@@ -16,19 +16,35 @@ export interface Command<O extends OptionSchema> {
 
 export type ParsedValues<O extends OptionSchema> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values'];
 
-export function defineCommand<O extends OptionSchema>(command: Command<O>): Command<O> {
-  return command;
+/** A command with its option types erased: what `main` dispatches to. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Parses `argv` against the schema, prints help when asked, else runs; resolves to the exit code. */
+  execute(argv: string[]): Promise<number>;
 }
 
-export function parseCommandArgs<O extends OptionSchema>(command: Command<O>, argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${command.name}: ${(error as Error).message}`);
-  }
+export function defineCommand<O extends OptionSchema & { help: { type: 'boolean' } }>(command: Command<O>): CliCommand {
+  return {
+    name: command.name,
+    summary: command.summary,
+    async execute(argv) {
+      let parsed;
+      try {
+        parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true });
+      } catch (error) {
+        throw new UsageError(`${command.name}: ${(error as Error).message}`);
+      }
+      if ((parsed.values as Record<string, unknown>).help) {
+        process.stdout.write(`${commandHelp(command)}\n`);
+        return 0;
+      }
+      return command.run(parsed.values as ParsedValues<O>, parsed.positionals);
+    },
+  };
 }
 
-export function commandHelp<O extends OptionSchema>(command: Command<O>): string {
+function commandHelp<O extends OptionSchema>(command: Command<O>): string {
   const lines = [`embedlab ${command.usage}`, '', command.summary, '', 'Options:'];
   for (const [name, option] of Object.entries(command.options)) {
     const flag = `--${name}${option.type === 'string' ? ' <value>' : ''}${option.multiple ? ' (repeatable)' : ''}`;

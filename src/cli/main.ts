@@ -1,9 +1,10 @@
+import { DataError } from '../core/data/dataset.ts';
 import { ModelFolderError } from '../core/model/modelSource.ts';
 import { UsageError } from './cliError.ts';
-import { commandHelp, parseCommandArgs } from './command.ts';
 import { embedCommand } from './commands/embed.ts';
+import { evalCommand } from './commands/eval.ts';
 
-const COMMANDS = [embedCommand];
+const COMMANDS = [embedCommand, evalCommand];
 
 function overview(): string {
   return [
@@ -26,14 +27,9 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   try {
     if (!command) throw new UsageError(`unknown command "${name}"\n\n${overview()}`);
-    const { values, positionals } = parseCommandArgs(command, rest);
-    if (values.help) {
-      process.stdout.write(`${commandHelp(command)}\n`);
-      return 0;
-    }
-    return await command.run(values, positionals);
+    return await command.execute(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ModelFolderError) {
+    if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError) {
       process.stderr.write(`embedlab: ${error.message}\n`);
       return 2;
     }

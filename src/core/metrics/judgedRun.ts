@@ -41,22 +41,24 @@ export function judgeRun(run: Run, qrels: Qrels, mode: EvaluationMode = 'sentenc
   const gains: Float64Array[] = [];
   const idealGains: Float64Array[] = [];
   const counts: number[] = [];
+  const graded = mode === 'trec';
   for (const [queryId, judgments] of qrels) {
-    const positive = [...judgments.values()].filter((grade) => grade > 0);
+    const positive: number[] = [];
+    for (const grade of judgments.values()) if (grade > 0) positive.push(grade);
     if (positive.length === 0) {
       skippedQueries.push(queryId);
       continue;
     }
-    const list = run.get(queryId) ?? { docIds: [], scores: [] };
-    const order = mode === 'trec' ? trecOrder(list) : list.docIds.map((_, i) => i);
-    const graded = mode === 'trec';
-    gains.push(
-      Float64Array.from(order, (i) => {
-        const grade = judgments.get(list.docIds[i]) ?? 0;
-        return grade > 0 ? (graded ? grade : 1) : 0;
-      }),
-    );
-    idealGains.push(Float64Array.from(graded ? positive.sort((a, b) => b - a) : positive.map(() => 1)));
+    const list = run.get(queryId);
+    const length = list?.docIds.length ?? 0;
+    const order = list && graded ? trecOrder(list) : null;
+    const queryGains = new Float64Array(length);
+    for (let rank = 0; rank < length; rank++) {
+      const grade = judgments.get(list!.docIds[order ? order[rank] : rank]);
+      if (grade !== undefined && grade > 0) queryGains[rank] = graded ? grade : 1;
+    }
+    gains.push(queryGains);
+    idealGains.push(graded ? Float64Array.from(positive.sort((a, b) => b - a)) : new Float64Array(positive.length).fill(1));
     counts.push(positive.length);
     queryIds.push(queryId);
   }

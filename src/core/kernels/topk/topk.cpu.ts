@@ -1,6 +1,6 @@
 import { checkTopKInput, type TopKInput, type TopKResult } from './topk.types.ts';
 
-/** Queries and documents per block: 4 query rows stay in registers while 256 document rows stream past. */
+/** Queries and documents per block: 4 query rows are scored against 256 document rows at a time. */
 const QUERY_BLOCK = 4;
 const DOC_BLOCK = 256;
 
@@ -20,16 +20,31 @@ export function topKCpuSync(input: TopKInput): TopKResult {
 
   for (let q0 = 0; q0 < queryCount; q0 += QUERY_BLOCK) {
     const qn = Math.min(QUERY_BLOCK, queryCount - q0);
+    // Rows past the last query repeat it: the inner loop always keeps four accumulators, results unused.
+    const b0 = q0 * dim;
+    const b1 = Math.min(q0 + 1, queryCount - 1) * dim;
+    const b2 = Math.min(q0 + 2, queryCount - 1) * dim;
+    const b3 = Math.min(q0 + 3, queryCount - 1) * dim;
     for (let d0 = 0; d0 < docCount; d0 += DOC_BLOCK) {
       const dn = Math.min(DOC_BLOCK, docCount - d0);
       for (let d = 0; d < dn; d++) {
         const docBase = (d0 + d) * dim;
-        for (let q = 0; q < qn; q++) {
-          const queryBase = (q0 + q) * dim;
-          let dot = 0;
-          for (let j = 0; j < dim; j++) dot += queries[queryBase + j] * docs[docBase + j];
-          block[q * DOC_BLOCK + d] = dot;
+        // Each document component is loaded once for four queries: the point of blocking.
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let j = 0; j < dim; j++) {
+          const x = docs[docBase + j];
+          s0 += queries[b0 + j] * x;
+          s1 += queries[b1 + j] * x;
+          s2 += queries[b2 + j] * x;
+          s3 += queries[b3 + j] * x;
         }
+        block[d] = s0;
+        block[DOC_BLOCK + d] = s1;
+        block[2 * DOC_BLOCK + d] = s2;
+        block[3 * DOC_BLOCK + d] = s3;
       }
       for (let q = 0; q < qn; q++) {
         const query = q0 + q;

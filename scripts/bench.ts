@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: speed figures of the retrieval core, each as a ratio against a baseline run in the same
+ * process (never asserted in tests). Synthetic unit vectors of SciFact's shape: 300 queries × 5183 docs × 384.
+ */
+import { topKCpuSync } from '../src/core/kernels/topk/topk.cpu.ts';
+import { mulberry32 } from '../src/core/metrics/random.ts';
+import { judgeRun, type Qrels, type RankedList } from '../src/core/metrics/judgedRun.ts';
+import { defaultMetricKeys, evaluateJudged } from '../src/core/metrics/registry.ts';
+import { startBrowserSession } from '../tests/browser/browser.ts';
+import { randomTopKCase } from '../tests/fixtures/random.ts';
+
+function time<T>(label: string, fn: () => T, repeats = 3): { ms: number; result: T } {
+  let best = Infinity;
+  let result!: T;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    result = fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  console.log(`${label.padEnd(52)} ${best.toFixed(1).padStart(9)} ms (best of ${repeats})`);
+  return { ms: best, result };
+}
+
+/** What a one-off evaluation script does: every score of a query, then a full sort. */
+function naiveTopK(queries: Float32Array, docs: Float32Array, dim: number, k: number): Int32Array {
+  const queryCount = queries.length / dim;
+  const docCount = docs.length / dim;
+  const out = new Int32Array(queryCount * k);
+  const scores = new Float32Array(docCount);
+  for (let q = 0; q < queryCount; q++) {
+    for (let d = 0; d < docCount; d++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += queries[q * dim + j] * docs[d * dim + j];
+      scores[d] = dot;
+    }
+    const order = Array.from({ length: docCount }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+    out.set(order.slice(0, k), q * k);
+  }
+  return out;
+}
+
+const [Q, D, DIM, K] = [300, 5183, 384, 10];
+console.log(`top-${K} over ${Q} × ${D} × ${DIM} (synthetic unit vectors)`);
+const data = randomTopKCase(7, Q, D, DIM);
+const naive = time('naive JS triple loop + sort', () => naiveTopK(data.queries, data.docs, DIM, K));
+const blocked = time('CPU kernel (4 × 256 blocks, insertion top-k)', () => topKCpuSync({ ...data, dim: DIM, k: K }));
+const agree = naive.result.every((doc, i) => doc === blocked.result.indices[i]);
+console.log(`ratio naive / CPU kernel: ${(naive.ms / blocked.ms).toFixed(2)}× (target ≥ 4×); same top-${K}: ${agree}`);
+
+console.log('\nmetrics for 10 000 queries × top-100 (default sentence-transformers keys)');
+const random = mulberry32(11);
+const run = new Map<string, RankedList>();
+const qrels = new Map<string, Map<string, number>>();
+for (let q = 0; q < 10_000; q++) {
+  const docIds = Array.from({ length: 100 }, (_, r) => `d${(q * 7919 + r * 104_729) % 1_000_000}`);
+  run.set(`q${q}`, { docIds, scores: Array.from({ length: 100 }, (_, r) => 1 - r / 100) });
+  const relevant = new Map<string, number>();
+  for (let j = 0; j < 1 + (q % 5); j++) relevant.set(random() < 0.5 ? docIds[Math.floor(random() * 100)] : `d${Math.floor(random() * 1e6)}`, 1);
+  qrels.set(`q${q}`, relevant);
+}
+const keys = defaultMetricKeys();
+const metricsTime = time(`judge + ${keys.length} metrics`, () => evaluateJudged(judgeRun(run, qrels as Qrels), keys), 5);
+console.log(`ndcg@10 = ${metricsTime.result.metrics['ndcg@10'].toFixed(4)}; target < 50 ms: ${metricsTime.ms < 50 ? 'met' : 'missed'}`);
+// The WGSL path runs where a WebGPU adapter exists: headless Chromium here (SwiftShader, a software GPU, so
+// the figure says nothing about real GPUs), a real browser elsewhere.
+const session = await startBrowserSession().catch(() => null);
+if (!session) {
+  console.log('\nWGSL top-k: skipped (no Chromium to run it in)');
+} else {
+  try {
+    const { page } = await session.newPage();
+    await page.goto(`${session.baseUrl}/tests/browser/kernelHarness.html`);
+    const ready = await page.evaluate(() => (window as unknown as { kernelsReady: Promise<boolean> }).kernelsReady);
+    if (!ready) {
+      console.log('\nWGSL top-k: skipped (no WebGPU adapter in this Chromium)');
+    } else {
+      const adapter = await page.evaluate(async () => {
+        const info = (await navigator.gpu.requestAdapter())?.info;
+        return `${info?.vendor ?? ''} ${info?.architecture ?? ''}`.trim();
+      });
+      const gpuMs = await page.evaluate(
+        ([q, d, dim, k]) => (window as unknown as { timeGpuTopK: (...a: number[]) => Promise<number> }).timeGpuTopK(7, q, d, dim, k),
+        [Q, D, DIM, K],
+      );
+      console.log(`\nWGSL top-${K} over ${Q} × ${D} × ${DIM} on ${adapter}: ${gpuMs.toFixed(1)} ms (best of 3, after warm-up)`);
+      console.log(`ratio CPU kernel / WGSL: ${(blocked.ms / gpuMs).toFixed(2)}×`);
+    }
+  } finally {
+    await session.close();
+  }
+}

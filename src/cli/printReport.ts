@@ -1,0 +1,36 @@
+import { isSignificant, type EvalReport } from '../core/report/evalReport.ts';
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
+const signed = (v: number) => `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(4)}`;
+
+/** The terminal table: metrics side by side, then each model against the first with CI, Holm p and W/T/L. */
+export function formatReportTable(report: EvalReport): string {
+  const { models, comparisons } = report;
+  const baseline = comparisons.filter((c) => c.a === models[0]?.name);
+  const header = ['metric', ...models.map((_, i) => String.fromCharCode(65 + i))];
+  for (const c of baseline) {
+    const letter = String.fromCharCode(65 + models.findIndex((m) => m.name === c.b));
+    header.push(`Δ ${letter}−A`, '95% CI', 'p(Holm)', 'W/T/L');
+  }
+  const rows = report.metricKeys.map((key) => {
+    const cells = [key, ...models.map((m) => fmt(m.metrics[key]))];
+    for (const c of baseline) {
+      const s = c.metrics[key];
+      cells.push(`${signed(s.delta)}${isSignificant(s) ? ' *' : '  '}`, `[${signed(s.ci95[0])}, ${signed(s.ci95[1])}]`, s.pHolm < 0.001 ? '<0.001' : s.pHolm.toFixed(3), `${s.wins}/${s.ties}/${s.losses}`);
+    }
+    return cells;
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const legend = models.map((m, i) => `${String.fromCharCode(65 + i)} = ${m.name} (${m.backend}, dim ${m.dim})`);
+  const { dataset, statistics } = report;
+  return [
+    `${dataset.name}: ${dataset.evaluatedQueries} queries, ${dataset.documents} documents, ${dataset.judgments} judgments · ${report.mode === 'trec' ? 'TREC mode' : 'sentence-transformers metrics'}`,
+    ...legend,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `* significant at 5 % (Holm). p: paired randomization, ${statistics.permutations} permutations; CI: bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}.`,
+  ].join('\n');
+}

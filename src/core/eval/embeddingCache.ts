@@ -1,0 +1,66 @@
+import type { Embeddings } from '../model/encoder.ts';
+import type { ModelFolder } from '../model/modelFolder.ts';
+
+/**
+ * Where embeddings are kept between runs, keyed by model fingerprint and text hash: the CLI keeps them on
+ * disk, the page in IndexedDB. A store may forget anything; it must never return a wrong vector.
+ */
+export interface EmbeddingStore {
+  /** Vectors for `textHashes` (null where unknown), each `dim` long. */
+  get(model: string, textHashes: readonly string[]): Promise<(Float32Array | null)[]>;
+  put(model: string, textHashes: readonly string[], vectors: Float32Array, dim: number): Promise<void>;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+async function sha256(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
+}
+
+export const hashText = sha256;
+
+/**
+ * Identifies what produces the embeddings: ONNX weights, tokenizer and the pooling pipeline. Two folders
+ * with the same fingerprint give the same vectors, so they may share cache entries.
+ */
+export async function modelFingerprint(folder: ModelFolder): Promise<string> {
+  const { spec } = folder;
+  const parts = [
+    await sha256(folder.onnx),
+    await sha256(JSON.stringify(spec.tokenizerJson.model)),
+    JSON.stringify({ pooling: spec.pooling, normalize: spec.normalize, maxSeqLength: spec.maxSeqLength }),
+  ];
+  return sha256(parts.join('|'));
+}
+
+/**
+ * Embeds `texts`, taking what the store already has and encoding only the rest. Returns rows in input
+ * order and how many were encoded now.
+ */
+export async function encodeWithCache(
+  texts: readonly string[],
+  model: string,
+  store: EmbeddingStore | null,
+  encode: (texts: string[]) => Promise<Embeddings>,
+): Promise<Embeddings & { encoded: number }> {
+  if (!store) return { ...(await encode([...texts])), encoded: texts.length };
+  const hashes = await Promise.all(texts.map(hashText));
+  const cached = await store.get(model, hashes);
+  const missing = texts.map((_, i) => i).filter((i) => cached[i] === null);
+  let dim = cached.find((v) => v !== null)?.length ?? 0;
+  let fresh: Embeddings | null = null;
+  if (missing.length) {
+    fresh = await encode(missing.map((i) => texts[i]));
+    if (dim && fresh.dim !== dim) throw new Error(`cached embeddings have ${dim} dimensions but the model gives ${fresh.dim}`);
+    dim = fresh.dim;
+    await store.put(model, missing.map((i) => hashes[i]), fresh.vectors, dim);
+  }
+  const vectors = new Float32Array(texts.length * dim);
+  cached.forEach((vector, i) => vector && vectors.set(vector, i * dim));
+  missing.forEach((textIndex, row) => vectors.set(fresh!.vectors.subarray(row * dim, (row + 1) * dim), textIndex * dim));
+  return { vectors, count: texts.length, dim, encoded: missing.length };
+}

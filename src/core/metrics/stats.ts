@@ -1,0 +1,139 @@
+import { mulberry32 } from './random.ts';
+
+/** How one metric moved from model A to model B over the same queries. */
+export interface PairedComparison {
+  /** mean(B − A) over queries. */
+  delta: number;
+  /** Percentile bootstrap interval of the mean delta. */
+  ci95: [number, number];
+  /** Two-sided paired randomization (sign-flip) test. */
+  p: number;
+  /** `p` after Holm's step-down correction across the metrics compared together. */
+  pHolm: number;
+  /** Queries where B scores higher, equal, lower. */
+  wins: number;
+  ties: number;
+  losses: number;
+}
+
+export interface StatsOptions {
+  /** Sign-flip permutations (at least 10 000); all 2ⁿ patterns are enumerated when that is fewer. */
+  permutations?: number;
+  /** Bootstrap resamples. */
+  resamples?: number;
+  /** Seed of every random draw; reported with the results so they can be reproduced. */
+  seed?: number;
+}
+
+export const DEFAULT_STATS = { permutations: 10_000, resamples: 10_000, seed: 20260101 } as const;
+
+export function differences(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  if (a.length !== b.length) throw new RangeError(`paired values differ in length: ${a.length} vs ${b.length}`);
+  return Float64Array.from({ length: a.length }, (_, i) => b[i] - a[i]);
+}
+
+/**
+ * Paired randomization test of mean(d) = 0: under the null each difference is as likely to have the other
+ * sign, so p = P(|Σ ±dᵢ| ≥ |Σ dᵢ|). Exact by enumeration when 2ⁿ ≤ `permutations`, else Monte Carlo with
+ * the observed arrangement counted once, p = (hits + 1) / (permutations + 1) (Phipson & Smyth 2010).
+ */
+export function pairedRandomizationTest(diffs: Float64Array, permutations: number = DEFAULT_STATS.permutations, seed: number = DEFAULT_STATS.seed): number {
+  const n = diffs.length;
+  const observed = Math.abs(diffs.reduce((s, d) => s + d, 0));
+  const scale = diffs.reduce((s, d) => s + Math.abs(d), 0);
+  if (scale === 0) return 1;
+  // Sums equal to the observed one up to rounding must count as "as extreme".
+  const threshold = observed - 1e-12 * scale;
+  if (n < 31 && 2 ** n <= permutations) {
+    let hits = 0;
+    for (let pattern = 0; pattern < 2 ** n; pattern++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += pattern & (1 << i) ? -diffs[i] : diffs[i];
+      if (Math.abs(sum) >= threshold) hits++;
+    }
+    return hits / 2 ** n;
+  }
+  const random = mulberry32(seed);
+  let hits = 0;
+  for (let p = 0; p < permutations; p++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += random() < 0.5 ? -diffs[i] : diffs[i];
+    if (Math.abs(sum) >= threshold) hits++;
+  }
+  return (hits + 1) / (permutations + 1);
+}
+
+/**
+ * Percentile bootstrap interval of the mean difference: `resamples` means of n draws with replacement,
+ * sorted; the bounds are the order statistics at ⌊α/2·R⌋ and ⌈(1−α/2)·R⌉ − 1.
+ */
+export function bootstrapMeanCI(
+  diffs: Float64Array,
+  resamples: number = DEFAULT_STATS.resamples,
+  seed: number = DEFAULT_STATS.seed,
+  level = 0.95,
+): [number, number] {
+  const n = diffs.length;
+  if (n === 0) return [NaN, NaN];
+  const random = mulberry32(seed);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += diffs[Math.floor(random() * n)];
+    means[r] = sum / n;
+  }
+  means.sort();
+  const alpha = 1 - level;
+  return [means[Math.floor((alpha / 2) * resamples)], means[Math.ceil((1 - alpha / 2) * resamples) - 1]];
+}
+
+/** Holm–Bonferroni step-down adjusted p-values, in the input order. */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((_, i) => i).sort((a, b) => pValues[a] - pValues[b]);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach((index, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * pValues[index]));
+    adjusted[index] = running;
+  });
+  return adjusted;
+}
+
+/** Queries where B is higher (win), equal (tie), lower (loss) than A. */
+export function winsTiesLosses(diffs: Float64Array): { wins: number; ties: number; losses: number } {
+  let wins = 0;
+  let losses = 0;
+  for (const d of diffs) {
+    if (d > 0) wins++;
+    else if (d < 0) losses++;
+  }
+  return { wins, ties: diffs.length - wins - losses, losses };
+}
+
+/**
+ * Compares per-query values of two models on every metric, Holm-correcting across the metrics given:
+ * the comparison a fine-tuning report makes, with its uncertainty.
+ */
+export function compareModels(
+  a: Record<string, ArrayLike<number>>,
+  b: Record<string, ArrayLike<number>>,
+  keys: readonly string[],
+  options: StatsOptions = {},
+): Record<string, PairedComparison> {
+  const { permutations, resamples, seed } = { ...DEFAULT_STATS, ...options };
+  if (permutations < 10_000) throw new RangeError(`at least 10 000 permutations are needed, got ${permutations}`);
+  const rows = keys.map((key) => {
+    const diffs = differences(a[key], b[key]);
+    const delta = diffs.length ? diffs.reduce((s, d) => s + d, 0) / diffs.length : NaN;
+    return {
+      key,
+      delta,
+      ci95: bootstrapMeanCI(diffs, resamples, seed),
+      p: pairedRandomizationTest(diffs, permutations, seed),
+      ...winsTiesLosses(diffs),
+    };
+  });
+  const adjusted = holmAdjust(rows.map((r) => r.p));
+  return Object.fromEntries(rows.map(({ key, ...row }, i) => [key, { ...row, pHolm: adjusted[i] }]));
+}

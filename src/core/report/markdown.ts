@@ -1,0 +1,50 @@
+import { isSignificant, type EvalReport } from './evalReport.ts';
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
+const signed = (v: number) => (v > 0 ? '+' : v < 0 ? '−' : '±') + Math.abs(v).toFixed(4);
+const pValue = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
+const relative = (delta: number, base: number) => (base > 0 ? ` (${delta >= 0 ? '+' : '−'}${Math.abs((100 * delta) / base).toFixed(1)} %)` : '');
+
+/**
+ * The report in the shape fine-tuning write-ups use: what was compared, the metric table with deltas,
+ * intervals and corrected p-values, and how to reproduce the statistics.
+ */
+export function renderMarkdown(report: EvalReport): string {
+  const { dataset, models, comparisons, statistics } = report;
+  const lines: string[] = [];
+  lines.push(`# Embedding Lab report: ${dataset.name}`, '');
+  lines.push(
+    `${dataset.format}: ${dataset.evaluatedQueries} queries with judgments (of ${dataset.queries}), ${dataset.documents} documents, ` +
+      `${dataset.judgments} judgments. Metrics: ${report.mode === 'trec' ? 'trec_eval semantics' : 'sentence-transformers InformationRetrievalEvaluator'} (cosine).`,
+    '',
+  );
+  for (const warning of dataset.warnings) lines.push(`> ${warning.file}: ${warning.message}`);
+  if (dataset.warnings.length) lines.push('');
+
+  lines.push('## Metrics', '');
+  const header = ['metric', ...models.map((m) => m.name)];
+  const baseline = comparisons.filter((c) => c.a === models[0]?.name);
+  for (const c of baseline) header.push(`Δ ${c.b} − ${c.a}`, '95 % CI', 'p (Holm)', 'W/T/L');
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+  for (const key of report.metricKeys) {
+    const cells = [key, ...models.map((m) => fmt(m.metrics[key]))];
+    for (const c of baseline) {
+      const s = c.metrics[key];
+      const base = models[0].metrics[key];
+      cells.push(
+        `${isSignificant(s) ? '**' : ''}${signed(s.delta)}${relative(s.delta, base)}${isSignificant(s) ? '**' : ''}`,
+        `[${signed(s.ci95[0])}, ${signed(s.ci95[1])}]`,
+        pValue(s.pHolm),
+        `${s.wins}/${s.ties}/${s.losses}`,
+      );
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(
+    `Bold: significant at 5 % after ${statistics.correction}. Test: ${statistics.test}, ${statistics.permutations} permutations; ` +
+      `CI: percentile bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}. W/T/L: queries where the later model is higher / equal / lower.`,
+  );
+  for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
+  return `${lines.join('\n')}\n`;
+}

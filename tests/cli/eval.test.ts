@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { defaultCacheDir } from '../../src/cli/diskEmbeddingStore.ts';
+import type { EvalReport } from '../../src/core/report/evalReport.ts';
+import { HAS_SHARED_MODELS, REAL_MODELS, ROOT, SHARED, SHARED_MODELS } from '../paths.ts';
+import { referenceValues } from '../referenceValues.ts';
+
+const run = promisify(execFile);
+const BIN = path.join(ROOT, 'bin/embedlab.mjs');
+/**
+ * The CLI's default cache (~/.cache/embedlab): it outlives clones, so only the first run on a machine encodes
+ * SciFact (5183 documents × 2 models at ≈ 18 documents/s on 2 cores: about 10 minutes).
+ */
+const CACHE = defaultCacheDir();
+const SCIFACT = path.join(SHARED, 'data/scifact');
+
+async function embedlab(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two real checkpoints', () => {
+  let report: EvalReport;
+  let firstRun: { code: number; stdout: string; stderr: string };
+  let markdown: string;
+
+  it('runs, prints the comparison table and writes JSON and Markdown', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'embedlab-eval-'));
+    const [base, tuned] = REAL_MODELS.map((name) => path.join(SHARED_MODELS, name));
+    firstRun = await embedlab([
+      'eval', SCIFACT, '--model', base, '--model', tuned, '--split', 'test', '--cache-dir', CACHE,
+      '--json', path.join(out, 'report.json'), '--markdown', path.join(out, 'report.md'), '--fail-if-worse', 'ndcg@10',
+    ]);
+    expect(firstRun.stderr).not.toMatch(/significantly worse/);
+    expect(firstRun.code).toBe(0);
+    expect(firstRun.stdout).toMatch(/scifact: 300 queries, 5183 documents, 339 judgments/);
+    expect(firstRun.stdout).toMatch(/ndcg@10\s+0\.4\d{3}\s+0\.5\d{3}\s+\+0\.1\d{3} \*/);
+    report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as EvalReport;
+    markdown = await readFile(path.join(out, 'report.md'), 'utf8');
+  }, 900_000);
+
+  it('reproduces every sentence-transformers metric within 1e-3', () => {
+    const reference = referenceValues();
+    REAL_MODELS.forEach((name, i) => {
+      const expected = reference.models[name].scifact_test.metrics;
+      const model = report.models[i];
+      expect(model.name).toBe(name);
+      for (const [key, value] of Object.entries(expected)) {
+        const ours = model.metrics[key.replace(/^scifact_cosine_/, '')];
+        expect(Math.abs(ours - value), `${name} ${key}: ${ours} vs ${value}`).toBeLessThanOrEqual(1e-3);
+      }
+    });
+  });
+
+  it('has the same top-10 documents as sentence-transformers for at least 95 % of queries', () => {
+    const reference = referenceValues();
+    REAL_MODELS.forEach((name, i) => {
+      const expected = reference.models[name].scifact_test.top10;
+      const queries = Object.keys(expected);
+      const same = queries.filter((q) => {
+        const ours = (report.models[i].top[q] ?? []).map(([doc]) => doc);
+        return JSON.stringify(ours) === JSON.stringify(expected[q].map(([doc]) => doc));
+      });
+      expect(same.length / queries.length, `${name}: ${same.length}/${queries.length}`).toBeGreaterThanOrEqual(0.95);
+    });
+  });
+
+  it('writes the documented JSON shape with comparisons', () => {
+    expect(report.dataset).toMatchObject({ queries: 300, documents: 5183, judgments: 339, evaluatedQueries: 300 });
+    const [model] = report.models;
+    expect(model).toMatchObject({ path: expect.any(String), backend: expect.stringMatching(/^onnxruntime-node/), dim: 384 });
+    expect(Object.keys(model.perQuery['ndcg@10'])).toHaveLength(300);
+    const comparison = report.comparisons[0];
+    expect(comparison).toMatchObject({ a: REAL_MODELS[0], b: REAL_MODELS[1] });
+    const ndcg = comparison.metrics['ndcg@10'];
+    expect(ndcg.delta).toBeGreaterThan(0.1);
+    expect(ndcg.ci95[0]).toBeGreaterThan(0);
+    expect(ndcg.p).toBeLessThan(0.001);
+    expect(ndcg.wins + ndcg.ties + ndcg.losses).toBe(300);
+    expect(report.statistics).toMatchObject({ permutations: 10000, resamples: 10000, seed: expect.any(Number) });
+    expect(markdown).toMatch(/\| ndcg@10 \| 0\.4\d{3} \| 0\.5\d{3} \| \*\*\+0\.1\d{3} \(\+\d+\.\d %\)\*\* \|/);
+  });
+
+  it('reuses cached embeddings on a second run', async () => {
+    const [base, tuned] = REAL_MODELS.map((name) => path.join(SHARED_MODELS, name));
+    const second = await embedlab(['eval', SCIFACT, '--model', base, '--model', tuned, '--cache-dir', CACHE, '--metrics', 'ndcg@10']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/documents: 0 encoded, 5183 from cache/);
+    expect(second.stderr).toMatch(/queries: 0 encoded, 300 from cache/);
+  }, 300_000);
+
+  it('fails the CI gate when the later model is significantly worse', async () => {
+    const [base, tuned] = REAL_MODELS.map((name) => path.join(SHARED_MODELS, name));
+    const gated = await embedlab(['eval', SCIFACT, '--model', tuned, '--model', base, '--cache-dir', CACHE, '--fail-if-worse', 'ndcg@10']);
+    expect(gated.code).toBe(1);
+    expect(gated.stderr).toMatch(/lab-minilm-l6-base is significantly worse than lab-minilm-l6-scifact-ft on ndcg@10/);
+  }, 300_000);
+});
+
+describe('embedlab eval input errors', () => {
+  it('asks for two models', async () => {
+    const result = await embedlab(['eval', SCIFACT, '--model', 'x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/at least two --model/);
+  });
+  it('names a missing data folder', async () => {
+    const result = await embedlab(['eval', '/nonexistent/data', '--model', 'a', '--model', 'b']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/\/nonexistent\/data: no such file or folder/);
+  });
+  it('rejects an unknown metric', async () => {
+    const result = await embedlab(['eval', SCIFACT, '--model', 'a', '--model', 'b', '--metrics', 'f1@3']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown metric "f1@3"/);
+  });
+});
