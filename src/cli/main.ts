@@ -3,8 +3,9 @@ import { ModelFolderError } from '../core/model/modelSource.ts';
 import { UsageError } from './cliError.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evalCommand } from './commands/eval.ts';
+import { inspectCommand } from './commands/inspect.ts';
 
-const COMMANDS = [embedCommand, evalCommand];
+const COMMANDS = [inspectCommand, embedCommand, evalCommand];
 
 function overview(): string {
   return [

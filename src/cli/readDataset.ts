@@ -1,21 +1,35 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseBeir } from '../core/data/beir.ts';
-import { DataError, type Dataset } from '../core/data/dataset.ts';
+import { DataError } from '../core/data/dataset.ts';
+import { loadDataset, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
 
-/** Reads a dataset from disk. Today: a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv). */
-export async function readDataset(location: string, split = 'test'): Promise<Dataset> {
-  const info = await stat(location).catch(() => null);
-  if (!info) throw new DataError({ file: location, message: 'no such file or folder' });
-  if (!info.isDirectory()) throw new DataError({ file: location, message: 'expected a BEIR folder (corpus.jsonl, queries.jsonl, qrels/)' });
-  const read = async (file: string) => {
-    const full = path.join(location, file);
-    try {
-      return await readFile(full, 'utf8');
-    } catch {
-      throw new DataError({ file: full, message: 'missing: a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/<split>.tsv' });
+/**
+ * Reads what the user named on the command line — a file, several files, a folder (BEIR or three tables),
+ * or a zip — with the same loader the page uses.
+ */
+export async function readInputs(locations: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const files: InputFile[] = [];
+  for (const location of locations) {
+    const info = await stat(location).catch(() => null);
+    if (!info) throw new DataError({ file: location, message: 'no such file or folder' });
+    if (info.isDirectory()) {
+      const base = path.basename(path.resolve(location));
+      for (const file of await walk(location)) {
+        files.push({ path: `${base}/${path.relative(location, file).split(path.sep).join('/')}`, bytes: new Uint8Array(await readFile(file)) });
+      }
+    } else {
+      files.push({ path: path.basename(location), bytes: new Uint8Array(await readFile(location)) });
     }
-  };
-  const [corpus, queries, qrels] = await Promise.all([read('corpus.jsonl'), read('queries.jsonl'), read(path.join('qrels', `${split}.tsv`))]);
-  return parseBeir({ name: path.basename(path.resolve(location)), corpus, queries, qrels, split });
+  }
+  return loadDataset(files, options);
+}
+
+async function walk(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries
+      .filter((e) => !e.name.startsWith('.'))
+      .map((e) => (e.isDirectory() ? walk(path.join(folder, e.name)) : Promise.resolve([path.join(folder, e.name)]))),
+  );
+  return nested.flat();
 }

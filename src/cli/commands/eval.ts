@@ -11,12 +11,13 @@ import { defineCommand } from '../command.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { formatReportTable } from '../printReport.ts';
-import { readDataset } from '../readDataset.ts';
+import { readInputs } from '../readDataset.ts';
+import { DataError, formatLocation } from '../../core/data/dataset.ts';
 
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'Rank a dataset with two or more checkpoints and compare them: metrics, deltas, CI, p-values.',
-  usage: 'eval <data> --model <A> --model <B> [--model …] [options]',
+  usage: 'eval <data…> --model <A> --model <B> [--model …] [options]',
   options: {
     model: { type: 'string', multiple: true },
     k: { type: 'string', default: '1,3,5,10' },
@@ -48,8 +49,7 @@ export const evalCommand = defineCommand({
     help: 'show this help',
   },
   async run(values, positionals) {
-    const [data] = positionals;
-    if (!data) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
+    if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
     const modelPaths = values.model ?? [];
     if (modelPaths.length < 2) throw new UsageError('eval: give at least two --model folders to compare');
     const mode: EvaluationMode = values.trec ? 'trec' : 'sentence-transformers';
@@ -68,8 +68,14 @@ export const evalCommand = defineCommand({
     const permutations = Number(values.permutations);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
 
-    const dataset = await readDataset(data, values.split);
-    for (const warning of dataset.warnings) process.stderr.write(`warning: ${warning.file}: ${warning.message}\n`);
+    const loaded = await readInputs(positionals, { split: values.split });
+    const errors = loaded.issues.filter((i) => i.severity === 'error');
+    if (!loaded.dataset) {
+      for (const error of errors.slice(1)) process.stderr.write(`embedlab: ${formatLocation(error)}${error.message}\n`);
+      throw new DataError(errors[0] ?? { file: positionals.join(', '), message: 'no dataset could be read' });
+    }
+    const dataset = loaded.dataset;
+    for (const warning of dataset.warnings) process.stderr.write(`warning: ${formatLocation(warning)}${warning.message}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
     const runs: ModelRun[] = [];

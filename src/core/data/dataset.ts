@@ -3,11 +3,17 @@ import type { Qrels } from '../metrics/judgedRun.ts';
 export interface TextRecord {
   id: string;
   text: string;
-}
-
-export interface DocumentRecord extends TextRecord {
   /** A class or domain, when the data has one (used for slices and diagnostics). */
   label?: string;
+}
+
+export type DocumentRecord = TextRecord;
+
+/** (anchor, positive, negative) as indices into `queries` and `documents`. */
+export interface Triplet {
+  query: number;
+  positive: number;
+  negative: number;
 }
 
 /** Where in which file a problem is; line and column are 1-based. */
@@ -30,6 +36,12 @@ export interface Dataset {
   queries: TextRecord[];
   documents: DocumentRecord[];
   qrels: Qrels;
+  /** Present when the data came as triplets: for cosine accuracy sim(a, p) > sim(a, n). */
+  triplets?: Triplet[];
+  /** Data rows read, for pairs and triplets files (before deduplication). */
+  rowCount?: number;
+  /** The column labels came from, when there is one. */
+  labelColumn?: string;
   /** Problems that did not stop loading (ignored judgments, empty texts, …). */
   warnings: DataIssue[];
 }

@@ -1,0 +1,83 @@
+import { formatLocation } from '../../core/data/dataset.ts';
+import type { LoadResult } from '../../core/data/loadDataset.ts';
+import { UsageError } from '../cliError.ts';
+import { defineCommand } from '../command.ts';
+import { readInputs } from '../readDataset.ts';
+
+/** Counts a user checks before spending minutes encoding. */
+export function summarize(result: LoadResult) {
+  const dataset = result.dataset;
+  let judgments = 0;
+  let relevant = 0;
+  for (const docs of dataset?.qrels.values() ?? []) {
+    judgments += docs.size;
+    for (const score of docs.values()) if (score > 0) relevant++;
+  }
+  const labels = new Set([...(dataset?.documents ?? []), ...(dataset?.queries ?? [])].map((r) => r.label).filter(Boolean));
+  return {
+    usable: dataset !== null,
+    format: result.format,
+    description: dataset?.format ?? null,
+    mapping: result.mapping,
+    columns: result.columns,
+    splits: result.splits,
+    counts: dataset
+      ? {
+          rows: dataset.rowCount ?? null,
+          queries: dataset.queries.length,
+          documents: dataset.documents.length,
+          judgments,
+          relevantJudgments: relevant,
+          labels: labels.size,
+          triplets: dataset.triplets?.length ?? 0,
+        }
+      : null,
+    issues: result.issues,
+  };
+}
+
+export const inspectCommand = defineCommand({
+  name: 'inspect',
+  summary: 'Read a dataset as the page would and report its format, columns, counts and every problem.',
+  usage: 'inspect <file|folder> [more files] [--json]',
+  options: {
+    json: { type: 'boolean', default: false },
+    split: { type: 'string' },
+    'label-column': { type: 'string' },
+    'unknown-ids': { type: 'string', default: 'ignore' },
+    help: { type: 'boolean', default: false },
+  },
+  help: {
+    json: 'print the summary as JSON',
+    split: 'qrels split of a BEIR folder (default test)',
+    'label-column': 'the column holding labels/domains (pairs and triplets files)',
+    'unknown-ids': 'judgments naming unknown ids: ignore (counted, as trec_eval) | fail',
+    help: 'show this help',
+  },
+  async run(values, positionals) {
+    if (positionals.length === 0) throw new UsageError('inspect: name a file or folder, e.g. embedlab inspect BankFAQs.csv');
+    const unknownIds = values['unknown-ids'];
+    if (unknownIds !== 'ignore' && unknownIds !== 'fail') throw new UsageError('inspect: --unknown-ids must be ignore or fail');
+    let result = await readInputs(positionals, { split: values.split, unknownIds });
+    if (values['label-column'] && result.mapping) {
+      result = await readInputs(positionals, { split: values.split, unknownIds, mapping: { ...result.mapping, label: values['label-column'] } });
+    }
+    const summary = summarize(result);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      const lines = [`format: ${summary.description ?? summary.format ?? 'not recognised'}`];
+      if (summary.mapping) lines.push(`columns: ${Object.entries(summary.mapping).map(([role, column]) => `${role} = ${column}`).join(', ')}`);
+      if (summary.splits.length) lines.push(`splits: ${summary.splits.join(', ')}`);
+      if (summary.counts) {
+        const c = summary.counts;
+        if (c.rows !== null) lines.push(`rows: ${c.rows}`);
+        lines.push(`queries: ${c.queries}`, `documents: ${c.documents}`, `judgments: ${c.judgments} (${c.relevantJudgments} relevant)`, `labels: ${c.labels}`, `triplets: ${c.triplets}`);
+      }
+      for (const issue of summary.issues) lines.push(`${issue.severity}: ${formatLocation(issue)}${issue.message}`);
+      lines.push(summary.usable ? 'usable: yes' : 'usable: no');
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return summary.usable ? 0 : 2;
+  },
+});

@@ -1,0 +1,95 @@
+import type { Table } from './table.ts';
+
+/** What a column means to the lab. */
+export type ColumnRole =
+  | 'query'
+  | 'document'
+  | 'negative'
+  | 'label'
+  | 'id'
+  | 'text'
+  | 'title'
+  | 'queryId'
+  | 'docId'
+  | 'score';
+
+/** Role → column name, as detected or as the user set it. */
+export type ColumnMapping = Partial<Record<ColumnRole, string>>;
+
+/** Column names people use for each role (compared lower-case, without spaces, dashes and underscores). */
+const SYNONYMS: Record<ColumnRole, string[]> = {
+  query: ['query', 'question', 'anchor', 'claim', 'prompt', 'sentence1', 'text1', 'querytext', 'search', 'q'],
+  document: ['document', 'answer', 'positive', 'passage', 'context', 'doc', 'response', 'sentence2', 'text2', 'abstract', 'pos', 'content'],
+  negative: ['negative', 'hardnegative', 'neg', 'negativepassage'],
+  label: ['label', 'class', 'category', 'domain', 'topic', 'intent', 'tag', 'group'],
+  id: ['id', 'docid', 'corpusid', 'pid', 'qid', 'queryid'],
+  text: ['text', 'body', 'contents', 'content', 'passage', 'document', 'query', 'question'],
+  title: ['title', 'heading'],
+  queryId: ['queryid', 'qid', 'query'],
+  docId: ['docid', 'corpusid', 'pid', 'documentid', 'doc', 'corpus'],
+  score: ['score', 'relevance', 'rel', 'grade', 'label', 'judgment'],
+};
+
+const normalise = (name: string) => name.toLowerCase().replace(/[\s_\-.]/g, '');
+
+/** The column whose name means `role`, first synonym first; `taken` columns are skipped. */
+export function columnByName(table: Table, role: ColumnRole, taken: ReadonlySet<string> = new Set()): string | undefined {
+  for (const synonym of SYNONYMS[role]) {
+    const match = table.header.find((h) => !taken.has(h) && normalise(h) === synonym);
+    if (match) return match;
+  }
+  return undefined;
+}
+
+/** Per-column content statistics used when names say nothing. */
+export interface ColumnProfile {
+  name: string;
+  meanLength: number;
+  distinct: number;
+  empty: number;
+}
+
+export function profileColumns(table: Table): ColumnProfile[] {
+  return table.header.map((name, c) => {
+    const values = new Set<string>();
+    let length = 0;
+    let empty = 0;
+    for (const row of table.rows) {
+      const cell = row[c] ?? '';
+      values.add(cell);
+      length += cell.length;
+      if (cell.trim() === '') empty++;
+    }
+    return { name, meanLength: table.rows.length ? length / table.rows.length : 0, distinct: values.size, empty };
+  });
+}
+
+/**
+ * Pairs/triplets mapping: by name first, then by content — the two longest free-text columns become query
+ * (the shorter on average) and document, and a column with few distinct values becomes the label.
+ */
+export function detectPairColumns(table: Table): ColumnMapping {
+  const taken = new Set<string>();
+  const take = (role: ColumnRole) => {
+    const name = columnByName(table, role, taken);
+    if (name) taken.add(name);
+    return name;
+  };
+  const mapping: ColumnMapping = {};
+  mapping.query = take('query');
+  mapping.document = take('document');
+  mapping.negative = take('negative');
+  mapping.label = take('label');
+
+  const profiles = profileColumns(table).filter((p) => !taken.has(p.name));
+  const rows = Math.max(1, table.rows.length);
+  const textual = profiles.filter((p) => p.meanLength >= 8 && p.distinct > Math.min(20, rows / 2)).sort((a, b) => b.meanLength - a.meanLength);
+  if (!mapping.document && textual.length) taken.add((mapping.document = textual.shift()!.name));
+  if (!mapping.query && textual.length) taken.add((mapping.query = textual.pop()!.name));
+  if (!mapping.label) {
+    const categorical = profiles.find((p) => !taken.has(p.name) && p.distinct >= 2 && p.distinct <= Math.max(2, Math.min(100, rows / 5)));
+    if (categorical) mapping.label = categorical.name;
+  }
+  for (const role of Object.keys(mapping) as ColumnRole[]) if (mapping[role] === undefined) delete mapping[role];
+  return mapping;
+}

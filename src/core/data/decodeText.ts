@@ -1,0 +1,51 @@
+import { DataError } from './dataset.ts';
+
+/** Bytes inspected for NUL characters when deciding whether a file is text at all. */
+const SNIFF_BYTES = 8192;
+
+/**
+ * Turns a file's bytes into text: UTF-8 (with or without BOM) and UTF-16 LE/BE with BOM. Anything else
+ * gets a specific error instead of silently garbled text: binary content, or bytes that are not UTF-8
+ * (with the line and the offending byte, and the fix: save the file as UTF-8).
+ */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  if (bytes.length === 0) throw new DataError({ file, message: 'the file is empty' });
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const sniff = bytes.subarray(start, Math.min(bytes.length, start + SNIFF_BYTES));
+  const nul = sniff.indexOf(0);
+  if (nul >= 0) {
+    throw new DataError({ file, message: `binary content (a NUL byte at offset ${start + nul}): expected a text file (CSV, TSV or JSONL)` });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
+  } catch {
+    const { offset, line, column } = firstInvalidUtf8(bytes, start);
+    throw new DataError({
+      file,
+      line,
+      column,
+      message: `byte 0x${bytes[offset].toString(16).padStart(2, '0')} at offset ${offset} is not UTF-8: save the file as UTF-8 (or UTF-16 with a BOM)`,
+    });
+  }
+}
+
+/** Position of the first byte that breaks UTF-8, as offset and 1-based line/column (in characters). */
+function firstInvalidUtf8(bytes: Uint8Array, start: number): { offset: number; line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  let i = start;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return { offset: i, line, column };
+    for (let j = 1; j < length; j++) if ((bytes[i + j] & 0xc0) !== 0x80) return { offset: i, line, column };
+    if (b === 0x0a) {
+      line++;
+      column = 1;
+    } else column++;
+    i += length;
+  }
+  return { offset: start, line: 1, column: 1 };
+}

@@ -1,0 +1,171 @@
+import { unzipSync } from 'fflate';
+import { detectPairColumns, type ColumnMapping } from './columns.ts';
+import { DataError, type DataIssue, type Dataset } from './dataset.ts';
+import { decodeText } from './decodeText.ts';
+import { buildPairsDataset } from './pairs.ts';
+import { parseJsonLines } from './records.ts';
+import { parseTable, type Table } from './table.ts';
+import { buildThreeTablesDataset, type UnknownIdPolicy } from './threeTables.ts';
+
+/** A dropped or named file: path relative to what was dropped (`/`-separated), and its bytes. */
+export interface InputFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export type DatasetFormat = 'pairs' | 'triplets' | 'three-tables' | 'beir';
+
+export interface LoadOptions {
+  /** Column roles for a pairs/triplets file, overriding detection. */
+  mapping?: ColumnMapping;
+  /** qrels split of a BEIR folder (default `test`, else the only one). */
+  split?: string;
+  unknownIds?: UnknownIdPolicy;
+}
+
+export interface LoadResult {
+  /** Null when any issue is an error: errors block, warnings do not. */
+  dataset: Dataset | null;
+  format: DatasetFormat | null;
+  /** The column mapping used for a single pairs/triplets table (detected or given). */
+  mapping: ColumnMapping | null;
+  /** Header of that table, for the mapping editor. */
+  columns: string[];
+  /** BEIR splits found. */
+  splits: string[];
+  issues: DataIssue[];
+}
+
+/** Texts read at once; larger files must be streamed (see the worker's streaming parser). */
+export const MAX_FILE_BYTES = 400 * 1024 * 1024;
+
+/**
+ * Turns whatever the user dropped into one Dataset: a pairs or triplets file (CSV, TSV or JSONL), three
+ * tables (corpus, queries, qrels), or a BEIR folder — or a zip of any of these. Never throws for bad input:
+ * every problem comes back as an issue with file, line and column.
+ */
+export function loadDataset(input: readonly InputFile[], options: LoadOptions = {}): LoadResult {
+  const result: LoadResult = { dataset: null, format: null, mapping: null, columns: [], splits: [], issues: [] };
+  try {
+    const files = stripCommonFolder(expandZips(input));
+    if (files.length === 0) throw new DataError({ file: input[0]?.path ?? '(nothing)', message: 'no files to read' });
+    for (const file of files) {
+      if (file.bytes.length > MAX_FILE_BYTES) {
+        throw new DataError({ file: file.path, message: `${(file.bytes.length / 2 ** 20).toFixed(0)} MB is more than the ${MAX_FILE_BYTES / 2 ** 20} MB read at once` });
+      }
+    }
+    const name = datasetName(input);
+    const byName = (pattern: RegExp) => files.filter((f) => pattern.test(f.path.toLowerCase()));
+
+    const beirCorpus = byName(/(^|\/)corpus\.jsonl$/);
+    const beirQueries = byName(/(^|\/)queries\.jsonl$/);
+    const beirQrels = byName(/(^|\/)qrels\/[^/]+\.tsv$/);
+    if (beirCorpus.length === 1 && beirQueries.length === 1 && beirQrels.length) {
+      result.format = 'beir';
+      result.splits = beirQrels.map((f) => f.path.split('/').pop()!.replace(/\.tsv$/i, '')).sort();
+      const split = options.split ?? (result.splits.includes('test') ? 'test' : result.splits[0]);
+      const qrelsFile = beirQrels.find((f) => f.path.toLowerCase().endsWith(`/${split.toLowerCase()}.tsv`));
+      if (!qrelsFile) throw new DataError({ file: 'qrels/', message: `no split "${split}" (found ${result.splits.join(', ')})` });
+      const tables = { corpus: readTable(beirCorpus[0], result.issues), queries: readTable(beirQueries[0], result.issues), qrels: readTable(qrelsFile, result.issues) };
+      if (hasErrors(result.issues)) return result;
+      const built = buildThreeTablesDataset(tables, name, `BEIR folder (split ${split}; document text = title + " " + text)`, options.unknownIds);
+      return finish(result, built);
+    }
+
+    if (files.length === 3) {
+      const corpus = byName(/corpus|collection|documents|docs/);
+      const queries = byName(/quer|topics|questions/);
+      const qrels = byName(/qrel|judg|relevance|labels/);
+      if (corpus.length === 1 && queries.length === 1 && qrels.length === 1 && new Set([corpus[0], queries[0], qrels[0]]).size === 3) {
+        result.format = 'three-tables';
+        const tables = { corpus: readTable(corpus[0], result.issues), queries: readTable(queries[0], result.issues), qrels: readTable(qrels[0], result.issues) };
+        if (hasErrors(result.issues)) return result;
+        const built = buildThreeTablesDataset(tables, name, 'three tables (corpus, queries, qrels)', options.unknownIds);
+        return finish(result, built);
+      }
+    }
+
+    if (files.length !== 1) {
+      throw new DataError({
+        file: files.map((f) => f.path).join(', '),
+        message: 'expected one pairs or triplets file, three tables named corpus / queries / qrels, or a BEIR folder',
+      });
+    }
+    const table = readTable(files[0], result.issues);
+    if (hasErrors(result.issues)) return result;
+    result.columns = table.header;
+    const mapping = options.mapping ?? detectPairColumns(table);
+    result.mapping = mapping;
+    for (const [role, column] of Object.entries(mapping)) {
+      if (!table.header.includes(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${column}" is not in the header (${table.header.join(', ')})` });
+    }
+    if (!mapping.query || !mapping.document) {
+      throw new DataError({
+        file: table.file,
+        line: 1,
+        message: `cannot tell which columns hold the ${!mapping.query ? 'queries' : 'documents'} (header: ${table.header.join(', ')}): set the column mapping`,
+      });
+    }
+    result.format = mapping.negative ? 'triplets' : 'pairs';
+    return finish(result, buildPairsDataset(table, mapping, name));
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    result.issues.push({ severity: 'error', ...error.issue });
+    result.dataset = null;
+    return result;
+  }
+}
+
+function finish(result: LoadResult, built: { dataset: Dataset; issues: DataIssue[] }): LoadResult {
+  result.issues.push(...built.issues);
+  if (hasErrors(result.issues)) return result;
+  if (built.dataset.qrels.size === 0) {
+    result.issues.push({ severity: 'error', file: built.dataset.name, message: 'no (query, relevant document) pair left to evaluate' });
+    return result;
+  }
+  built.dataset.warnings = result.issues.filter((i) => i.severity === 'warning');
+  result.dataset = built.dataset;
+  return result;
+}
+
+function hasErrors(issues: DataIssue[]): boolean {
+  return issues.some((i) => i.severity === 'error');
+}
+
+/** CSV/TSV or JSON Lines, by extension and, failing that, by content (a first line starting with `{`). */
+function readTable(file: InputFile, issues: DataIssue[]): Table {
+  const text = decodeText(file.bytes, file.path);
+  const jsonl = /\.jsonl?$/i.test(file.path) || (!/\.(csv|tsv|txt)$/i.test(file.path) && text.trimStart().startsWith('{'));
+  const parsed = jsonl ? parseJsonLines(text, file.path) : parseTable(text, file.path);
+  issues.push(...parsed.issues);
+  return parsed.table;
+}
+
+function expandZips(files: readonly InputFile[]): InputFile[] {
+  return files.flatMap((file) => {
+    if (!/\.zip$/i.test(file.path)) return [file];
+    let entries: Record<string, Uint8Array>;
+    try {
+      entries = unzipSync(file.bytes);
+    } catch (error) {
+      throw new DataError({ file: file.path, message: `not a readable zip archive (${(error as Error).message})` });
+    }
+    return Object.entries(entries)
+      .filter(([path, bytes]) => !path.endsWith('/') && !path.startsWith('__MACOSX/') && !/(^|\/)\./.test(path) && bytes.length > 0)
+      .map(([path, bytes]) => ({ path, bytes }));
+  });
+}
+
+/** `scifact/corpus.jsonl` → `corpus.jsonl` when every file sits in the same top folder. */
+function stripCommonFolder(files: InputFile[]): InputFile[] {
+  const tops = new Set(files.map((f) => (f.path.includes('/') ? f.path.split('/')[0] : '')));
+  if (tops.size !== 1 || tops.has('') || files.length < 2) return files;
+  const [top] = tops;
+  return files.map((f) => ({ ...f, path: f.path.slice(top.length + 1) }));
+}
+
+function datasetName(files: readonly InputFile[]): string {
+  const first = files[0]?.path ?? 'dataset';
+  const top = first.includes('/') ? first.split('/')[0] : first;
+  return top.replace(/\.(zip|csv|tsv|jsonl?|txt)$/i, '');
+}

@@ -1,0 +1,154 @@
+import { columnByName, type ColumnMapping } from './columns.ts';
+import { DataError, type DataIssue, type Dataset, type TextRecord } from './dataset.ts';
+import type { Table } from './table.ts';
+
+export type UnknownIdPolicy = 'ignore' | 'fail';
+
+export interface ThreeTables {
+  corpus: Table;
+  queries: Table;
+  qrels: Table;
+}
+
+/**
+ * Corpus (id, text[, title][, label]), queries (id, text) and qrels (query id, document id, score) → Dataset.
+ * Document text is `title + " " + text` when a title column exists (the BEIR / sentence-transformers
+ * convention). Judgments naming unknown ids are ignored and counted (as trec_eval does), or fatal with
+ * `unknownIds: 'fail'`. Only queries with judgments are kept, as sentence-transformers' evaluator does.
+ */
+export function buildThreeTablesDataset(
+  tables: ThreeTables,
+  name: string,
+  format: string,
+  unknownIds: UnknownIdPolicy = 'ignore',
+): { dataset: Dataset; issues: DataIssue[] } {
+  const issues: DataIssue[] = [];
+  const { corpus, queries, qrels } = tables;
+
+  const corpusColumns = requireColumns(corpus, { id: ['id'], text: ['text'] });
+  const title = columnByName(corpus, 'title');
+  const label = columnByName(corpus, 'label', new Set([corpusColumns.id!, corpusColumns.text!]));
+  const documents = readRecords(corpus, corpusColumns, issues, (row, header) => {
+    const text = row[header.indexOf(corpusColumns.text!)];
+    const titleText = title ? row[header.indexOf(title)] : '';
+    return titleText.trim() ? `${titleText} ${text}` : text;
+  }, label);
+  const queryColumns = requireColumns(queries, { id: ['id'], text: ['text'] });
+  const queryRecords = readRecords(queries, queryColumns, issues, (row, header) => row[header.indexOf(queryColumns.text!)]);
+
+  const qrelColumns = requireColumns(qrels, { queryId: ['queryId', 'id'], docId: ['docId'], score: ['score'] });
+  const [qi, di, si] = [qrelColumns.queryId!, qrelColumns.docId!, qrelColumns.score!].map((c) => qrels.header.indexOf(c));
+  const docIds = new Set(documents.map((d) => d.id));
+  const queryIds = new Set(queryRecords.map((q) => q.id));
+  const judged = new Map<string, Map<string, number>>();
+  const unknown = { query: 0, doc: 0, firstLine: 0 };
+  qrels.rows.forEach((row, r) => {
+    const line = qrels.lines[r];
+    const [queryId, docId, scoreText] = [row[qi].trim(), row[di].trim(), row[si].trim()];
+    const score = Number(scoreText);
+    if (scoreText === '' || !Number.isFinite(score)) {
+      issues.push({ severity: 'error', file: qrels.file, line, column: si + 1, message: `score "${scoreText}" is not a number` });
+      return;
+    }
+    const missing = !queryIds.has(queryId) ? 'query' : !docIds.has(docId) ? 'doc' : null;
+    if (missing) {
+      unknown[missing]++;
+      unknown.firstLine ||= line;
+      if (unknownIds === 'fail') {
+        issues.push({
+          severity: 'error',
+          file: qrels.file,
+          line,
+          column: (missing === 'query' ? qi : di) + 1,
+          message: `${missing === 'query' ? 'query' : 'document'} id "${missing === 'query' ? queryId : docId}" is not in ${missing === 'query' ? queries.file : corpus.file}`,
+        });
+      }
+      return;
+    }
+    const judgments = judged.get(queryId) ?? new Map<string, number>();
+    judgments.set(docId, score);
+    judged.set(queryId, judgments);
+  });
+  if (unknownIds === 'ignore' && (unknown.query || unknown.doc)) {
+    issues.push({
+      severity: 'warning',
+      file: qrels.file,
+      line: unknown.firstLine,
+      message: `${unknown.query} judgments name unknown queries and ${unknown.doc} unknown documents: ignored, as trec_eval does (first at this line)`,
+    });
+  }
+  if (judged.size === 0 && !issues.some((i) => i.severity === 'error')) {
+    throw new DataError({ file: qrels.file, message: 'no judgment names a known query and document: nothing to evaluate' });
+  }
+  const withoutRelevant = [...judged.values()].filter((j) => ![...j.values()].some((s) => s > 0)).length;
+  if (withoutRelevant) {
+    issues.push({ severity: 'warning', file: qrels.file, message: `${withoutRelevant} queries have no relevant document (score > 0): kept out of the averages` });
+  }
+  const byId = new Map(queryRecords.map((q) => [q.id, q]));
+  return {
+    dataset: {
+      name,
+      format,
+      queries: [...judged.keys()].map((id) => byId.get(id)!),
+      documents,
+      qrels: judged,
+      labelColumn: label,
+      warnings: [],
+    },
+    issues,
+  };
+}
+
+/** Finds each required role by name; a missing one is an error naming the file and the header. */
+function requireColumns(table: Table, roles: Partial<Record<keyof ColumnMapping, (keyof ColumnMapping)[]>>): ColumnMapping {
+  const mapping: ColumnMapping = {};
+  const taken = new Set<string>();
+  for (const [role, synonymsOf] of Object.entries(roles) as [keyof ColumnMapping, (keyof ColumnMapping)[]][]) {
+    const name = synonymsOf.map((r) => columnByName(table, r, taken)).find(Boolean);
+    if (!name) {
+      throw new DataError({
+        file: table.file,
+        line: 1,
+        message: `no ${role === 'queryId' ? 'query id' : role === 'docId' ? 'document id' : role} column (header: ${table.header.join(', ')})`,
+      });
+    }
+    mapping[role] = name;
+    taken.add(name);
+  }
+  return mapping;
+}
+
+function readRecords(
+  table: Table,
+  columns: ColumnMapping,
+  issues: DataIssue[],
+  textOf: (row: string[], header: string[]) => string,
+  labelColumn?: string,
+): TextRecord[] {
+  const ic = table.header.indexOf(columns.id!);
+  const lc = labelColumn ? table.header.indexOf(labelColumn) : -1;
+  const seen = new Map<string, { text: string; line: number }>();
+  const records: TextRecord[] = [];
+  table.rows.forEach((row, r) => {
+    const line = table.lines[r];
+    const id = (row[ic] ?? '').trim();
+    if (id === '') {
+      issues.push({ severity: 'error', file: table.file, line, column: ic + 1, message: 'empty id' });
+      return;
+    }
+    const text = textOf(row, table.header);
+    const previous = seen.get(id);
+    if (previous) {
+      if (previous.text !== text) {
+        issues.push({ severity: 'error', file: table.file, line, column: ic + 1, message: `id "${id}" already used on line ${previous.line} with a different text` });
+      } else {
+        issues.push({ severity: 'warning', file: table.file, line, column: ic + 1, message: `id "${id}" repeats line ${previous.line}: duplicate skipped` });
+      }
+      return;
+    }
+    seen.set(id, { text, line });
+    if (text.trim() === '') issues.push({ severity: 'warning', file: table.file, line, message: `"${id}" has an empty text` });
+    records.push(lc >= 0 && row[lc].trim() ? { id, text, label: row[lc].trim() } : { id, text });
+  });
+  return records;
+}

@@ -1,0 +1,57 @@
+import { proxy, type Remote } from 'comlink';
+import type { ColumnMapping } from '../core/data/columns.ts';
+import type { DataIssue, Dataset } from '../core/data/dataset.ts';
+import type { LoadResult } from '../core/data/loadDataset.ts';
+import type { DataApi, DroppedFile, ReadProgress } from '../worker/dataApi.ts';
+
+export const SAMPLE_URL = '/samples/helpdesk-faq.csv';
+
+/**
+ * The loaded dataset and the last attempt. A failed load shows its issues but leaves the dataset that was
+ * loaded before in place: a bad file never costs the user what they already had.
+ */
+export class DatasetState {
+  dataset = $state.raw<Dataset | null>(null);
+  /** The load that produced `dataset` (format, mapping, columns). */
+  loaded = $state.raw<LoadResult | null>(null);
+  /** Issues of the latest attempt, successful or not. */
+  issues = $state.raw<DataIssue[]>([]);
+  attemptFailed = $state(false);
+  progress = $state.raw<ReadProgress | null>(null);
+  busy = $state(false);
+  private lastFiles: DroppedFile[] = [];
+
+  constructor(private readonly worker: Remote<DataApi>) {}
+
+  async load(files: DroppedFile[], mapping?: ColumnMapping): Promise<void> {
+    this.busy = true;
+    this.progress = null;
+    try {
+      const result = await this.worker.load(files, mapping ? { mapping } : {}, proxy((p: ReadProgress) => void (this.progress = p)));
+      this.issues = result.issues;
+      this.attemptFailed = result.dataset === null;
+      if (result.dataset) {
+        this.dataset = result.dataset;
+        this.loaded = result;
+        this.lastFiles = files;
+      }
+    } catch (error) {
+      this.issues = [{ severity: 'error', file: files.map((f) => f.path).join(', '), message: (error as Error).message }];
+      this.attemptFailed = true;
+    } finally {
+      this.busy = false;
+      this.progress = null;
+    }
+  }
+
+  /** Re-reads the current files with the user's column mapping. */
+  remap(mapping: ColumnMapping): Promise<void> {
+    return this.load(this.lastFiles, mapping);
+  }
+
+  async loadSample(): Promise<void> {
+    const response = await fetch(SAMPLE_URL);
+    const file = new File([await response.blob()], 'helpdesk-faq.csv', { type: 'text/csv' });
+    await this.load([{ path: file.name, file }]);
+  }
+}

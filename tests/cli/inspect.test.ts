@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ROOT, SHARED } from '../paths.ts';
+
+const run = promisify(execFile);
+const BIN = path.join(ROOT, 'bin/embedlab.mjs');
+const BANK = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
+
+async function embedlab(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('embedlab inspect', () => {
+  it.skipIf(!existsSync(BANK))('reports format, columns and counts of BankFAQs.csv', async () => {
+    const { code, stdout } = await embedlab(['inspect', BANK]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/format: pairs/);
+    expect(stdout).toMatch(/columns: query = Question, document = Answer, label = Class/);
+    expect(stdout).toMatch(/rows: 1499/);
+    expect(stdout).toMatch(/labels: 7/);
+    expect(stdout).toMatch(/usable: yes/);
+  });
+
+  it('prints JSON and exits 2 with every error located when the file is unusable', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'embedlab-inspect-'));
+    const bad = path.join(dir, 'bad.csv');
+    await writeFile(bad, 'question,answer\nq1,d1\nq2\nq3,d3,x\n');
+    const { code, stdout } = await embedlab(['inspect', bad, '--json']);
+    expect(code).toBe(2);
+    const summary = JSON.parse(stdout);
+    expect(summary.usable).toBe(false);
+    expect(summary.issues).toEqual([
+      expect.objectContaining({ severity: 'error', file: 'bad.csv', line: 3, column: 2 }),
+      expect.objectContaining({ severity: 'error', file: 'bad.csv', line: 4, column: 3 }),
+    ]);
+  });
+
+  it('reads three tables given as separate files', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'embedlab-inspect-'));
+    await writeFile(path.join(dir, 'corpus.csv'), 'id,text\nd1,x\n');
+    await writeFile(path.join(dir, 'queries.csv'), 'id,text\nq1,y\n');
+    await writeFile(path.join(dir, 'qrels.csv'), 'query_id,doc_id,score\nq1,d1,1\nq1,d9,1\n');
+    const { code, stdout } = await embedlab(['inspect', ...['corpus.csv', 'queries.csv', 'qrels.csv'].map((f) => path.join(dir, f))]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/format: three tables/);
+    expect(stdout).toMatch(/warning: qrels.csv:3: 0 judgments name unknown queries and 1 unknown documents/);
+  });
+});
