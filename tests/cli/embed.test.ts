@@ -1,22 +1,10 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { embedlab } from './runCli.ts';
 import { FIXTURE_MODEL, HAS_SHARED_MODELS, REAL_MODELS, ROOT, SHARED_MODELS } from '../paths.ts';
 import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
 
-const run = promisify(execFile);
-const BIN = path.join(ROOT, 'bin/embedlab.mjs');
 
-async function embedlab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('embedlab embed', () => {
   it('prints JSON with model, dim, backend and one embedding per text', async () => {

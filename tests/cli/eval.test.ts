@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { embedlab } from './runCli.ts';
 import { defaultCacheDir } from '../../src/cli/diskEmbeddingStore.ts';
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
-import { HAS_SHARED_MODELS, REAL_MODELS, ROOT, SHARED, SHARED_MODELS } from '../paths.ts';
+import { HAS_SHARED_MODELS, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
 import { referenceValues } from '../referenceValues.ts';
 
-const run = promisify(execFile);
-const BIN = path.join(ROOT, 'bin/embedlab.mjs');
 /**
  * The CLI's default cache (~/.cache/embedlab): it outlives clones, so only the first run on a machine encodes
  * SciFact (5183 documents × 2 models at ≈ 18 documents/s on 2 cores: about 10 minutes).
@@ -18,15 +15,6 @@ const BIN = path.join(ROOT, 'bin/embedlab.mjs');
 const CACHE = defaultCacheDir();
 const SCIFACT = path.join(SHARED, 'data/scifact');
 
-async function embedlab(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two real checkpoints', () => {
   let report: EvalReport;

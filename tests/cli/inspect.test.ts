@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SHARED } from '../paths.ts';
+import { embedlab } from './runCli.ts';
+import { SHARED } from '../paths.ts';
 
-const run = promisify(execFile);
-const BIN = path.join(ROOT, 'bin/embedlab.mjs');
 const BANK = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
 
-async function embedlab(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('embedlab inspect', () => {
   it.skipIf(!existsSync(BANK))('reports format, columns and counts of BankFAQs.csv', async () => {
