@@ -1,13 +1,19 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../core/data/dataset.ts';
-import { loadDataset, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
+import { datasetName, loadDataset, loadStreamedTable, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
+import { inspectHead, STREAM_THRESHOLD_BYTES, streamTable } from '../core/data/streamTable.ts';
 
 /**
  * Reads what the user named on the command line — a file, several files, a folder (BEIR or three tables),
  * or a zip — with the same loader the page uses.
  */
 export async function readInputs(locations: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  if (locations.length === 1 && /\.(csv|tsv|txt)$/i.test(locations[0])) {
+    const info = await stat(locations[0]).catch(() => null);
+    if (info?.isFile() && info.size > STREAM_THRESHOLD_BYTES) return streamFile(locations[0], options);
+  }
   const files: InputFile[] = [];
   for (const location of locations) {
     const info = await stat(location).catch(() => null);
@@ -22,6 +28,26 @@ export async function readInputs(locations: readonly string[], options: LoadOpti
     }
   }
   return loadDataset(files, options);
+}
+
+/** A large CSV/TSV parsed as a stream: the text is never held whole. */
+function streamFile(location: string, options: LoadOptions): Promise<LoadResult> {
+  const name = path.basename(location);
+  return loadStreamedTable(
+    async () => {
+      const handle = await open(location);
+      const head = new Uint8Array(64 * 1024);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      await handle.close();
+      const { encoding, delimiter } = inspectHead(head.subarray(0, bytesRead), name);
+      if (encoding === 'utf-16be') throw new DataError({ file: name, message: 'large UTF-16 BE files cannot be streamed: save the file as UTF-8' });
+      const bom = encoding === 'utf-8' ? (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0) : 2;
+      const stream = createReadStream(location, { encoding: encoding === 'utf-8' ? 'utf8' : 'utf16le', start: bom });
+      return streamTable(stream as unknown as Parameters<typeof streamTable>[0], name, delimiter);
+    },
+    datasetName([{ path: name }]),
+    options,
+  );
 }
 
 async function walk(folder: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { proxy, type Remote } from 'comlink';
 import type { ColumnMapping } from '../core/data/columns.ts';
-import type { DataIssue, Dataset } from '../core/data/dataset.ts';
-import type { LoadResult } from '../core/data/loadDataset.ts';
+import type { DataIssue } from '../core/data/dataset.ts';
+import type { DatasetSummary } from '../core/data/summary.ts';
 import type { DataApi, DroppedFile, ReadProgress } from '../worker/dataApi.ts';
 
 export const SAMPLE_URL = '/samples/helpdesk-faq.csv';
@@ -11,9 +11,8 @@ export const SAMPLE_URL = '/samples/helpdesk-faq.csv';
  * loaded before in place: a bad file never costs the user what they already had.
  */
 export class DatasetState {
-  dataset = $state.raw<Dataset | null>(null);
-  /** The load that produced `dataset` (format, mapping, columns). */
-  loaded = $state.raw<LoadResult | null>(null);
+  /** The dataset loaded now (it lives in the data worker; this is what the page shows of it). */
+  summary = $state.raw<DatasetSummary | null>(null);
   /** Issues of the latest attempt, successful or not. */
   issues = $state.raw<DataIssue[]>([]);
   attemptFailed = $state(false);
@@ -27,12 +26,11 @@ export class DatasetState {
     this.busy = true;
     this.progress = null;
     try {
-      const result = await this.worker.load(files, mapping ? { mapping } : {}, proxy((p: ReadProgress) => void (this.progress = p)));
-      this.issues = result.issues;
-      this.attemptFailed = result.dataset === null;
-      if (result.dataset) {
-        this.dataset = result.dataset;
-        this.loaded = result;
+      const summary = await this.worker.load(files, mapping ? { mapping } : {}, proxy((p: ReadProgress) => void (this.progress = p)));
+      this.issues = summary.issues;
+      this.attemptFailed = !summary.usable;
+      if (summary.usable) {
+        this.summary = summary;
         this.lastFiles = files;
       }
     } catch (error) {

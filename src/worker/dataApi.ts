@@ -1,8 +1,12 @@
 /**
  * The data worker's surface: reading and validating dropped files happens here, off the main thread, so a
- * large file never freezes the page. Plain data in, plain data (Maps included) out.
+ * large file never freezes the page. The parsed dataset stays here; the page gets its summary (a million
+ * strings crossing to the main thread would freeze it for seconds in structured clone alone).
  */
-import { loadDataset, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
+import type { Dataset } from '../core/data/dataset.ts';
+import { datasetName, loadDataset, loadStreamedTable, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
+import { summarizeLoad, type DatasetSummary } from '../core/data/summary.ts';
+import { inspectHead, STREAM_THRESHOLD_BYTES, streamTable } from '../core/data/streamTable.ts';
 
 export interface DroppedFile {
   /** Path relative to what was dropped, `/`-separated (a folder's name first). */
@@ -17,19 +21,45 @@ export interface ReadProgress {
   total: number;
 }
 
+/** The dataset last loaded successfully; a failed load leaves it in place. Evaluation reads it from here. */
+export let current: Dataset | null = null;
+
 export const dataApi = {
-  async load(files: DroppedFile[], options: LoadOptions = {}, onProgress?: (progress: ReadProgress) => void): Promise<LoadResult> {
-    const total = files.reduce((n, f) => n + f.file.size, 0);
-    let done = 0;
-    const inputs = [];
-    for (const { path, file } of files) {
-      inputs.push({ path, bytes: new Uint8Array(await file.arrayBuffer()) });
-      done += file.size;
-      await onProgress?.({ stage: 'reading', done, total });
-    }
-    await onProgress?.({ stage: 'parsing', done, total });
-    return loadDataset(inputs, options);
+  /** Reads and checks `files`; on success they become the current dataset. */
+  async load(files: DroppedFile[], options: LoadOptions = {}, onProgress?: (progress: ReadProgress) => void): Promise<DatasetSummary> {
+    const result = await read(files, options, onProgress);
+    if (result.dataset) current = result.dataset;
+    return summarizeLoad(result);
   },
 };
+
+async function read(files: DroppedFile[], options: LoadOptions, onProgress?: (progress: ReadProgress) => void): Promise<LoadResult> {
+  const total = files.reduce((n, f) => n + f.file.size, 0);
+  const [only] = files;
+  if (files.length === 1 && only.file.size > STREAM_THRESHOLD_BYTES && /\.(csv|tsv|txt)$/i.test(only.path)) {
+    // A large table is parsed in chunks straight from the File: the text is never held whole.
+    return loadStreamedTable(
+      async () => {
+        const head = new Uint8Array(await only.file.slice(0, 64 * 1024).arrayBuffer());
+        const { encoding, delimiter } = inspectHead(head, only.path);
+        return streamTable(only.file, only.path, delimiter, {
+          encoding,
+          onProgress: ({ parsed }) => void onProgress?.({ stage: 'reading', done: Math.min(parsed, total), total }),
+        });
+      },
+      datasetName(files),
+      options,
+    );
+  }
+  let done = 0;
+  const inputs = [];
+  for (const { path, file } of files) {
+    inputs.push({ path, bytes: new Uint8Array(await file.arrayBuffer()) });
+    done += file.size;
+    await onProgress?.({ stage: 'reading', done, total });
+  }
+  await onProgress?.({ stage: 'parsing', done, total });
+  return loadDataset(inputs, options);
+}
 
 export type DataApi = typeof dataApi;

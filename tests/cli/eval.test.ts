@@ -74,7 +74,8 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two 
     expect(ndcg.ci95[0]).toBeGreaterThan(0);
     expect(ndcg.p).toBeLessThan(0.001);
     expect(ndcg.wins + ndcg.ties + ndcg.losses).toBe(300);
-    expect(report.statistics).toMatchObject({ permutations: 10000, resamples: 10000, seed: expect.any(Number) });
+    expect(report.statistics).toMatchObject({ permutations: 10000, resamples: 10000, seed: 20260101 });
+    expect(firstRun.stdout).toMatch(/seed 20260101\./);
     expect(markdown).toMatch(/\| ndcg@10 \| 0\.4\d{3} \| 0\.5\d{3} \| \*\*\+0\.1\d{3} \(\+\d+\.\d %\)\*\* \|/);
   });
 

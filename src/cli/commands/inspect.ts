@@ -1,40 +1,8 @@
 import { formatLocation } from '../../core/data/dataset.ts';
-import type { LoadResult } from '../../core/data/loadDataset.ts';
+import { summarizeLoad } from '../../core/data/summary.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { readInputs } from '../readDataset.ts';
-
-/** Counts a user checks before spending minutes encoding. */
-export function summarize(result: LoadResult) {
-  const dataset = result.dataset;
-  let judgments = 0;
-  let relevant = 0;
-  for (const docs of dataset?.qrels.values() ?? []) {
-    judgments += docs.size;
-    for (const score of docs.values()) if (score > 0) relevant++;
-  }
-  const labels = new Set([...(dataset?.documents ?? []), ...(dataset?.queries ?? [])].map((r) => r.label).filter(Boolean));
-  return {
-    usable: dataset !== null,
-    format: result.format,
-    description: dataset?.format ?? null,
-    mapping: result.mapping,
-    columns: result.columns,
-    splits: result.splits,
-    counts: dataset
-      ? {
-          rows: dataset.rowCount ?? null,
-          queries: dataset.queries.length,
-          documents: dataset.documents.length,
-          judgments,
-          relevantJudgments: relevant,
-          labels: labels.size,
-          triplets: dataset.triplets?.length ?? 0,
-        }
-      : null,
-    issues: result.issues,
-  };
-}
 
 export const inspectCommand = defineCommand({
   name: 'inspect',
@@ -62,7 +30,7 @@ export const inspectCommand = defineCommand({
     if (values['label-column'] && result.mapping) {
       result = await readInputs(positionals, { split: values.split, unknownIds, mapping: { ...result.mapping, label: values['label-column'] } });
     }
-    const summary = summarize(result);
+    const summary = summarizeLoad(result);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {

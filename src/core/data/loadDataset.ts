@@ -39,19 +39,29 @@ export interface LoadResult {
 /** Texts read at once; larger files must be streamed (see the worker's streaming parser). */
 export const MAX_FILE_BYTES = 400 * 1024 * 1024;
 
+/** The name a dataset gets from what was dropped: the folder, zip or file name without extension. */
+export function datasetName(files: readonly { path: string }[]): string {
+  const first = files[0]?.path ?? 'dataset';
+  const top = first.includes('/') ? first.split('/')[0] : first;
+  return top.replace(/\.(zip|csv|tsv|jsonl?|txt)$/i, '');
+}
+
 /**
  * Turns whatever the user dropped into one Dataset: a pairs or triplets file (CSV, TSV or JSONL), three
  * tables (corpus, queries, qrels), or a BEIR folder — or a zip of any of these. Never throws for bad input:
  * every problem comes back as an issue with file, line and column.
  */
 export function loadDataset(input: readonly InputFile[], options: LoadOptions = {}): LoadResult {
-  const result: LoadResult = { dataset: null, format: null, mapping: null, columns: [], splits: [], issues: [] };
+  const result = emptyResult();
   try {
     const files = stripCommonFolder(expandZips(input));
     if (files.length === 0) throw new DataError({ file: input[0]?.path ?? '(nothing)', message: 'no files to read' });
     for (const file of files) {
       if (file.bytes.length > MAX_FILE_BYTES) {
-        throw new DataError({ file: file.path, message: `${(file.bytes.length / 2 ** 20).toFixed(0)} MB is more than the ${MAX_FILE_BYTES / 2 ** 20} MB read at once` });
+        throw new DataError({
+          file: file.path,
+          message: `${(file.bytes.length / 2 ** 20).toFixed(0)} MB is more than the ${MAX_FILE_BYTES / 2 ** 20} MB read at once; a single CSV/TSV file of any size is streamed instead`,
+        });
       }
     }
     const name = datasetName(input);
@@ -91,29 +101,54 @@ export function loadDataset(input: readonly InputFile[], options: LoadOptions = 
         message: 'expected one pairs or triplets file, three tables named corpus / queries / qrels, or a BEIR folder',
       });
     }
-    const table = readTable(files[0], result.issues);
-    if (hasErrors(result.issues)) return result;
-    result.columns = table.header;
-    const mapping = options.mapping ?? detectPairColumns(table);
-    result.mapping = mapping;
-    for (const [role, column] of Object.entries(mapping)) {
-      if (!table.header.includes(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${column}" is not in the header (${table.header.join(', ')})` });
-    }
-    if (!mapping.query || !mapping.document) {
-      throw new DataError({
-        file: table.file,
-        line: 1,
-        message: `cannot tell which columns hold the ${!mapping.query ? 'queries' : 'documents'} (header: ${table.header.join(', ')}): set the column mapping`,
-      });
-    }
-    result.format = mapping.negative ? 'triplets' : 'pairs';
-    return finish(result, buildPairsDataset(table, mapping, name));
+    return datasetFromTable(readTable(files[0], result.issues), result, options, name);
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
     result.issues.push({ severity: 'error', ...error.issue });
     result.dataset = null;
     return result;
   }
+}
+
+/**
+ * A single pairs or triplets table (read whole, or streamed by the caller) → LoadResult: detects or applies
+ * the column mapping and builds the dataset. Throws {@link DataError} for what makes it unusable.
+ */
+export function datasetFromTable(table: Table, result: LoadResult, options: LoadOptions, name: string): LoadResult {
+  if (hasErrors(result.issues)) return result;
+  result.columns = table.header;
+  const mapping = options.mapping ?? detectPairColumns(table);
+  result.mapping = mapping;
+  for (const [role, column] of Object.entries(mapping)) {
+    if (!table.header.includes(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${column}" is not in the header (${table.header.join(', ')})` });
+  }
+  if (!mapping.query || !mapping.document) {
+    throw new DataError({
+      file: table.file,
+      line: 1,
+      message: `cannot tell which columns hold the ${!mapping.query ? 'queries' : 'documents'} (header: ${table.header.join(', ')}): set the column mapping`,
+    });
+  }
+  result.format = mapping.negative ? 'triplets' : 'pairs';
+  return finish(result, buildPairsDataset(table, mapping, name));
+}
+
+/** A single streamed table → LoadResult, with the same guarantees as {@link loadDataset}. */
+export async function loadStreamedTable(read: () => Promise<{ table: Table; issues: DataIssue[] }>, name: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const result = emptyResult();
+  try {
+    const { table, issues } = await read();
+    result.issues.push(...issues);
+    return datasetFromTable(table, result, options, name);
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    result.issues.push({ severity: 'error', ...error.issue });
+    return result;
+  }
+}
+
+function emptyResult(): LoadResult {
+  return { dataset: null, format: null, mapping: null, columns: [], splits: [], issues: [] };
 }
 
 function finish(result: LoadResult, built: { dataset: Dataset; issues: DataIssue[] }): LoadResult {
@@ -164,8 +199,3 @@ function stripCommonFolder(files: InputFile[]): InputFile[] {
   return files.map((f) => ({ ...f, path: f.path.slice(top.length + 1) }));
 }
 
-function datasetName(files: readonly InputFile[]): string {
-  const first = files[0]?.path ?? 'dataset';
-  const top = first.includes('/') ? first.split('/')[0] : first;
-  return top.replace(/\.(zip|csv|tsv|jsonl?|txt)$/i, '');
-}

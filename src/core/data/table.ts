@@ -11,63 +11,91 @@ export interface Table {
   delimiter: string;
 }
 
+/** Most row-level errors collected before parsing stops: beyond that, the file is simply not a table. */
+const MAX_ROW_ERRORS = 50;
+
+/**
+ * Builds a {@link Table} from rows as a parser delivers them, whole string or stream alike: tracks line
+ * numbers (a row spans one line plus its quoted line breaks), skips blank lines, and checks the header and
+ * every row's cell count. `add` returns false once so many rows are broken that reading should stop.
+ */
+export class TableAssembler {
+  private header: string[] | null = null;
+  private headerLine = 0;
+  private readonly rows: string[][] = [];
+  private readonly lines: number[] = [];
+  readonly issues: DataIssue[] = [];
+  private nextLine = 1;
+
+  constructor(
+    private readonly file: string,
+    private readonly delimiter: string,
+  ) {}
+
+  add(cells: string[]): boolean {
+    const line = this.nextLine;
+    for (const cell of cells) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) this.nextLine++;
+    this.nextLine++;
+    if (cells.length === 1 && cells[0].trim() === '') return true; // a blank line
+    if (!this.header) {
+      this.header = cells.map((h) => h.trim());
+      this.headerLine = line;
+      this.header.forEach((name, i) => {
+        if (name === '') this.error(line, i + 1, `column ${i + 1} has no name in the header`);
+        else if (this.header!.indexOf(name) !== i) this.error(line, i + 1, `column name "${name}" appears twice in the header`);
+      });
+      return true;
+    }
+    if (cells.length !== this.header.length) {
+      this.error(
+        line,
+        Math.min(cells.length, this.header.length) + 1,
+        `row has ${cells.length} cells but the header has ${this.header.length} (delimiter "${printable(this.delimiter)}")`,
+      );
+    }
+    this.rows.push(cells);
+    this.lines.push(line);
+    return this.issues.length <= MAX_ROW_ERRORS;
+  }
+
+  /** A parser-level problem (an unclosed quote) on the row just added. */
+  parserError(message: string): void {
+    this.error(this.lines.at(-1) ?? this.headerLine, undefined, message);
+  }
+
+  finish(): { table: Table; issues: DataIssue[] } {
+    if (!this.header) throw new DataError({ file: this.file, message: 'the file has no rows' });
+    return {
+      table: { file: this.file, header: this.header, rows: this.rows, lines: this.lines, delimiter: this.delimiter },
+      issues: this.issues,
+    };
+  }
+
+  private error(line: number, column: number | undefined, message: string): void {
+    this.issues.push(column === undefined ? { severity: 'error', file: this.file, line, message } : { severity: 'error', file: this.file, line, column, message });
+  }
+}
+
 /**
  * Parses CSV/TSV text with papaparse (RFC 4180 quoting: commas, newlines and doubled quotes inside quoted
- * fields), guessing the delimiter from the content — a tab-separated file named `.csv` is read as TSV.
- * CRLF and trailing empty lines are fine. Rows with a different number of cells than the header are
- * errors naming line and column.
+ * fields). The delimiter is guessed from the header line — a tab-separated file named `.csv` is read as
+ * TSV. CRLF, mixed line endings and trailing empty lines are fine.
  */
 export function parseTable(source: string, file: string): { table: Table; issues: DataIssue[] } {
   // One line-break convention (files mixing CRLF and LF exist); line numbers are unchanged by this.
   const text = source.replace(/\r\n?/g, '\n');
-  const issues: DataIssue[] = [];
-  const lineStarts = lineStartOffsets(text);
-  const lineOf = (offset: number) => lineAt(lineStarts, offset);
-  const records: { cells: string[]; line: number }[] = [];
   const delimiter = guessDelimiter(text);
-  let rowStart = 0;
+  const assembler = new TableAssembler(file, delimiter);
   Papa.parse<string[]>(text, {
     delimiter,
     newline: '\n',
     skipEmptyLines: false,
     step: (result, parser) => {
-      const row = result.data;
-      // A row starts where the previous one ended (`cursor`), after that row's line break.
-      while (rowStart < text.length && text[rowStart] === '\n') rowStart++;
-      const line = lineOf(rowStart);
-      rowStart = result.meta.cursor;
-      for (const error of result.errors) {
-        if (error.code === 'UndetectableDelimiter') continue;
-        issues.push({ severity: 'error', file, line, message: papaMessage(error) });
-      }
-      records.push({ cells: row, line });
-      if (issues.length > 50) parser.abort();
+      if (!assembler.add(result.data)) parser.abort();
+      for (const error of result.errors) assembler.parserError(papaMessage(error));
     },
   });
-  // Blank lines (and the trailing newline) come back as one empty cell: not rows.
-  const rows = records.filter((r) => !(r.cells.length === 1 && r.cells[0].trim() === ''));
-  if (rows.length === 0) throw new DataError({ file, message: 'the file has no rows' });
-  const [headerRecord, ...data] = rows;
-  const header = headerRecord.cells.map((h) => h.trim());
-  header.forEach((name, i) => {
-    if (name === '') issues.push({ severity: 'error', file, line: headerRecord.line, column: i + 1, message: `column ${i + 1} has no name in the header` });
-    else if (header.indexOf(name) !== i) issues.push({ severity: 'error', file, line: headerRecord.line, column: i + 1, message: `column name "${name}" appears twice in the header` });
-  });
-  for (const row of data) {
-    if (row.cells.length !== header.length) {
-      issues.push({
-        severity: 'error',
-        file,
-        line: row.line,
-        column: Math.min(row.cells.length, header.length) + 1,
-        message: `row has ${row.cells.length} cells but the header has ${header.length} (delimiter "${printable(delimiter)}")`,
-      });
-    }
-  }
-  return {
-    table: { file, header, rows: data.map((r) => r.cells), lines: data.map((r) => r.line), delimiter },
-    issues,
-  };
+  return assembler.finish();
 }
 
 const DELIMITERS = ['\t', ',', ';', '|'];
@@ -94,7 +122,7 @@ function printable(delimiter: string): string {
   return delimiter === '\t' ? '\\t' : delimiter;
 }
 
-function papaMessage(error: Papa.ParseError): string {
+export function papaMessage(error: Papa.ParseError): string {
   switch (error.code) {
     case 'MissingQuotes':
       return 'a quoted field is never closed (missing ")';
@@ -103,21 +131,4 @@ function papaMessage(error: Papa.ParseError): string {
     default:
       return error.message;
   }
-}
-
-function lineStartOffsets(text: string): Int32Array {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return Int32Array.from(starts);
-}
-
-function lineAt(starts: Int32Array, offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }

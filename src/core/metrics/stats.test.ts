@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMeanCI, compareModels, holmAdjust, pairedRandomizationTest, winsTiesLosses } from './stats.ts';
+import { bootstrapMeanCI, compareModels, holmAdjust, pairedRandomizationTest, resolveStats, winsTiesLosses } from './stats.ts';
 
 describe('paired randomization test', () => {
   it('is exact for small n: d = [1, 2, 3] has 2 of 8 sign patterns with |sum| ≥ 6', () => {
@@ -70,6 +70,9 @@ describe('compareModels', () => {
     expect(result['mrr@10'].pHolm).toBeGreaterThanOrEqual(result['mrr@10'].p);
     expect(result['ndcg@10'].ci95[0]).toBeLessThanOrEqual(result['ndcg@10'].delta);
     expect(result['ndcg@10'].ci95[1]).toBeGreaterThanOrEqual(result['ndcg@10'].delta);
+  });
+  it('keeps the default seed when the option is given as undefined', () => {
+    expect(resolveStats({ seed: undefined, permutations: 20_000 })).toEqual({ permutations: 20_000, resamples: 10_000, seed: 20260101 });
   });
   it('refuses fewer than 10 000 permutations', () => {
     expect(() => compareModels({ m: [1] }, { m: [2] }, ['m'], { permutations: 100 })).toThrow(/10 000/);

@@ -27,6 +27,15 @@ export interface StatsOptions {
 
 export const DEFAULT_STATS = { permutations: 10_000, resamples: 10_000, seed: 20260101 } as const;
 
+/** Options with defaults filled in; an option given as `undefined` keeps its default. */
+export function resolveStats(options: StatsOptions = {}): Required<StatsOptions> {
+  return {
+    permutations: options.permutations ?? DEFAULT_STATS.permutations,
+    resamples: options.resamples ?? DEFAULT_STATS.resamples,
+    seed: options.seed ?? DEFAULT_STATS.seed,
+  };
+}
+
 export function differences(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
   if (a.length !== b.length) throw new RangeError(`paired values differ in length: ${a.length} vs ${b.length}`);
   return Float64Array.from({ length: a.length }, (_, i) => b[i] - a[i]);
@@ -121,7 +130,7 @@ export function compareModels(
   keys: readonly string[],
   options: StatsOptions = {},
 ): Record<string, PairedComparison> {
-  const { permutations, resamples, seed } = { ...DEFAULT_STATS, ...options };
+  const { permutations, resamples, seed } = resolveStats(options);
   if (permutations < 10_000) throw new RangeError(`at least 10 000 permutations are needed, got ${permutations}`);
   const rows = keys.map((key) => {
     const diffs = differences(a[key], b[key]);

@@ -1,7 +1,7 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
 import type { RetrievalResult } from '../eval/retrieval.ts';
 import type { EvaluationMode } from '../metrics/judgedRun.ts';
-import { compareModels, DEFAULT_STATS, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
+import { compareModels, resolveStats, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 
 /** The JSON the CLI writes and the page exports: one schema for both. */
 export interface EvalReport {
@@ -56,7 +56,7 @@ export function buildEvalReport(
   mode: EvaluationMode,
   options: StatsOptions & { topDepth?: number } = {},
 ): EvalReport {
-  const stats = { ...DEFAULT_STATS, ...options };
+  const stats = resolveStats(options);
   const topDepth = options.topDepth ?? 10;
   const first = runs[0]?.result;
   const models = runs.map(({ name, path, backend, dim, result, notes }) => ({

@@ -1,0 +1,52 @@
+/**
+ * `npm run bench:parse [MB]`: parser throughput on a generated pairs CSV (default 200 MB): the whole-text
+ * path (read, decode, parse, build) against the streamed path the CLI and the data worker use for large
+ * files, in MB/s, with the memory each held at its peak.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readInputs } from '../src/cli/readDataset.ts';
+import { loadDataset, MAX_FILE_BYTES } from '../src/core/data/loadDataset.ts';
+
+const megabytes = Number(process.argv[2] ?? 200);
+const file = path.join(tmpdir(), `embedlab-bench-${megabytes}mb.csv`);
+const topics = ['account', 'billing', 'shipping', 'returns', 'security'];
+const parts: string[] = ['question,answer,topic\n'];
+let size = parts[0].length;
+for (let i = 0; size < megabytes * 1024 * 1024; i++) {
+  const row = `How do I handle case ${i} of my order?,"Open Orders, pick order ${i % 50_000} and follow the steps; ""quoted"" text, commas, and a second line\nabout case ${i}.",${topics[i % topics.length]}\n`;
+  parts.push(row);
+  size += row.length;
+}
+writeFileSync(file, parts.join(''));
+parts.length = 0;
+const mb = size / 1024 / 1024;
+console.log(`generated ${mb.toFixed(0)} MB of pairs CSV (${file})`);
+
+async function measure(label: string, run: () => Promise<{ rows: number }>): Promise<number> {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const start = performance.now();
+  const { rows } = await run();
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
+  console.log(`${label.padEnd(34)} ${(mb / seconds).toFixed(1).padStart(7)} MB/s  ${seconds.toFixed(1)} s  ${rows} rows  peak +${((peak - before) / 2 ** 20).toFixed(0)} MB RSS`);
+  return mb / seconds;
+}
+
+const whole =
+  size <= MAX_FILE_BYTES
+    ? await measure('whole text (decode + parse)', async () => {
+        const result = loadDataset([{ path: 'bench.csv', bytes: new Uint8Array(readFileSync(file)) }]);
+        return { rows: result.dataset?.rowCount ?? 0 };
+      })
+    : (console.log(`whole text: skipped, ${mb.toFixed(0)} MB is above the ${MAX_FILE_BYTES / 2 ** 20} MB read at once`), NaN);
+const streamed = await measure('streamed (papaparse chunks)', async () => {
+  const result = await readInputs([file]);
+  return { rows: result.dataset?.rowCount ?? 0 };
+});
+if (Number.isFinite(whole)) console.log(`ratio streamed / whole: ${(streamed / whole).toFixed(2)}×`);
+rmSync(file);

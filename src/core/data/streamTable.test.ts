@@ -1,0 +1,51 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type Papa from 'papaparse';
+import { inspectHead, streamTable } from './streamTable.ts';
+import { parseTable } from './table.ts';
+
+const CSV = 'question,answer,topic\n"a, b","line one\nline two",x\n\nq2,d2,y\nq3\nq4,"d ""4""",z\n';
+
+/** A Node stream delivering `text` in small pieces, so rows straddle chunk boundaries. */
+function streamOf(text: string, pieceSize = 7): Papa.LocalFile {
+  const pieces = Array.from({ length: Math.ceil(text.length / pieceSize) }, (_, i) => text.slice(i * pieceSize, (i + 1) * pieceSize));
+  return Readable.from(pieces) as unknown as Papa.LocalFile;
+}
+
+describe('streamTable', () => {
+  it('gives the same rows, lines and issues as parsing the whole text', async () => {
+    const whole = parseTable(CSV, 'f.csv');
+    const streamed = await streamTable(streamOf(CSV), 'f.csv', ',');
+    expect(streamed.table).toEqual(whole.table);
+    expect(streamed.issues).toEqual(whole.issues);
+    expect(streamed.issues).toEqual([expect.objectContaining({ line: 6, column: 2, message: expect.stringMatching(/row has 1 cells/) })]);
+  });
+
+  it('reports progress as it goes', async () => {
+    const seen: number[] = [];
+    const big = `q,d\n${Array.from({ length: 5000 }, (_, i) => `question ${i},answer ${i}`).join('\n')}\n`;
+    const { table } = await streamTable(streamOf(big, 4096), 'big.csv', ',', { onProgress: ({ rows }) => seen.push(rows) });
+    expect(table.rows).toHaveLength(5000);
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  it('warns about bytes that the stream decoder could not read as UTF-8', async () => {
+    const { issues } = await streamTable(streamOf('q,d\ncaf\uFFFD,x\n'), 'latin1.csv', ',');
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/not UTF-8/) })]);
+  });
+});
+
+describe('inspectHead', () => {
+  it('reads the encoding from the BOM and the delimiter from the header', () => {
+    expect(inspectHead(new TextEncoder().encode('q\td\nx\ty\n'), 'a.csv')).toEqual({ encoding: 'utf-8', delimiter: '\t' });
+    expect(inspectHead(Uint8Array.of(0xff, 0xfe, 0x71, 0, 0x2c, 0, 0x64, 0, 0x0a, 0), 'b.csv')).toEqual({ encoding: 'utf-16le', delimiter: ',' });
+  });
+  it('rejects a binary file before streaming it', () => {
+    expect(() => inspectHead(Uint8Array.of(0x50, 0x4b, 3, 4, 0, 0, 0), 'data.csv')).toThrow(/binary content/);
+  });
+  it('does not mistake a character cut by the head slice for bad bytes', () => {
+    const bytes = new TextEncoder().encode('q,d\ncafé,x\nnaïve');
+    expect(inspectHead(bytes.subarray(0, bytes.length - 4), 'c.csv').delimiter).toBe(',');
+  });
+});

@@ -1,0 +1,76 @@
+import Papa from 'papaparse';
+import { DataError, type DataIssue } from './dataset.ts';
+import { decodeText } from './decodeText.ts';
+import { guessDelimiter, papaMessage, TableAssembler, type Table } from './table.ts';
+
+/** Files above this size are parsed as a stream rather than decoded into one string first. */
+export const STREAM_THRESHOLD_BYTES = 32 * 1024 * 1024;
+
+/** The text encoding a stream must be decoded with, read from the BOM. */
+export type StreamEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/**
+ * Checks the first bytes of a large file before streaming it: binary content and undecodable bytes are
+ * reported as they would be for a small file, and the BOM picks the encoding.
+ */
+export function inspectHead(head: Uint8Array, file: string): { encoding: StreamEncoding; delimiter: string } {
+  const encoding: StreamEncoding = head[0] === 0xff && head[1] === 0xfe ? 'utf-16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf-16be' : 'utf-8';
+  // Cut at the last line break so a multi-byte character split by the slice is not mistaken for bad bytes.
+  const lastBreak = head.lastIndexOf(0x0a);
+  const text = decodeText(encoding === 'utf-8' && lastBreak > 0 ? head.subarray(0, lastBreak + 1) : head, file);
+  return { encoding, delimiter: guessDelimiter(text) };
+}
+
+export interface StreamProgress {
+  /** Characters parsed so far (≈ bytes for mostly-ASCII text). */
+  parsed: number;
+  rows: number;
+}
+
+/**
+ * Parses a CSV/TSV source chunk by chunk with papaparse — a browser `File` in a worker, or a Node stream
+ * already decoded to text — so only the rows, never a second full copy of the text, are held. Same
+ * checks and line numbers as {@link parseTable}.
+ */
+export function streamTable(
+  source: Papa.LocalFile,
+  file: string,
+  delimiter: string,
+  options: { encoding?: StreamEncoding; onProgress?: (progress: StreamProgress) => void } = {},
+): Promise<{ table: Table; issues: DataIssue[] }> {
+  const assembler = new TableAssembler(file, delimiter);
+  let rows = 0;
+  let replacementWarned = false;
+  return new Promise((resolve, reject) => {
+    Papa.parse<string[]>(source, {
+      delimiter,
+      encoding: options.encoding,
+      chunkSize: 4 * 1024 * 1024,
+      skipEmptyLines: false,
+      chunk: (results, parser) => {
+        for (const cells of results.data) {
+          // A stream decoder replaces bytes that are not UTF-8 with U+FFFD instead of failing.
+          if (!replacementWarned && cells.some((c) => c.includes('\uFFFD'))) {
+            replacementWarned = true;
+            assembler.issues.push({ severity: 'warning', file, message: 'contains bytes that are not UTF-8 (shown as �): save the file as UTF-8' });
+          }
+          if (!assembler.add(cells)) {
+            parser.abort();
+            break;
+          }
+        }
+        for (const error of results.errors) assembler.parserError(papaMessage(error));
+        rows += results.data.length;
+        options.onProgress?.({ parsed: results.meta.cursor, rows });
+      },
+      complete: () => {
+        try {
+          resolve(assembler.finish());
+        } catch (error) {
+          reject(error);
+        }
+      },
+      error: (error: Error) => reject(new DataError({ file, message: `could not be read (${error.message})` })),
+    } as Papa.ParseLocalConfig<string[], Papa.LocalFile>);
+  });
+}

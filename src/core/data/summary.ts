@@ -1,0 +1,61 @@
+import type { ColumnMapping } from './columns.ts';
+import type { DataIssue } from './dataset.ts';
+import type { DatasetFormat, LoadResult } from './loadDataset.ts';
+
+/** What a person checks before spending minutes encoding: small enough to send anywhere. */
+export interface DatasetSummary {
+  usable: boolean;
+  name: string | null;
+  format: DatasetFormat | null;
+  /** How it was read, e.g. "pairs (one row per query and relevant document)". */
+  description: string | null;
+  mapping: ColumnMapping | null;
+  columns: string[];
+  splits: string[];
+  labelColumn: string | null;
+  counts: {
+    rows: number | null;
+    queries: number;
+    documents: number;
+    judgments: number;
+    relevantJudgments: number;
+    labels: number;
+    triplets: number;
+  } | null;
+  issues: DataIssue[];
+}
+
+export function summarizeLoad(result: LoadResult): DatasetSummary {
+  const dataset = result.dataset;
+  let judgments = 0;
+  let relevant = 0;
+  for (const docs of dataset?.qrels.values() ?? []) {
+    judgments += docs.size;
+    for (const score of docs.values()) if (score > 0) relevant++;
+  }
+  const labels = new Set<string>();
+  for (const record of dataset?.documents ?? []) if (record.label) labels.add(record.label);
+  for (const record of dataset?.queries ?? []) if (record.label) labels.add(record.label);
+  return {
+    usable: dataset !== null,
+    name: dataset?.name ?? null,
+    format: result.format,
+    description: dataset?.format ?? null,
+    mapping: result.mapping,
+    columns: result.columns,
+    splits: result.splits,
+    labelColumn: dataset?.labelColumn ?? null,
+    counts: dataset
+      ? {
+          rows: dataset.rowCount ?? null,
+          queries: dataset.queries.length,
+          documents: dataset.documents.length,
+          judgments,
+          relevantJudgments: relevant,
+          labels: labels.size,
+          triplets: dataset.triplets?.length ?? 0,
+        }
+      : null,
+    issues: result.issues,
+  };
+}
