@@ -18,36 +18,39 @@ export function buildPairsDataset(table: Table, mapping: ColumnMapping, name: st
   const triplets: Triplet[] | undefined = nc >= 0 ? [] : undefined;
   const queries = new Interner('q');
   const documents = new Interner('d');
-  const queryLabels = new Map<number, Map<string, number>>();
-  const docLabels = new Map<number, Map<string, number>>();
+  const queryLabels = new LabelTally();
+  const docLabels = new LabelTally();
   const qrels = new Map<string, Map<string, number>>();
+  const textColumns = [qc, dc, nc].filter((c) => c >= 0);
   let emptyRows = 0;
 
-  table.rows.forEach((row, r) => {
-    const line = table.lines[r];
-    const cells = [qc, dc, nc].filter((c) => c >= 0);
-    const blank = cells.find((c) => (row[c] ?? '').trim() === '');
+  for (let r = 0; r < table.rows.length; r++) {
+    const row = table.rows[r];
+    const blank = textColumns.find((c) => isBlank(row[c]));
     if (blank !== undefined) {
       if (++emptyRows <= MAX_LISTED) {
-        issues.push({ severity: 'warning', file: table.file, line, column: blank + 1, message: `empty ${table.header[blank]}: row skipped` });
+        issues.push({ severity: 'warning', file: table.file, line: table.lines[r], column: blank + 1, message: `empty ${table.header[blank]}: row skipped` });
       }
-      return;
+      continue;
     }
     const q = queries.intern(row[qc]);
     const d = documents.intern(row[dc]);
-    const judgments = qrels.get(queries.id(q)) ?? new Map<string, number>();
+    const queryId = queries.id(q);
+    let judgments = qrels.get(queryId);
+    if (!judgments) qrels.set(queryId, (judgments = new Map()));
     judgments.set(documents.id(d), 1);
-    qrels.set(queries.id(q), judgments);
     if (triplets) triplets.push({ query: q, positive: d, negative: documents.intern(row[nc]) });
-    if (lc >= 0 && row[lc].trim() !== '') {
+    if (lc >= 0) {
       const label = row[lc].trim();
-      count(queryLabels, q, label);
-      count(docLabels, d, label);
+      if (label !== '') {
+        queryLabels.add(q, label);
+        docLabels.add(d, label);
+      }
     }
-  });
+  }
   if (emptyRows > MAX_LISTED) issues.push({ severity: 'warning', file: table.file, message: `${emptyRows} rows with an empty text skipped in all` });
 
-  const disagreeing = [...docLabels.values()].filter((labels) => labels.size > 1).length;
+  const disagreeing = docLabels.conflicts();
   if (disagreeing) {
     issues.push({
       severity: 'warning',
@@ -55,8 +58,11 @@ export function buildPairsDataset(table: Table, mapping: ColumnMapping, name: st
       message: `${disagreeing} documents appear under several ${mapping.label} values; each takes its most frequent one (ties: the first seen)`,
     });
   }
-  const withLabel = (records: TextRecord[], labels: Map<number, Map<string, number>>) =>
-    records.map((record, i) => (labels.has(i) ? { ...record, label: majority(labels.get(i)!) } : record));
+  const withLabel = (records: TextRecord[], labels: LabelTally) =>
+    records.map((record, i) => {
+      const label = labels.labelOf(i);
+      return label === undefined ? record : { ...record, label };
+    });
 
   return {
     dataset: {
@@ -96,20 +102,50 @@ class Interner {
   }
 }
 
-function count(map: Map<number, Map<string, number>>, key: number, label: string): void {
-  const labels = map.get(key) ?? new Map<string, number>();
-  labels.set(label, (labels.get(label) ?? 0) + 1);
-  map.set(key, labels);
+function isBlank(cell: string | undefined): boolean {
+  return cell === undefined || cell.trim() === '';
 }
 
-function majority(labels: Map<string, number>): string {
-  let best = '';
-  let bestCount = 0;
-  for (const [label, n] of labels) {
-    if (n > bestCount) {
-      best = label;
-      bestCount = n;
+/**
+ * Labels seen per record. Most records only ever carry one label, so counts are kept only for the few that
+ * get a second, different one: a Map per record would dominate the load time of a million-row file.
+ */
+class LabelTally {
+  private readonly first: (string | undefined)[] = [];
+  private readonly firstCount: number[] = [];
+  private readonly mixed = new Map<number, Map<string, number>>();
+
+  add(record: number, label: string): void {
+    const first = this.first[record];
+    if (first === undefined) {
+      this.first[record] = label;
+      this.firstCount[record] = 1;
+    } else if (first === label && !this.mixed.has(record)) {
+      this.firstCount[record]++;
+    } else {
+      let counts = this.mixed.get(record);
+      if (!counts) this.mixed.set(record, (counts = new Map([[first, this.firstCount[record]]])));
+      counts.set(label, (counts.get(label) ?? 0) + 1);
     }
   }
-  return best;
+
+  /** The most frequent label of the record (ties: the first seen). */
+  labelOf(record: number): string | undefined {
+    const counts = this.mixed.get(record);
+    if (!counts) return this.first[record];
+    let best = '';
+    let bestCount = 0;
+    for (const [label, n] of counts) {
+      if (n > bestCount) {
+        best = label;
+        bestCount = n;
+      }
+    }
+    return best;
+  }
+
+  /** Records that carried more than one distinct label. */
+  conflicts(): number {
+    return this.mixed.size;
+  }
 }

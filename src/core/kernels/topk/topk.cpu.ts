@@ -6,8 +6,8 @@ const DOC_BLOCK = 256;
 
 /**
  * CPU twin of the WebGPU top-k. Blocked so each document row is read once per 4 queries (the naive loop
- * reads it once per query), dot products accumulated in float64, and a sorted insertion list of k per
- * query, so no score matrix is ever held beyond one 4 × 256 block.
+ * reads it once per query) and two documents share each query load, dot products accumulated in float64,
+ * and a sorted insertion list of k per query, so no score matrix is ever held beyond one 4 × 256 block.
  */
 export function topKCpuSync(input: TopKInput): TopKResult {
   const { queries, docs, dim, k: requested } = input;
@@ -18,37 +18,51 @@ export function topKCpuSync(input: TopKInput): TopKResult {
   const filled = new Int32Array(queryCount);
   const block = new Float64Array(QUERY_BLOCK * DOC_BLOCK);
 
+  // The block's 4 query rows interleaved component by component ([j][4]): one contiguous read per j.
+  const interleaved = new Float32Array(QUERY_BLOCK * dim);
   for (let q0 = 0; q0 < queryCount; q0 += QUERY_BLOCK) {
     const qn = Math.min(QUERY_BLOCK, queryCount - q0);
-    // Rows past the last query repeat it: the inner loop always keeps four accumulators, results unused.
-    const b0 = q0 * dim;
-    const b1 = Math.min(q0 + 1, queryCount - 1) * dim;
-    const b2 = Math.min(q0 + 2, queryCount - 1) * dim;
-    const b3 = Math.min(q0 + 3, queryCount - 1) * dim;
+    for (let q = 0; q < QUERY_BLOCK; q++) {
+      // Rows past the last query repeat it: the inner loop always has four accumulators, results unused.
+      const base = Math.min(q0 + q, queryCount - 1) * dim;
+      for (let j = 0; j < dim; j++) interleaved[j * QUERY_BLOCK + q] = queries[base + j];
+    }
     for (let d0 = 0; d0 < docCount; d0 += DOC_BLOCK) {
       const dn = Math.min(DOC_BLOCK, docCount - d0);
-      for (let d = 0; d < dn; d++) {
-        const docBase = (d0 + d) * dim;
-        // Each document component is loaded once for four queries: the point of blocking.
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let j = 0; j < dim; j++) {
-          const x = docs[docBase + j];
-          s0 += queries[b0 + j] * x;
-          s1 += queries[b1 + j] * x;
-          s2 += queries[b2 + j] * x;
-          s3 += queries[b3 + j] * x;
+      // Two documents × four queries per pass: each loaded component feeds four multiply-adds.
+      let d = 0;
+      for (; d + 1 < dn; d += 2) {
+        const a = (d0 + d) * dim;
+        const b = a + dim;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        for (let j = 0, p = 0; j < dim; j++, p += QUERY_BLOCK) {
+          const x = docs[a + j];
+          const y = docs[b + j];
+          const q0v = interleaved[p], q1v = interleaved[p + 1], q2v = interleaved[p + 2], q3v = interleaved[p + 3];
+          a0 += q0v * x; a1 += q1v * x; a2 += q2v * x; a3 += q3v * x;
+          b0 += q0v * y; b1 += q1v * y; b2 += q2v * y; b3 += q3v * y;
         }
-        block[d] = s0;
-        block[DOC_BLOCK + d] = s1;
-        block[2 * DOC_BLOCK + d] = s2;
-        block[3 * DOC_BLOCK + d] = s3;
+        block[d] = a0; block[DOC_BLOCK + d] = a1; block[2 * DOC_BLOCK + d] = a2; block[3 * DOC_BLOCK + d] = a3;
+        block[d + 1] = b0; block[DOC_BLOCK + d + 1] = b1; block[2 * DOC_BLOCK + d + 1] = b2; block[3 * DOC_BLOCK + d + 1] = b3;
+      }
+      for (; d < dn; d++) {
+        const a = (d0 + d) * dim;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (let j = 0, p = 0; j < dim; j++, p += QUERY_BLOCK) {
+          const x = docs[a + j];
+          a0 += interleaved[p] * x; a1 += interleaved[p + 1] * x; a2 += interleaved[p + 2] * x; a3 += interleaved[p + 3] * x;
+        }
+        block[d] = a0; block[DOC_BLOCK + d] = a1; block[2 * DOC_BLOCK + d] = a2; block[3 * DOC_BLOCK + d] = a3;
       }
       for (let q = 0; q < qn; q++) {
         const query = q0 + q;
-        for (let d = 0; d < dn; d++) insert(query, d0 + d, block[q * DOC_BLOCK + d]);
+        const row = q * DOC_BLOCK;
+        const last = query * k + k - 1;
+        // Most scores lose to the current k-th best: test inline, insert rarely.
+        for (let d = 0; d < dn; d++) {
+          const score = block[row + d];
+          if (filled[query] < k || score > best[last]) insert(query, d0 + d, score);
+        }
       }
     }
   }
