@@ -22,6 +22,15 @@ describe('embedlab embed', () => {
     expect(stderr).toMatch(/tests: tokenizer\.json: not found/);
   });
 
+  it('embeds a dataset given with --data: documents, then queries, with ids', async () => {
+    const { code, stdout } = await embedlab(['embed', '--model', FIXTURE_MODEL, '--data', path.join(ROOT, 'public/samples/helpdesk-faq.csv'), '--json']);
+    expect(code).toBe(0);
+    const output = JSON.parse(stdout) as { embeddings: number[][]; ids: string[]; kinds: string[] };
+    expect(output.embeddings).toHaveLength(64);
+    expect(output.ids.slice(0, 2)).toEqual(['d1', 'd2']);
+    expect(output.kinds.filter((k) => k === 'query')).toHaveLength(32);
+  });
+
   it('exits 2 on a usage error', async () => {
     const { code, stderr } = await embedlab(['embed', '--text', 'x']);
     expect(code).toBe(2);

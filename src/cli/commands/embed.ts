@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
+import { readInputs } from '../readDataset.ts';
+import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
 
 const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
@@ -9,11 +11,13 @@ const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
 export const embedCommand = defineCommand({
   name: 'embed',
   summary: 'Print one sentence embedding per text, computed exactly as the page computes it.',
-  usage: 'embed --model <folder> (--text "…" … | --file lines.txt) [--json]',
+  usage: 'embed --model <folder> (--text "…" … | --file lines.txt | --data <file|folder>) [--json]',
   options: {
     model: { type: 'string' },
     text: { type: 'string', multiple: true },
     file: { type: 'string' },
+    data: { type: 'string', multiple: true },
+    split: { type: 'string', default: 'test' },
     variant: { type: 'string', default: 'fp32' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -22,6 +26,8 @@ export const embedCommand = defineCommand({
     model: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config)',
     text: 'a text to embed',
     file: 'a UTF-8 file with one text per line (empty lines skipped)',
+    data: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)',
+    split: 'qrels split of a BEIR folder given with --data',
     variant: `ONNX export to use: ${VARIANTS.join(' | ')}`,
     json: 'print {"model","dim","backend","embeddings"} as JSON',
     help: 'show this help',
@@ -35,14 +41,32 @@ export const embedCommand = defineCommand({
       const content = await readFile(values.file, 'utf8');
       texts.push(...content.split(/\r?\n/).filter((line) => line.trim() !== ''));
     }
-    if (texts.length === 0) throw new UsageError('embed: give at least one --text or a --file with texts');
+    const labelled: { id: string; kind: 'document' | 'query' }[] = texts.map((_, i) => ({ id: String(i), kind: 'query' as const }));
+    if (values.data) {
+      const loaded = await readInputs(values.data, { split: values.split });
+      if (!loaded.dataset) {
+        const [first, ...rest] = loaded.issues.filter((i) => i.severity === 'error');
+        for (const error of rest) process.stderr.write(`embedlab: ${formatLocation(error)}${error.message}\n`);
+        throw new DataError(first ?? { file: values.data.join(', '), message: 'no dataset could be read' });
+      }
+      for (const document of loaded.dataset.documents) {
+        texts.push(document.text);
+        labelled.push({ id: document.id, kind: 'document' });
+      }
+      for (const query of loaded.dataset.queries) {
+        texts.push(query.text);
+        labelled.push({ id: query.id, kind: 'query' });
+      }
+    }
+    if (texts.length === 0) throw new UsageError('embed: give at least one --text, a --file with texts or --data');
 
     const encoder = await loadNodeEncoder(values.model, variant);
     try {
       const { vectors, dim, count } = await encoder.encode(texts);
       const rows = Array.from({ length: count }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ model: values.model, dim, backend: encoder.backend, embeddings: rows })}\n`);
+        const extra = values.data ? { ids: labelled.map((l) => l.id), kinds: labelled.map((l) => l.kind) } : {};
+        process.stdout.write(`${JSON.stringify({ model: values.model, dim, backend: encoder.backend, embeddings: rows, ...extra })}\n`);
       } else {
         const { spec } = encoder.folder;
         process.stderr.write(

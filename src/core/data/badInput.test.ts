@@ -80,6 +80,12 @@ const CASES: BadCase[] = [
     expected: { severity: 'error', file: 'a.csv', line: 1, message: /the query column "prompt" is not in the header \(question, answer\)/ },
   },
   {
+    name: 'two columns that could both hold the queries (warning)',
+    files: [file('a.csv', 'query,question,answer\nq1,x,d1\n')],
+    usable: true,
+    expected: { severity: 'warning', file: 'a.csv', line: 1, message: /"query" and "question" could all hold the queries; using "query"/ },
+  },
+  {
     name: 'an empty document (warning, row skipped)',
     files: [file('a.csv', 'question,answer\nq1,d1\nq2,  \n')],
     usable: true,

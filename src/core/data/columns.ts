@@ -32,6 +32,11 @@ const SYNONYMS: Record<ColumnRole, string[]> = {
 
 const normalise = (name: string) => name.toLowerCase().replace(/[\s_\-.]/g, '');
 
+/** Every column whose name means `role`, in synonym order. */
+export function columnsByName(table: Table, role: ColumnRole): string[] {
+  return SYNONYMS[role].flatMap((synonym) => table.header.filter((h) => normalise(h) === synonym));
+}
+
 /** The column whose name means `role`, first synonym first; `taken` columns are skipped. */
 export function columnByName(table: Table, role: ColumnRole, taken: ReadonlySet<string> = new Set()): string | undefined {
   for (const synonym of SYNONYMS[role]) {

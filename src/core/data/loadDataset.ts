@@ -1,5 +1,5 @@
 import { unzipSync } from 'fflate';
-import { detectPairColumns, type ColumnMapping } from './columns.ts';
+import { columnsByName, detectPairColumns, type ColumnMapping } from './columns.ts';
 import { DataError, type DataIssue, type Dataset } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
 import { buildPairsDataset } from './pairs.ts';
@@ -119,6 +119,7 @@ export function datasetFromTable(table: Table, result: LoadResult, options: Load
   result.columns = table.header;
   const mapping = options.mapping ?? detectPairColumns(table);
   result.mapping = mapping;
+  if (!options.mapping) result.issues.push(...ambiguities(table, mapping));
   for (const [role, column] of Object.entries(mapping)) {
     if (!table.header.includes(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${column}" is not in the header (${table.header.join(', ')})` });
   }
@@ -131,6 +132,23 @@ export function datasetFromTable(table: Table, result: LoadResult, options: Load
   }
   result.format = mapping.negative ? 'triplets' : 'pairs';
   return finish(result, buildPairsDataset(table, mapping, name));
+}
+
+/** Roles that more than one column could fill by name: the detection picked one, the user should know. */
+function ambiguities(table: Table, mapping: ColumnMapping): DataIssue[] {
+  const roles = [['query', 'queries'], ['document', 'documents'], ['label', 'labels']] as const;
+  return roles.flatMap(([role, plural]) => {
+    const candidates = columnsByName(table, role).filter((c, i, all) => all.indexOf(c) === i);
+    if (candidates.length < 2 || !mapping[role]) return [];
+    return [
+      {
+        severity: 'warning' as const,
+        file: table.file,
+        line: 1,
+        message: `${candidates.map((c) => `"${c}"`).join(' and ')} could all hold the ${plural}; using "${mapping[role]}" (change it in the column mapping)`,
+      },
+    ];
+  });
 }
 
 /** A single streamed table → LoadResult, with the same guarantees as {@link loadDataset}. */
