@@ -1,0 +1,100 @@
+import { dot, type LabelledEmbeddings } from './labelled.ts';
+
+export interface Separation {
+  /** Mean cosine distance between points of different labels ÷ mean between points of the same label. */
+  pairwise: number;
+  /**
+   * Centroid version: mean cosine distance between label centroids (pairs of labels) ÷ mean cosine distance
+   * of points to their own label's centroid.
+   */
+  centroid: number;
+}
+
+/** Separation ratio: above 1, labels sit apart more than their members spread. */
+export function separationRatio(data: LabelledEmbeddings): Separation {
+  const { vectors, dim, count, labelOf, labels } = data;
+  let inter = 0;
+  let interPairs = 0;
+  let intra = 0;
+  let intraPairs = 0;
+  for (let i = 0; i < count; i++) {
+    for (let j = i + 1; j < count; j++) {
+      const distance = 1 - dot(vectors, i, j, dim);
+      if (labelOf[i] === labelOf[j]) {
+        intra += distance;
+        intraPairs++;
+      } else {
+        inter += distance;
+        interPairs++;
+      }
+    }
+  }
+  const centroids = labelCentroids(data);
+  const cosineDistance = (a: Float64Array, b: ArrayLike<number>, offset = 0) => {
+    let d = 0, na = 0, nb = 0;
+    for (let j = 0; j < dim; j++) {
+      d += a[j] * b[offset + j];
+      na += a[j] ** 2;
+      nb += b[offset + j] ** 2;
+    }
+    return na > 0 && nb > 0 ? 1 - d / Math.sqrt(na * nb) : 1;
+  };
+  let between = 0;
+  let betweenPairs = 0;
+  for (let a = 0; a < labels.length; a++) {
+    for (let b = a + 1; b < labels.length; b++) {
+      between += cosineDistance(centroids[a], centroids[b]);
+      betweenPairs++;
+    }
+  }
+  let spread = 0;
+  for (let i = 0; i < count; i++) spread += cosineDistance(centroids[labelOf[i]], vectors, i * dim);
+  return {
+    pairwise: intraPairs && interPairs ? inter / interPairs / (intra / intraPairs) : NaN,
+    centroid: betweenPairs ? between / betweenPairs / (spread / count) : NaN,
+  };
+}
+
+/** Mean vector of each label's (unit) rows. */
+export function labelCentroids({ vectors, dim, count, labelOf, labels, sizes }: LabelledEmbeddings): Float64Array[] {
+  const centroids = labels.map(() => new Float64Array(dim));
+  for (let i = 0; i < count; i++) {
+    const c = centroids[labelOf[i]];
+    for (let j = 0; j < dim; j++) c[j] += vectors[i * dim + j];
+  }
+  centroids.forEach((c, l) => c.forEach((_, j) => (c[j] /= sizes[l])));
+  return centroids;
+}
+
+/**
+ * Davies–Bouldin index with Euclidean distance on the unit vectors, as `sklearn.metrics.davies_bouldin_score`:
+ * mean over labels of max over other labels of (S_a + S_b) / ‖c_a − c_b‖, S = mean distance to the centroid.
+ * Lower is better.
+ */
+export function daviesBouldin(data: LabelledEmbeddings): number {
+  const { vectors, dim, count, labelOf, labels } = data;
+  const centroids = labelCentroids(data);
+  const scatter = new Float64Array(labels.length);
+  for (let i = 0; i < count; i++) {
+    const c = centroids[labelOf[i]];
+    let d = 0;
+    for (let j = 0; j < dim; j++) d += (vectors[i * dim + j] - c[j]) ** 2;
+    scatter[labelOf[i]] += Math.sqrt(d);
+  }
+  scatter.forEach((s, l) => (scatter[l] = s / data.sizes[l]));
+  let total = 0;
+  for (let a = 0; a < labels.length; a++) {
+    let worst = 0;
+    for (let b = 0; b < labels.length; b++) {
+      if (a === b) continue;
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += (centroids[a][j] - centroids[b][j]) ** 2;
+      const distance = Math.sqrt(d);
+      // sklearn: a zero centroid distance gives an infinite ratio, which it maps to 0.
+      const ratio = distance > 0 ? (scatter[a] + scatter[b]) / distance : 0;
+      worst = Math.max(worst, ratio);
+    }
+    total += worst;
+  }
+  return total / labels.length;
+}
