@@ -1,27 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT, SHARED } from '../paths.ts';
-import { startBrowserSession, type BrowserSession } from './browser.ts';
+import { usePage } from './usePage.ts';
 
 const BANK = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
-let session: BrowserSession;
-let page: Page;
-let consoleErrors: string[];
-
-beforeAll(async () => {
-  session = await startBrowserSession();
-  ({ page, consoleErrors } = await session.newPage());
-  await page.goto(session.baseUrl);
-});
-afterAll(async () => {
-  await session?.close();
-});
+const browser = usePage('/');
 
 /** Drops files on the data panel the way a browser delivers a drag from the desktop. */
 async function drop(files: { name: string; text: string }[]): Promise<void> {
-  await page.evaluate((files) => {
+  await browser.page.evaluate((files) => {
     const transfer = new DataTransfer();
     for (const { name, text } of files) transfer.items.add(new File([text], name, { type: 'text/csv' }));
     const panel = document.querySelector('[data-testid="data-panel"]')!;
@@ -30,11 +18,11 @@ async function drop(files: { name: string; text: string }[]): Promise<void> {
   }, files);
 }
 
-const text = (id: string) => page.getByTestId(id).textContent();
+const text = (id: string) => browser.page.getByTestId(id).textContent();
 
 describe('dropping data into the page', () => {
   it('loads the first-run sample with one click', async () => {
-    await page.getByTestId('data-sample').click();
+    await browser.page.getByTestId('data-sample').click();
     await expect.poll(() => text('count-rows')).toBe('32');
     expect(await text('count-labels')).toBe('4 (from topic)');
     expect(await text('data-format')).toMatch(/^pairs/);
@@ -44,9 +32,9 @@ describe('dropping data into the page', () => {
     await drop([{ name: 'BankFAQs.csv', text: readFileSync(BANK, 'utf8') }]);
     await expect.poll(() => text('count-rows'), { timeout: 30_000 }).toBe('1499');
     expect(await text('count-labels')).toBe('7 (from Class)');
-    expect(await page.getByTestId('map-query').inputValue()).toBe('Question');
-    expect(await page.getByTestId('map-document').inputValue()).toBe('Answer');
-    expect(await page.getByTestId('map-label').inputValue()).toBe('Class');
+    expect(await browser.page.getByTestId('map-query').inputValue()).toBe('Question');
+    expect(await browser.page.getByTestId('map-document').inputValue()).toBe('Answer');
+    expect(await browser.page.getByTestId('map-label').inputValue()).toBe('Class');
   });
 
   it('reports a broken file with line and column and keeps what was loaded', async () => {
@@ -60,20 +48,20 @@ describe('dropping data into the page', () => {
   it('shows column names from the file as text, never as markup', async () => {
     await drop([{ name: 'xss.csv', text: '<img src=x onerror="window.__xss=1">\n<script>window.__xss=2</script>\n' }]);
     await expect.poll(() => text('data-issues')).toMatch(/header: <img src=x onerror="window.__xss=1">/);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
-    expect(await page.locator('[data-testid="data-issues"] img').count()).toBe(0);
+    expect(await browser.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await browser.page.locator('[data-testid="data-issues"] img').count()).toBe(0);
   });
 
   it('re-reads with the column mapping the user picks', async () => {
-    await page.getByTestId('data-sample').click();
+    await browser.page.getByTestId('data-sample').click();
     await expect.poll(() => text('count-rows')).toBe('32');
-    await page.getByTestId('map-label').selectOption('');
+    await browser.page.getByTestId('map-label').selectOption('');
     await expect.poll(() => text('count-labels')).toBe('0');
-    await page.screenshot({ path: path.join(ROOT, 'test-results/data-panel.png'), fullPage: true });
+    await browser.page.screenshot({ path: path.join(ROOT, 'test-results/data-panel.png'), fullPage: true });
   });
 
   it('streams a 40 MB CSV in the worker with progress, keeping the page responsive', async () => {
-    const result = await page.evaluate(async () => {
+    const result = await browser.page.evaluate(async () => {
       const longTasks: number[] = [];
       const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration)));
       observer.observe({ type: 'longtask', buffered: false });
@@ -115,6 +103,6 @@ describe('dropping data into the page', () => {
   }, 120_000);
 
   it('logged no errors', () => {
-    expect(consoleErrors.filter((e) => !/favicon|status of 404/.test(e))).toEqual([]);
+    expect(browser.consoleErrors.filter((e) => !/favicon|status of 404/.test(e))).toEqual([]);
   });
 });

@@ -3,4 +3,4 @@ import { proxy } from 'comlink';
 import { createEncoderClient } from '../../src/ui/encoderClient.ts';
 
 const encoder = createEncoderClient();
-Object.assign(window, { encoder, proxy, encoderReady: encoder.environment() });
+Object.assign(window, { encoder, proxy });

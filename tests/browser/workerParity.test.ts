@@ -1,35 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Remote } from 'comlink';
 import type { EncoderApi, ParityReport } from '../../src/worker/api.ts';
 import { HAS_SHARED_MODELS, REAL_MODELS } from '../paths.ts';
 import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
-import { startBrowserSession, type BrowserSession } from './browser.ts';
+import { usePage } from './usePage.ts';
 
 declare global {
   interface Window {
     encoder: Remote<EncoderApi>;
-    encoderReady: ReturnType<EncoderApi['environment']>;
     proxy: typeof import('comlink').proxy;
   }
 }
 
-let session: BrowserSession;
-let page: Page;
-let consoleErrors: string[];
-
-beforeAll(async () => {
-  session = await startBrowserSession();
-  ({ page, consoleErrors } = await session.newPage());
-  await page.goto(`${session.baseUrl}/tests/browser/workerHarness.html`);
-  await page.evaluate(() => window.encoderReady);
-});
-afterAll(async () => {
-  await session?.close();
-});
+const browser = usePage('/tests/browser/workerHarness.html');
 
 async function encodeIn(slot: string, texts: string[]): Promise<{ vectors: number[]; dim: number; backend: string }> {
-  return page.evaluate(
+  return browser.page.evaluate(
     async ([slot, texts]) => {
       const result = await window.encoder.encode(slot, texts);
       return { vectors: Array.from(result.vectors), dim: result.dim, backend: result.backend };
@@ -40,7 +26,7 @@ async function encodeIn(slot: string, texts: string[]): Promise<{ vectors: numbe
 
 describe('the encoder worker in headless Chromium', () => {
   it('offers WebGPU (with --enable-unsafe-webgpu) and multi-threaded WASM (cross-origin isolated)', async () => {
-    const environment = await page.evaluate(() => window.encoder.environment());
+    const environment = await browser.page.evaluate(() => window.encoder.environment());
     expect(environment.crossOriginIsolated).toBe(true);
     expect(environment.wasm.threads).toBeGreaterThan(1);
     expect(environment.webgpu?.description).toMatch(/^WebGPU · /);
@@ -50,26 +36,26 @@ describe('the encoder worker in headless Chromium', () => {
     it.each(['wasm', 'webgpu'] as const)('on %s: token ids equal, embeddings within 1e-4', async (backend) => {
       const reference = referenceValues();
       const slot = `${name}-${backend}`;
-      const info = await page.evaluate(
+      const info = await browser.page.evaluate(
         ([slot, name, backend]) => window.encoder.loadModel(slot, { kind: 'served', name }, { backend }),
         [slot, name, backend] as const,
       );
       expect(info.backend.backend).toBe(backend);
       expect(info).toMatchObject({ dim: 384, pooling: ['mean'], normalize: true, maxSeqLength: 256 });
-      const ids = await page.evaluate(([slot, texts]) => window.encoder.tokenize(slot, texts), [slot, reference.probe_sentences] as const);
+      const ids = await browser.page.evaluate(([slot, texts]) => window.encoder.tokenize(slot, texts), [slot, reference.probe_sentences] as const);
       expect(ids).toEqual(reference.probe_token_ids);
       const { vectors, dim, backend: used } = await encodeIn(slot, reference.probe_sentences);
       expect(used).toBe(backend);
       const delta = maxAbsDelta(vectors, dim, reference.models[name].probe_embeddings);
       console.log(`${name} on ${backend}: max |Δ| vs sentence-transformers = ${delta.toExponential(2)}`);
       expect(delta).toBeLessThanOrEqual(1e-4);
-      await page.evaluate((slot) => window.encoder.dispose(slot), slot);
+      await browser.page.evaluate((slot) => window.encoder.dispose(slot), slot);
     }, 240_000);
   });
 
   it('reports the WebGPU-vs-WASM cosine of a loaded model', async () => {
-    await page.evaluate(() => window.encoder.loadModel('fixture', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
-    const report = await page.evaluate(
+    await browser.page.evaluate(() => window.encoder.loadModel('fixture', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
+    const report = await browser.page.evaluate(
       async (): Promise<ParityReport | { unavailable: string }> => window.encoder.parity('fixture', ['hello world', 'the bank card', '']),
     );
     if (!('cosines' in report)) throw new Error(`parity unavailable: ${report.unavailable}`);
@@ -79,7 +65,7 @@ describe('the encoder worker in headless Chromium', () => {
   });
 
   it('cancels an encode between batches', async () => {
-    const outcome = await page.evaluate(async () => {
+    const outcome = await browser.page.evaluate(async () => {
       const texts = Array.from({ length: 2000 }, (_, i) => `the bank card ${i} `.repeat(1 + (i % 7)));
       const { proxy } = window;
       let cancelled = false;
@@ -106,10 +92,10 @@ describe('the encoder worker in headless Chromium', () => {
   it('finishes on WASM when the GPU device is lost mid-run, with the same embeddings', async () => {
     // 200 texts make four batches (at most 64 texts each), so the loss lands between batches of one run.
     const texts = Array.from({ length: 200 }, (_, i) => `question ${i} about the loan account and the card`);
-    await page.evaluate(() => window.encoder.loadModel('cpu', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
+    await browser.page.evaluate(() => window.encoder.loadModel('cpu', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
     const expected = await encodeIn('cpu', texts);
-    await page.evaluate(() => window.encoder.loadModel('gpu', { kind: 'served', name: 'tiny-bert' }, { backend: 'webgpu' }));
-    const result = await page.evaluate(async (texts) => {
+    await browser.page.evaluate(() => window.encoder.loadModel('gpu', { kind: 'served', name: 'tiny-bert' }, { backend: 'webgpu' }));
+    const result = await browser.page.evaluate(async (texts) => {
       const { proxy } = window;
       let lost = false;
       const r = await window.encoder.encode(
@@ -128,11 +114,11 @@ describe('the encoder worker in headless Chromium', () => {
     expect(result.fellBackToWasm).toMatch(/GPU device lost .*: finished on WASM/);
     const delta = Math.max(...result.vectors.map((v, i) => Math.abs(v - expected.vectors[i])));
     expect(delta).toBeLessThan(1e-4);
-    const environment = await page.evaluate(() => window.encoder.environment());
+    const environment = await browser.page.evaluate(() => window.encoder.environment());
     expect(environment.gpuLost).not.toBeNull();
   }, 120_000);
 
   it('logged no errors in the page', () => {
-    expect(consoleErrors.filter((e) => !/favicon|status of 404/.test(e))).toEqual([]);
+    expect(browser.consoleErrors.filter((e) => !/favicon|status of 404/.test(e))).toEqual([]);
   });
 });
