@@ -34,7 +34,7 @@ export async function readInputs(locations: readonly string[], options: LoadOpti
 function streamFile(location: string, options: LoadOptions): Promise<LoadResult> {
   const name = path.basename(location);
   return loadStreamedTable(
-    async () => {
+    async (handOver) => {
       const handle = await open(location);
       const head = new Uint8Array(64 * 1024);
       const { bytesRead } = await handle.read(head, 0, head.length, 0);
@@ -43,7 +43,7 @@ function streamFile(location: string, options: LoadOptions): Promise<LoadResult>
       if (encoding === 'utf-16be') throw new DataError({ file: name, message: 'large UTF-16 BE files cannot be streamed: save the file as UTF-8' });
       const bom = encoding === 'utf-8' ? (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0) : 2;
       const stream = createReadStream(location, { encoding: encoding === 'utf-8' ? 'utf8' : 'utf16le', start: bom });
-      return streamTable(stream as unknown as Parameters<typeof streamTable>[0], name, delimiter);
+      return streamTable(stream as unknown as Parameters<typeof streamTable>[0], name, delimiter, { handOver });
     },
     datasetName([{ path: name }]),
     options,

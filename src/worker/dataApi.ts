@@ -39,11 +39,12 @@ async function read(files: DroppedFile[], options: LoadOptions, onProgress?: (pr
   if (files.length === 1 && only.file.size > STREAM_THRESHOLD_BYTES && /\.(csv|tsv|txt)$/i.test(only.path)) {
     // A large table is parsed in chunks straight from the File: the text is never held whole.
     return loadStreamedTable(
-      async () => {
+      async (handOver) => {
         const head = new Uint8Array(await only.file.slice(0, 64 * 1024).arrayBuffer());
         const { encoding, delimiter } = inspectHead(head, only.path);
         return streamTable(only.file, only.path, delimiter, {
           encoding,
+          handOver,
           onProgress: ({ parsed }) => void onProgress?.({ stage: 'reading', done: Math.min(parsed, total), total }),
         });
       },

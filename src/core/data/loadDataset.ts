@@ -2,7 +2,8 @@ import { unzipSync } from 'fflate';
 import { columnsByName, detectPairColumns, type ColumnMapping } from './columns.ts';
 import { DataError, type DataIssue, type Dataset } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
-import { buildPairsDataset } from './pairs.ts';
+import { buildPairsDataset, PairsBuilder } from './pairs.ts';
+import type { StreamHandOver } from './streamTable.ts';
 import { parseJsonLines } from './records.ts';
 import { parseTable, type Table } from './table.ts';
 import { buildThreeTablesDataset, type UnknownIdPolicy } from './threeTables.ts';
@@ -151,13 +152,47 @@ function ambiguities(table: Table, mapping: ColumnMapping): DataIssue[] {
   });
 }
 
-/** A single streamed table → LoadResult, with the same guarantees as {@link loadDataset}. */
-export async function loadStreamedTable(read: () => Promise<{ table: Table; issues: DataIssue[] }>, name: string, options: LoadOptions = {}): Promise<LoadResult> {
+/** Rows a streamed table holds before its columns are settled and rows go straight into the dataset. */
+export const STREAM_SAMPLE_ROWS = 5000;
+
+/**
+ * A single streamed pairs/triplets table → LoadResult, with the same checks and messages as
+ * {@link loadDataset}. After {@link STREAM_SAMPLE_ROWS} rows the column mapping is settled on them and every
+ * further row goes straight into the dataset builder: memory follows the distinct texts, not the file.
+ */
+export async function loadStreamedTable(
+  read: (handOver: StreamHandOver) => Promise<{ table: Table; issues: DataIssue[] }>,
+  name: string,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const result = emptyResult();
+  let builder: PairsBuilder | null = null;
+  let mapping: ColumnMapping | null = null;
+  let sample: Table | null = null;
+  const handOver: StreamHandOver = {
+    sampleRows: STREAM_SAMPLE_ROWS,
+    onSample(rows) {
+      const chosen = options.mapping ?? detectPairColumns(rows);
+      const usable = chosen.query && chosen.document && Object.values(chosen).every((c) => rows.header.includes(c!));
+      if (!usable) return null; // the whole file is held and judged at the end, like a small one
+      mapping = chosen;
+      sample = { ...rows, rows: [...rows.rows], lines: [...rows.lines] };
+      builder = new PairsBuilder(rows.file, rows.header, chosen, name);
+      const target = builder;
+      return (cells, line) => target.add(cells, line);
+    },
+  };
   try {
-    const { table, issues } = await read();
+    const { table, issues } = await read(handOver);
     result.issues.push(...issues);
-    return datasetFromTable(table, result, options, name);
+    if (!builder || !mapping || !sample) return datasetFromTable(table, result, options, name);
+    const settled: Table = sample;
+    if (hasErrors(result.issues)) return result;
+    result.columns = settled.header;
+    result.mapping = mapping;
+    if (!options.mapping) result.issues.push(...ambiguities(settled, mapping));
+    result.format = (mapping as ColumnMapping).negative ? 'triplets' : 'pairs';
+    return finish(result, (builder as PairsBuilder).finish());
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
     result.issues.push({ severity: 'error', ...error.issue });

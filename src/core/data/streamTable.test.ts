@@ -49,3 +49,21 @@ describe('inspectHead', () => {
     expect(inspectHead(bytes.subarray(0, bytes.length - 4), 'c.csv').delimiter).toBe(',');
   });
 });
+
+describe('a streamed pairs file larger than the sample', () => {
+  it('loads into the same dataset as reading it whole, rows handed over to the builder', async () => {
+    const { loadDataset, loadStreamedTable, STREAM_SAMPLE_ROWS } = await import('./loadDataset.ts');
+    const rows = Array.from({ length: STREAM_SAMPLE_ROWS * 2 + 17 }, (_, i) => `question ${i % 9000},"answer ${i % 7001}, with a comma",topic ${i % 5}`);
+    const text = `question,answer,topic\n${rows.join('\n')}\n`;
+    const whole = loadDataset([{ path: 'big.csv', bytes: new TextEncoder().encode(text) }]);
+    const streamed = await loadStreamedTable((handOver) => streamTable(streamOf(text, 65_536), 'big.csv', ',', { handOver }), 'big');
+    expect(streamed.issues).toEqual(whole.issues);
+    expect(streamed.mapping).toEqual(whole.mapping);
+    const a = streamed.dataset!;
+    const b = whole.dataset!;
+    expect(a.rowCount).toBe(rows.length);
+    expect(a.queries).toEqual(b.queries);
+    expect(a.documents).toEqual(b.documents);
+    expect([...a.qrels].map(([q, d]) => [q, [...d]])).toEqual([...b.qrels].map(([q, d]) => [q, [...d]]));
+  });
+});

@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { DataError, type DataIssue } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
-import { guessDelimiter, papaMessage, TableAssembler, type Table } from './table.ts';
+import { guessDelimiter, papaMessage, TableAssembler, type RowSink, type Table } from './table.ts';
 
 /** Files above this size are parsed as a stream rather than decoded into one string first. */
 export const STREAM_THRESHOLD_BYTES = 32 * 1024 * 1024;
@@ -32,13 +32,24 @@ export interface StreamProgress {
  * already decoded to text — so only the rows, never a second full copy of the text, are held. Same
  * checks and line numbers as {@link parseTable}.
  */
+/**
+ * Lets the caller stop holding rows: once `sampleRows` rows are in, `onSample` sees them (with the header)
+ * and may return a sink that takes every row from then on.
+ */
+export interface StreamHandOver {
+  sampleRows: number;
+  onSample(sample: Table): RowSink | null;
+}
+
 export function streamTable(
   source: Papa.LocalFile,
   file: string,
   delimiter: string,
-  options: { encoding?: StreamEncoding; onProgress?: (progress: StreamProgress) => void } = {},
+  options: { encoding?: StreamEncoding; onProgress?: (progress: StreamProgress) => void; handOver?: StreamHandOver } = {},
 ): Promise<{ table: Table; issues: DataIssue[] }> {
   const assembler = new TableAssembler(file, delimiter);
+  const { handOver } = options;
+  let offered = false;
   let rows = 0;
   let replacementWarned = false;
   return new Promise((resolve, reject) => {
@@ -57,6 +68,11 @@ export function streamTable(
           if (!assembler.add(cells)) {
             parser.abort();
             break;
+          }
+          if (handOver && !offered && assembler.rowCount >= handOver.sampleRows) {
+            offered = true;
+            const sink = handOver.onSample(assembler.sample());
+            if (sink) assembler.handOver(sink);
           }
         }
         for (const error of results.errors) assembler.parserError(papaMessage(error));

@@ -19,8 +19,12 @@ const MAX_ROW_ERRORS = 50;
  * numbers (a row spans one line plus its quoted line breaks), skips blank lines, and checks the header and
  * every row's cell count. `add` returns false once so many rows are broken that reading should stop.
  */
+/** Receives data rows once a streamed table has handed them over (see {@link TableAssembler.handOver}). */
+export type RowSink = (cells: string[], line: number) => void;
+
 export class TableAssembler {
   private header: string[] | null = null;
+  private sink: RowSink | null = null;
   private headerLine = 0;
   private readonly rows: string[][] = [];
   private readonly lines: number[] = [];
@@ -53,9 +57,33 @@ export class TableAssembler {
         `row has ${cells.length} cells but the header has ${this.header.length} (delimiter "${printable(this.delimiter)}")`,
       );
     }
-    this.rows.push(cells);
-    this.lines.push(line);
+    if (this.sink) this.sink(cells, line);
+    else {
+      this.rows.push(cells);
+      this.lines.push(line);
+    }
     return this.issues.length <= MAX_ROW_ERRORS;
+  }
+
+  /** Rows held so far (before any hand-over). */
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  /** The header and the rows held so far, as a table: what column detection looks at. */
+  sample(): Table {
+    return { file: this.file, header: this.header ?? [], rows: this.rows, lines: this.lines, delimiter: this.delimiter };
+  }
+
+  /**
+   * From now on, rows go to `sink` instead of being held; the rows held so far are passed to it first and
+   * dropped, so a streamed file's memory is what the sink keeps, not the file.
+   */
+  handOver(sink: RowSink): void {
+    this.rows.forEach((cells, i) => sink(cells, this.lines[i]));
+    this.rows.length = 0;
+    this.lines.length = 0;
+    this.sink = sink;
   }
 
   /** A parser-level problem (an unclosed quote) on the row just added. */
