@@ -3,7 +3,7 @@
  * path (read, decode, parse, build) against the streamed path the CLI and the data worker use for large
  * files, in MB/s, with the memory each held at its peak.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readInputs } from '../src/cli/readDataset.ts';
@@ -12,17 +12,23 @@ import { loadDataset, MAX_FILE_BYTES } from '../src/core/data/loadDataset.ts';
 const megabytes = Number(process.argv[2] ?? 200);
 const file = path.join(tmpdir(), `embedlab-bench-${megabytes}mb.csv`);
 const topics = ['account', 'billing', 'shipping', 'returns', 'security'];
-const parts: string[] = ['question,answer,topic\n'];
-let size = parts[0].length;
-for (let i = 0; size < megabytes * 1024 * 1024; i++) {
-  const row = `How do I handle case ${i} of my order?,"Open Orders, pick order ${i % 50_000} and follow the steps; ""quoted"" text, commas, and a second line\nabout case ${i}.",${topics[i % topics.length]}\n`;
-  parts.push(row);
-  size += row.length;
+// Written in 1 MB pieces so generating the file does not itself raise the peak memory measured below.
+const out = openSync(file, 'w');
+let size = 0;
+let piece = 'question,answer,topic\n';
+for (let i = 0; size + piece.length < megabytes * 1024 * 1024; i++) {
+  piece += `How do I handle case ${i} of my order?,"Open Orders, pick order ${i % 50_000} and follow the steps; ""quoted"" text, commas, and a second line\nabout case ${i}.",${topics[i % topics.length]}\n`;
+  if (piece.length > 1 << 20) {
+    writeSync(out, piece);
+    size += piece.length;
+    piece = '';
+  }
 }
-writeFileSync(file, parts.join(''));
-parts.length = 0;
+writeSync(out, piece);
+size += piece.length;
+closeSync(out);
 const mb = size / 1024 / 1024;
-console.log(`generated ${mb.toFixed(0)} MB of pairs CSV (${file})`);
+console.log(`generated ${mb.toFixed(0)} MB of pairs CSV (${file}); peak RSS after generating ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 
 /** Throughput and the process's peak resident memory after the run (maxRSS is monotonic: run the leaner path first). */
 async function measure(label: string, run: () => Promise<{ rows: number }>): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * Judgments of one query. Most pairs datasets judge one document per query, and a Map per query costs
  * ~150 bytes: for millions of queries that is gigabytes. A query starts as this one-entry map and becomes a
- * real Map only when a second document is judged.
+ * real Map only when a second document is judged. Being a class, it does not survive structured clone as a
+ * Map: datasets stay in the worker that read them (only summaries cross to the page).
  */
 export class SingleJudgment implements ReadonlyMap<string, number> {
   readonly size = 1;
