@@ -144,3 +144,52 @@ describe('embedding health', () => {
     });
   });
 });
+
+describe('effective rank', () => {
+  it('recovers chosen singular values through a random rotation', async () => {
+    const { effectiveRank } = await import('./effectiveRank.ts');
+    // X = S Vᵀ with orthonormal rows of V: rows are σᵢ vᵢ, so the singular values of X are the σᵢ… of the
+    // unit rows, i.e. 1 each; give some rows twice so the σ differ: σ = √(copies).
+    const dim = 6;
+    const random = mulberry32(9);
+    const basis: number[][] = [];
+    while (basis.length < dim) {
+      let v = Array.from({ length: dim }, () => random() * 2 - 1);
+      for (const b of basis) {
+        const d = v.reduce((s, x, j) => s + x * b[j], 0);
+        v = v.map((x, j) => x - d * b[j]);
+      }
+      const norm = Math.hypot(...v);
+      basis.push(v.map((x) => x / norm));
+    }
+    const copies = [4, 1, 1, 9, 0, 0];
+    const rows = copies.flatMap((n, i) => Array.from({ length: n }, () => basis[i]));
+    const { effectiveRank: rank, singularValues } = effectiveRank(Float32Array.from(rows.flat()), dim);
+    expect(Array.from(singularValues).map((s) => Number(s.toFixed(5)))).toEqual([3, 2, 1, 1, 0, 0]);
+    const p = [3, 2, 1, 1].map((s) => s / 7);
+    expect(rank).toBeCloseTo(Math.exp(-p.reduce((h, x) => h + x * Math.log(x), 0)), 5);
+  });
+
+  it('is 1 when every row points the same way', async () => {
+    const { effectiveRank } = await import('./effectiveRank.ts');
+    expect(effectiveRank(Float32Array.from([1, 2, 3, 2, 4, 6, -0.5, -1, -1.5]), 3).effectiveRank).toBeCloseTo(1, 6);
+  });
+});
+
+describe('score distributions and triplets', () => {
+  it('computes the gap and ROC-AUC with ties counted half, against pairwise counting', async () => {
+    const { scoreDistribution } = await import('./scoreDistribution.ts');
+    const pos = [0.9, 0.8, 0.5, 0.5];
+    const neg = [0.5, 0.4, 0.85, 0.1, 0.5];
+    let wins = 0;
+    for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
+    const result = scoreDistribution(pos, neg);
+    expect(result.rocAuc).toBeCloseTo(wins / (pos.length * neg.length), 12);
+    expect(result.gap).toBeCloseTo(0.675 - 0.47, 12);
+  });
+
+  it('counts a triplet as correct only when the positive scores strictly higher', async () => {
+    const { tripletAccuracy } = await import('./scoreDistribution.ts');
+    expect(tripletAccuracy([0.9, 0.5, 0.2], [0.1, 0.5, 0.3])).toBeCloseTo(1 / 3, 12);
+  });
+});
