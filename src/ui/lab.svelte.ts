@@ -12,7 +12,6 @@ export class ModelSlotState {
   error = $state<string | null>(null);
   parity = $state.raw<ParityReport | { unavailable: string } | null>(null);
   parityRunning = $state(false);
-  location = $state.raw<ModelLocation | null>(null);
 
   constructor(
     readonly id: string,
@@ -26,7 +25,6 @@ export class ModelSlotState {
     this.error = null;
     try {
       this.info = await this.encoder.loadModel(this.id, location, { backend, variant });
-      this.location = location;
       this.status = 'ready';
       this.parity = null;
       void this.checkParity();
@@ -56,7 +54,6 @@ export class LabState {
   readonly slots: ModelSlotState[];
   servedModels = $state.raw<string[]>([]);
   environment = $state.raw<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean } | null>(null);
-  readyCount = $derived.by(() => this.slots.filter((slot) => slot.status === 'ready').length);
 
   constructor(private readonly encoder: Remote<EncoderApi>) {
     this.slots = [new ModelSlotState('A', encoder), new ModelSlotState('B', encoder)];
