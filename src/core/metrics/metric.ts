@@ -11,8 +11,11 @@ export type MetricFn = (judged: JudgedRun, k: number) => Float64Array;
 
 /** Lifts a per-query metric to the whole run: the batch function every metric file exports. */
 export function overQueries(metric: QueryMetric): MetricFn {
-  return (judged, k) =>
-    Float64Array.from(judged.gains, (gains, q) => metric(gains, judged.relevantCounts[q], judged.idealGains[q], k));
+  return (judged, k) => {
+    const values = new Float64Array(judged.gains.length);
+    for (let q = 0; q < values.length; q++) values[q] = metric(judged.gains[q], judged.relevantCounts[q], judged.idealGains[q], k);
+    return values;
+  };
 }
 
 /** Number of relevant documents among the first `k` ranks. */
