@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError } from '../core/data/dataset.ts';
+import { DataError, formatLocation, type Dataset } from '../core/data/dataset.ts';
 import { datasetName, loadDataset, loadStreamedTable, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
 import { inspectHead, STREAM_THRESHOLD_BYTES, streamTable } from '../core/data/streamTable.ts';
 
@@ -28,6 +28,17 @@ export async function readInputs(locations: readonly string[], options: LoadOpti
     }
   }
   return loadDataset(files, options);
+}
+
+/**
+ * The dataset of a load, or — when it is unusable — every error but the first on stderr and the first
+ * thrown, for the CLI's top level to report with exit code 2.
+ */
+export function requireDataset(loaded: LoadResult, locations: readonly string[]): Dataset {
+  if (loaded.dataset) return loaded.dataset;
+  const [first, ...rest] = loaded.issues.filter((i) => i.severity === 'error');
+  for (const error of rest) process.stderr.write(`embedlab: ${formatLocation(error)}${error.message}\n`);
+  throw new DataError(first ?? { file: locations.join(', '), message: 'no dataset could be read' });
 }
 
 /** A large CSV/TSV parsed as a stream: the text is never held whole. */

@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
-import { readInputs } from '../readDataset.ts';
-import { DataError, formatLocation } from '../../core/data/dataset.ts';
+import { readInputs, requireDataset } from '../readDataset.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
 
 const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
@@ -43,17 +42,12 @@ export const embedCommand = defineCommand({
     }
     const labelled: { id: string; kind: 'document' | 'query' }[] = texts.map((_, i) => ({ id: String(i), kind: 'query' as const }));
     if (values.data) {
-      const loaded = await readInputs(values.data, { split: values.split });
-      if (!loaded.dataset) {
-        const [first, ...rest] = loaded.issues.filter((i) => i.severity === 'error');
-        for (const error of rest) process.stderr.write(`embedlab: ${formatLocation(error)}${error.message}\n`);
-        throw new DataError(first ?? { file: values.data.join(', '), message: 'no dataset could be read' });
-      }
-      for (const document of loaded.dataset.documents) {
+      const dataset = requireDataset(await readInputs(values.data, { split: values.split }), values.data);
+      for (const document of dataset.documents) {
         texts.push(document.text);
         labelled.push({ id: document.id, kind: 'document' });
       }
-      for (const query of loaded.dataset.queries) {
+      for (const query of dataset.queries) {
         texts.push(query.text);
         labelled.push({ id: query.id, kind: 'query' });
       }

@@ -11,8 +11,8 @@ import { defineCommand } from '../command.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { formatReportTable } from '../printReport.ts';
-import { readInputs } from '../readDataset.ts';
-import { DataError, formatLocation } from '../../core/data/dataset.ts';
+import { readInputs, requireDataset } from '../readDataset.ts';
+import { formatLocation } from '../../core/data/dataset.ts';
 
 export const evalCommand = defineCommand({
   name: 'eval',
@@ -68,13 +68,7 @@ export const evalCommand = defineCommand({
     const permutations = Number(values.permutations);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
 
-    const loaded = await readInputs(positionals, { split: values.split });
-    const errors = loaded.issues.filter((i) => i.severity === 'error');
-    if (!loaded.dataset) {
-      for (const error of errors.slice(1)) process.stderr.write(`embedlab: ${formatLocation(error)}${error.message}\n`);
-      throw new DataError(errors[0] ?? { file: positionals.join(', '), message: 'no dataset could be read' });
-    }
-    const dataset = loaded.dataset;
+    const dataset = requireDataset(await readInputs(positionals, { split: values.split }), positionals);
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${formatLocation(warning)}${warning.message}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 

@@ -1,3 +1,5 @@
+import { normalizeRows } from '../model/pooling.ts';
+
 /**
  * Embeddings with a label per row, prepared once for the diagnostics: rows L2-normalised (on a copy) so
  * that cosine similarity is a dot product and cosine distance is δ = 1 − cos, labels as small integers.
@@ -22,12 +24,7 @@ export function labelled(vectors: Float32Array, dim: number, labels: readonly st
   const sizes = new Int32Array(names.length);
   for (const l of labelOf) sizes[l]++;
   const unit = vectors.slice();
-  for (let i = 0; i < count; i++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j++) norm += unit[i * dim + j] ** 2;
-    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < dim; j++) unit[i * dim + j] *= inverse;
-  }
+  normalizeRows(unit, dim);
   return { vectors: unit, count, dim, labelOf, labels: names, sizes };
 }
 
