@@ -3,16 +3,16 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError, formatLocation, type Dataset } from '../core/data/dataset.ts';
 import { datasetName, loadDataset, loadStreamedTable, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
-import { inspectHead, STREAM_THRESHOLD_BYTES, streamTable } from '../core/data/streamTable.ts';
+import { inspectHead, shouldStream, streamTable } from '../core/data/streamTable.ts';
 
 /**
  * Reads what the user named on the command line — a file, several files, a folder (BEIR or three tables),
  * or a zip — with the same loader the page uses.
  */
 export async function readInputs(locations: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  if (locations.length === 1 && /\.(csv|tsv|txt)$/i.test(locations[0])) {
+  if (locations.length === 1) {
     const info = await stat(locations[0]).catch(() => null);
-    if (info?.isFile() && info.size > STREAM_THRESHOLD_BYTES) return streamFile(locations[0], options);
+    if (info?.isFile() && shouldStream(locations[0], info.size)) return streamFile(locations[0], options);
   }
   const files: InputFile[] = [];
   for (const location of locations) {

@@ -6,7 +6,7 @@
 import type { Dataset } from '../core/data/dataset.ts';
 import { datasetName, loadDataset, loadStreamedTable, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
 import { summarizeLoad, type DatasetSummary } from '../core/data/summary.ts';
-import { inspectHead, STREAM_THRESHOLD_BYTES, streamTable } from '../core/data/streamTable.ts';
+import { inspectHead, shouldStream, streamTable } from '../core/data/streamTable.ts';
 
 export interface DroppedFile {
   /** Path relative to what was dropped, `/`-separated (a folder's name first). */
@@ -36,7 +36,7 @@ export const dataApi = {
 async function read(files: DroppedFile[], options: LoadOptions, onProgress?: (progress: ReadProgress) => void): Promise<LoadResult> {
   const total = files.reduce((n, f) => n + f.file.size, 0);
   const [only] = files;
-  if (files.length === 1 && only.file.size > STREAM_THRESHOLD_BYTES && /\.(csv|tsv|txt)$/i.test(only.path)) {
+  if (files.length === 1 && shouldStream(only.path, only.file.size)) {
     // A large table is parsed in chunks straight from the File: the text is never held whole.
     return loadStreamedTable(
       async (handOver) => {

@@ -111,16 +111,18 @@ export function loadDataset(input: readonly InputFile[], options: LoadOptions = 
   }
 }
 
+/** A pairs/triplets table's column mapping, checked against its header, with the warnings it deserves. */
+interface SettledMapping {
+  header: string[];
+  mapping: ColumnMapping;
+  warnings: DataIssue[];
+}
+
 /**
- * A single pairs or triplets table (read whole, or streamed by the caller) → LoadResult: detects or applies
- * the column mapping and builds the dataset. Throws {@link DataError} for what makes it unusable.
+ * Checks a column mapping (detected on a table or its first rows, or the user's): every mapped column exists
+ * and queries and documents are known. Throws {@link DataError} otherwise; warns of ambiguous detections.
  */
-export function datasetFromTable(table: Table, result: LoadResult, options: LoadOptions, name: string): LoadResult {
-  if (hasErrors(result.issues)) return result;
-  result.columns = table.header;
-  const mapping = options.mapping ?? detectPairColumns(table);
-  result.mapping = mapping;
-  if (!options.mapping) result.issues.push(...ambiguities(table, mapping));
+function settleMapping(table: Table, mapping: ColumnMapping, detected: boolean): SettledMapping {
   for (const [role, column] of Object.entries(mapping)) {
     if (!table.header.includes(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${column}" is not in the header (${table.header.join(', ')})` });
   }
@@ -131,8 +133,29 @@ export function datasetFromTable(table: Table, result: LoadResult, options: Load
       message: `cannot tell which columns hold the ${!mapping.query ? 'queries' : 'documents'} (header: ${table.header.join(', ')}): set the column mapping`,
     });
   }
-  result.format = mapping.negative ? 'triplets' : 'pairs';
-  return finish(result, buildPairsDataset(table, mapping, name));
+  return { header: table.header, mapping, warnings: detected ? ambiguities(table, mapping) : [] };
+}
+
+/** Records a settled mapping in the result and finishes it with the built dataset. */
+function finishPairs(result: LoadResult, settled: SettledMapping, built: { dataset: Dataset; issues: DataIssue[] }): LoadResult {
+  result.columns = settled.header;
+  result.mapping = settled.mapping;
+  result.issues.push(...settled.warnings);
+  result.format = settled.mapping.negative ? 'triplets' : 'pairs';
+  return finish(result, built);
+}
+
+/**
+ * A single pairs or triplets table (read whole) → LoadResult: detects or applies the column mapping and
+ * builds the dataset. Throws {@link DataError} for what makes it unusable.
+ */
+export function datasetFromTable(table: Table, result: LoadResult, options: LoadOptions, name: string): LoadResult {
+  if (hasErrors(result.issues)) return result;
+  // Header and mapping go into the result first: when the mapping fails, the user fixes it from them.
+  result.columns = table.header;
+  result.mapping = options.mapping ?? detectPairColumns(table);
+  const settled = settleMapping(table, result.mapping, !options.mapping);
+  return finishPairs(result, settled, buildPairsDataset(table, settled.mapping, name));
 }
 
 /** Roles that more than one column could fill by name: the detection picked one, the user should know. */
@@ -166,33 +189,28 @@ export async function loadStreamedTable(
   options: LoadOptions = {},
 ): Promise<LoadResult> {
   const result = emptyResult();
-  let builder: PairsBuilder | null = null;
-  let mapping: ColumnMapping | null = null;
-  let sample: Table | null = null;
+  let streamed: { settled: SettledMapping; builder: PairsBuilder } | null = null;
   const handOver: StreamHandOver = {
     sampleRows: STREAM_SAMPLE_ROWS,
-    onSample(rows) {
-      const chosen = options.mapping ?? detectPairColumns(rows);
-      const usable = chosen.query && chosen.document && Object.values(chosen).every((c) => rows.header.includes(c!));
-      if (!usable) return null; // the whole file is held and judged at the end, like a small one
-      mapping = chosen;
-      sample = { ...rows, rows: [...rows.rows], lines: [...rows.lines] };
-      builder = new PairsBuilder(rows.file, rows.header, chosen, name);
-      const target = builder;
-      return (cells, line) => target.add(cells, line);
+    onSample(sample) {
+      let settled: SettledMapping;
+      try {
+        settled = settleMapping(sample, options.mapping ?? detectPairColumns(sample), !options.mapping);
+      } catch {
+        return null; // the whole file is held and judged at the end, like a small one, with the same error
+      }
+      const builder = new PairsBuilder(sample.file, sample.header, settled.mapping, name);
+      streamed = { settled, builder };
+      return (cells, line) => builder.add(cells, line);
     },
   };
   try {
     const { table, issues } = await read(handOver);
     result.issues.push(...issues);
-    if (!builder || !mapping || !sample) return datasetFromTable(table, result, options, name);
-    const settled: Table = sample;
+    const handedOver = streamed as { settled: SettledMapping; builder: PairsBuilder } | null;
+    if (!handedOver) return datasetFromTable(table, result, options, name);
     if (hasErrors(result.issues)) return result;
-    result.columns = settled.header;
-    result.mapping = mapping;
-    if (!options.mapping) result.issues.push(...ambiguities(settled, mapping));
-    result.format = (mapping as ColumnMapping).negative ? 'triplets' : 'pairs';
-    return finish(result, (builder as PairsBuilder).finish());
+    return finishPairs(result, handedOver.settled, handedOver.builder.finish());
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
     result.issues.push({ severity: 'error', ...error.issue });

@@ -6,6 +6,11 @@ import { guessDelimiter, papaMessage, TableAssembler, type RowSink, type Table }
 /** Files above this size are parsed as a stream rather than decoded into one string first. */
 export const STREAM_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
+/** Whether a lone file is parsed as a stream: a CSV/TSV table too large to hold as one string comfortably. */
+export function shouldStream(path: string, size: number): boolean {
+  return size > STREAM_THRESHOLD_BYTES && /\.(csv|tsv|txt)$/i.test(path);
+}
+
 /** The text encoding a stream must be decoded with, read from the BOM. */
 export type StreamEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
