@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { randomLabelledCase } from '../../../tests/fixtures/random.ts';
 import { mulberry32 } from '../metrics/random.ts';
 import { alignment, anisotropy, uniformity } from './geometry.ts';
 import { embeddingHealth } from './health.ts';
+import { cpuDiagnosticKernels, type DiagnosticKernels } from './kernels.ts';
 import { labelled } from './labelled.ts';
+import { labelStructure } from './labelStructure.ts';
 import { neighborCoherence } from './neighborCoherence.ts';
-import { daviesBouldin, separationRatio } from './separation.ts';
-import { silhouette } from './silhouette.ts';
+import { seededSample } from './sample.ts';
+import { centroidSeparation, daviesBouldin } from './separation.ts';
 
-/** Random labelled data with some structure: each label has its own centre, points scattered around it. */
+/** Random labelled data with some structure (see `randomLabelledCase`), labels as names. */
 function randomLabelled(seed: number, count: number, dim: number, labelCount: number) {
-  const random = mulberry32(seed);
-  const centres = Array.from({ length: labelCount }, () => Array.from({ length: dim }, () => random() * 2 - 1));
-  const labels = Array.from({ length: count }, (_, i) => `c${(i * 7) % labelCount}`);
-  const vectors = Float32Array.from({ length: count * dim }, (_, k) => {
-    const i = Math.floor(k / dim);
-    return centres[Number(labels[i].slice(1))][k % dim] + (random() * 2 - 1) * 0.8;
-  });
-  return { vectors, labels, dim };
+  const { vectors, labelOf } = randomLabelledCase(seed, count, dim, labelCount);
+  return { vectors, labels: Array.from(labelOf, (l) => `c${l}`), dim };
 }
+
+/** The CPU kernels with a small exact limit, so that sampling is exercised on small data. */
+const sampling = (exactLimit: number): DiagnosticKernels => ({ ...cpuDiagnosticKernels, exactLimit });
 
 /** Float64 unit rows and cosine distance: the reference side, written independently of the implementations. */
 function reference(vectors: Float32Array, dim: number) {
@@ -31,11 +31,53 @@ function reference(vectors: Float32Array, dim: number) {
   return { rows, cos, distance: (i: number, j: number) => 1 - cos(rows[i], rows[j]) };
 }
 
+// Tolerances of 5e-8: the implementations normalise rows in float32, the references in float64.
 describe('silhouette (cosine), against a float64 transcription of sklearn', () => {
-  it.each([[1, 61, 5, 3], [2, 97, 17, 4], [3, 40, 8, 2]])('seed %i: %i points, %i dims, %i labels', (seed, count, dim, labelCount) => {
+  it.each([[1, 61, 5, 3], [2, 97, 17, 4], [3, 40, 8, 2]])('seed %i: %i points, %i dims, %i labels', async (seed, count, dim, labelCount) => {
     const { vectors, labels } = randomLabelled(seed, count, dim, labelCount);
-    const { distance } = reference(vectors, dim);
-    const s = labels.map((own, i) => {
+    const s = referenceSilhouettes(vectors, dim, labels);
+    const result = (await labelStructure(labelled(vectors, dim, labels), cpuDiagnosticKernels)).silhouette;
+    expect(result.points).toBe(count);
+    expect(result.standardError).toBeNull();
+    expect(result.score).toBeCloseTo(s.reduce((x, y) => x + y, 0) / s.length, 7);
+    for (const label of new Set(labels)) {
+      const own = s.filter((_, i) => labels[i] === label);
+      expect(result.perLabel[label]).toBeCloseTo(own.reduce((x, y) => x + y, 0) / own.length, 7);
+    }
+  });
+
+  it('above the exact limit, is the silhouette of the seeded sample, with its standard error', async () => {
+    const { vectors, labels, dim } = randomLabelled(11, 300, 9, 4);
+    const result = await labelStructure(labelled(vectors, dim, labels), sampling(120), 77);
+    expect(result.sampleSeed).toBe(77);
+    const rows = Array.from(seededSample(300, 120, 77));
+    const s = referenceSilhouettes(
+      Float32Array.from(rows.flatMap((r) => Array.from(vectors.subarray(r * dim, (r + 1) * dim)))),
+      dim,
+      rows.map((r) => labels[r]),
+    );
+    const mean = s.reduce((x, y) => x + y, 0) / s.length;
+    const sd = Math.sqrt(s.reduce((t, v) => t + (v - mean) ** 2, 0) / (s.length - 1));
+    expect(result.silhouette.points).toBe(120);
+    expect(result.silhouette.score).toBeCloseTo(mean, 7);
+    expect(result.silhouette.standardError).toBeCloseTo(sd / Math.sqrt(120), 7);
+    // The estimate lands near the exact value.
+    const exact = await labelStructure(labelled(vectors, dim, labels), cpuDiagnosticKernels);
+    expect(Math.abs(result.silhouette.score - exact.silhouette.score)).toBeLessThan(4 * result.silhouette.standardError!);
+  });
+
+  it('is 1 for two tight, opposite clusters and 0 for a point alone in its label', async () => {
+    const vectors = Float32Array.from([1, 0, 1, 0.001, -1, 0, -1, -0.001, 0, 1]);
+    const { silhouette: result } = await labelStructure(labelled(vectors, 2, ['a', 'a', 'b', 'b', 'c']), cpuDiagnosticKernels);
+    expect(result.perLabel.a).toBeGreaterThan(0.99);
+    expect(result.perLabel.c).toBe(0);
+  });
+});
+
+/** sklearn's silhouette_samples, transcribed in float64 over all pairs. */
+function referenceSilhouettes(vectors: Float32Array, dim: number, labels: string[]): number[] {
+  const { distance } = reference(vectors, dim);
+  return labels.map((own, i) => {
       const same = labels.map((l, j) => (l === own && j !== i ? distance(i, j) : null)).filter((d): d is number => d !== null);
       if (same.length === 0) return 0;
       const a = same.reduce((x, y) => x + y, 0) / same.length;
@@ -46,49 +88,55 @@ describe('silhouette (cosine), against a float64 transcription of sklearn', () =
         }),
       );
       return (b - a) / Math.max(a, b);
-    });
-    const result = silhouette(labelled(vectors, dim, labels));
-    expect(result.score).toBeCloseTo(s.reduce((x, y) => x + y, 0) / s.length, 6);
-    for (const label of new Set(labels)) {
-      const own = s.filter((_, i) => labels[i] === label);
-      expect(result.perLabel[label]).toBeCloseTo(own.reduce((x, y) => x + y, 0) / own.length, 6);
-    }
   });
-
-  it('is 1 for two tight, opposite clusters and 0 for a point alone in its label', () => {
-    const vectors = Float32Array.from([1, 0, 1, 0.001, -1, 0, -1, -0.001, 0, 1]);
-    const result = silhouette(labelled(vectors, 2, ['a', 'a', 'b', 'b', 'c']));
-    expect(result.perLabel.a).toBeGreaterThan(0.99);
-    expect(result.perLabel.c).toBe(0);
-  });
-});
+}
 
 describe('neighbour coherence', () => {
-  it('matches a full-sort reference on random labelled data, with the chance baseline', () => {
-    const { vectors, labels, dim } = randomLabelled(4, 83, 6, 4);
+  const referenceShares = (vectors: Float32Array, dim: number, labels: string[], k: number) => {
     const { distance } = reference(vectors, dim);
-    const k = 10;
-    const per = labels.map((own, i) => {
+    return labels.map((own, i) => {
       const neighbours = labels.map((_, j) => j).filter((j) => j !== i).sort((x, y) => distance(i, x) - distance(i, y) || x - y).slice(0, k);
       return neighbours.filter((j) => labels[j] === own).length / k;
     });
-    const result = neighborCoherence(labelled(vectors, dim, labels), k);
+  };
+
+  it('matches a full-sort reference on random labelled data, with the chance baseline', async () => {
+    const { vectors, labels, dim } = randomLabelled(4, 83, 6, 4);
+    const per = referenceShares(vectors, dim, labels, 10);
+    const result = await neighborCoherence(labelled(vectors, dim, labels), cpuDiagnosticKernels, 10);
     expect(result.mean).toBeCloseTo(per.reduce((a, b) => a + b, 0) / per.length, 12);
+    expect(result.standardError).toBeNull();
     const shares = [...new Set(labels)].map((l) => labels.filter((m) => m === l).length / labels.length);
     expect(result.chance).toBeCloseTo(shares.reduce((s, p) => s + p * p, 0), 12);
+    for (const label of new Set(labels)) {
+      const own = per.filter((_, i) => labels[i] === label);
+      expect(result.perLabel[label]).toBeCloseTo(own.reduce((a, b) => a + b, 0) / own.length, 12);
+    }
+  });
+
+  it('above the exact limit, scores a seeded sample of points against all points', async () => {
+    const { vectors, labels, dim } = randomLabelled(12, 200, 7, 3);
+    const per = referenceShares(vectors, dim, labels, 5);
+    const rows = Array.from(seededSample(200, 64, 5));
+    const result = await neighborCoherence(labelled(vectors, dim, labels), sampling(64), 5, 5);
+    expect(result.points).toBe(64);
+    const mean = rows.reduce((s, r) => s + per[r], 0) / rows.length;
+    expect(result.mean).toBeCloseTo(mean, 12);
+    const sd = Math.sqrt(rows.reduce((t, r) => t + (per[r] - mean) ** 2, 0) / (rows.length - 1));
+    expect(result.standardError).toBeCloseTo(sd / 8, 12);
   });
 });
 
 describe('separation and Davies–Bouldin', () => {
-  it('match float64 references', () => {
+  it('match float64 references', async () => {
     const { vectors, labels, dim } = randomLabelled(5, 50, 7, 3);
     const { rows, distance } = reference(vectors, dim);
     let inter = 0, ni = 0, intra = 0, na = 0;
     for (let i = 0; i < rows.length; i++) for (let j = i + 1; j < rows.length; j++) {
       if (labels[i] === labels[j]) { intra += distance(i, j); na++; } else { inter += distance(i, j); ni++; }
     }
-    const result = separationRatio(labelled(vectors, dim, labels));
-    expect(result.pairwise).toBeCloseTo(inter / ni / (intra / na), 6);
+    const { separationRatio } = await labelStructure(labelled(vectors, dim, labels), cpuDiagnosticKernels);
+    expect(separationRatio).toBeCloseTo(inter / ni / (intra / na), 7);
 
     const names = [...new Set(labels)];
     const centroid = (l: string) => {
@@ -101,6 +149,10 @@ describe('separation and Davies–Bouldin', () => {
       const members = rows.filter((_, i) => labels[i] === l);
       return members.reduce((s, r) => s + euclid(r, c), 0) / members.length;
     };
+    const cosineDistance = (a: number[], b: number[]) => 1 - a.reduce((t, v, j) => t + v * b[j], 0) / Math.hypot(...a) / Math.hypot(...b);
+    const betweenPairs = names.flatMap((a, i) => names.slice(i + 1).map((b) => cosineDistance(centroid(a), centroid(b))));
+    const spread = rows.reduce((t, r, i) => t + cosineDistance(centroid(labels[i]), r), 0) / rows.length;
+    expect(centroidSeparation(labelled(vectors, dim, labels))).toBeCloseTo(betweenPairs.reduce((a, b) => a + b, 0) / betweenPairs.length / spread, 7);
     const db = names.reduce((total, a) => total + Math.max(...names.filter((b) => b !== a).map((b) => (scatter(a) + scatter(b)) / euclid(centroid(a), centroid(b)))), 0) / names.length;
     expect(daviesBouldin(labelled(vectors, dim, labels))).toBeCloseTo(db, 6);
   });

@@ -20,12 +20,29 @@ export function labelled(vectors: Float32Array, dim: number, labels: readonly st
   if (labels.length !== count) throw new RangeError(`${labels.length} labels for ${count} vectors`);
   const names = [...new Set(labels)];
   const index = new Map(names.map((name, i) => [name, i]));
-  const labelOf = Int32Array.from(labels, (l) => index.get(l)!);
-  const sizes = new Int32Array(names.length);
-  for (const l of labelOf) sizes[l]++;
   const unit = vectors.slice();
   normalizeRows(unit, dim);
-  return { vectors: unit, count, dim, labelOf, labels: names, sizes };
+  return withLabels(unit, dim, Int32Array.from(labels, (l) => index.get(l)!), names);
+}
+
+/** The same, for rows already normalised and labels already indexed. */
+export function withLabels(unitVectors: Float32Array, dim: number, labelOf: Int32Array, labels: string[]): LabelledEmbeddings {
+  const sizes = new Int32Array(labels.length);
+  for (const l of labelOf) sizes[l]++;
+  return { vectors: unitVectors, count: labelOf.length, dim, labelOf, labels, sizes };
+}
+
+/** The rows `points` of `data`, as a labelled set of their own (label indices and names kept). */
+export function subset(data: LabelledEmbeddings, points: Int32Array): LabelledEmbeddings {
+  if (points.length === data.count) return data;
+  return withLabels(gatherRows(data.vectors, data.dim, points), data.dim, Int32Array.from(points, (row) => data.labelOf[row]), data.labels);
+}
+
+/** Copies of the given rows of a row-major matrix, in the given order. */
+export function gatherRows(vectors: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => out.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim));
+  return out;
 }
 
 export function dot(v: Float32Array, a: number, b: number, dim: number): number {

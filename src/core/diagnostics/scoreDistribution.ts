@@ -47,3 +47,28 @@ export function tripletAccuracy(anchorToPositive: ArrayLike<number>, anchorToNeg
   for (let i = 0; i < anchorToPositive.length; i++) if (anchorToPositive[i] > anchorToNegative[i]) correct++;
   return anchorToPositive.length ? correct / anchorToPositive.length : NaN;
 }
+
+/** Counts of positive and negative scores in equal bins over [−1, 1]: one scale for every model. */
+export interface ScoreHistogram {
+  bins: number;
+  min: number;
+  max: number;
+  positives: number[];
+  negatives: number[];
+}
+
+export function scoreHistogram(positives: ArrayLike<number>, negatives: ArrayLike<number>, bins = 100): ScoreHistogram {
+  const min = -1;
+  const max = 1;
+  const count = (values: ArrayLike<number>) => {
+    const counts = new Array<number>(bins).fill(0);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) continue;
+      // Cosines of unit float32 rows can overshoot 1 by an ulp: clamp into the end bins.
+      const bin = Math.floor(((values[i] - min) / (max - min)) * bins);
+      counts[Math.min(bins - 1, Math.max(0, bin))]++;
+    }
+    return counts;
+  };
+  return { bins, min, max, positives: count(positives), negatives: count(negatives) };
+}

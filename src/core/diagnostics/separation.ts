@@ -1,34 +1,35 @@
-import { dot, type LabelledEmbeddings } from './labelled.ts';
+import type { LabelledEmbeddings } from './labelled.ts';
 
-export interface Separation {
-  /** Mean cosine distance between points of different labels ÷ mean between points of the same label. */
-  pairwise: number;
-  /**
-   * Centroid version: mean cosine distance between label centroids (pairs of labels) ÷ mean cosine distance
-   * of points to their own label's centroid.
-   */
-  centroid: number;
-}
-
-/** Separation ratio: above 1, labels sit apart more than their members spread. */
-export function separationRatio(data: LabelledEmbeddings): Separation {
-  const { vectors, dim, count, labelOf, labels } = data;
-  let inter = 0;
-  let interPairs = 0;
+/**
+ * Pairwise separation ratio, mean cosine distance between points of different labels ÷ mean between points
+ * of the same label (above 1: labels sit apart more than their members spread), from the distance sums by
+ * label (`labelDistanceSums`). Each unordered pair is in the sums twice, once per end, and so in the counts.
+ */
+export function pairwiseSeparation({ count, labelOf, labels, sizes }: LabelledEmbeddings, sums: Float64Array): number {
+  const labelCount = labels.length;
   let intra = 0;
-  let intraPairs = 0;
-  for (let i = 0; i < count; i++) {
-    for (let j = i + 1; j < count; j++) {
-      const distance = 1 - dot(vectors, i, j, dim);
-      if (labelOf[i] === labelOf[j]) {
-        intra += distance;
-        intraPairs++;
-      } else {
-        inter += distance;
-        interPairs++;
-      }
+  let inter = 0;
+  for (let p = 0; p < count; p++) {
+    for (let l = 0; l < labelCount; l++) {
+      if (l === labelOf[p]) intra += sums[p * labelCount + l];
+      else inter += sums[p * labelCount + l];
     }
   }
+  let intraPairs = 0;
+  let interPairs = 0;
+  for (const size of sizes) {
+    intraPairs += size * (size - 1);
+    interPairs += size * (count - size);
+  }
+  return intraPairs && interPairs ? inter / interPairs / (intra / intraPairs) : NaN;
+}
+
+/**
+ * Centroid separation ratio: mean cosine distance between label centroids (pairs of labels) ÷ mean cosine
+ * distance of points to their own label's centroid. O(n · dim), so always over every point.
+ */
+export function centroidSeparation(data: LabelledEmbeddings): number {
+  const { vectors, dim, count, labelOf, labels } = data;
   const centroids = labelCentroids(data);
   const cosineDistance = (a: Float64Array, b: ArrayLike<number>, offset = 0) => {
     let d = 0, na = 0, nb = 0;
@@ -49,10 +50,7 @@ export function separationRatio(data: LabelledEmbeddings): Separation {
   }
   let spread = 0;
   for (let i = 0; i < count; i++) spread += cosineDistance(centroids[labelOf[i]], vectors, i * dim);
-  return {
-    pairwise: intraPairs && interPairs ? inter / interPairs / (intra / intraPairs) : NaN,
-    centroid: betweenPairs ? between / betweenPairs / (spread / count) : NaN,
-  };
+  return betweenPairs ? between / betweenPairs / (spread / count) : NaN;
 }
 
 /** Mean vector of each label's (unit) rows. */
