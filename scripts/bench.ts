@@ -2,12 +2,15 @@
  * `npm run bench`: speed figures of the retrieval core, each as a ratio against a baseline run in the same
  * process (never asserted in tests). Synthetic unit vectors of SciFact's shape: 300 queries × 5183 docs × 384.
  */
+import { cpuDiagnosticKernels } from '../src/core/diagnostics/kernels.ts';
+import { withLabels } from '../src/core/diagnostics/labelled.ts';
+import { labelStructure } from '../src/core/diagnostics/labelStructure.ts';
 import { topKCpuSync } from '../src/core/kernels/topk/topk.cpu.ts';
 import { mulberry32 } from '../src/core/metrics/random.ts';
 import { judgeRun, type Qrels, type RankedList } from '../src/core/metrics/judgedRun.ts';
 import { defaultMetricKeys, evaluateJudged } from '../src/core/metrics/registry.ts';
 import { startBrowserSession } from '../tests/browser/browser.ts';
-import { randomTopKCase } from '../tests/fixtures/random.ts';
+import { randomLabelledCase, randomTopKCase } from '../tests/fixtures/random.ts';
 
 function time<T>(label: string, fn: () => T, repeats = 3): { ms: number; result: T } {
   let best = Infinity;
@@ -61,6 +64,45 @@ for (let q = 0; q < 10_000; q++) {
 const keys = defaultMetricKeys();
 const metricsTime = time(`judge + ${keys.length} metrics`, () => evaluateJudged(judgeRun(run, qrels as Qrels), keys), 5);
 console.log(`ndcg@10 = ${metricsTime.result.metrics['ndcg@10'].toFixed(4)}; target < 50 ms: ${metricsTime.ms < 50 ? 'met' : 'missed'}`);
+/** sklearn's silhouette_samples as a one-off script writes it: for each point, every distance, per label. */
+function naiveSilhouette(vectors: Float32Array, dim: number, labelOf: Int32Array, labelCount: number): number {
+  const n = labelOf.length;
+  const sizes = new Array<number>(labelCount).fill(0);
+  for (const l of labelOf) sizes[l]++;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const sums = new Array<number>(labelCount).fill(0);
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let dot = 0;
+      for (let c = 0; c < dim; c++) dot += vectors[i * dim + c] * vectors[j * dim + c];
+      sums[labelOf[j]] += 1 - dot;
+    }
+    const own = labelOf[i];
+    if (sizes[own] < 2) continue;
+    const a = sums[own] / (sizes[own] - 1);
+    const b = Math.min(...sums.map((s, l) => (l === own || sizes[l] === 0 ? Infinity : s / sizes[l])));
+    total += (b - a) / Math.max(a, b);
+  }
+  return total / n;
+}
+
+const [N, LABELS] = [5000, 7];
+console.log(`\nsilhouette (cosine, exact) over ${N} × ${DIM}, ${LABELS} labels (synthetic labelled unit vectors)`);
+const labelledData = randomLabelledCase(5, N, DIM, LABELS);
+const naiveSil = time('naive JS (every ordered pair)', () => naiveSilhouette(labelledData.vectors, DIM, labelledData.labelOf, LABELS), 1);
+const cpuSilData = withLabels(labelledData.vectors, DIM, labelledData.labelOf, Array.from({ length: LABELS }, (_, l) => `c${l}`));
+const exactCpu = { ...cpuDiagnosticKernels, exactLimit: N };
+let cpuSilhouette = NaN;
+let cpuSilMs = Infinity;
+for (let i = 0; i < 2; i++) {
+  const start = performance.now();
+  cpuSilhouette = (await labelStructure(cpuSilData, exactCpu)).silhouette.score;
+  cpuSilMs = Math.min(cpuSilMs, performance.now() - start);
+}
+console.log(`${'CPU path (distance sums by label, pairs once)'.padEnd(52)} ${cpuSilMs.toFixed(1).padStart(9)} ms (best of 2)`);
+console.log(`ratio naive / CPU path: ${(naiveSil.ms / cpuSilMs).toFixed(2)}×; silhouette ${cpuSilhouette.toFixed(6)} (naive ${naiveSil.result.toFixed(6)})`);
+
 // The WGSL path runs where a WebGPU adapter exists: headless Chromium here (SwiftShader, a software GPU, so
 // the figure says nothing about real GPUs), a real browser elsewhere.
 const session = await startBrowserSession().catch(() => null);
@@ -84,6 +126,13 @@ if (!session) {
       );
       console.log(`\nWGSL top-${K} over ${Q} × ${D} × ${DIM} on ${adapter}: ${gpuMs.toFixed(1)} ms (best of 3, after warm-up)`);
       console.log(`ratio CPU kernel / WGSL: ${(blocked.ms / gpuMs).toFixed(2)}×`);
+      const gpuSil = await page.evaluate(
+        ([n, dim, labels]) =>
+          (window as unknown as { timeGpuSilhouette: (...a: number[]) => Promise<{ ms: number; silhouette: number }> }).timeGpuSilhouette(5, n, dim, labels),
+        [N, DIM, LABELS],
+      );
+      console.log(`WGSL silhouette over ${N} × ${DIM} on ${adapter}: ${gpuSil.ms.toFixed(1)} ms (one run, after warm-up); silhouette ${gpuSil.silhouette.toFixed(6)}`);
+      console.log(`ratio CPU path / WGSL: ${(cpuSilMs / gpuSil.ms).toFixed(2)}×`);
     }
   } finally {
     await session.close();

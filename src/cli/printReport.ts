@@ -32,5 +32,18 @@ export function formatReportTable(report: EvalReport): string {
     ...rows.map(line),
     '',
     `* significant at 5 % (Holm). p: paired randomization, ${statistics.permutations} permutations; CI: bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}.`,
+    ...formatDiagnostics(report),
   ].join('\n');
+}
+
+/** Diagnostics of each model side by side, then each reading against A. */
+function formatDiagnostics({ models, comparisons }: EvalReport): string[] {
+  const against = comparisons.filter((c) => c.a === models[0]?.name && c.diagnostics);
+  if (against.length === 0) return [];
+  const rows = against[0].diagnostics!.deltas.map((d) => [d.title, ...models.map((m) => fmt(m.diagnostics?.[d.key] ?? NaN))]);
+  const header = ['diagnostic', ...models.map((_, i) => String.fromCharCode(65 + i))];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const readings = against.flatMap((c) => [`${c.b} against ${c.a}:`, ...c.diagnostics!.reading.map((s) => `  - ${s}`)]);
+  return ['', line(header), ...rows.map(line), '', ...readings];
 }

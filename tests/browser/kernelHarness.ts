@@ -1,13 +1,18 @@
 // Runs the WebGPU kernels in the page, on inputs regenerated from a seed (so only results cross to Node).
 // Everything is on `window` synchronously: a top-level await here could run past the load event the test
 // waits for.
+import { gpuDiagnosticKernels } from '../../src/core/diagnostics/gpuKernels.ts';
+import { withLabels } from '../../src/core/diagnostics/labelled.ts';
+import { labelStructure } from '../../src/core/diagnostics/labelStructure.ts';
 import { requestGpuDevice } from '../../src/core/kernels/gpuDevice.ts';
 import { GpuLabelDistances } from '../../src/core/kernels/labelDistances/labelDistances.ts';
 import { GpuTopK } from '../../src/core/kernels/topk/topk.ts';
 import type { TopKInput } from '../../src/core/kernels/topk/topk.types.ts';
 import { randomLabelledCase, randomTopKCase } from '../fixtures/random.ts';
 
-const kernels = requestGpuDevice().then((gpu) => (gpu ? { topK: new GpuTopK(gpu), labelDistances: new GpuLabelDistances(gpu) } : null));
+const kernels = requestGpuDevice().then((gpu) =>
+  gpu ? { topK: new GpuTopK(gpu), labelDistances: new GpuLabelDistances(gpu), diagnostics: gpuDiagnosticKernels(gpu) } : null,
+);
 
 async function ready() {
   const k = await kernels;
@@ -44,7 +49,25 @@ async function timeGpuLabelDistances(seed: number, count: number, dim: number, l
   return bestOf(() => labelDistances.run(input), repeats);
 }
 
+/**
+ * Milliseconds of one exact silhouette (and pairwise separation) on the WGSL kernels, after a warm-up on a
+ * small input that creates the pipelines: on a software GPU a full-size run takes minutes.
+ */
+async function timeGpuSilhouette(seed: number, count: number, dim: number, labelCount: number): Promise<{ ms: number; silhouette: number }> {
+  const { diagnostics } = await ready();
+  const labelled = (n: number) => {
+    const { vectors, labelOf } = randomLabelledCase(seed, n, dim, labelCount);
+    return withLabels(vectors, dim, labelOf, Array.from({ length: labelCount }, (_, l) => `c${l}`));
+  };
+  await labelStructure(labelled(2 * labelCount), diagnostics);
+  const data = labelled(count);
+  const start = performance.now();
+  const { silhouette } = await labelStructure(data, diagnostics);
+  return { ms: performance.now() - start, silhouette: silhouette.score };
+}
+
 Object.assign(window, {
+  timeGpuSilhouette,
   kernelsReady: kernels.then((k) => k !== null),
   timeGpuTopK,
   timeGpuLabelDistances,

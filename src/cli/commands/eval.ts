@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeWithCache, modelFingerprint } from '../../core/eval/embeddingCache.ts';
+import { diagnoseDataset, hasDiagnosticsData } from '../../core/eval/datasetDiagnostics.ts';
 import { evaluateRetrieval } from '../../core/eval/retrieval.ts';
+import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
 import type { EvaluationMode } from '../../core/metrics/judgedRun.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { buildEvalReport, isSignificant, type ModelRun } from '../../core/report/evalReport.ts';
@@ -31,6 +33,8 @@ export const evalCommand = defineCommand({
     'no-cache': { type: 'boolean', default: false },
     seed: { type: 'string' },
     permutations: { type: 'string', default: '10000' },
+    'label-column': { type: 'string' },
+    'no-diagnostics': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   help: {
@@ -46,6 +50,8 @@ export const evalCommand = defineCommand({
     'no-cache': 'encode everything, read and write no cache',
     seed: 'seed of the permutation test and bootstrap',
     permutations: 'randomization-test permutations (≥ 10000)',
+    'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
+    'no-diagnostics': 'skip the cluster and embedding diagnostics (computed when the data has labels or triplets)',
     help: 'show this help',
   },
   async run(values, positionals) {
@@ -68,7 +74,12 @@ export const evalCommand = defineCommand({
     const permutations = Number(values.permutations);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
 
-    const dataset = requireDataset(await readInputs(positionals, { split: values.split }), positionals);
+    const loaded = await readInputs(positionals, { split: values.split, labelColumn: values['label-column'] });
+    if (values['label-column'] && !loaded.mapping && loaded.dataset) {
+      throw new UsageError(`eval: --label-column applies to a pairs or triplets file; ${loaded.dataset.format} takes labels from its corpus`);
+    }
+    const dataset = requireDataset(loaded, positionals);
+    const diagnose = !values['no-diagnostics'] && hasDiagnosticsData(dataset);
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${formatLocation(warning)}${warning.message}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
@@ -99,8 +110,15 @@ export const evalCommand = defineCommand({
         };
         const docs = await embed('documents', dataset.documents.map((d) => d.text));
         const queries = await embed('queries', dataset.queries.map((q) => q.text));
-        const result = await evaluateRetrieval(dataset, { queries: queries.vectors, documents: docs.vectors, dim: docs.dim }, { metricKeys, mode });
-        runs.push({ name: path.basename(path.resolve(modelPath)), path: modelPath, backend: encoder.backend, dim: docs.dim, result, notes: encoder.folder.spec.notes });
+        const embeddings = { queries: queries.vectors, documents: docs.vectors, dim: docs.dim };
+        const result = await evaluateRetrieval(dataset, embeddings, { metricKeys, mode });
+        let diagnostics;
+        if (diagnose) {
+          const started = Date.now();
+          diagnostics = await diagnoseDataset(dataset, embeddings, result, cpuDiagnosticKernels, { seed });
+          process.stderr.write(`${path.basename(modelPath)}: diagnostics (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+        }
+        runs.push({ name: path.basename(path.resolve(modelPath)), path: modelPath, backend: encoder.backend, dim: docs.dim, result, notes: encoder.folder.spec.notes, diagnostics });
       } finally {
         await encoder.release();
       }

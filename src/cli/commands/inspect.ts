@@ -26,10 +26,7 @@ export const inspectCommand = defineCommand({
     if (positionals.length === 0) throw new UsageError('inspect: name a file or folder, e.g. embedlab inspect BankFAQs.csv');
     const unknownIds = values['unknown-ids'];
     if (unknownIds !== 'ignore' && unknownIds !== 'fail') throw new UsageError('inspect: --unknown-ids must be ignore or fail');
-    let result = await readInputs(positionals, { split: values.split, unknownIds });
-    if (values['label-column'] && result.mapping) {
-      result = await readInputs(positionals, { split: values.split, unknownIds, mapping: { ...result.mapping, label: values['label-column'] } });
-    }
+    const result = await readInputs(positionals, { split: values.split, unknownIds, labelColumn: values['label-column'] });
     const summary = summarizeLoad(result);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

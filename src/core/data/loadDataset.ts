@@ -22,6 +22,8 @@ export interface LoadOptions {
   /** qrels split of a BEIR folder (default `test`, else the only one). */
   split?: string;
   unknownIds?: UnknownIdPolicy;
+  /** The label column of a pairs/triplets file, keeping the detected query and document columns. */
+  labelColumn?: string;
 }
 
 export interface LoadResult {
@@ -136,6 +138,10 @@ function settleMapping(table: Table, mapping: ColumnMapping, detected: boolean):
   return { header: table.header, mapping, warnings: detected ? ambiguities(table, mapping) : [] };
 }
 
+function withLabelColumn(mapping: ColumnMapping, labelColumn: string | undefined): ColumnMapping {
+  return labelColumn === undefined ? mapping : { ...mapping, label: labelColumn };
+}
+
 /** Records a settled mapping in the result and finishes it with the built dataset. */
 function finishPairs(result: LoadResult, settled: SettledMapping, built: { dataset: Dataset; issues: DataIssue[] }): LoadResult {
   result.columns = settled.header;
@@ -153,7 +159,7 @@ export function datasetFromTable(table: Table, result: LoadResult, options: Load
   if (hasErrors(result.issues)) return result;
   // Header and mapping go into the result first: when the mapping fails, the user fixes it from them.
   result.columns = table.header;
-  result.mapping = options.mapping ?? detectPairColumns(table);
+  result.mapping = options.mapping ?? withLabelColumn(detectPairColumns(table), options.labelColumn);
   const settled = settleMapping(table, result.mapping, !options.mapping);
   return finishPairs(result, settled, buildPairsDataset(table, settled.mapping, name));
 }
@@ -195,7 +201,7 @@ export async function loadStreamedTable(
     onSample(sample) {
       let settled: SettledMapping;
       try {
-        settled = settleMapping(sample, options.mapping ?? detectPairColumns(sample), !options.mapping);
+        settled = settleMapping(sample, options.mapping ?? withLabelColumn(detectPairColumns(sample), options.labelColumn), !options.mapping);
       } catch {
         return null; // the whole file is held and judged at the end, like a small one, with the same error
       }

@@ -64,7 +64,10 @@ describe('diagnostics side by side', () => {
   it('says when nothing moved, and flags broken embeddings first', () => {
     expect(readDiagnostics('A', diagnostics(), 'B', diagnostics())).toEqual(['No diagnostic moved beyond its material size between A and B.']);
     const broken = diagnostics();
-    broken.health = { ...broken.health, nanComponents: 3, zeroNormVectors: 1 };
-    expect(readDiagnostics('A', diagnostics(), 'B', broken)[0]).toBe('B has 3 NaN components, 1 zero vectors among its document embeddings: check them before trusting any metric.');
+    broken.health = { ...broken.health, nanComponents: 3, zeroNormVectors: 1, duplicateVectors: 2 };
+    expect(readDiagnostics('A', diagnostics(), 'B', broken).slice(0, 2)).toEqual([
+      'B has 3 NaN components, 1 zero vectors among its document embeddings: check them before trusting any metric.',
+      'Documents whose vector exactly repeats another\'s: 0 for A, 2 for B; each still counts as its own point in the label diagnostics.',
+    ]);
   });
 });

@@ -112,12 +112,15 @@ export function readDiagnostics(
       h.nanComponents && `${h.nanComponents} NaN components`,
       h.infComponents && `${h.infComponents} infinite components`,
       h.zeroNormVectors && `${h.zeroNormVectors} zero vectors`,
-      h.duplicateVectors && `${h.duplicateVectors} exact duplicate vectors`,
     ].filter(Boolean);
     if (problems.length) lines.push(`${name} has ${problems.join(', ')} among its document embeddings: check them before trusting any metric.`);
   };
   health(baseline, baselineName);
   health(model, modelName);
+  const [dupA, dupB] = [baseline.health.duplicateVectors, model.health.duplicateVectors];
+  if (dupA || dupB) {
+    lines.push(`Documents whose vector exactly repeats another's: ${dupA} for ${baselineName}, ${dupB} for ${modelName}; each still counts as its own point in the label diagnostics.`);
+  }
 
   const coherence = moved('neighborCoherence@10');
   const separation = moved('separationRatio');

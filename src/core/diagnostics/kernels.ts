@@ -1,9 +1,6 @@
-import type { GpuContext } from '../kernels/gpuDevice.ts';
 import { labelDistanceSumsCpu } from '../kernels/labelDistances/labelDistances.cpu.ts';
-import { GpuLabelDistances } from '../kernels/labelDistances/labelDistances.ts';
 import type { LabelDistanceKernel } from '../kernels/labelDistances/labelDistances.types.ts';
 import { topKCpu } from '../kernels/topk/topk.cpu.ts';
-import { GpuTopK } from '../kernels/topk/topk.ts';
 import type { TopKKernel } from '../kernels/topk/topk.types.ts';
 
 /**
@@ -28,19 +25,3 @@ export const cpuDiagnosticKernels: DiagnosticKernels = {
   topK: topKCpu,
   exactLimit: CPU_EXACT_LIMIT,
 };
-
-/** The WGSL kernels on `gpu`; `destroy` frees their buffers. */
-export function gpuDiagnosticKernels(gpu: GpuContext): DiagnosticKernels & { destroy(): void } {
-  const distances = new GpuLabelDistances(gpu);
-  const topK = new GpuTopK(gpu);
-  return {
-    backend: 'webgpu',
-    labelDistanceSums: distances.run,
-    topK: topK.run,
-    exactLimit: GPU_EXACT_LIMIT,
-    destroy() {
-      distances.destroy();
-      topK.destroy();
-    },
-  };
-}

@@ -1,4 +1,6 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
+import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta } from '../diagnostics/compareDiagnostics.ts';
+import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import type { RetrievalResult } from '../eval/retrieval.ts';
 import type { EvaluationMode } from '../metrics/judgedRun.ts';
 import { compareModels, resolveStats, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
@@ -31,12 +33,16 @@ export interface ModelReport {
   perQuery: Record<string, Record<string, number>>;
   top: Record<string, [string, number][]>;
   notes: string[];
+  /** Present when computed (the CLI: when the data has labels or triplets). */
+  diagnostics?: ModelDiagnostics;
 }
 
 export interface ComparisonReport {
   a: string;
   b: string;
   metrics: Record<string, PairedComparison>;
+  /** Each diagnostic of b against a, and the plain-language reading of them. */
+  diagnostics?: { deltas: DiagnosticDelta[]; reading: string[] };
 }
 
 export interface ModelRun {
@@ -46,6 +52,7 @@ export interface ModelRun {
   dim: number;
   result: RetrievalResult;
   notes?: string[];
+  diagnostics?: ModelDiagnostics;
 }
 
 /** Assembles the report: every model's metrics and per-query values, and every pair compared (earlier = A). */
@@ -59,7 +66,7 @@ export function buildEvalReport(
   const stats = resolveStats(options);
   const topDepth = options.topDepth ?? 10;
   const first = runs[0]?.result;
-  const models = runs.map(({ name, path, backend, dim, result, notes }) => ({
+  const models = runs.map(({ name, path, backend, dim, result, notes, diagnostics }) => ({
     name,
     path,
     backend,
@@ -70,15 +77,23 @@ export function buildEvalReport(
     ),
     top: Object.fromEntries(result.queryIds.map((q) => [q, (result.top.get(q) ?? []).slice(0, topDepth)])),
     notes: [...(notes ?? []), ...result.notes],
+    ...(diagnostics ? { diagnostics } : {}),
   }));
   const comparisons: ComparisonReport[] = [];
   for (let i = 0; i < runs.length; i++) {
     for (let j = i + 1; j < runs.length; j++) {
-      comparisons.push({
-        a: runs[i].name,
-        b: runs[j].name,
-        metrics: compareModels(runs[i].result.perQuery, runs[j].result.perQuery, metricKeys, stats),
-      });
+      const metrics = compareModels(runs[i].result.perQuery, runs[j].result.perQuery, metricKeys, stats);
+      const comparison: ComparisonReport = { a: runs[i].name, b: runs[j].name, metrics };
+      const [da, db] = [runs[i].diagnostics, runs[j].diagnostics];
+      if (da && db) {
+        // The reading may cite the headline retrieval metric: NDCG@10 when reported, else the first one.
+        const headline = metricKeys.includes('ndcg@10') ? 'ndcg@10' : metricKeys[0];
+        const retrieval = headline
+          ? { metric: headline, baseline: runs[i].result.metrics[headline], value: runs[j].result.metrics[headline], significant: isSignificant(metrics[headline]) }
+          : undefined;
+        comparison.diagnostics = { deltas: diagnosticDeltas(da, db), reading: readDiagnostics(runs[i].name, da, runs[j].name, db, retrieval) };
+      }
+      comparisons.push(comparison);
     }
   }
   let judgments = 0;

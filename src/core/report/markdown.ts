@@ -45,6 +45,34 @@ export function renderMarkdown(report: EvalReport): string {
     `Bold: significant at 5 % after ${statistics.correction}. Test: ${statistics.test}, ${statistics.permutations} permutations; ` +
       `CI: percentile bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}. W/T/L: queries where the later model is higher / equal / lower.`,
   );
+  lines.push(...diagnosticsSection(report));
   for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Diagnostics side by side against the first model, with each pair's reading. Empty when none were computed. */
+function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
+  const withDiagnostics = comparisons.filter((c) => c.a === models[0]?.name && c.diagnostics);
+  if (withDiagnostics.length === 0) return [];
+  const lines = ['', '## Diagnostics', ''];
+  const labels = models[0].diagnostics?.details.labels;
+  if (labels?.kind === 'column') lines.push(`Labels: column "${labels.column ?? 'label'}", ${labels.labels} labels over ${labels.points} documents.`, '');
+  if (labels?.kind === 'k-means') lines.push(`Labels: each model's spherical k-means clusters, k = ${labels.k}, seed ${labels.seed}.`, '');
+  const header = ['diagnostic', ...models.map((m) => m.name), ...withDiagnostics.map((c) => `Δ ${c.b} − ${c.a}`)];
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+  for (const [row, delta] of withDiagnostics[0].diagnostics!.deltas.entries()) {
+    const cells = [delta.title, ...models.map((m) => fmt(m.diagnostics?.[delta.key] ?? NaN))];
+    for (const c of withDiagnostics) {
+      const d = c.diagnostics!.deltas[row];
+      const mark = d.verdict === 'better' ? ' ▲' : d.verdict === 'worse' ? ' ▼' : d.movement === 'within-noise' ? ' (noise)' : '';
+      cells.push(d.delta === null ? '—' : `${signed(d.delta)}${mark}`);
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  lines.push('', '▲ better, ▼ worse, beyond the diagnostic\'s material size (and twice its standard error when sampled).');
+  for (const c of withDiagnostics) {
+    lines.push('', `**${c.b} against ${c.a}:**`, '');
+    for (const sentence of c.diagnostics!.reading) lines.push(`- ${sentence}`);
+  }
+  return lines;
 }
