@@ -1,8 +1,9 @@
 import { proxy, type Remote } from 'comlink';
 import type { ColumnMapping } from '../core/data/columns.ts';
 import type { DataIssue } from '../core/data/dataset.ts';
+import type { DataWorkerApi } from '../worker/dataWorker.ts';
 import type { DatasetSummary } from '../core/data/summary.ts';
-import type { DataApi, DroppedFile, ReadProgress } from '../worker/dataApi.ts';
+import type { DroppedFile, ReadProgress } from '../worker/dataApi.ts';
 
 export const SAMPLE_URL = '/samples/helpdesk-faq.csv';
 
@@ -20,7 +21,7 @@ export class DatasetState {
   busy = $state(false);
   private lastFiles: DroppedFile[] = [];
 
-  constructor(private readonly worker: Remote<DataApi>) {}
+  constructor(private readonly worker: Remote<DataWorkerApi>) {}
 
   async load(files: DroppedFile[], mapping?: ColumnMapping): Promise<void> {
     this.busy = true;

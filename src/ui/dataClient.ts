@@ -1,8 +1,8 @@
 import { wrap, type Remote } from 'comlink';
-import type { DataApi } from '../worker/dataApi.ts';
+import type { DataWorkerApi } from '../worker/dataWorker.ts';
 
-/** The data worker: parsing and validation of dropped files run there, never on the main thread. */
-export function createDataClient(): Remote<DataApi> {
+/** The data worker: parsing, validation and evaluation of the dataset run there, never on the main thread. */
+export function createDataClient(): Remote<DataWorkerApi> {
   const worker = new Worker(new URL('../worker/dataWorker.ts', import.meta.url), { type: 'module', name: 'data' });
-  return wrap<DataApi>(worker);
+  return wrap<DataWorkerApi>(worker);
 }

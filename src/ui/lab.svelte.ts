@@ -50,13 +50,31 @@ export class ModelSlotState {
   }
 }
 
+/** Checkpoints one comparison can hold: A…H. */
+export const MAX_SLOTS = 8;
+
 export class LabState {
-  readonly slots: ModelSlotState[];
+  slots = $state<ModelSlotState[]>([]);
   servedModels = $state.raw<string[]>([]);
   environment = $state.raw<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean } | null>(null);
 
   constructor(private readonly encoder: Remote<EncoderApi>) {
     this.slots = [new ModelSlotState('A', encoder), new ModelSlotState('B', encoder)];
+  }
+
+  /** A further checkpoint (epoch 2, epoch 3, …), named by the next free letter. */
+  addSlot(): void {
+    if (this.slots.length >= MAX_SLOTS) return;
+    const taken = new Set(this.slots.map((s) => s.id));
+    const id = Array.from({ length: MAX_SLOTS }, (_, i) => String.fromCharCode(65 + i)).find((l) => !taken.has(l))!;
+    this.slots = [...this.slots, new ModelSlotState(id, this.encoder)].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Removes a checkpoint and frees its model in the worker; two always stay. */
+  async removeSlot(id: string): Promise<void> {
+    if (this.slots.length <= 2) return;
+    this.slots = this.slots.filter((s) => s.id !== id);
+    await this.encoder.dispose(id);
   }
 
   async start(): Promise<void> {

@@ -2,7 +2,8 @@
  * The encoder worker's whole surface. Methods take and return plain data or TypedArrays; progress comes
  * back through a comlink `proxy` callback; every failure rejects the caller's promise.
  */
-import { transfer } from 'comlink';
+import { expose, transfer } from 'comlink';
+import { modelFingerprint } from '../core/eval/embeddingCache.ts';
 import { encodeTexts, type EncodeProgress, type Embeddings, type TokenEmbedder } from '../core/model/encoder.ts';
 import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
@@ -53,6 +54,8 @@ export interface ParityReport {
 
 interface Slot {
   folder: ModelFolder;
+  /** Identifies the embeddings this model gives (weights, tokenizer, pooling): the cache key's model part. */
+  fingerprint: Promise<string>;
   runner: OrtRunner;
   backend: Backend;
   info: Omit<ModelInfo, 'backend' | 'dim'> & { dim: number };
@@ -137,6 +140,7 @@ export const api = {
     const previous = slots.get(slotId);
     const slot: Slot = {
       folder,
+      fingerprint: modelFingerprint(folder),
       runner,
       backend: actual,
       info: {
@@ -181,6 +185,17 @@ export const api = {
     } finally {
       if (jobId) jobs.delete(jobId);
     }
+  },
+
+  /** The loaded model's fingerprint and name, for caching its embeddings and labelling its results. */
+  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend }> {
+    const slot = slotOf(slotId);
+    return { fingerprint: await slot.fingerprint, name: slot.info.name, dim: slot.info.dim, backend: slot.backend };
+  },
+
+  /** Serves this API on `port` as well: the data worker encodes through it without a round trip via the page. */
+  connect(port: MessagePort): void {
+    expose(api, port);
   },
 
   /** Stops a running encode after its current batch; its promise rejects with an AbortError. */

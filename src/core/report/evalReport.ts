@@ -127,3 +127,20 @@ export function buildEvalReport(
 export function isSignificant(comparison: PairedComparison, alpha = 0.05): boolean {
   return comparison.pHolm < alpha;
 }
+
+/**
+ * `model` against `baseline` on every metric, whichever order the report compared them in: deltas and
+ * intervals as model − baseline, wins counted for `model`. Null when the pair was not compared.
+ */
+export function comparisonOf(report: EvalReport, baseline: string, model: string): Record<string, PairedComparison> | null {
+  const direct = report.comparisons.find((c) => c.a === baseline && c.b === model);
+  if (direct) return direct.metrics;
+  const reverse = report.comparisons.find((c) => c.a === model && c.b === baseline);
+  if (!reverse) return null;
+  return Object.fromEntries(
+    Object.entries(reverse.metrics).map(([key, s]) => [
+      key,
+      { ...s, delta: -s.delta, ci95: [-s.ci95[1], -s.ci95[0]] as [number, number], wins: s.losses, losses: s.wins },
+    ]),
+  );
+}

@@ -1,4 +1,16 @@
 import { isSignificant, type EvalReport } from './evalReport.ts';
+import { findings } from './findings.ts';
+
+/** A query shown in the report with each model's top results (texts come from the dataset). */
+export interface QueryExample {
+  queryId: string;
+  query: string;
+  /** The metric the example was chosen on, and each model's value of it. */
+  metric: string;
+  values: number[];
+  /** Per model (report order): its top results. */
+  top: { docId: string; text: string; score: number; relevant: boolean }[][];
+}
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
 const signed = (v: number) => (v > 0 ? '+' : v < 0 ? '−' : '±') + Math.abs(v).toFixed(4);
@@ -9,7 +21,7 @@ const relative = (delta: number, base: number) => (base > 0 ? ` (${delta >= 0 ? 
  * The report in the shape fine-tuning write-ups use: what was compared, the metric table with deltas,
  * intervals and corrected p-values, and how to reproduce the statistics.
  */
-export function renderMarkdown(report: EvalReport): string {
+export function renderMarkdown(report: EvalReport, examples: readonly QueryExample[] = []): string {
   const { dataset, models, comparisons, statistics } = report;
   const lines: string[] = [];
   lines.push(`# Embedding Lab report: ${dataset.name}`, '');
@@ -20,6 +32,8 @@ export function renderMarkdown(report: EvalReport): string {
   );
   for (const warning of dataset.warnings) lines.push(`> ${warning.file}: ${warning.message}`);
   if (dataset.warnings.length) lines.push('');
+  const summary = findings(report);
+  if (summary.length) lines.push('## Summary', '', ...summary.map((f) => `- ${f}`), '');
 
   lines.push('## Metrics', '');
   const header = ['metric', ...models.map((m) => m.name)];
@@ -46,6 +60,7 @@ export function renderMarkdown(report: EvalReport): string {
       `CI: percentile bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}. W/T/L: queries where the later model is higher / equal / lower.`,
   );
   lines.push(...diagnosticsSection(report));
+  lines.push(...examplesSection(report, examples));
   for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
   return `${lines.join('\n')}\n`;
 }
@@ -74,5 +89,31 @@ function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
     lines.push('', `**${c.b} against ${c.a}:**`, '');
     for (const sentence of c.diagnostics!.reading) lines.push(`- ${sentence}`);
   }
+  return lines;
+}
+
+/** Markdown-safe single line: table pipes escaped, whitespace collapsed, long texts cut. */
+function cell(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return cut.replace(/([\\|*_`<>[\]])/g, '\\$1');
+}
+
+function examplesSection({ models }: EvalReport, examples: readonly QueryExample[]): string[] {
+  if (examples.length === 0) return [];
+  const lines = ['', '## Per-query examples', ''];
+  for (const example of examples) {
+    const values = models.map((m, i) => `${m.name} ${fmt(example.values[i])}`).join(', ');
+    lines.push(`**${cell(example.queryId, 40)}**: ${cell(example.query, 300)} (${example.metric}: ${values})`, '');
+    const header = ['rank', ...models.map((m) => m.name)];
+    lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+    const depth = Math.max(...example.top.map((t) => t.length));
+    for (let r = 0; r < depth; r++) {
+      const cells = [String(r + 1), ...example.top.map((t) => (t[r] ? `${t[r].relevant ? '✔ ' : ''}${cell(t[r].text)} (${t[r].score.toFixed(3)})` : ''))];
+      lines.push(`| ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  lines.push('✔ relevant (judged). Scores are cosine similarities.');
   return lines;
 }

@@ -1,0 +1,40 @@
+import { isSignificant, type EvalReport } from './evalReport.ts';
+
+/** The metric a summary leads with: NDCG@10 when reported, else the first. */
+export function headlineMetric(report: EvalReport): string {
+  return report.metricKeys.includes('ndcg@10') ? 'ndcg@10' : report.metricKeys[0];
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`;
+
+/**
+ * What a fine-tuning write-up states, derived from the report alone: the headline change with its interval
+ * and corrected p, how many metrics moved significantly each way, per-query wins and losses, metrics that
+ * stay low for every model, and the diagnostics reading.
+ */
+export function findings(report: EvalReport): string[] {
+  const lines: string[] = [];
+  const [base] = report.models;
+  if (!base) return lines;
+  const headline = headlineMetric(report);
+  for (const c of report.comparisons.filter((c) => c.a === base.name)) {
+    const s = c.metrics[headline];
+    const b = report.models.find((m) => m.name === c.b)!;
+    const verdict = isSignificant(s) ? (s.delta > 0 ? 'significantly better' : 'significantly worse') : 'not significantly different';
+    lines.push(
+      `${c.b} vs ${c.a}: ${headline} ${base.metrics[headline].toFixed(4)} → ${b.metrics[headline].toFixed(4)} (Δ ${signed(s.delta)}, 95 % CI [${signed(s.ci95[0])}, ${signed(s.ci95[1])}], p(Holm) ${s.pHolm < 0.001 ? '< 0.001' : s.pHolm.toFixed(3)}): ${verdict}; better on ${s.wins} queries, worse on ${s.losses}, equal on ${s.ties}.`,
+    );
+    const up = report.metricKeys.filter((k) => isSignificant(c.metrics[k]) && c.metrics[k].delta > 0);
+    const down = report.metricKeys.filter((k) => isSignificant(c.metrics[k]) && c.metrics[k].delta < 0);
+    lines.push(
+      `${c.b}: ${up.length} of ${report.metricKeys.length} metrics significantly up${up.length ? ` (${up.join(', ')})` : ''}, ${down.length} significantly down${down.length ? ` (${down.join(', ')})` : ''}.`,
+    );
+    for (const sentence of c.diagnostics?.reading ?? []) lines.push(`Diagnostics, ${c.b} vs ${c.a}: ${sentence}`);
+  }
+  for (const key of report.metricKeys.filter((k) => /^(recall|accuracy)@1$/.test(k))) {
+    const best = Math.max(...report.models.map((m) => m.metrics[key]));
+    if (best < 0.1) lines.push(`${key} stays under 10 % for every model (best ${pct(best)}).`);
+  }
+  return lines;
+}

@@ -1,0 +1,49 @@
+import type { Dataset } from '../data/dataset.ts';
+import type { EvalReport } from './evalReport.ts';
+
+export interface Slice {
+  label: string;
+  /** Evaluated queries in the slice. */
+  queries: number;
+  /** Per model (report order), each metric's mean over the slice's queries. */
+  metrics: Record<string, number>[];
+}
+
+/**
+ * Every metric per label: a query's label is its own, or else the most frequent label of its relevant
+ * documents (ties: the first seen). Queries with neither are the slice "(no label)". Empty when the data has
+ * no labels at all.
+ */
+export function sliceByLabel(dataset: Dataset, report: EvalReport): Slice[] {
+  const docLabel = new Map(dataset.documents.map((d) => [d.id, d.label]));
+  const labelOf = new Map<string, string>();
+  for (const query of dataset.queries) {
+    let label = query.label;
+    if (label === undefined) {
+      const counts = new Map<string, number>();
+      for (const [docId, grade] of dataset.qrels.get(query.id) ?? []) {
+        const l = grade > 0 ? docLabel.get(docId) : undefined;
+        if (l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
+      }
+      let best = 0;
+      for (const [l, n] of counts) if (n > best) [label, best] = [l, n];
+    }
+    if (label !== undefined) labelOf.set(query.id, label);
+  }
+  if (labelOf.size === 0) return [];
+  const evaluated = Object.keys(report.models[0]?.perQuery[report.metricKeys[0]] ?? {});
+  const groups = new Map<string, string[]>();
+  for (const queryId of evaluated) {
+    const label = labelOf.get(queryId) ?? '(no label)';
+    groups.set(label, [...(groups.get(label) ?? []), queryId]);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .map(([label, queryIds]) => ({
+      label,
+      queries: queryIds.length,
+      metrics: report.models.map((model) =>
+        Object.fromEntries(report.metricKeys.map((key) => [key, queryIds.reduce((s, q) => s + model.perQuery[key][q], 0) / queryIds.length])),
+      ),
+    }));
+}
