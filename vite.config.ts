@@ -17,6 +17,33 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/**
+ * The production Content-Security-Policy: scripts, workers, styles and data only from the page's origin,
+ * WebAssembly compilation for onnxruntime-web, and network access beyond the origin only to the Hugging Face
+ * hub (an explicit model fetch). No inline script or style is allowed; corpus text is never markup anyway.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self' https://huggingface.co https://*.huggingface.co https://*.hf.co",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Puts the policy into the built index.html (dev keeps Vite's inline HMR client working). */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'embedlab-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
+
 /** Serves `models/<name>/…` at `/models/<name>/…` and lists the model folders at `/models/index.json`. */
 function serveModels(): Plugin {
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
@@ -50,7 +77,7 @@ function serveModels(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), serveModels()],
+  plugins: [svelte(), serveModels(), contentSecurityPolicy()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
   // Pre-bundling would move onnxruntime-web away from its .wasm files (it finds them via import.meta.url).

@@ -30,6 +30,8 @@ export class EvaluationState {
   detail = $state.raw<QueryDetail | null>(null);
   detailError = $state<string | null>(null);
   cache = $state.raw<CacheSize | null>(null);
+  /** Re-scoring after a mode switch (statistics and curves are recomputed; nothing is encoded). */
+  rescoring = $state(false);
 
   constructor(private readonly worker: Remote<DataWorkerApi>) {}
 
@@ -63,7 +65,14 @@ export class EvaluationState {
   async setMode(mode: EvaluationMode): Promise<void> {
     this.mode = mode;
     if (!this.view) return;
-    this.view = await this.worker.setMode(mode);
+    this.rescoring = true;
+    try {
+      this.view = await this.worker.setMode(mode);
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.rescoring = false;
+    }
     if (this.selectedQuery) await this.select(this.selectedQuery);
   }
 

@@ -168,7 +168,9 @@ function assemble(s: Session): LabView {
 
 /** Model names as the report shows them: the model's own, with the slot added where two would clash. */
 function displayNames(names: { slot: string; name: string }[]): string[] {
-  return names.map(({ slot, name }) => (names.filter((n) => n.name === name).length > 1 ? `${slot}: ${name}` : name));
+  // Served models are named by their URL (/models/x): the folder name is what people recognise.
+  const short = names.map(({ slot, name }) => ({ slot, name: name.split('/').filter(Boolean).pop() ?? name }));
+  return short.map(({ slot, name }) => (short.filter((n) => n.name === name).length > 1 ? `${slot}: ${name}` : name));
 }
 
 export const evaluationApi = {

@@ -24,6 +24,15 @@ afterAll(async () => {
 });
 
 describe('the production bundle', () => {
+  it('carries a strict Content-Security-Policy', () => {
+    const html = readFileSync(path.join(outDir, 'index.html'), 'utf8');
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(policy).toMatch(/default-src 'self'/);
+    expect(policy).toMatch(/script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    expect(policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
+    expect(policy).toMatch(/connect-src 'self' https:\/\/huggingface\.co/);
+  });
+
   it('ships exactly one onnxruntime-web copy', () => {
     const assets = readdirSync(path.join(outDir, 'assets'));
     expect(assets.filter((name) => name.startsWith('ort-wasm'))).toHaveLength(1);
@@ -35,6 +44,8 @@ describe('the production bundle', () => {
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('preview server has no URL');
     const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => /Content.Security.Policy|Refused to/i.test(message.text()) && violations.push(message.text()));
     const response = await page.goto(url);
     expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
     expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
@@ -44,6 +55,7 @@ describe('the production bundle', () => {
     await expect.poll(() => page.getByTestId('slot-A').getByTestId('model-backend').textContent(), { timeout: 60_000 }).toBe('WASM · 2 threads');
     await page.getByTestId('probe-run').click();
     await expect.poll(() => page.getByTestId('probe-cosine-A').textContent(), { timeout: 60_000 }).toMatch(/^-?[01]\.\d{4}$/);
+    expect(violations, 'the strict CSP blocked something the app needs').toEqual([]);
     await page.close();
   });
 });

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:encode`: encode throughput of the lab against the Transformers.js feature-extraction
+ * pipeline on the same model, backend and texts, in the same process: the first 1000 SciFact documents
+ * (title + " " + text, 256 tokens) with ../shared/models/lab-minilm-l6-base. Node first (the CLI's
+ * onnxruntime-node against the pipeline's), then headless Chromium (WASM 1 thread, WASM all threads, WebGPU
+ * where an adapter exists). Prints docs/s, the ratio lab / pipeline and the time to the first embedding.
+ * `npm run bench:encode -- 200` uses fewer documents.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { loadNodeEncoder } from '../src/cli/nodeEncoder.ts';
+import { startBrowserSession } from '../tests/browser/browser.ts';
+import type { EncodeRun } from '../tests/bench/encodeBench.ts';
+import { HAS_SHARED_MODELS, SHARED, SHARED_MODELS } from '../tests/paths.ts';
+
+const MODEL = 'lab-minilm-l6-base';
+const COUNT = Number(process.argv[2] ?? 1000);
+/** The pipeline's batch: what scripts around it use with all-MiniLM-L6-v2. */
+const PIPELINE_BATCH = 32;
+/** WebGPU on a software adapter (SwiftShader) runs ≈ 0.1 docs/s: measure it on a handful only. */
+const SOFTWARE_GPU_COUNT = 8;
+
+if (!HAS_SHARED_MODELS) {
+  console.log('bench:encode needs ../shared/models and ../shared/data/scifact');
+  process.exit(0);
+}
+const texts = readFileSync(path.join(SHARED, 'data/scifact/corpus.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .slice(0, COUNT)
+  .map((line) => {
+    const doc = JSON.parse(line) as { title?: string; text: string };
+    return `${doc.title ?? ''} ${doc.text}`.trim();
+  });
+
+const row = (label: string, run: Pick<EncodeRun, 'docsPerSecond' | 'firstEmbeddingMs'>, count = texts.length) =>
+  console.log(`${label.padEnd(46)} ${run.docsPerSecond.toFixed(1).padStart(7)} docs/s  (${count} docs; first embedding after ${(run.firstEmbeddingMs / 1000).toFixed(2)} s)`);
+const ratio = (label: string, lab: EncodeRun, pipeline: EncodeRun) => {
+  const cosine = lab.first.reduce((s, v, j) => s + v * pipeline.first[j], 0);
+  console.log(`  ratio lab / pipeline ${label}: ${(lab.docsPerSecond / pipeline.docsPerSecond).toFixed(2)}×  (first document's embeddings agree to cosine ${cosine.toFixed(6)})`);
+};
+
+console.log(`encode ${texts.length} SciFact documents with ${MODEL}, 256 tokens`);
+
+// Node: the CLI's encoder against the pipeline on onnxruntime-node, both on all cores.
+{
+  const start = performance.now();
+  const encoder = await loadNodeEncoder(path.join(SHARED_MODELS, MODEL));
+  const first = await encoder.encode(texts.slice(0, 1));
+  const firstEmbeddingMs = performance.now() - start;
+  const t0 = performance.now();
+  await encoder.encode(texts);
+  const seconds = (performance.now() - t0) / 1000;
+  await encoder.release();
+  const lab: EncodeRun = { firstEmbeddingMs, seconds, docsPerSecond: texts.length / seconds, backend: encoder.backend, dim: first.dim, first: Array.from(first.vectors) };
+  row(`lab, Node (${encoder.backend}, ${cpus().length} threads)`, lab);
+
+  const { env, pipeline } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.localModelPath = `${SHARED_MODELS}/`;
+  const p0 = performance.now();
+  const extractor = await pipeline('feature-extraction', MODEL, { device: 'cpu', dtype: 'fp32' });
+  extractor.tokenizer.model_max_length = 256;
+  const firstOut = await extractor(texts.slice(0, 1), { pooling: 'mean', normalize: true });
+  const pipelineFirstMs = performance.now() - p0;
+  const p1 = performance.now();
+  for (let i = 0; i < texts.length; i += PIPELINE_BATCH) await extractor(texts.slice(i, i + PIPELINE_BATCH), { pooling: 'mean', normalize: true });
+  const pipelineSeconds = (performance.now() - p1) / 1000;
+  await extractor.dispose();
+  const reference: EncodeRun = {
+    firstEmbeddingMs: pipelineFirstMs,
+    seconds: pipelineSeconds,
+    docsPerSecond: texts.length / pipelineSeconds,
+    backend: 'Transformers.js cpu',
+    dim: firstOut.dims[1],
+    first: Array.from(firstOut.data as Float32Array),
+  };
+  row(`Transformers.js pipeline, Node (cpu, batch ${PIPELINE_BATCH})`, reference);
+  ratio('(Node)', lab, reference);
+}
+
+// Chromium: each encoder in a fresh worker, so thread counts and backends do not leak between runs.
+const session = await startBrowserSession().catch((error: Error) => {
+  console.log(`\nbrowser part skipped: ${error.message}`);
+  return null;
+});
+if (session) {
+  try {
+    const { page } = await session.newPage();
+    await page.goto(`${session.baseUrl}/tests/bench/encodeBench.html`);
+    await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
+    const threads = await page.evaluate(() => (globalThis.crossOriginIsolated ? Math.min(navigator.hardwareConcurrency, 8) : 1));
+    const adapter = await page.evaluate(async () => {
+      const a = await navigator.gpu?.requestAdapter();
+      return a ? { name: `${a.info.vendor} ${a.info.architecture}`.trim(), software: a.info.vendor === 'google' && a.info.architecture === 'swiftshader' } : null;
+    });
+    type Bench = (model: string, backend: string, threads: number, texts: string[], batch?: number) => Promise<EncodeRun>;
+    const lab = (backend: string, n: number, docs: string[]) =>
+      page.evaluate(([b, n, docs]) => (window as unknown as { benchLab: Bench }).benchLab('lab-minilm-l6-base', b as string, n as number, docs as string[]), [backend, n, docs] as const);
+    const pipe = (backend: string, n: number, docs: string[]) =>
+      page.evaluate(
+        ([b, n, docs, batch]) => (window as unknown as { benchPipeline: Bench }).benchPipeline('lab-minilm-l6-base', b as string, n as number, docs as string[], batch as number),
+        [backend, n, docs, PIPELINE_BATCH] as const,
+      );
+    console.log(`\nheadless Chromium (cross-origin isolated: ${threads > 1}; WebGPU adapter: ${adapter?.name ?? 'none'})`);
+    for (const n of [...new Set([1, threads])]) {
+      const a = await lab('wasm', n, texts);
+      row(`lab, WASM ${n} thread${n === 1 ? '' : 's'}`, a);
+      const b = await pipe('wasm', n, texts);
+      row(`Transformers.js pipeline, WASM ${n} thread${n === 1 ? '' : 's'}`, b);
+      ratio(`(WASM ${n} thread${n === 1 ? '' : 's'})`, a, b);
+    }
+    if (adapter) {
+      const docs = adapter.software ? texts.slice(0, SOFTWARE_GPU_COUNT) : texts;
+      if (adapter.software) console.log(`  (software adapter: WebGPU measured on the first ${docs.length} documents only)`);
+      const a = await lab('webgpu', threads, docs);
+      row('lab, WebGPU', a, docs.length);
+      const b = await pipe('webgpu', threads, docs);
+      row('Transformers.js pipeline, WebGPU', b, docs.length);
+      ratio('(WebGPU)', a, b);
+    }
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,52 @@
+// Runs each encoder in a fresh worker (thread count and backend are fixed per worker), on texts handed in
+// from Node, and reports docs/s and the time to the first embedding (model load + one text).
+import { wrap } from 'comlink';
+import type { EncoderApi } from '../../src/worker/api.ts';
+import type { PipelineWorkerApi } from './pipelineWorker.ts';
+
+export interface EncodeRun {
+  firstEmbeddingMs: number;
+  docsPerSecond: number;
+  seconds: number;
+  backend: string;
+  dim: number;
+  /** The first text's embedding, for a sanity comparison across encoders. */
+  first: number[];
+}
+
+async function lab(model: string, backend: 'wasm' | 'webgpu', threads: number, texts: string[]): Promise<EncodeRun> {
+  const worker = new Worker(new URL('../../src/worker/index.ts', import.meta.url), { type: 'module', name: 'encoder' });
+  const encoder = wrap<EncoderApi>(worker);
+  try {
+    await encoder.configureWasm(threads);
+    const start = performance.now();
+    const info = await encoder.loadModel('bench', { kind: 'served', name: model }, { backend });
+    await encoder.encode('bench', texts.slice(0, 1));
+    const firstEmbeddingMs = performance.now() - start;
+    const t0 = performance.now();
+    const result = await encoder.encode('bench', texts);
+    const seconds = (performance.now() - t0) / 1000;
+    return { firstEmbeddingMs, seconds, docsPerSecond: texts.length / seconds, backend: info.backend.description, dim: result.dim, first: Array.from(result.vectors.subarray(0, result.dim)) };
+  } finally {
+    worker.terminate();
+  }
+}
+
+async function pipeline(model: string, device: 'wasm' | 'webgpu', threads: number, texts: string[], batchSize: number): Promise<EncodeRun> {
+  const worker = new Worker(new URL('./pipelineWorker.ts', import.meta.url), { type: 'module', name: 'pipeline' });
+  const extractor = wrap<PipelineWorkerApi>(worker);
+  try {
+    const start = performance.now();
+    await extractor.load(model, device, threads);
+    await extractor.embed(texts.slice(0, 1), 1);
+    const firstEmbeddingMs = performance.now() - start;
+    const t0 = performance.now();
+    const { vectors, dim } = await extractor.embed(texts, batchSize);
+    const seconds = (performance.now() - t0) / 1000;
+    return { firstEmbeddingMs, seconds, docsPerSecond: texts.length / seconds, backend: `Transformers.js ${device} · ${threads} thread(s)`, dim, first: vectors.slice(0, dim) };
+  } finally {
+    worker.terminate();
+  }
+}
+
+Object.assign(window, { benchLab: lab, benchPipeline: pipeline, benchReady: true });

@@ -1,0 +1,139 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Download } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED_MODELS, REAL_MODELS, ROOT, SHARED } from '../paths.ts';
+import { usePage } from './usePage.ts';
+
+const ARTIFACTS = path.join(ROOT, 'test-results');
+const BANK_FAQS = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
+
+const browser = usePage('/', async (page) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+async function downloaded(action: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [download] = (await Promise.all([browser.page.waitForEvent('download'), action()])) as [Download, void];
+  return { name: download.suggestedFilename(), text: readFileSync((await download.path())!, 'utf8') };
+}
+
+describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two real checkpoints', () => {
+  it('loads the data and both models on WASM', async () => {
+    const { page } = browser;
+    await page.getByTestId('data-pick').setInputFiles(BANK_FAQS);
+    await expect.poll(() => page.getByTestId('data-panel').textContent(), { timeout: 60_000 }).toMatch(/1155/);
+    for (const [i, id] of ['A', 'B'].entries()) {
+      const slot = page.getByTestId(`slot-${id}`);
+      await slot.getByText('Runtime options').click();
+      await page.getByTestId(`backend-${id}`).selectOption('wasm');
+      await page.getByTestId(`served-${id}`).selectOption(REAL_MODELS[i]);
+      await expect.poll(() => slot.getByTestId('model-name').textContent(), { timeout: 120_000 }).toBe(`/models/${REAL_MODELS[i]}`);
+    }
+  }, 300_000);
+
+  it('runs with progress and shows the metrics table with deltas and significance', async () => {
+    const { page } = browser;
+    // The WGSL kernels are tested on their own; on SwiftShader they would add minutes here.
+    await page.getByTestId('kernels').selectOption('cpu');
+    const started = Date.now();
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('run-progress').textContent(), { timeout: 60_000 }).toMatch(/encoding (documents|queries) \d+ \/ \d+/);
+    await expect.poll(() => page.getByTestId('results').count(), { timeout: 900_000, interval: 2000 }).toBe(1);
+    console.log(`BankFAQs run in the page: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(await page.getByTestId('results').locator('p.hint').first().textContent());
+    const table = page.getByTestId('metrics-table');
+    const ndcg = await table.locator('tr[data-metric="ndcg@10"]').textContent();
+    // The CLI (onnxruntime-node) gives 0.9847 and 0.9823 on this data: WASM must agree to 4 decimals.
+    expect(ndcg).toMatch(/ndcg@10\s*0\.9847\s*0\.9823\s*−0\.0024/);
+    expect(await table.locator('tr[data-metric="accuracy@3"]').textContent()).toMatch(/±0\.0000/);
+    expect(await page.getByTestId('findings').textContent()).toMatch(/ndcg@10 0\.9847 → 0\.9823/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'main-screen-results.png'), fullPage: true });
+    await page.getByTestId('metric-curves').screenshot({ path: path.join(ARTIFACTS, 'main-screen-metric-curves.png') });
+  }, 960_000);
+
+  it('shows a query’s top 10 from both models with rank movements, keyboard navigable', async () => {
+    const { page } = browser;
+    await page.getByTestId('per-query-show').selectOption('losses');
+    const first = page.getByTestId('per-query-table').locator('tbody tr').first();
+    await first.click();
+    const diff = page.getByTestId('query-diff');
+    await expect.poll(() => diff.getByTestId('diff-model-1').locator('li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const movements = await diff.getByTestId('diff-model-1').getByTestId('movement').allTextContents();
+    expect(movements.length).toBe(10);
+    expect(movements.every((m) => /^(=|↑\d+|↓\d+|new \(was \d+\))$/.test(m))).toBe(true);
+    expect(movements.some((m) => m !== '=')).toBe(true);
+    const selected = await first.getAttribute('data-query');
+    await first.press('ArrowDown');
+    await expect.poll(() => page.locator('tr.selected').getAttribute('data-query'), { timeout: 10_000 }).not.toBe(selected);
+    await page.getByTestId('per-query').screenshot({ path: path.join(ARTIFACTS, 'main-screen-query-diff.png') });
+  });
+
+  it('shows slices per Class and the diagnostics side by side with a reading', async () => {
+    const { page } = browser;
+    expect(await page.getByTestId('slices').locator('tbody tr').count()).toBe(7);
+    const diagnostics = page.getByTestId('diagnostics');
+    expect(await diagnostics.getByTestId('diagnostics-table').textContent()).toMatch(/Silhouette \(cosine\)/);
+    expect(await diagnostics.getByTestId('diagnostics-reading').count()).toBe(1);
+  });
+
+  it('exports Markdown with findings and per-query examples, JSON in the CLI schema, CSV and TREC runs', async () => {
+    const { page } = browser;
+    const markdown = await downloaded(() => page.getByTestId('export-markdown').click());
+    expect(markdown.text).toMatch(/## Summary/);
+    expect(markdown.text).toMatch(/## Per-query examples/);
+    const json = JSON.parse((await downloaded(() => page.getByTestId('export-json').click())).text);
+    expect(json.models.map((m: { name: string }) => m.name)).toEqual([...REAL_MODELS]);
+    expect(Object.keys(json.models[0].diagnostics)).toContain('neighborCoherence@10');
+    const csv = await downloaded(() => page.getByTestId('export-csv').click());
+    expect(csv.text.split('\r\n')[0]).toMatch(/^query_id,query,label,lab-minilm-l6-base accuracy@1/);
+    expect(csv.text.trim().split('\r\n').length).toBe(1 + 1155);
+  });
+
+  it('switches to TREC mode without encoding again', async () => {
+    const { page } = browser;
+    await page.getByTestId('trec-mode').check();
+    await expect.poll(() => page.getByTestId('metrics-table').textContent(), { timeout: 60_000 }).toMatch(/trec_eval semantics/);
+    expect(await page.getByTestId('metrics-table').locator('tr[data-metric="mrr"]').count()).toBe(1);
+  });
+
+  it('renders a hostile corpus as text and escapes formulas in the CSV export', async () => {
+    const { page } = browser;
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs++;
+      void dialog.dismiss();
+    });
+    const rows = [
+      ['Question', 'Answer', 'Class'],
+      ['<img src=x onerror="window.__xss=1;alert(1)">', '<script>window.__xss=2</script>Reset your PIN at any branch.', '<b>cards</b>'],
+      ['=HYPERLINK("http://evil.example","click")', 'Call us on +1 555 0100 to block a card.', 'cards'],
+      ['How do I open an account?', '@SUM(1,2) Visit a branch with your ID.', 'accounts'],
+      ['What are the fees?', '-2+3 There are no monthly fees.', 'accounts'],
+    ];
+    const csv = rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n');
+    await page.getByTestId('data-pick').setInputFiles({ name: 'hostile.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect.poll(() => page.getByTestId('data-panel').textContent(), { timeout: 30_000 }).toMatch(/hostile/);
+    await page.getByTestId('kernels').selectOption('auto');
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('results').textContent(), { timeout: 120_000 }).toMatch(/Results: hostile/);
+    await page.getByTestId('per-query-show').selectOption('all');
+    const table = page.getByTestId('per-query-table');
+    expect(await table.textContent()).toContain('<img src=x onerror="window.__xss=1;alert(1)">');
+    await table.locator('tbody tr', { hasText: '<img' }).click();
+    await expect.poll(() => page.getByTestId('query-diff').textContent(), { timeout: 30_000 }).toContain('<script>window.__xss=2</script>');
+    expect(await page.locator('main img, main script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(dialogs).toBe(0);
+    const exported = await downloaded(() => page.getByTestId('export-csv').click());
+    expect(exported.text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(exported.text).not.toMatch(/(^|,)"?=HYPERLINK/m);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'main-screen-hostile-corpus.png'), fullPage: true });
+  }, 180_000);
+
+  it('made no request outside the page’s origin', () => {
+    const origin = new URL(browser.session.baseUrl).origin;
+    const foreign = browser.requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    expect(foreign).toEqual([]);
+  });
+});
