@@ -10,7 +10,7 @@ import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BatchInputs } from '../core/model/batching.ts';
 import type { OrtRunner, TokenOutput } from '../core/model/ortRunner.ts';
 import { modelSource, type ModelLocation } from './modelSources.ts';
-import { createRunner, describeBackend, destroyGpuDevice, deviceLostWithin, watchDeviceLoss, webgpuAdapter, type Backend, type BackendInfo } from './ortWeb.ts';
+import { createRunner, describeBackend, destroyGpuDevice, deviceLostWithin, setWasmThreads, watchDeviceLoss, webgpuAdapter, type Backend, type BackendInfo } from './ortWeb.ts';
 
 export type { ModelLocation } from './modelSources.ts';
 export type { BackendInfo, Backend } from './ortWeb.ts';
@@ -191,6 +191,11 @@ export const api = {
   async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend }> {
     const slot = slotOf(slotId);
     return { fingerprint: await slot.fingerprint, name: slot.info.name, dim: slot.info.dim, backend: slot.backend };
+  },
+
+  /** WASM threads for this worker (benchmarks compare 1 thread with all); only before the first model loads. */
+  configureWasm(threads: number): void {
+    setWasmThreads(threads);
   },
 
   /** Serves this API on `port` as well: the data worker encodes through it without a round trip via the page. */

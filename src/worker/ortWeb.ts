@@ -17,9 +17,18 @@ export interface BackendInfo {
 }
 
 // Multi-threaded WASM needs SharedArrayBuffer, i.e. a cross-origin isolated page (COOP + COEP headers).
-const WASM_THREADS = globalThis.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
+export const MAX_WASM_THREADS = globalThis.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
+let WASM_THREADS = MAX_WASM_THREADS;
 ort.env.wasm.numThreads = WASM_THREADS;
 ort.env.logLevel = 'error';
+let sessionsCreated = false;
+
+/** Fewer WASM threads than the default (all cores, at most 8); ORT reads the count once, at its first session. */
+export function setWasmThreads(threads: number): void {
+  if (sessionsCreated) throw new Error('the WASM thread count is fixed once a model is loaded; set it in a fresh worker');
+  WASM_THREADS = Math.max(1, Math.min(Math.floor(threads), MAX_WASM_THREADS));
+  ort.env.wasm.numThreads = WASM_THREADS;
+}
 
 let adapterPromise: Promise<GPUAdapter | null> | null = null;
 
@@ -53,6 +62,7 @@ export async function describeBackend(backend: Backend): Promise<BackendInfo> {
 }
 
 export function createRunner(folder: ModelFolder, backend: Backend): Promise<OrtRunner> {
+  sessionsCreated = true;
   return OrtRunner.create(ort, folder.spec, folder.onnx, {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',

@@ -32,12 +32,12 @@ async function lab(model: string, backend: 'wasm' | 'webgpu', threads: number, t
   }
 }
 
-async function pipeline(model: string, device: 'wasm' | 'webgpu', threads: number, texts: string[], batchSize: number): Promise<EncodeRun> {
+async function pipeline(model: string, device: 'wasm' | 'webgpu', threads: number, texts: string[], batchSize: number, maxLength: number | null = 256): Promise<EncodeRun> {
   const worker = new Worker(new URL('./pipelineWorker.ts', import.meta.url), { type: 'module', name: 'pipeline' });
   const extractor = wrap<PipelineWorkerApi>(worker);
   try {
     const start = performance.now();
-    await extractor.load(model, device, threads);
+    await extractor.load(model, device, threads, maxLength);
     await extractor.embed(texts.slice(0, 1), 1);
     const firstEmbeddingMs = performance.now() - start;
     const t0 = performance.now();

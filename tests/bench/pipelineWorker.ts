@@ -5,14 +5,20 @@ import { expose } from 'comlink';
 let extractor: FeatureExtractionPipeline | null = null;
 
 const api = {
-  async load(model: string, device: 'wasm' | 'webgpu', threads: number): Promise<void> {
+  /** `maxLength` null keeps the pipeline's own limit (the tokenizer config's 512), as a user would run it. */
+  async load(model: string, device: 'wasm' | 'webgpu', threads: number, maxLength: number | null = 256): Promise<void> {
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.localModelPath = '/models/';
-    if (env.backends.onnx.wasm) env.backends.onnx.wasm.numThreads = threads;
+    if (env.backends.onnx.wasm) {
+      env.backends.onnx.wasm.numThreads = threads;
+      // Its own onnxruntime-web build, served from node_modules: by default it fetches the wasm from a CDN.
+      env.backends.onnx.wasm.wasmPaths = '/node_modules/@huggingface/transformers/node_modules/onnxruntime-web/dist/';
+    }
     extractor = await pipeline('feature-extraction', model, { device, dtype: 'fp32' });
     // The same 256-token limit as sentence-transformers and the lab (its tokenizer config says 512).
-    extractor.tokenizer.model_max_length = 256;
+    // model_max_length is a getter over the tokenizer config; the pipeline has no option for it.
+    if (maxLength !== null) (extractor.tokenizer as unknown as { _tokenizerConfig: { model_max_length: number } })._tokenizerConfig.model_max_length = maxLength;
   },
 
   /** Fixed-size batches in input order: what a script around the pipeline does. */
