@@ -20,6 +20,8 @@ const COUNT = Number(process.argv[2] ?? 1000);
 const PIPELINE_BATCH = 32;
 /** WebGPU on a software adapter (SwiftShader) runs ≈ 0.1 docs/s: measure it on a handful only. */
 const SOFTWARE_GPU_COUNT = 8;
+/** Texts of the responsiveness run (the issue's 20 000-document encode, short texts). */
+const RESPONSIVENESS_TEXTS = Number(process.env.RESPONSIVENESS_TEXTS ?? 20_000);
 
 if (!HAS_SHARED_MODELS) {
   console.log('bench:encode needs ../shared/models and ../shared/data/scifact');
@@ -35,7 +37,7 @@ const texts = readFileSync(path.join(SHARED, 'data/scifact/corpus.jsonl'), 'utf8
   });
 
 const row = (label: string, run: Pick<EncodeRun, 'docsPerSecond' | 'firstEmbeddingMs'>, count = texts.length) =>
-  console.log(`${label.padEnd(46)} ${run.docsPerSecond.toFixed(1).padStart(7)} docs/s  (${count} docs; first embedding after ${(run.firstEmbeddingMs / 1000).toFixed(2)} s)`);
+  console.log(`${label.padEnd(46)} ${(run.docsPerSecond < 1 ? run.docsPerSecond.toFixed(3) : run.docsPerSecond.toFixed(1)).padStart(7)} docs/s  (${count} docs; first embedding after ${(run.firstEmbeddingMs / 1000).toFixed(2)} s)`);
 const ratio = (label: string, lab: EncodeRun, pipeline: EncodeRun) => {
   const cosine = lab.first.reduce((s, v, j) => s + v * pipeline.first[j], 0);
   console.log(`  ratio lab / pipeline ${label}: ${(lab.docsPerSecond / pipeline.docsPerSecond).toFixed(2)}×  (first document's embeddings agree to cosine ${cosine.toFixed(6)})`);
@@ -119,6 +121,13 @@ if (session) {
         ratio(`(WASM ${n} thread${n === 1 ? '' : 's'}, pipeline at its default 512 tokens)`, a, c);
       }
     }
+    const responsive = await page.evaluate(
+      (n) => (window as unknown as { benchResponsiveness: (m: string, n: number) => Promise<{ seconds: number; longTasks: number; longestMs: number }> }).benchResponsiveness('lab-minilm-l6-base', n),
+      RESPONSIVENESS_TEXTS,
+    );
+    console.log(
+      `responsiveness: ${RESPONSIVENESS_TEXTS} short texts encoded on WASM in ${responsive.seconds.toFixed(1)} s; main-thread tasks over 50 ms meanwhile: ${responsive.longTasks} (longest ${responsive.longestMs.toFixed(0)} ms)`,
+    );
     if (adapter) {
       const docs = adapter.software ? texts.slice(0, SOFTWARE_GPU_COUNT) : texts;
       if (adapter.software) console.log(`  (software adapter: WebGPU measured on the first ${docs.length} documents only)`);

@@ -1,6 +1,6 @@
 // Runs each encoder in a fresh worker (thread count and backend are fixed per worker), on texts handed in
 // from Node, and reports docs/s and the time to the first embedding (model load + one text).
-import { wrap } from 'comlink';
+import { proxy, wrap } from 'comlink';
 import type { EncoderApi } from '../../src/worker/api.ts';
 import type { PipelineWorkerApi } from './pipelineWorker.ts';
 
@@ -49,4 +49,29 @@ async function pipeline(model: string, device: 'wasm' | 'webgpu', threads: numbe
   }
 }
 
-Object.assign(window, { benchLab: lab, benchPipeline: pipeline, benchReady: true });
+/**
+ * Main-thread long tasks (PerformanceObserver) while the lab's worker encodes `count` short texts with
+ * progress reported to this page after every batch, as the app does.
+ */
+async function responsiveness(model: string, count: number): Promise<{ seconds: number; longTasks: number; longestMs: number }> {
+  const tasks: number[] = [];
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
+  observer.observe({ type: 'longtask' });
+  const worker = new Worker(new URL('../../src/worker/index.ts', import.meta.url), { type: 'module', name: 'encoder' });
+  const encoder = wrap<EncoderApi>(worker);
+  try {
+    await encoder.loadModel('bench', { kind: 'served', name: model }, { backend: 'wasm' });
+    const texts = Array.from({ length: count }, (_, i) => `how do I change setting number ${i} on my account ${i % 97}`);
+    let shown = 0;
+    const start = performance.now();
+    await encoder.encode('bench', texts, proxy(({ done }: { done: number }) => void (shown = done)));
+    const seconds = (performance.now() - start) / 1000;
+    if (shown !== count) throw new Error(`progress stopped at ${shown} of ${count}`);
+    return { seconds, longTasks: tasks.length, longestMs: Math.max(0, ...tasks) };
+  } finally {
+    observer.disconnect();
+    worker.terminate();
+  }
+}
+
+Object.assign(window, { benchLab: lab, benchPipeline: pipeline, benchResponsiveness: responsiveness, benchReady: true });
