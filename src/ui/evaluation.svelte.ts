@@ -7,7 +7,7 @@ import type { ExportFile, KernelChoice, LabView, QueryDetail, RunProgress, RunSt
 export const STAGE_NAMES: Record<RunStage, string> = {
   documents: 'encoding documents',
   queries: 'encoding queries',
-  rank: 'ranking',
+  rank: 'ranking and scoring',
   metrics: 'metrics',
   diagnostics: 'diagnostics',
   report: 'comparing models',

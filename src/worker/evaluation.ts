@@ -25,6 +25,7 @@ import { renderMarkdown, type QueryExample } from '../core/report/markdown.ts';
 import { metricCurves } from '../core/report/metricCurves.ts';
 import { diffTopK, rankQuery, type Movement } from '../core/report/queryDiff.ts';
 import { sliceByLabel, type Slice } from '../core/report/slices.ts';
+import { normalizeRows } from '../core/model/pooling.ts';
 import type { EncoderApi } from './api.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
 
@@ -106,6 +107,8 @@ interface ModelSession {
 
 interface Session {
   dataset: Dataset;
+  /** Row of each document id, for the per-query views. */
+  docIndex: Map<string, number>;
   request: RunRequest;
   metricKeys: string[];
   models: ModelSession[];
@@ -244,6 +247,7 @@ export const evaluationApi = {
       await onProgress({ slot: null, stage: 'report', done: 0, total: 1 });
       const fresh: Session = {
         dataset,
+        docIndex: new Map(dataset.documents.map((d, i) => [d.id, i])),
         request,
         metricKeys,
         models,
@@ -279,11 +283,10 @@ export const evaluationApi = {
   /** One query in full: every model's top k beside the baseline's, with movements and missing relevant documents. */
   queryDetail(queryId: string, k = 10, baseline = 0): QueryDetail {
     if (!session) throw new Error('nothing has been run yet');
-    const { dataset, models } = session;
+    const { dataset, models, docIndex } = session;
     const q = dataset.queries.findIndex((query) => query.id === queryId);
     if (q < 0) throw new Error(`no query ${queryId}`);
     const judged = dataset.qrels.get(queryId) ?? new Map<string, number>();
-    const docIndex = new Map(dataset.documents.map((d, i) => [d.id, i]));
     const relevant = new Set([...judged].filter(([, grade]) => grade > 0).map(([id]) => docIndex.get(id)).filter((i): i is number => i !== undefined));
     const rankings = models.map(({ embeddings: { queries, documents, dim } }) => {
       const vector = queries.slice(q * dim, (q + 1) * dim);
@@ -335,12 +338,7 @@ function unitDocuments(documents: Float32Array, dim: number): Float32Array {
   let unit = unitCache.get(documents);
   if (!unit) {
     unit = documents.slice();
-    for (let i = 0; i < unit.length; i += dim) {
-      let norm = 0;
-      for (let j = 0; j < dim; j++) norm += unit[i + j] ** 2;
-      const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let j = 0; j < dim; j++) unit[i + j] *= inverse;
-    }
+    normalizeRows(unit, dim);
     unitCache.set(documents, unit);
   }
   return unit;

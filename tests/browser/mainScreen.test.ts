@@ -97,6 +97,31 @@ describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two re
     expect(await page.getByTestId('metrics-table').locator('tr[data-metric="mrr"]').count()).toBe(1);
   });
 
+  it('re-runs from the embedding cache, and with a third checkpoint shows the trajectory', async () => {
+    const { page } = browser;
+    await page.getByTestId('trec-mode').uncheck();
+    expect(await page.getByTestId('cache-size').textContent()).toMatch(/[1-9]\d* vectors/);
+    await page.getByTestId('add-slot').click();
+    const slot = page.getByTestId('slot-C');
+    await slot.getByText('Runtime options').click();
+    await page.getByTestId('backend-C').selectOption('wasm');
+    await page.getByTestId('served-C').selectOption('tiny-bert');
+    await expect.poll(() => slot.getByTestId('model-name').textContent(), { timeout: 60_000 }).toBe('/models/tiny-bert');
+    await page.getByTestId('run').click();
+    await expect.poll(() => page.getByTestId('trajectory').count(), { timeout: 600_000, interval: 2000 }).toBe(1);
+    const hint = (await page.getByTestId('results').locator('p.hint').first().textContent()) ?? '';
+    expect(hint).toMatch(/lab-minilm-l6-base: 0 texts encoded, 2357 from cache/);
+    expect(hint).toMatch(/lab-minilm-l6-scifact-ft: 0 texts encoded, 2357 from cache/);
+    expect(hint).toMatch(/tiny-bert: 2357 texts encoded, 0 from cache/);
+    expect(await page.getByTestId('trajectory').locator('tbody tr').count()).toBeGreaterThan(0);
+    const runs = [];
+    const [first] = await Promise.all([browser.page.waitForEvent('download'), page.getByTestId('export-trec').click()]);
+    runs.push(first.suggestedFilename());
+    expect(runs[0]).toMatch(/BankFAQs-lab-minilm-l6-base\.run$/);
+    expect(readFileSync((await first.path())!, 'utf8').split('\n')[0]).toMatch(/^q\d+ Q0 d\d+ 1 -?\d\.\d{6} lab-minilm-l6-base$/);
+    await page.getByTestId('trajectory').screenshot({ path: path.join(ARTIFACTS, 'main-screen-trajectory.png') });
+  }, 660_000);
+
   it('renders a hostile corpus as text and escapes formulas in the CSV export', async () => {
     const { page } = browser;
     let dialogs = 0;

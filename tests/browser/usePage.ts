@@ -26,3 +26,16 @@ export function usePage(path: string, setup?: (page: Page) => Promise<void>): Pa
   });
   return handle;
 }
+
+/**
+ * The WGSL kernel tests' page: the kernel harness, with a WebGPU device asserted present (headless Chromium
+ * has one only with --enable-unsafe-webgpu).
+ */
+export function useKernelHarness(): PageHandle {
+  const handle = usePage('/tests/browser/kernelHarness.html');
+  beforeAll(async () => {
+    const ready = await handle.page.evaluate(() => (window as unknown as { kernelsReady: Promise<boolean> }).kernelsReady);
+    if (!ready) throw new Error('no WebGPU adapter in headless Chromium (is --enable-unsafe-webgpu passed?)');
+  });
+  return handle;
+}

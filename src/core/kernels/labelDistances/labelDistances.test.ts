@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession, type BrowserSession } from '../../../../tests/browser/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useKernelHarness } from '../../../../tests/browser/usePage.ts';
 import { randomLabelledCase } from '../../../../tests/fixtures/random.ts';
 import { labelDistanceSumsCpu } from './labelDistances.cpu.ts';
 import type { LabelDistanceInput } from './labelDistances.types.ts';
@@ -54,23 +53,12 @@ describe('cosine-distance sums by label, CPU twin', () => {
 });
 
 describe('cosine-distance sums by label, WGSL (headless Chromium WebGPU)', () => {
-  let session: BrowserSession;
-  let page: Page;
-  beforeAll(async () => {
-    session = await startBrowserSession();
-    ({ page } = await session.newPage());
-    await page.goto(`${session.baseUrl}/tests/browser/kernelHarness.html`);
-    const ready = await page.evaluate(() => (window as unknown as { kernelsReady: Promise<boolean> }).kernelsReady);
-    expect(ready, 'no WebGPU adapter in headless Chromium (is --enable-unsafe-webgpu passed?)').toBe(true);
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const harness = useKernelHarness();
 
   it.each(CASES)('%s matches the float64 reference', async (_, count, dim, labelCount) => {
     const seed = Date.now() >>> 0;
     const input = randomLabelledCase(seed, count, dim, labelCount);
-    const sums = await page.evaluate(
+    const sums = await harness.page.evaluate(
       ([seed, count, dim, labelCount]) =>
         (window as unknown as { gpuLabelDistancesSeeded: (...a: number[]) => Promise<number[]> }).gpuLabelDistancesSeeded(seed, count, dim, labelCount),
       [seed, count, dim, labelCount],

@@ -1,6 +1,5 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession, type BrowserSession } from '../../../../tests/browser/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useKernelHarness } from '../../../../tests/browser/usePage.ts';
 import { randomTopKCase } from '../../../../tests/fixtures/random.ts';
 import { topKCpu } from './topk.cpu.ts';
 import type { TopKInput, TopKResult } from './topk.types.ts';
@@ -95,23 +94,12 @@ describe('top-k, CPU twin', () => {
 });
 
 describe('top-k, WGSL (headless Chromium WebGPU)', () => {
-  let session: BrowserSession;
-  let page: Page;
-  beforeAll(async () => {
-    session = await startBrowserSession();
-    ({ page } = await session.newPage());
-    await page.goto(`${session.baseUrl}/tests/browser/kernelHarness.html`);
-    const ready = await page.evaluate(() => (window as unknown as { kernelsReady: Promise<boolean> }).kernelsReady);
-    expect(ready, 'no WebGPU adapter in headless Chromium (is --enable-unsafe-webgpu passed?)').toBe(true);
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const harness = useKernelHarness();
 
   it.each(CASES)('%s matches the float64 reference', async (_, queryCount, docCount, dim, k) => {
     const seed = Date.now() >>> 0;
     const input = { ...randomTopKCase(seed, queryCount, docCount, dim), dim, k };
-    const result = await page.evaluate(
+    const result = await harness.page.evaluate(
       ([seed, queryCount, docCount, dim, k]) =>
         (window as unknown as { gpuTopKSeeded: (...a: number[]) => Promise<PlainResult> }).gpuTopKSeeded(seed, queryCount, docCount, dim, k),
       [seed, queryCount, docCount, dim, k],
@@ -124,7 +112,7 @@ describe('top-k, WGSL (headless Chromium WebGPU)', () => {
   }, 120_000);
 
   it('breaks exact ties by lower document index, as the CPU twin does', async () => {
-    const result = await page.evaluate(
+    const result = await harness.page.evaluate(
       ({ queries, docs, dim, k }) =>
         (window as unknown as { gpuTopK: (q: number[], d: number[], dim: number, k: number) => Promise<PlainResult> }).gpuTopK(queries, docs, dim, k),
       TIES,
