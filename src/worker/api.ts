@@ -20,6 +20,8 @@ export type BackendChoice = 'auto' | Backend;
 export interface LoadOptions {
   backend?: BackendChoice;
   variant?: ModelVariant;
+  /** Most padded tokens per forward pass (default `DEFAULT_TOKEN_BUDGET`); benchmarks vary it. */
+  tokenBudget?: number;
 }
 
 /** What the page shows about a loaded model. */
@@ -54,6 +56,8 @@ export interface ParityReport {
 
 interface Slot {
   folder: ModelFolder;
+  /** Set for this slot; otherwise the encoder's default applies. */
+  tokenBudget: number | undefined;
   /** Identifies the embeddings this model gives (weights, tokenizer, pooling): the cache key's model part. */
   fingerprint: Promise<string>;
   runner: OrtRunner;
@@ -140,6 +144,7 @@ export const api = {
     const previous = slots.get(slotId);
     const slot: Slot = {
       folder,
+      tokenBudget: options.tokenBudget,
       fingerprint: modelFingerprint(folder),
       runner,
       backend: actual,
@@ -180,6 +185,7 @@ export const api = {
       const result = await encodeTexts(texts, slot.folder.tokenizer, embedder, slot.folder.spec, {
         signal: controller.signal,
         onProgress,
+        tokenBudget: slot.tokenBudget,
       });
       return transfer({ ...result, backend: slot.backend, fellBackToWasm }, [result.vectors.buffer]);
     } finally {

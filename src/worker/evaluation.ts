@@ -128,6 +128,9 @@ function cancelled(): DOMException {
   return new DOMException('run cancelled', 'AbortError');
 }
 
+/** The WGSL kernels, made once per GPU device: their buffer pools are reused from run to run. */
+let gpuKernels: { context: GpuContext; topK: GpuTopK; diagnostics: DiagnosticKernels } | null = null;
+
 async function kernelsFor(choice: KernelChoice): Promise<{ topK: GpuTopKKernel | null; diagnostics: DiagnosticKernels; note: string | null }> {
   if (choice === 'cpu') return { topK: null, diagnostics: cpuDiagnosticKernels, note: null };
   gpu ??= requestGpuDevice().catch(() => null);
@@ -137,8 +140,8 @@ async function kernelsFor(choice: KernelChoice): Promise<{ topK: GpuTopKKernel |
     if (choice === 'webgpu') throw new Error(note);
     return { topK: null, diagnostics: cpuDiagnosticKernels, note };
   }
-  const topK = new GpuTopK(context);
-  return { topK, diagnostics: gpuDiagnosticKernels(context), note: null };
+  if (gpuKernels?.context !== context) gpuKernels = { context, topK: new GpuTopK(context), diagnostics: gpuDiagnosticKernels(context) };
+  return { topK: gpuKernels.topK, diagnostics: gpuKernels.diagnostics, note: null };
 }
 
 function retrievalFor(dataset: Dataset, previous: RetrievalResult, metricKeys: string[], mode: EvaluationMode): RetrievalResult {

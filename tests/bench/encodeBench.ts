@@ -14,13 +14,13 @@ export interface EncodeRun {
   first: number[];
 }
 
-async function lab(model: string, backend: 'wasm' | 'webgpu', threads: number, texts: string[]): Promise<EncodeRun> {
+async function lab(model: string, backend: 'wasm' | 'webgpu', threads: number, texts: string[], tokenBudget?: number): Promise<EncodeRun> {
   const worker = new Worker(new URL('../../src/worker/index.ts', import.meta.url), { type: 'module', name: 'encoder' });
   const encoder = wrap<EncoderApi>(worker);
   try {
     await encoder.configureWasm(threads);
     const start = performance.now();
-    const info = await encoder.loadModel('bench', { kind: 'served', name: model }, { backend });
+    const info = await encoder.loadModel('bench', { kind: 'served', name: model }, { backend, tokenBudget });
     await encoder.encode('bench', texts.slice(0, 1));
     const firstEmbeddingMs = performance.now() - start;
     const t0 = performance.now();
