@@ -122,6 +122,21 @@ describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two re
     await page.getByTestId('trajectory').screenshot({ path: path.join(ARTIFACTS, 'main-screen-trajectory.png') });
   }, 660_000);
 
+  it('lays out on a 4K screen in the dark theme', async () => {
+    const { page } = browser;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 3840, height: 2160 });
+    const background = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
+    expect(background).toBe('#0d1117');
+    // Nothing wider than the screen: the tables scroll inside their panels.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(3840);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'main-screen-4k-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // Charts follow the new width on their next ResizeObserver callback.
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 10_000 }).toBeLessThanOrEqual(1280);
+  });
+
   it('renders a hostile corpus as text and escapes formulas in the CSV export', async () => {
     const { page } = browser;
     let dialogs = 0;
