@@ -54,6 +54,7 @@ describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two re
 
   it('shows a query’s top 10 from both models with rank movements, keyboard navigable', async () => {
     const { page } = browser;
+    expect(await page.getByTestId('per-query-metric').inputValue()).toBe('ndcg@10');
     await page.getByTestId('per-query-show').selectOption('losses');
     const first = page.getByTestId('per-query-table').locator('tbody tr').first();
     await first.click();
