@@ -18,9 +18,9 @@ import { GpuTopK } from '../core/kernels/topk/topk.ts';
 import { judgeRun, type EvaluationMode } from '../core/metrics/judgedRun.ts';
 import { defaultMetricKeys, evaluateJudged, type MetricName } from '../core/metrics/registry.ts';
 import type { ModelDiagnostics } from '../core/diagnostics/modelDiagnostics.ts';
-import { buildEvalReport, type EvalReport } from '../core/report/evalReport.ts';
+import { buildEvalReport, headlineMetric, type EvalReport } from '../core/report/evalReport.ts';
 import { perQueryCsv, trecRun } from '../core/report/exports.ts';
-import { findings, headlineMetric } from '../core/report/findings.ts';
+import { findings } from '../core/report/findings.ts';
 import { renderMarkdown, type QueryExample } from '../core/report/markdown.ts';
 import { metricCurves } from '../core/report/metricCurves.ts';
 import { diffTopK, rankQuery, type Movement } from '../core/report/queryDiff.ts';
@@ -351,7 +351,7 @@ function unitDocuments(documents: Float32Array, dim: number): Float32Array {
 function reportExamples(s: Session): QueryExample[] {
   const { report, dataset } = s;
   if (report.models.length < 2) return [];
-  const metric = headlineMetric(report);
+  const metric = headlineMetric(report.metricKeys);
   const [a, b] = report.models;
   const deltas = Object.keys(a.perQuery[metric]).map((q) => ({ q, delta: b.perQuery[metric][q] - a.perQuery[metric][q] }));
   const sorted = deltas.filter((d) => d.delta !== 0).sort((x, y) => y.delta - x.delta);

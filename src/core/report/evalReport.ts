@@ -1,5 +1,5 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
-import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta } from '../diagnostics/compareDiagnostics.ts';
+import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import type { RetrievalResult } from '../eval/retrieval.ts';
 import type { EvaluationMode } from '../metrics/judgedRun.ts';
@@ -86,11 +86,7 @@ export function buildEvalReport(
       const comparison: ComparisonReport = { a: runs[i].name, b: runs[j].name, metrics };
       const [da, db] = [runs[i].diagnostics, runs[j].diagnostics];
       if (da && db) {
-        // The reading may cite the headline retrieval metric: NDCG@10 when reported, else the first one.
-        const headline = metricKeys.includes('ndcg@10') ? 'ndcg@10' : metricKeys[0];
-        const retrieval = headline
-          ? { metric: headline, baseline: runs[i].result.metrics[headline], value: runs[j].result.metrics[headline], significant: isSignificant(metrics[headline]) }
-          : undefined;
+        const retrieval = headlineChange(metricKeys, runs[i].result.metrics, runs[j].result.metrics, metrics);
         comparison.diagnostics = { deltas: diagnosticDeltas(da, db), reading: readDiagnostics(runs[i].name, da, runs[j].name, db, retrieval) };
       }
       comparisons.push(comparison);
@@ -143,4 +139,21 @@ export function comparisonOf(report: EvalReport, baseline: string, model: string
       { ...s, delta: -s.delta, ci95: [-s.ci95[1], -s.ci95[0]] as [number, number], wins: s.losses, losses: s.wins },
     ]),
   );
+}
+
+/** The metric a summary leads with: NDCG@10 when reported, else the first. */
+export function headlineMetric(metricKeys: readonly string[]): string {
+  return metricKeys.includes('ndcg@10') ? 'ndcg@10' : metricKeys[0];
+}
+
+/** The headline metric's change from `baseline` to `model`, as the diagnostics reading may cite it. */
+export function headlineChange(
+  metricKeys: readonly string[],
+  baseline: Record<string, number>,
+  model: Record<string, number>,
+  comparison: Record<string, PairedComparison> | null | undefined,
+): RetrievalChange | undefined {
+  const metric = headlineMetric(metricKeys);
+  const s = comparison?.[metric];
+  return s ? { metric, baseline: baseline[metric], value: model[metric], significant: isSignificant(s) } : undefined;
 }

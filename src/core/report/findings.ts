@@ -1,9 +1,4 @@
-import { isSignificant, type EvalReport } from './evalReport.ts';
-
-/** The metric a summary leads with: NDCG@10 when reported, else the first. */
-export function headlineMetric(report: EvalReport): string {
-  return report.metricKeys.includes('ndcg@10') ? 'ndcg@10' : report.metricKeys[0];
-}
+import { headlineMetric, isSignificant, type EvalReport } from './evalReport.ts';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`;
@@ -17,7 +12,7 @@ export function findings(report: EvalReport): string[] {
   const lines: string[] = [];
   const [base] = report.models;
   if (!base) return lines;
-  const headline = headlineMetric(report);
+  const headline = headlineMetric(report.metricKeys);
   for (const c of report.comparisons.filter((c) => c.a === base.name)) {
     const s = c.metrics[headline];
     const b = report.models.find((m) => m.name === c.b)!;
