@@ -25,7 +25,7 @@ import { renderMarkdown, type QueryExample } from '../core/report/markdown.ts';
 import { metricCurves } from '../core/report/metricCurves.ts';
 import { diffTopK, rankQuery, type Movement } from '../core/report/queryDiff.ts';
 import { sliceByLabel, type Slice } from '../core/report/slices.ts';
-import { normalizeRows } from '../core/model/pooling.ts';
+import { normalizeRows } from '../core/kernels/pooling/pooling.cpu.ts';
 import type { EncoderApi } from './api.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
 

@@ -3,6 +3,8 @@
  * choice to execution providers and knows the WebGPU device ORT runs on.
  */
 import * as ort from 'onnxruntime-web';
+import type { GpuContext } from '../core/kernels/gpuDevice.ts';
+import { GpuPooling } from '../core/kernels/pooling/pooling.ts';
 import type { ModelFolder } from '../core/model/modelFolder.ts';
 import { OrtRunner } from '../core/model/ortRunner.ts';
 
@@ -61,14 +63,35 @@ export async function describeBackend(backend: Backend): Promise<BackendInfo> {
   return { backend, adapter: details, description: `WebGPU · ${name}${details.isFallbackAdapter ? ' (fallback adapter)' : ''}` };
 }
 
-export function createRunner(folder: ModelFolder, backend: Backend): Promise<OrtRunner> {
+/**
+ * A session for `folder` on `backend`. On WebGPU the token embeddings stay on the GPU and are pooled there by
+ * the WGSL pooling kernel, on ORT's own device: only `[batch × dim]` floats are read back per batch.
+ */
+export async function createRunner(folder: ModelFolder, backend: Backend): Promise<OrtRunner> {
   sessionsCreated = true;
-  return OrtRunner.create(ort, folder.spec, folder.onnx, {
+  const runner = await OrtRunner.create(ort, folder.spec, folder.onnx, {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
     // ORT warns that shape ops run on the CPU under WebGPU, as designed; keep the console for real problems.
     logSeverityLevel: 3,
+    ...(backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   });
+  if (backend === 'webgpu') runner.poolOnGpu(await poolingOnOrtDevice());
+  return runner;
+}
+
+let ortPooling: { device: GPUDevice; pooling: GpuPooling } | null = null;
+
+/** The pooling kernel on the device ORT's WebGPU backend created (it exists once a WebGPU session does). */
+async function poolingOnOrtDevice(): Promise<GpuPooling> {
+  // Typed as a Promise, but after the first WebGPU session ORT hands back the GPUDevice itself.
+  const device = await (ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>);
+  if (ortPooling?.device !== device) {
+    const context: GpuContext = { device, limits: device.limits, lost: null };
+    void device.lost.then((info) => (context.lost = info.message || info.reason || 'device lost'));
+    ortPooling = { device, pooling: new GpuPooling(context) };
+  }
+  return ortPooling.pooling;
 }
 
 let device: Promise<GPUDevice> | null = null;

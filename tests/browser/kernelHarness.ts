@@ -6,12 +6,14 @@ import { withLabels } from '../../src/core/diagnostics/labelled.ts';
 import { labelStructure } from '../../src/core/diagnostics/labelStructure.ts';
 import { requestGpuDevice } from '../../src/core/kernels/gpuDevice.ts';
 import { GpuLabelDistances } from '../../src/core/kernels/labelDistances/labelDistances.ts';
+import { GpuPooling } from '../../src/core/kernels/pooling/pooling.ts';
+import type { PoolingMode } from '../../src/core/model/pooling.ts';
 import { GpuTopK } from '../../src/core/kernels/topk/topk.ts';
 import type { TopKInput } from '../../src/core/kernels/topk/topk.types.ts';
-import { randomLabelledCase, randomTopKCase } from '../fixtures/random.ts';
+import { randomLabelledCase, randomPoolingCase, randomTopKCase } from '../fixtures/random.ts';
 
 const kernels = requestGpuDevice().then((gpu) =>
-  gpu ? { topK: new GpuTopK(gpu), labelDistances: new GpuLabelDistances(gpu), diagnostics: gpuDiagnosticKernels(gpu) } : null,
+  gpu ? { topK: new GpuTopK(gpu), labelDistances: new GpuLabelDistances(gpu), pooling: new GpuPooling(gpu), diagnostics: gpuDiagnosticKernels(gpu) } : null,
 );
 
 async function ready() {
@@ -75,6 +77,8 @@ Object.assign(window, {
     run({ ...randomTopKCase(seed, queryCount, docCount, dim), dim, k }),
   gpuTopK: (queries: number[], docs: number[], dim: number, k: number) =>
     run({ queries: Float32Array.from(queries), docs: Float32Array.from(docs), dim, k }),
+  gpuPoolingSeeded: async (seed: number, batch: number, seqLen: number, hidden: number, modes: PoolingMode[], normalize: boolean) =>
+    Array.from(await (await ready()).pooling.run({ ...randomPoolingCase(seed, batch, seqLen, hidden), batch, seqLen, hidden, modes, normalize })),
   gpuLabelDistancesSeeded: async (seed: number, count: number, dim: number, labelCount: number) =>
     Array.from((await (await ready()).labelDistances.run(randomLabelledCase(seed, count, dim, labelCount))).sums),
 });

@@ -14,11 +14,11 @@ declare global {
 
 const browser = usePage('/tests/browser/workerHarness.html');
 
-async function encodeIn(slot: string, texts: string[]): Promise<{ vectors: number[]; dim: number; backend: string }> {
+async function encodeIn(slot: string, texts: string[]): Promise<{ vectors: number[]; dim: number; backend: string; pooledOn: string | null }> {
   return browser.page.evaluate(
     async ([slot, texts]) => {
       const result = await window.encoder.encode(slot, texts);
-      return { vectors: Array.from(result.vectors), dim: result.dim, backend: result.backend };
+      return { vectors: Array.from(result.vectors), dim: result.dim, backend: result.backend, pooledOn: result.pooledOn };
     },
     [slot, texts] as const,
   );
@@ -44,8 +44,10 @@ describe('the encoder worker in headless Chromium', () => {
       expect(info).toMatchObject({ dim: 384, pooling: ['mean'], normalize: true, maxSeqLength: 256 });
       const ids = await browser.page.evaluate(([slot, texts]) => window.encoder.tokenize(slot, texts), [slot, reference.probe_sentences] as const);
       expect(ids).toEqual(reference.probe_token_ids);
-      const { vectors, dim, backend: used } = await encodeIn(slot, reference.probe_sentences);
+      const { vectors, dim, backend: used, pooledOn } = await encodeIn(slot, reference.probe_sentences);
       expect(used).toBe(backend);
+      // On WebGPU the token embeddings stay on the GPU and the WGSL kernel pools them.
+      expect(pooledOn).toBe(backend === 'webgpu' ? 'gpu' : 'cpu');
       const delta = maxAbsDelta(vectors, dim, reference.models[name].probe_embeddings);
       console.log(`${name} on ${backend}: max |Δ| vs sentence-transformers = ${delta.toExponential(2)}`);
       expect(delta).toBeLessThanOrEqual(1e-4);

@@ -1,4 +1,4 @@
-import { normalizeRows } from '../model/pooling.ts';
+import { normalizeRows } from '../kernels/pooling/pooling.cpu.ts';
 import { effectiveRank } from './effectiveRank.ts';
 import { alignment, anisotropy, uniformity } from './geometry.ts';
 import { embeddingHealth, type EmbeddingHealth } from './health.ts';

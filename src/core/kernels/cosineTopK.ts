@@ -1,4 +1,4 @@
-import { normalizeRows } from '../model/pooling.ts';
+import { normalizeRows } from './pooling/pooling.cpu.ts';
 import { topKCpu } from './topk/topk.cpu.ts';
 import type { TopKKernel, TopKResult } from './topk/topk.types.ts';
 

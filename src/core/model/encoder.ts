@@ -1,12 +1,26 @@
 import { buildBatchInputs, planBatches, type BatchInputs } from './batching.ts';
 import type { ModelSpec } from './modelSpec.ts';
-import { normalizeRows, poolBatch } from './pooling.ts';
+import type { PoolingMode } from './pooling.ts';
 import type { TextTokenizer } from './textTokenizer.ts';
-import type { TokenOutput } from './ortRunner.ts';
 
-/** Anything that turns a padded batch into token embeddings: an {@link OrtRunner}, or a fallback chain of them. */
+/** How token embeddings become one sentence embedding (the model's `1_Pooling` config and Normalize module). */
+export interface PoolingSpec {
+  modes: readonly PoolingMode[];
+  normalize: boolean;
+}
+
+/** Sentence embeddings of one batch, `[batch × dim]`, rows in batch order. */
+export interface PooledBatch {
+  vectors: Float32Array;
+  dim: number;
+}
+
+/**
+ * Anything that turns a padded batch into pooled sentence embeddings: an {@link OrtRunner} (which pools on
+ * the GPU where its output stays there), or a fallback chain of them.
+ */
 export interface TokenEmbedder {
-  run(inputs: BatchInputs): Promise<TokenOutput>;
+  embed(inputs: BatchInputs, pooling: PoolingSpec): Promise<PooledBatch>;
 }
 
 export interface EncodeProgress {
@@ -64,15 +78,12 @@ export async function encodeTexts(
   for (const plan of plans) {
     signal?.throwIfAborted();
     const inputs = buildBatchInputs(tokenIds, plan, tokenizer.padId);
-    const { data, hidden } = await embedder.run(inputs);
+    const pooled = await embedder.embed(inputs, { modes: spec.pooling, normalize: spec.normalize });
     if (dim === 0) {
-      dim = hidden * spec.pooling.length;
+      dim = pooled.dim;
       vectors = new Float32Array(texts.length * dim);
     }
-    const pooled = new Float32Array(plan.indices.length * dim);
-    poolBatch({ data, mask: inputs.mask, batch: inputs.batch, seqLen: inputs.seqLen, hidden }, spec.pooling, pooled);
-    if (spec.normalize) normalizeRows(pooled, dim);
-    plan.indices.forEach((textIndex, row) => vectors.set(pooled.subarray(row * dim, (row + 1) * dim), textIndex * dim));
+    plan.indices.forEach((textIndex, row) => vectors.set(pooled.vectors.subarray(row * dim, (row + 1) * dim), textIndex * dim));
     done += plan.indices.length;
     await onProgress?.({ done, total: texts.length });
   }

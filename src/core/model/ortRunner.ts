@@ -1,5 +1,8 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { poolTokensCpu } from '../kernels/pooling/pooling.cpu.ts';
+import type { PoolingKernel } from '../kernels/pooling/pooling.types.ts';
 import type { BatchInputs } from './batching.ts';
+import type { PooledBatch, PoolingSpec } from './encoder.ts';
 import { ModelFolderError } from './modelSource.ts';
 import type { ModelSpec } from './modelSpec.ts';
 
@@ -17,12 +20,6 @@ const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'];
 const REQUIRED_INPUTS = ['input_ids', 'attention_mask'];
 const OPTIONAL_INPUTS = ['token_type_ids'];
 
-/** Token embeddings of one batch, `[batch × seqLen × hidden]`. */
-export interface TokenOutput {
-  data: Float32Array;
-  hidden: number;
-}
-
 /**
  * Session creation, runs and releases of one onnxruntime package, one at a time: onnxruntime-web shares a
  * single WASM instance (and GPU device) between its sessions and fails with "Session already started" when
@@ -38,8 +35,20 @@ function serialised<T>(ort: OrtModule, task: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** One ONNX session that turns padded token ids into token embeddings. */
+/**
+ * Pooling on the GPU the session's outputs live on: with it, a WebGPU session keeps `last_hidden_state` on the
+ * GPU (`preferredOutputLocation: 'gpu-buffer'`) and only pooled rows are read back.
+ */
+export interface GpuPoolingOption {
+  run: PoolingKernel<GPUBuffer>;
+  /** Whether a batch of this shape fits the device; otherwise the output is downloaded and pooled on the CPU. */
+  supports(batch: number, seqLen: number, hidden: number): boolean;
+}
+
+/** One ONNX session that turns padded token ids into token embeddings, pooled into sentence embeddings. */
 export class OrtRunner {
+  private gpuPooling: GpuPoolingOption | null = null;
+
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: InferenceSession,
@@ -84,12 +93,35 @@ export class OrtRunner {
     }
   }
 
-  /** Runs one batch; the returned array is owned by the caller. */
-  run(inputs: BatchInputs): Promise<TokenOutput> {
-    return serialised(this.ort, () => this.runNow(inputs));
+  /**
+   * Pools this session's token embeddings on the GPU from now on. The session must have been created with
+   * `preferredOutputLocation: 'gpu-buffer'` on the device `pooling` runs on.
+   */
+  poolOnGpu(pooling: GpuPoolingOption): void {
+    this.gpuPooling = pooling;
   }
 
-  private async runNow(inputs: BatchInputs): Promise<TokenOutput> {
+  /** Where the last batch was pooled: 'gpu' when its token embeddings never left the GPU. */
+  lastPooledOn: 'gpu' | 'cpu' | null = null;
+
+  /** Runs one batch and pools it: on the GPU where the output is there, else on the CPU. */
+  embed(inputs: BatchInputs, pooling: PoolingSpec): Promise<PooledBatch> {
+    return serialised(this.ort, () =>
+      this.runSession(inputs, async (output, hidden) => {
+        const shape = { mask: inputs.mask, batch: inputs.batch, seqLen: inputs.seqLen, hidden, modes: pooling.modes, normalize: pooling.normalize };
+        const gpu = this.gpuPooling;
+        const onGpu = gpu !== null && output.location === 'gpu-buffer' && gpu.supports(inputs.batch, inputs.seqLen, hidden);
+        const vectors = onGpu
+          ? await gpu.run({ ...shape, tokens: output.gpuBuffer as unknown as GPUBuffer })
+          : await poolTokensCpu({ ...shape, tokens: (await output.getData()) as Float32Array });
+        this.lastPooledOn = onGpu ? 'gpu' : 'cpu';
+        return { vectors, dim: hidden * pooling.modes.length };
+      }),
+    );
+  }
+
+  /** One session run with its output checked; `use` reads the output before it is disposed. */
+  private async runSession<T>(inputs: BatchInputs, use: (output: Tensor, hidden: number) => Promise<T>): Promise<T> {
     const dims = [inputs.batch, inputs.seqLen];
     const feeds: Record<string, Tensor> = {
       input_ids: new this.ort.Tensor('int64', inputs.inputIds, dims),
@@ -114,9 +146,7 @@ export class OrtRunner {
           `${this.outputName} has size ${hidden} per token but config.json says hidden_size ${this.spec.hiddenSize}`,
         );
       }
-      // getData() downloads GPU-resident outputs; slice() detaches the result from ORT's buffer before dispose.
-      const data = ((await output.getData()) as Float32Array).slice();
-      return { data, hidden };
+      return await use(output, hidden);
     } finally {
       for (const tensor of Object.values(feeds)) tensor.dispose();
       output.dispose();
