@@ -107,8 +107,6 @@ interface ModelSession {
 
 interface Session {
   dataset: Dataset;
-  /** Row of each document id, for the per-query views. */
-  docIndex: Map<string, number>;
   request: RunRequest;
   metricKeys: string[];
   models: ModelSession[];
@@ -164,7 +162,7 @@ function assemble(s: Session): LabView {
     curves: s.models.map((m) => metricCurves(judgeRun(m.retrieval.run, dataset.qrels, s.request.mode))),
     slices: sliceByLabel(dataset, report),
     findings: findings(report),
-    queries: dataset.queries
+    queries: Array.from(dataset.queries)
       .filter((q) => evaluated.has(q.id))
       .map((q) => ({ id: q.id, text: q.text.length > TEXT_PREVIEW ? `${q.text.slice(0, TEXT_PREVIEW)}…` : q.text, ...(q.label ? { label: q.label } : {}) })),
     kernelBackend: s.kernelBackend,
@@ -201,7 +199,7 @@ export const evaluationApi = {
       const models: ModelSession[] = [];
       for (const [i, slot] of request.slots.entries()) {
         const identity = identities[i];
-        const embed = async (stage: 'documents' | 'queries', texts: string[]) => {
+        const embed = async (stage: 'documents' | 'queries', texts: readonly string[]) => {
           const started = performance.now();
           let cachedCount = 0;
           const result = await encodeWithCache(texts, identity.fingerprint, request.useCache === false ? null : store, async (missing) => {
@@ -222,8 +220,8 @@ export const evaluationApi = {
           if (job.cancelled) throw cancelled();
           return { result, seconds: (performance.now() - started) / 1000, cached: texts.length - result.encoded };
         };
-        const docs = await embed('documents', dataset.documents.map((d) => d.text));
-        const queries = await embed('queries', dataset.queries.map((q) => q.text));
+        const docs = await embed('documents', dataset.documents.texts);
+        const queries = await embed('queries', dataset.queries.texts);
         const embeddings = { documents: docs.result.vectors, queries: queries.result.vectors, dim: docs.result.dim };
         await onProgress({ slot, stage: 'rank', done: 0, total: dataset.queries.length });
         const retrieval = await evaluateRetrieval(dataset, embeddings, { metricKeys, mode: request.mode, gpu: kernels.topK });
@@ -250,7 +248,6 @@ export const evaluationApi = {
       await onProgress({ slot: null, stage: 'report', done: 0, total: 1 });
       const fresh: Session = {
         dataset,
-        docIndex: new Map(dataset.documents.map((d, i) => [d.id, i])),
         request,
         metricKeys,
         models,
@@ -286,19 +283,19 @@ export const evaluationApi = {
   /** One query in full: every model's top k beside the baseline's, with movements and missing relevant documents. */
   queryDetail(queryId: string, k = 10, baseline = 0): QueryDetail {
     if (!session) throw new Error('nothing has been run yet');
-    const { dataset, models, docIndex } = session;
-    const q = dataset.queries.findIndex((query) => query.id === queryId);
+    const { dataset, models } = session;
+    const q = dataset.queries.rowOf(queryId);
     if (q < 0) throw new Error(`no query ${queryId}`);
     const judged = dataset.qrels.get(queryId) ?? new Map<string, number>();
-    const relevant = new Set([...judged].filter(([, grade]) => grade > 0).map(([id]) => docIndex.get(id)).filter((i): i is number => i !== undefined));
+    const relevant = new Set([...judged].filter(([, grade]) => grade > 0).map(([id]) => dataset.documents.rowOf(id)).filter((i) => i >= 0));
     const rankings = models.map(({ embeddings: { queries, documents, dim } }) => {
       const vector = queries.slice(q * dim, (q + 1) * dim);
       return rankQuery(vector, unitDocuments(documents, dim), dim);
     });
     const diffs = diffTopK(rankings, baseline, k, relevant);
-    const doc = (index: number) => dataset.documents[index];
+    const doc = (index: number) => dataset.documents.record(index);
     return {
-      query: dataset.queries[q],
+      query: dataset.queries.record(q),
       relevantCount: relevant.size,
       k,
       models: diffs.map((diff, m) => ({
@@ -317,7 +314,7 @@ export const evaluationApi = {
     const base = dataset.name.replace(/[^\w.-]+/g, '_');
     if (kind === 'json') return [{ name: `${base}-report.json`, mime: 'application/json', text: JSON.stringify(report, null, 1) }];
     if (kind === 'csv') {
-      const queries = new Map(dataset.queries.map((q) => [q.id, q]));
+      const queries = new Map(Array.from(dataset.queries, (q) => [q.id, q]));
       return [{ name: `${base}-per-query.csv`, mime: 'text/csv', text: perQueryCsv(report, queries) }];
     }
     if (kind === 'trec') {
@@ -356,15 +353,18 @@ function reportExamples(s: Session): QueryExample[] {
   const deltas = Object.keys(a.perQuery[metric]).map((q) => ({ q, delta: b.perQuery[metric][q] - a.perQuery[metric][q] }));
   const sorted = deltas.filter((d) => d.delta !== 0).sort((x, y) => y.delta - x.delta);
   const chosen = [...sorted.slice(0, 3), ...sorted.slice(-3).reverse()].filter((d, i, all) => all.findIndex((e) => e.q === d.q) === i);
-  const texts = new Map(dataset.documents.map((d) => [d.id, d.text]));
-  const queryText = new Map(dataset.queries.map((q) => [q.id, q.text]));
+  const { queries, documents } = dataset;
+  const textOf = (table: typeof documents, id: string) => {
+    const row = table.rowOf(id);
+    return row >= 0 ? table.text(row) : '';
+  };
   return chosen.map(({ q }) => ({
     queryId: q,
-    query: queryText.get(q) ?? '',
+    query: textOf(queries, q),
     metric,
     values: report.models.map((m) => m.perQuery[metric][q]),
     top: report.models.map((m) =>
-      (m.top[q] ?? []).slice(0, 3).map(([docId, score]) => ({ docId, text: texts.get(docId) ?? '', score, relevant: (dataset.qrels.get(q)?.get(docId) ?? 0) > 0 })),
+      (m.top[q] ?? []).slice(0, 3).map(([docId, score]) => ({ docId, text: textOf(documents, docId), score, relevant: (dataset.qrels.get(q)?.get(docId) ?? 0) > 0 })),
     ),
   }));
 }

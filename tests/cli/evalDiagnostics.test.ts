@@ -22,8 +22,8 @@ async function documentRows(dataset: Dataset, modelName: string): Promise<Float6
   const encoder = await loadNodeEncoder(path.join(SHARED_MODELS, modelName));
   try {
     const store = diskEmbeddingStore(defaultCacheDir());
-    const { vectors, dim } = await encodeWithCache(dataset.documents.map((d) => d.text), await modelFingerprint(encoder.folder), store, (texts) => encoder.encode(texts));
-    return dataset.documents.map((_, i) => {
+    const { vectors, dim } = await encodeWithCache(dataset.documents.texts, await modelFingerprint(encoder.folder), store, (texts) => encoder.encode(texts));
+    return Array.from({ length: dataset.documents.length }, (_, i) => {
       const row = Float64Array.from(vectors.subarray(i * dim, (i + 1) * dim));
       const norm = Math.hypot(...row);
       return row.map((v) => v / norm);
@@ -71,7 +71,7 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval diagnostics on BankFAQs (docu
 
   it.each(REAL_MODELS.map((name, i) => [name, i] as const))('%s: silhouette, NC@10 and separation equal a float64 reference', async (name, i) => {
     const rows = await documentRows(dataset, name);
-    const labels = dataset.documents.map((d) => d.label!);
+    const labels = Array.from(dataset.documents, (d) => d.label!);
     const names = [...new Set(labels)];
     const n = rows.length;
     // sums[i][label]: Σ cosine distance from i to that label's other points.

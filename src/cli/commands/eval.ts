@@ -88,7 +88,7 @@ export const evalCommand = defineCommand({
       const encoder = await loadNodeEncoder(modelPath);
       try {
         const fingerprint = await modelFingerprint(encoder.folder);
-        const embed = async (label: string, texts: string[]) => {
+        const embed = async (label: string, texts: readonly string[]) => {
           const started = Date.now();
           let shown = 0;
           const result = await encodeWithCache(texts, fingerprint, store, (missing) =>
@@ -108,8 +108,8 @@ export const evalCommand = defineCommand({
           );
           return result;
         };
-        const docs = await embed('documents', dataset.documents.map((d) => d.text));
-        const queries = await embed('queries', dataset.queries.map((q) => q.text));
+        const docs = await embed('documents', dataset.documents.texts);
+        const queries = await embed('queries', dataset.queries.texts);
         const embeddings = { queries: queries.vectors, documents: docs.vectors, dim: docs.dim };
         const result = await evaluateRetrieval(dataset, embeddings, { metricKeys, mode });
         let diagnostics;

@@ -1,4 +1,5 @@
 import type { Qrels } from '../metrics/judgedRun.ts';
+import type { TextTable } from './textTable.ts';
 
 export interface TextRecord {
   id: string;
@@ -6,8 +7,6 @@ export interface TextRecord {
   /** A class or domain, when the data has one (used for slices and diagnostics). */
   label?: string;
 }
-
-export type DocumentRecord = TextRecord;
 
 /** (anchor, positive, negative) as indices into `queries` and `documents`. */
 export interface Triplet {
@@ -33,8 +32,8 @@ export interface Dataset {
   name: string;
   /** How it was read, e.g. "BEIR folder (split test)". */
   format: string;
-  queries: TextRecord[];
-  documents: DocumentRecord[];
+  queries: TextTable;
+  documents: TextTable;
   qrels: Qrels;
   /** Present when the data came as triplets: for cosine accuracy sim(a, p) > sim(a, n). */
   triplets?: Triplet[];

@@ -1,3 +1,5 @@
+import type { TextTable } from './textTable.ts';
+
 /**
  * Judgments of one query. Most pairs datasets judge one document per query, and a Map per query costs
  * ~150 bytes: for millions of queries that is gigabytes. A query starts as this one-entry map and becomes a
@@ -51,5 +53,59 @@ export function addJudgment(
     qrels.set(queryId, new SingleJudgment(docId, grade));
   } else {
     qrels.set(queryId, new Map([...current, [docId, grade]]));
+  }
+}
+
+/**
+ * The judgments of a pairs or triplets file, held by row: each query's first relevant document and, for the
+ * few queries that have more, the rest, every grade 1. Reads as the usual query id → document id → grade map
+ * (ids made on demand), so the metrics need not know; a million queries cost 4 bytes each, not a Map entry
+ * and a judgment object.
+ */
+export class PairJudgments implements ReadonlyMap<string, ReadonlyMap<string, number>> {
+  constructor(
+    private readonly queries: TextTable,
+    private readonly documents: TextTable,
+    private readonly firstRelevant: Int32Array,
+    private readonly moreRelevant: ReadonlyMap<number, ReadonlySet<number>>,
+  ) {}
+
+  get size(): number {
+    return this.firstRelevant.length;
+  }
+
+  get(queryId: string): ReadonlyMap<string, number> | undefined {
+    const row = this.queries.rowOf(queryId);
+    return row < 0 ? undefined : this.judgmentsOf(row);
+  }
+
+  has(queryId: string): boolean {
+    return this.queries.rowOf(queryId) >= 0;
+  }
+
+  forEach(callback: (value: ReadonlyMap<string, number>, key: string, map: ReadonlyMap<string, ReadonlyMap<string, number>>) => void): void {
+    for (const [key, value] of this.entries()) callback(value, key, this);
+  }
+
+  *entries(): MapIterator<[string, ReadonlyMap<string, number>]> {
+    for (let row = 0; row < this.firstRelevant.length; row++) yield [this.queries.id(row), this.judgmentsOf(row)];
+  }
+
+  *keys(): MapIterator<string> {
+    for (let row = 0; row < this.firstRelevant.length; row++) yield this.queries.id(row);
+  }
+
+  *values(): MapIterator<ReadonlyMap<string, number>> {
+    for (let row = 0; row < this.firstRelevant.length; row++) yield this.judgmentsOf(row);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ReadonlyMap<string, number>]> {
+    return this.entries();
+  }
+
+  private judgmentsOf(row: number): ReadonlyMap<string, number> {
+    const first = this.documents.id(this.firstRelevant[row]);
+    const more = this.moreRelevant.get(row);
+    return more ? new Map([[first, 1], ...[...more].map((d): [string, number] => [this.documents.id(d), 1])]) : new SingleJudgment(first, 1);
   }
 }

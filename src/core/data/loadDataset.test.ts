@@ -35,7 +35,7 @@ describe.skipIf(!HAS_DATA)('the real files in ../shared/data', () => {
     expect([...dataset.qrels.values()].reduce((n, d) => n + d.size, 0)).toBe(339);
     // title + " " + text, the sentence-transformers/BEIR convention.
     const first = JSON.parse(readFileSync(path.join(DATA, 'scifact/corpus.jsonl'), 'utf8').split('\n')[0]);
-    expect(dataset.documents[0]).toEqual({ id: first._id, text: `${first.title} ${first.text}` });
+    expect(dataset.documents.record(0)).toEqual({ id: first._id, text: `${first.title} ${first.text}` });
   });
 
   it('reads the train split on request', () => {
@@ -50,9 +50,9 @@ describe.skipIf(!HAS_DATA)('the real files in ../shared/data', () => {
     expect(result.mapping).toEqual({ query: 'Question', document: 'Answer', label: 'Class' });
     const dataset = result.dataset!;
     expect(dataset.rowCount).toBe(1499);
-    expect(new Set(dataset.documents.map((d) => d.label))).toEqual(new Set(['insurance', 'loans', 'accounts', 'investments', 'cards', 'security', 'fundstransfer']));
+    expect(new Set(Array.from(dataset.documents, (d) => d.label))).toEqual(new Set(['insurance', 'loans', 'accounts', 'investments', 'cards', 'security', 'fundstransfer']));
     // Documents are distinct answers; every query has at least one relevant answer.
-    expect(new Set(dataset.documents.map((d) => d.text)).size).toBe(dataset.documents.length);
+    expect(new Set(Array.from(dataset.documents, (d) => d.text)).size).toBe(dataset.documents.length);
     for (const q of dataset.queries) expect(dataset.qrels.get(q.id)?.size).toBeGreaterThan(0);
   });
 });
@@ -61,15 +61,15 @@ describe('formats', () => {
   it('pairs: deduplicates documents and queries by exact text, a repeated question gains relevant answers', () => {
     const { dataset, issues } = loadDataset([file('faq.csv', 'Question,Answer,Class\nhow?,like this,a\nwhy?,because,b\nhow?,another way,a\n')]);
     expect(issues).toEqual([]);
-    expect(dataset!.queries.map((q) => q.text)).toEqual(['how?', 'why?']);
-    expect(dataset!.documents.map((d) => [d.text, d.label])).toEqual([['like this', 'a'], ['because', 'b'], ['another way', 'a']]);
+    expect(Array.from(dataset!.queries, (q) => q.text)).toEqual(['how?', 'why?']);
+    expect(Array.from(dataset!.documents, (d) => [d.text, d.label])).toEqual([['like this', 'a'], ['because', 'b'], ['another way', 'a']]);
     expect([...dataset!.qrels.get('q1')!.keys()]).toEqual(['d1', 'd3']);
   });
 
   it('pairs: gives a document the majority label of its rows and says so', () => {
     const text = 'query,document,domain\nq1,D,x\nq2,D,y\nq3,D,y\n';
     const { dataset, issues } = loadDataset([file('p.csv', text)]);
-    expect(dataset!.documents[0].label).toBe('y');
+    expect(dataset!.documents.record(0).label).toBe('y');
     expect(issues).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/1 documents appear under several domain values/) })]);
   });
 
@@ -81,13 +81,13 @@ describe('formats', () => {
 
   it('honours a column mapping override', () => {
     const { dataset } = loadDataset([file('x.csv', 'a,b\nfirst,second\n')], { mapping: { query: 'b', document: 'a' } });
-    expect(dataset!.queries[0].text).toBe('second');
+    expect(dataset!.queries.record(0).text).toBe('second');
   });
 
   it('triplets: negatives join the corpus and the triplets are kept', () => {
     const { dataset, format } = loadDataset([file('t.tsv', 'anchor\tpositive\tnegative\nq\tp\tn\nq\tp2\tp\n')]);
     expect(format).toBe('triplets');
-    expect(dataset!.documents.map((d) => d.text)).toEqual(['p', 'n', 'p2']);
+    expect(Array.from(dataset!.documents, (d) => d.text)).toEqual(['p', 'n', 'p2']);
     expect(dataset!.triplets).toEqual([{ query: 0, positive: 0, negative: 1 }, { query: 0, positive: 2, negative: 0 }]);
   });
 
@@ -104,7 +104,7 @@ describe('formats', () => {
     ]);
     expect(issues).toEqual([]);
     expect(format).toBe('three-tables');
-    expect(dataset!.documents).toEqual([{ id: 'd1', text: 'Title body one', label: 'x' }, { id: 'd2', text: 'body two', label: 'y' }]);
+    expect(Array.from(dataset!.documents)).toEqual([{ id: 'd1', text: 'Title body one', label: 'x' }, { id: 'd2', text: 'body two', label: 'y' }]);
     expect(dataset!.qrels.get('q1')).toEqual(new Map([['d1', 2], ['d2', 0]]));
   });
 
@@ -116,8 +116,8 @@ describe('formats', () => {
     });
     const { dataset, format } = loadDataset([file('mini.zip', zip)]);
     expect(format).toBe('beir');
-    expect(dataset!.documents.map((d) => d.text)).toEqual(['T x', 'y']);
-    expect(dataset!.queries).toEqual([{ id: 'q1', text: 'find x' }]);
+    expect(Array.from(dataset!.documents, (d) => d.text)).toEqual(['T x', 'y']);
+    expect(Array.from(dataset!.queries)).toEqual([{ id: 'q1', text: 'find x' }]);
   });
 
   it.each([
@@ -129,14 +129,14 @@ describe('formats', () => {
   ])('decodes %s', (_, bytes) => {
     const { dataset, issues } = loadDataset([{ path: 'x.csv', bytes }], { mapping: { query: 'q', document: 'd' } });
     expect(issues).toEqual([]);
-    expect(dataset!.queries[0].text).toBe('café');
-    expect(dataset!.documents[0].text).toBe('naïve');
+    expect(dataset!.queries.record(0).text).toBe('café');
+    expect(dataset!.documents.record(0).text).toBe('naïve');
   });
 
   it('keeps commas, newlines and quotes inside quoted fields', () => {
     const { dataset } = loadDataset([file('x.csv', 'question,answer\n"a, b","line one\nline ""two"""\n')]);
-    expect(dataset!.queries[0].text).toBe('a, b');
-    expect(dataset!.documents[0].text).toBe('line one\nline "two"');
+    expect(dataset!.queries.record(0).text).toBe('a, b');
+    expect(dataset!.documents.record(0).text).toBe('line one\nline "two"');
   });
 });
 

@@ -1,7 +1,8 @@
 import type { ColumnMapping } from './columns.ts';
-import type { DataIssue, Dataset, TextRecord, Triplet } from './dataset.ts';
-import { SingleJudgment } from './judgments.ts';
+import type { DataIssue, Dataset, Triplet } from './dataset.ts';
+import { PairJudgments } from './judgments.ts';
 import type { Table } from './table.ts';
+import { TextTable } from './textTable.ts';
 
 /** Most empty-text rows listed one by one; the rest are counted. */
 const MAX_LISTED = 20;
@@ -20,7 +21,8 @@ export function buildPairsDataset(table: Table, mapping: ColumnMapping, name: st
 
 /**
  * The same, one row at a time, so a streamed file never needs its rows held: memory grows with the distinct
- * texts, not with the file. Records and id strings are made once, at the end.
+ * texts, not with the file. The result is columnar: texts, label codes, judgments as row indices; ids are
+ * implicit (`q1`, `d1`, …).
  */
 export class PairsBuilder {
   private readonly issues: DataIssue[] = [];
@@ -31,7 +33,7 @@ export class PairsBuilder {
   private readonly queryLabels = new LabelTally();
   private readonly docLabels = new LabelTally();
   /** First relevant document of each query, and the further ones of the few queries that have more. */
-  private readonly firstRelevant: number[] = [];
+  private readonly firstRelevant = new IntColumn();
   private readonly moreRelevant = new Map<number, Set<number>>();
   private readonly triplets: Triplet[] | undefined;
   private rows = 0;
@@ -61,8 +63,8 @@ export class PairsBuilder {
     }
     const q = this.queries.intern(row[qc]);
     const d = this.documents.intern(row[dc]);
-    if (q === this.firstRelevant.length) this.firstRelevant.push(d);
-    else if (this.firstRelevant[q] !== d) {
+    if (q === this.firstRelevant.length) this.firstRelevant.set(q, d);
+    else if (this.firstRelevant.get(q) !== d) {
       let more = this.moreRelevant.get(q);
       if (!more) this.moreRelevant.set(q, (more = new Set()));
       more.add(d);
@@ -88,16 +90,9 @@ export class PairsBuilder {
         message: `${disagreeing} documents appear under several ${this.mapping.label} values; each takes its most frequent one (ties: the first seen)`,
       });
     }
-    const queries = this.queries.records('q', this.queryLabels);
-    const documents = this.documents.records('d', this.docLabels);
-    const qrels = new Map<string, ReadonlyMap<string, number>>();
-    this.firstRelevant.forEach((d, q) => {
-      const more = this.moreRelevant.get(q);
-      qrels.set(
-        queries[q].id,
-        more ? new Map([[documents[d].id, 1], ...[...more].map((m): [string, number] => [documents[m].id, 1])]) : new SingleJudgment(documents[d].id, 1),
-      );
-    });
+    const queries = this.queries.table('q', this.queryLabels);
+    const documents = this.documents.table('d', this.docLabels);
+    const qrels = new PairJudgments(queries, documents, this.firstRelevant.values(), this.moreRelevant);
     return {
       dataset: {
         name: this.name,
@@ -118,25 +113,38 @@ export class PairsBuilder {
 /** Gives each distinct text an index, in order of first appearance. */
 class Interner {
   private readonly texts: string[] = [];
-  private readonly index = new Map<string, number>();
+  private index = new Map<string, number>();
 
   intern(text: string): number {
     let i = this.index.get(text);
     if (i === undefined) {
       i = this.texts.length;
-      this.index.set(text, i);
-      this.texts.push(text);
+      const own = detach(text);
+      this.index.set(own, i);
+      this.texts.push(own);
     }
     return i;
   }
 
-  /** The records, with stable ids (`q1`, `d1`, …) and each one's majority label. */
-  records(prefix: string, labels: LabelTally): TextRecord[] {
-    return this.texts.map((text, i) => {
-      const label = labels.labelOf(i);
-      return label === undefined ? { id: `${prefix}${i + 1}`, text } : { id: `${prefix}${i + 1}`, text, label };
-    });
+  /**
+   * The texts as a table with ids `${prefix}1`, `${prefix}2`, … and each one's majority label. Drops the
+   * lookup table first, so it and the table are never held at once: afterwards, `intern` starts afresh.
+   */
+  table(prefix: string, labels: LabelTally): TextTable {
+    this.index = new Map();
+    return TextTable.numbered(prefix, this.texts, labels.names, (row) => labels.codeOf(row));
   }
+}
+
+/**
+ * A copy of `text` that does not keep the parser's chunk alive. V8 makes a substring of 13 or more characters
+ * a view into its parent string, and papaparse's cells are substrings of the chunk being parsed: one kept
+ * cell would keep its whole chunk, so a file of repeated texts would stay in memory whole. A JSON round trip
+ * is the cheapest way found to get a flat copy: on a 500 MB file it held 32 bytes a text less than
+ * concatenating and slicing (which still leaves a view, into the concatenation) at the same throughput.
+ */
+function detach(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 function isBlank(cell: string | undefined): boolean {
@@ -144,37 +152,47 @@ function isBlank(cell: string | undefined): boolean {
 }
 
 /**
- * Labels seen per record. Most records only ever carry one label, so counts are kept only for the few that
- * get a second, different one: a Map per record would dominate the load time of a million-row file.
+ * Labels seen per record, as codes (1 + index into `names`). Most records only ever carry one label, so
+ * counts are kept only for the few that get a second, different one: a Map per record would dominate the load
+ * time of a million-row file.
  */
 class LabelTally {
-  private readonly first: (string | undefined)[] = [];
-  private readonly firstCount: number[] = [];
-  private readonly mixed = new Map<number, Map<string, number>>();
+  /** Distinct labels in order of first appearance; one string each, however many rows carry it. */
+  readonly names: string[] = [];
+  private readonly codes = new Map<string, number>();
+  /** Code of each record's first label (0: none yet) and how many rows carried it. */
+  private readonly first = new IntColumn();
+  private readonly firstCount = new IntColumn();
+  private readonly mixed = new Map<number, Map<number, number>>();
 
   add(record: number, label: string): void {
-    const first = this.first[record];
-    if (first === undefined) {
-      this.first[record] = label;
-      this.firstCount[record] = 1;
-    } else if (first === label && !this.mixed.has(record)) {
-      this.firstCount[record]++;
+    let code = this.codes.get(label);
+    if (code === undefined) {
+      this.names.push(detach(label));
+      this.codes.set(this.names[this.names.length - 1], (code = this.names.length));
+    }
+    const first = this.first.get(record);
+    if (first === 0) {
+      this.first.set(record, code);
+      this.firstCount.set(record, 1);
+    } else if (first === code && !this.mixed.has(record)) {
+      this.firstCount.set(record, this.firstCount.get(record) + 1);
     } else {
       let counts = this.mixed.get(record);
-      if (!counts) this.mixed.set(record, (counts = new Map([[first, this.firstCount[record]]])));
-      counts.set(label, (counts.get(label) ?? 0) + 1);
+      if (!counts) this.mixed.set(record, (counts = new Map([[first, this.firstCount.get(record)]])));
+      counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   }
 
-  /** The most frequent label of the record (ties: the first seen). */
-  labelOf(record: number): string | undefined {
+  /** The code of the record's most frequent label (ties: the first seen); 0 when it has none. */
+  codeOf(record: number): number {
     const counts = this.mixed.get(record);
-    if (!counts) return this.first[record];
-    let best = '';
+    if (!counts) return this.first.get(record);
+    let best = 0;
     let bestCount = 0;
-    for (const [label, n] of counts) {
+    for (const [code, n] of counts) {
       if (n > bestCount) {
-        best = label;
+        best = code;
         bestCount = n;
       }
     }
@@ -184,5 +202,34 @@ class LabelTally {
   /** Records that carried more than one distinct label. */
   conflicts(): number {
     return this.mixed.size;
+  }
+}
+
+/**
+ * A growing column of 32-bit integers, 0 where never set: 4 bytes a row where a JS array of numbers takes 8,
+ * which matters at millions of rows.
+ */
+class IntColumn {
+  private data = new Int32Array(1024);
+  /** One past the highest row set. */
+  length = 0;
+
+  get(row: number): number {
+    return row < this.length ? this.data[row] : 0;
+  }
+
+  set(row: number, value: number): void {
+    if (row >= this.data.length) {
+      const grown = new Int32Array(Math.max(row + 1, this.data.length * 2));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[row] = value;
+    if (row >= this.length) this.length = row + 1;
+  }
+
+  /** The rows set so far, as an exact-size copy. */
+  values(): Int32Array {
+    return this.data.slice(0, this.length);
   }
 }

@@ -34,8 +34,12 @@ export function summarizeLoad(result: LoadResult): DatasetSummary {
     for (const score of docs.values()) if (score > 0) relevant++;
   }
   const labels = new Set<string>();
-  for (const record of dataset?.documents ?? []) if (record.label) labels.add(record.label);
-  for (const record of dataset?.queries ?? []) if (record.label) labels.add(record.label);
+  for (const table of dataset ? [dataset.documents, dataset.queries] : []) {
+    for (let row = 0; row < table.length; row++) {
+      const label = table.label(row);
+      if (label) labels.add(label);
+    }
+  }
   return {
     usable: dataset !== null,
     name: dataset?.name ?? null,

@@ -1,5 +1,6 @@
 import { columnByName, type ColumnMapping } from './columns.ts';
 import { DataError, type DataIssue, type Dataset, type TextRecord } from './dataset.ts';
+import { TextTable } from './textTable.ts';
 import type { Table } from './table.ts';
 
 export type UnknownIdPolicy = 'ignore' | 'fail';
@@ -89,8 +90,8 @@ export function buildThreeTablesDataset(
     dataset: {
       name,
       format,
-      queries: [...judged.keys()].map((id) => byId.get(id)!),
-      documents,
+      queries: TextTable.fromRecords([...judged.keys()].map((id) => byId.get(id)!)),
+      documents: TextTable.fromRecords(documents),
       qrels: judged,
       labelColumn: label,
       warnings: [],

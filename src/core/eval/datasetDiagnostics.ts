@@ -5,7 +5,7 @@ import type { DatasetEmbeddings, RetrievalResult } from './retrieval.ts';
 
 /** Whether the dataset carries what the label and triplet diagnostics need (the CLI computes them then). */
 export function hasDiagnosticsData(dataset: Dataset): boolean {
-  return Boolean(dataset.triplets?.length) || dataset.documents.some((d) => d.label !== undefined);
+  return Boolean(dataset.triplets?.length) || dataset.documents.hasLabels;
 }
 
 /**
@@ -19,25 +19,26 @@ export function diagnoseDataset(
   kernels: DiagnosticKernels,
   options: DiagnosticsOptions = {},
 ): Promise<ModelDiagnostics> {
-  const docIndex = new Map(dataset.documents.map((d, i) => [d.id, i]));
+  const { queries, documents } = dataset;
   const relevant: number[] = [];
   const competing: number[] = [];
-  dataset.queries.forEach((query, q) => {
-    const judged = dataset.qrels.get(query.id);
-    if (!judged) return;
+  for (let q = 0; q < queries.length; q++) {
+    const queryId = queries.id(q);
+    const judged = dataset.qrels.get(queryId);
+    if (!judged) continue;
     for (const [docId, grade] of judged) {
-      const d = docIndex.get(docId);
-      if (grade > 0 && d !== undefined) relevant.push(q, d);
+      const d = documents.rowOf(docId);
+      if (grade > 0 && d >= 0) relevant.push(q, d);
     }
-    for (const docId of retrieval.run.get(query.id)?.docIds ?? []) {
-      if (!((judged.get(docId) ?? 0) > 0)) competing.push(q, docIndex.get(docId)!);
+    for (const docId of retrieval.run.get(queryId)?.docIds ?? []) {
+      if (!((judged.get(docId) ?? 0) > 0)) competing.push(q, documents.rowOf(docId));
     }
-  });
+  }
   return diagnoseEmbeddings(
     {
       documents: embeddings.documents,
       dim: embeddings.dim,
-      documentLabels: dataset.documents.map((d) => d.label),
+      documentLabels: Array.from({ length: documents.length }, (_, d) => documents.label(d)),
       labelColumn: dataset.labelColumn,
       queries: embeddings.queries,
       relevantPairs: Int32Array.from(relevant),

@@ -40,17 +40,17 @@ export async function evaluateRetrieval(dataset: Dataset, embeddings: DatasetEmb
   const ranked = await cosineTopK(queries, documents, dim, depth, options.gpu);
   const run = new Map<string, RankedList>();
   const top = new Map<string, [string, number][]>();
-  dataset.queries.forEach((query, q) => {
+  for (let q = 0; q < dataset.queries.length; q++) {
     const docIds: string[] = [];
     const scores: number[] = [];
     for (let r = 0; r < ranked.k; r++) {
-      const index = ranked.indices[q * ranked.k + r];
-      docIds.push(dataset.documents[index].id);
+      docIds.push(dataset.documents.id(ranked.indices[q * ranked.k + r]));
       scores.push(ranked.scores[q * ranked.k + r]);
     }
-    run.set(query.id, { docIds, scores });
-    top.set(query.id, docIds.map((id, r) => [id, scores[r]]));
-  });
+    const queryId = dataset.queries.id(q);
+    run.set(queryId, { docIds, scores });
+    top.set(queryId, docIds.map((id, r) => [id, scores[r]]));
+  }
   const evaluation = evaluateJudged(judgeRun(run, dataset.qrels, options.mode), options.metricKeys);
   return { ...evaluation, top, run, topKBackend: ranked.backend, notes: ranked.note ? [ranked.note] : [] };
 }

@@ -15,14 +15,14 @@ export interface Slice {
  * no labels at all.
  */
 export function sliceByLabel(dataset: Dataset, report: EvalReport): Slice[] {
-  const docLabel = new Map(dataset.documents.map((d) => [d.id, d.label]));
   const labelOf = new Map<string, string>();
   for (const query of dataset.queries) {
     let label = query.label;
     if (label === undefined) {
       const counts = new Map<string, number>();
       for (const [docId, grade] of dataset.qrels.get(query.id) ?? []) {
-        const l = grade > 0 ? docLabel.get(docId) : undefined;
+        const row = grade > 0 ? dataset.documents.rowOf(docId) : -1;
+        const l = row >= 0 ? dataset.documents.label(row) : undefined;
         if (l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
       }
       let best = 0;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { PairJudgments } from './judgments.ts';
+import { buildPairsDataset } from './pairs.ts';
+import { TextTable } from './textTable.ts';
+
+describe('TextTable', () => {
+  it('numbers rows without storing ids and finds rows by id', () => {
+    const table = TextTable.numbered('d', ['alpha', 'beta', 'gamma'], ['x', 'y'], (row) => [1, 0, 2][row]);
+    expect(table.length).toBe(3);
+    expect([table.id(0), table.id(2)]).toEqual(['d1', 'd3']);
+    expect([table.label(0), table.label(1), table.label(2)]).toEqual(['x', undefined, 'y']);
+    expect(Array.from(table)).toEqual([{ id: 'd1', text: 'alpha', label: 'x' }, { id: 'd2', text: 'beta' }, { id: 'd3', text: 'gamma', label: 'y' }]);
+    expect(['d1', 'd3', 'd4', 'd0', 'd01', 'q1', 'd', 'd1.5'].map((id) => table.rowOf(id))).toEqual([0, 2, -1, -1, -1, -1, -1, -1]);
+    expect(table.hasLabels).toBe(true);
+  });
+
+  it('keeps the ids and labels of records it is given', () => {
+    const table = TextTable.fromRecords([{ id: 'doc-7', text: 'a' }, { id: '12', text: 'b', label: 'l' }]);
+    expect(table.record(1)).toEqual({ id: '12', text: 'b', label: 'l' });
+    expect([table.rowOf('12'), table.rowOf('doc-7'), table.rowOf('d1')]).toEqual([1, 0, -1]);
+    expect(TextTable.fromRecords([{ id: 'a', text: 'a' }]).hasLabels).toBe(false);
+  });
+});
+
+describe('PairJudgments', () => {
+  it('reads as the query id → document id → grade map the rows describe', () => {
+    const rows = [
+      ['q a', 'd a'],
+      ['q b', 'd b'],
+      ['q a', 'd c'],
+      ['q a', 'd a'],
+      ['q c', 'd b'],
+    ];
+    const { dataset } = buildPairsDataset({ file: 'p.csv', header: ['question', 'answer'], rows, lines: rows.map((_, i) => i + 2), delimiter: ',' }, { query: 'question', document: 'answer' }, 'p');
+    expect(dataset.qrels).toBeInstanceOf(PairJudgments);
+    const plain = new Map([...dataset.qrels].map(([q, docs]) => [q, Object.fromEntries(docs)]));
+    expect(plain).toEqual(
+      new Map([
+        ['q1', { d1: 1, d3: 1 }],
+        ['q2', { d2: 1 }],
+        ['q3', { d2: 1 }],
+      ]),
+    );
+    expect(dataset.qrels.size).toBe(3);
+    expect(dataset.qrels.get('q2')?.get('d2')).toBe(1);
+    expect(dataset.qrels.get('q2')?.get('d1')).toBeUndefined();
+    expect(dataset.qrels.has('q4')).toBe(false);
+    expect(dataset.qrels.get('d1')).toBeUndefined();
+    expect([...dataset.qrels.keys()]).toEqual(['q1', 'q2', 'q3']);
+  });
+});
