@@ -1,13 +1,16 @@
 /**
- * `npm run bench:parse [MB]`: parser throughput on a generated pairs CSV (default 200 MB): the whole-text
- * path (read, decode, parse, build) against the streamed path the CLI and the data worker use for large
- * files, in MB/s, with the memory each held at its peak.
+ * `npm run bench:parse [MB] [--browser]`: parser throughput on a generated pairs CSV (default 200 MB): the
+ * whole-text path (read, decode, parse, build) against the streamed path the CLI and the data worker use for
+ * large files, in MB/s, with the memory the dataset holds and the peak. `--browser` also picks the file in
+ * the app in headless Chromium and reports the load time, the renderer's peak RSS (the data worker runs in
+ * it) and the longest main-thread task meanwhile.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readInputs } from '../src/cli/readDataset.ts';
 import { loadDataset, MAX_FILE_BYTES } from '../src/core/data/loadDataset.ts';
+import { startBrowserSession } from '../tests/browser/browser.ts';
 
 const megabytes = Number(process.argv[2] ?? 200);
 const file = path.join(tmpdir(), `embedlab-bench-${megabytes}mb.csv`);
@@ -63,4 +66,50 @@ const whole =
       })
     : (console.log(`whole text: skipped, ${mb.toFixed(0)} MB is above the ${MAX_FILE_BYTES / 2 ** 20} MB read at once`), NaN);
 if (Number.isFinite(whole)) console.log(`ratio streamed / whole: ${(streamed / whole).toFixed(2)}×`);
+if (process.argv.includes('--browser')) await measureInBrowser();
 rmSync(file);
+
+/** Resident memory of Chromium's renderer processes (page, its workers), in MB. */
+function rendererRss(): number {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+async function measureInBrowser(): Promise<void> {
+  const session = await startBrowserSession();
+  try {
+    const { page } = await session.newPage();
+    await page.goto(`${session.baseUrl}/`);
+    await page.getByTestId('data-pick').waitFor();
+    await page.evaluate(() => {
+      const tasks: number[] = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask' });
+      Object.assign(window, { benchLongTasks: tasks });
+    });
+    const before = rendererRss();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rendererRss())), 200);
+    const start = performance.now();
+    await page.getByTestId('data-pick').setInputFiles(file);
+    const name = path.basename(file, '.csv');
+    await page.waitForFunction((n) => document.querySelector('[data-testid="data-name"]')?.textContent === n, name, { timeout: 900_000, polling: 250 });
+    const seconds = (performance.now() - start) / 1000;
+    clearInterval(sampler);
+    const rows = await page.getByTestId('count-rows').textContent();
+    const longest = await page.evaluate(() => Math.max(0, ...(window as unknown as { benchLongTasks: number[] }).benchLongTasks));
+    console.log(
+      `in the app (headless Chromium)     ${(mb / seconds).toFixed(1).padStart(7)} MB/s  ${seconds.toFixed(1)} s  ${rows} rows  ` +
+        `renderer peak RSS ${peak.toFixed(0)} MB (${before.toFixed(0)} MB before: +${((peak - before) / mb).toFixed(2)}× the file)  longest main-thread task ${longest.toFixed(0)} ms`,
+    );
+  } finally {
+    await session.close();
+  }
+}
