@@ -88,7 +88,7 @@ async function measureInBrowser(): Promise<void> {
   try {
     const { page } = await session.newPage();
     await page.goto(`${session.baseUrl}/`);
-    await page.getByTestId('data-pick').waitFor();
+    await page.getByTestId('data-pick').waitFor({ state: 'attached' });
     await page.evaluate(() => {
       const tasks: number[] = [];
       new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration))).observe({ type: 'longtask' });
@@ -105,8 +105,14 @@ async function measureInBrowser(): Promise<void> {
     clearInterval(sampler);
     const rows = await page.getByTestId('count-rows').textContent();
     const longest = await page.evaluate(() => Math.max(0, ...(window as unknown as { benchLongTasks: number[] }).benchLongTasks));
+    // What the page and its workers hold once loaded (after GC; cross-origin isolated pages only).
+    const held = await page.evaluate(async () => {
+      const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+      return measure ? (await measure.call(performance)).bytes / 2 ** 20 : null;
+    });
     console.log(
       `in the app (headless Chromium)     ${(mb / seconds).toFixed(1).padStart(7)} MB/s  ${seconds.toFixed(1)} s  ${rows} rows  ` +
+        `${held === null ? '' : `page and workers hold ${held.toFixed(0)} MB (${(held / mb).toFixed(2)}× the file)  `}` +
         `renderer peak RSS ${peak.toFixed(0)} MB (${before.toFixed(0)} MB before: +${((peak - before) / mb).toFixed(2)}× the file)  longest main-thread task ${longest.toFixed(0)} ms`,
     );
   } finally {
