@@ -110,7 +110,18 @@ export function loadDataset(input: readonly InputFile[], options: LoadOptions = 
     result.issues.push({ severity: 'error', ...error.issue });
     result.dataset = null;
     return result;
+  } finally {
+    releaseLastMatch();
   }
+}
+
+/**
+ * V8 keeps the subject of the last regular-expression match alive (the legacy `RegExp.lastMatch`), and after
+ * a file is parsed that subject is a cell whose parent string is the whole decoded file: one more copy of
+ * the text, held until some other regular expression runs. A throwaway match lets it go now.
+ */
+function releaseLastMatch(): void {
+  /(?:)/.exec('');
 }
 
 /** A pairs/triplets table's column mapping, checked against its header, with the warnings it deserves. */
