@@ -108,12 +108,21 @@ if (session) {
         [backend, n, docs, PIPELINE_BATCH, maxLength] as const,
       );
     console.log(`\nheadless Chromium (cross-origin isolated: ${threads > 1}; WebGPU adapter: ${adapter?.name ?? 'none'})`);
+    // Without numThreads set, ORT runs WASM on min(4, ⌈cores / 2⌉) threads: the pipeline as a user runs it.
+    const ortDefaultThreads = threads > 1 ? Math.min(4, Math.ceil(threads / 2)) : 1;
+    const pipelineRuns = new Map<number, EncodeRun>();
     for (const n of [...new Set([1, threads])]) {
       const a = await lab('wasm', n, texts);
       row(`lab, WASM ${n} thread${n === 1 ? '' : 's'}`, a);
       const b = await pipe('wasm', n, texts);
+      pipelineRuns.set(n, b);
       row(`Transformers.js pipeline, WASM ${n} thread${n === 1 ? '' : 's'}`, b);
       ratio(`(WASM ${n} thread${n === 1 ? '' : 's'}, same 256 tokens)`, a, b);
+      if (n === threads && threads > 1) {
+        const atDefault = pipelineRuns.get(ortDefaultThreads) ?? (await pipe('wasm', ortDefaultThreads, texts));
+        if (!pipelineRuns.has(ortDefaultThreads)) row(`Transformers.js pipeline, WASM ${ortDefaultThreads} threads (ORT's default)`, atDefault);
+        ratio(`(lab on ${n} threads, pipeline on ORT's default ${ortDefaultThreads}, same 256 tokens)`, a, atDefault);
+      }
       if (n === threads) {
         // As a user runs it: the tokenizer config's 512 tokens (and a different embedding for long texts).
         const c = await pipe('wasm', n, texts, null);

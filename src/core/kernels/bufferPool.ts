@@ -17,6 +17,13 @@ export class BufferPool {
     return buffer;
   }
 
+  /** A storage buffer holding a copy of `data` (its size in bytes must be a multiple of 4). */
+  upload(data: Float32Array | Uint32Array, label: string): GPUBuffer {
+    const buffer = this.acquire(data.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label);
+    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buffer;
+  }
+
   /** Returns every buffer handed out since the last call to the pool. */
   releaseAll(): void {
     for (const buffer of this.inUse) {

@@ -1,5 +1,5 @@
-import { BufferPool } from '../bufferPool.ts';
-import { createComputePipeline, type GpuContext } from '../gpuDevice.ts';
+import type { GpuContext } from '../gpuDevice.ts';
+import { SinglePipelineKernel } from '../gpuKernel.ts';
 import { checkLabelDistanceInput, type LabelDistanceInput, type LabelDistanceSums } from './labelDistances.types.ts';
 import LABEL_DISTANCES_WGSL from './labelDistances.wgsl?raw';
 
@@ -14,12 +14,9 @@ const PARAMS_BYTES = 32;
  * most 64 same-label columns in float32; the runs of a label are added here in float64, so the error stays
  * that of a 64-term float32 sum whatever the number of points.
  */
-export class GpuLabelDistances {
-  private readonly pool: BufferPool;
-  private pipeline: Promise<GPUComputePipeline> | null = null;
-
-  constructor(private readonly gpu: GpuContext) {
-    this.pool = new BufferPool(gpu.device);
+export class GpuLabelDistances extends SinglePipelineKernel {
+  constructor(gpu: GpuContext) {
+    super(gpu, { code: LABEL_DISTANCES_WGSL, entryPoint: 'labelDistanceSums' });
   }
 
   /** The kernel, with the signature it shares with the CPU twin. */
@@ -120,17 +117,4 @@ export class GpuLabelDistances {
     return result;
   }
 
-  private pipelineFor(): Promise<GPUComputePipeline> {
-    if (!this.pipeline) {
-      this.pipeline = createComputePipeline(this.gpu.device, LABEL_DISTANCES_WGSL, 'labelDistanceSums', {});
-      // A failed compilation must not stay cached: the next call should retry (or report) afresh.
-      this.pipeline.catch(() => (this.pipeline = null));
-    }
-    return this.pipeline;
-  }
-
-  destroy(): void {
-    this.pool.destroy();
-    this.pipeline = null;
-  }
 }

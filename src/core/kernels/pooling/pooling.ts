@@ -1,5 +1,5 @@
-import { BufferPool } from '../bufferPool.ts';
-import { createComputePipeline, type GpuContext } from '../gpuDevice.ts';
+import type { GpuContext } from '../gpuDevice.ts';
+import { SinglePipelineKernel } from '../gpuKernel.ts';
 import { checkPoolingInput, poolingModeCode, type PoolingInput } from './pooling.types.ts';
 import POOLING_WGSL from './pooling.wgsl?raw';
 
@@ -14,12 +14,9 @@ const PARAMS_BYTES = 64;
  * are, and only the pooled rows are read back: 384 floats per text instead of 384 per token. One instance per
  * device; it must be the device the buffer lives on.
  */
-export class GpuPooling {
-  private readonly pool: BufferPool;
-  private pipeline: Promise<GPUComputePipeline> | null = null;
-
-  constructor(private readonly gpu: GpuContext) {
-    this.pool = new BufferPool(gpu.device);
+export class GpuPooling extends SinglePipelineKernel {
+  constructor(gpu: GpuContext) {
+    super(gpu, { code: POOLING_WGSL, entryPoint: 'poolRows', constants: { WORKGROUP_SIZE } });
   }
 
   /** The kernel, with the signature it shares with the CPU twin (plus token embeddings already on the GPU). */
@@ -46,8 +43,8 @@ export class GpuPooling {
     const { device } = this.gpu;
     const pipeline = await this.pipelineFor();
     try {
-      const tokens = input.tokens instanceof Float32Array ? this.upload(input.tokens, 'pooling tokens') : input.tokens;
-      const mask = this.upload(Uint32Array.from(input.mask), 'pooling mask');
+      const tokens = input.tokens instanceof Float32Array ? this.pool.upload(input.tokens, 'pooling tokens') : input.tokens;
+      const mask = this.pool.upload(Uint32Array.from(input.mask), 'pooling mask');
       const params = this.pool.acquire(PARAMS_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'pooling params');
       const header = new Uint32Array(PARAMS_BYTES / 4);
       header.set([batch, seqLen, hidden, modes.length, input.normalize ? 1 : 0]);
@@ -86,25 +83,5 @@ export class GpuPooling {
     } finally {
       this.pool.releaseAll();
     }
-  }
-
-  private upload(data: Float32Array | Uint32Array, label: string): GPUBuffer {
-    const buffer = this.pool.acquire(data.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label);
-    this.gpu.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return buffer;
-  }
-
-  private pipelineFor(): Promise<GPUComputePipeline> {
-    if (!this.pipeline) {
-      this.pipeline = createComputePipeline(this.gpu.device, POOLING_WGSL, 'poolRows', { WORKGROUP_SIZE });
-      // A failed compilation must not stay cached: the next call should retry (or report) afresh.
-      this.pipeline.catch(() => (this.pipeline = null));
-    }
-    return this.pipeline;
-  }
-
-  destroy(): void {
-    this.pool.destroy();
-    this.pipeline = null;
   }
 }

@@ -60,7 +60,7 @@ export class GpuTopK {
     if (segments > limits.maxComputeWorkgroupsPerDimension) throw new RangeError(`top-k: ${docCount} documents exceed one dispatch`);
 
     try {
-      const docs = this.upload(input.docs, 'topk docs');
+      const docs = this.pool.upload(input.docs, 'topk docs');
       for (let q0 = 0; q0 < queryCount; q0 += chunk) {
         const qn = Math.min(chunk, queryCount - q0);
         await this.runChunk(pipelines, docs, input.queries.subarray(q0 * dim, (q0 + qn) * dim), qn, docCount, dim, k, segments, result, q0);
@@ -89,7 +89,7 @@ export class GpuTopK {
     // Ping-pong candidate buffers: each merge pass reads one and writes the other.
     const scores = [this.pool.acquire(candidateBytes, storage, 'topk scores A'), this.pool.acquire(candidateBytes, storage, 'topk scores B')];
     const indices = [this.pool.acquire(candidateBytes, storage, 'topk indices A'), this.pool.acquire(candidateBytes, storage, 'topk indices B')];
-    const queryBuffer = this.upload(queries, 'topk queries');
+    const queryBuffer = this.pool.upload(queries, 'topk queries');
     const encoder = device.createCommandEncoder({ label: 'topk' });
 
     const params = (segmentCount: number, outSegments: number) => {
@@ -149,12 +149,6 @@ export class GpuTopK {
     result.scores.set(new Float32Array(mapped, 0, queryCount * k), firstQuery * k);
     result.indices.set(new Int32Array(mapped, resultBytes, queryCount * k), firstQuery * k);
     staging.unmap();
-  }
-
-  private upload(data: Float32Array, label: string): GPUBuffer {
-    const buffer = this.pool.acquire(data.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label);
-    this.gpu.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return buffer;
   }
 
   private pipelinesFor(dim: number): Promise<Pipelines> {
