@@ -88,33 +88,12 @@ export class GpuLabelDistances extends SinglePipelineKernel {
     const partial = this.pool.acquire(bytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'label distances partial sums');
     const params = this.pool.acquire(PARAMS_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'label distances params');
     device.queue.writeBuffer(params, 0, Uint32Array.of(count, dim, chunkCount, firstRow, rowCount, 0, 0, 0));
-    const staging = this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'label distances readback');
-    const encoder = device.createCommandEncoder({ label: 'label distances' });
-    const compute = encoder.beginComputePass();
-    compute.setPipeline(pipeline);
-    compute.setBindGroup(
-      0,
-      device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: params } },
-          { binding: 1, resource: { buffer: vectors } },
-          { binding: 2, resource: { buffer: chunks } },
-          { binding: 3, resource: { buffer: partial, size: bytes } },
-        ],
-      }),
-    );
-    compute.dispatchWorkgroups(chunkCount, Math.ceil(rowCount / TILE));
-    compute.end();
-    encoder.copyBufferToBuffer(partial, 0, staging, 0, bytes);
-    device.pushErrorScope('validation');
-    device.queue.submit([encoder.finish()]);
-    const error = await device.popErrorScope();
-    if (error) throw new Error(`label distances: ${error.message}`);
-    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
-    const result = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
-    staging.unmap();
-    return result;
+    const entries = [
+      { binding: 0, resource: { buffer: params } },
+      { binding: 1, resource: { buffer: vectors } },
+      { binding: 2, resource: { buffer: chunks } },
+      { binding: 3, resource: { buffer: partial, size: bytes } },
+    ];
+    return new Float32Array(await this.runPass(pipeline, entries, [chunkCount, Math.ceil(rowCount / TILE)], partial, bytes, 'label distances'));
   }
-
 }

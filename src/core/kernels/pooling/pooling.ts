@@ -52,33 +52,13 @@ export class GpuPooling extends SinglePipelineKernel {
       device.queue.writeBuffer(params, 0, header);
       const pooledBytes = out.byteLength;
       const pooled = this.pool.acquire(pooledBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'pooling output');
-      const staging = this.pool.acquire(pooledBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'pooling readback');
-
-      const encoder = device.createCommandEncoder({ label: 'pooling' });
-      const compute = encoder.beginComputePass();
-      compute.setPipeline(pipeline);
-      compute.setBindGroup(
-        0,
-        device.createBindGroup({
-          layout: pipeline.getBindGroupLayout(0),
-          entries: [
-            { binding: 0, resource: { buffer: params } },
-            { binding: 1, resource: { buffer: tokens, size: tokenBytes } },
-            { binding: 2, resource: { buffer: mask, size: input.mask.length * 4 } },
-            { binding: 3, resource: { buffer: pooled, size: pooledBytes } },
-          ],
-        }),
-      );
-      compute.dispatchWorkgroups(batch);
-      compute.end();
-      encoder.copyBufferToBuffer(pooled, 0, staging, 0, pooledBytes);
-      device.pushErrorScope('validation');
-      device.queue.submit([encoder.finish()]);
-      const error = await device.popErrorScope();
-      if (error) throw new Error(`pooling: ${error.message}`);
-      await staging.mapAsync(GPUMapMode.READ, 0, pooledBytes);
-      out.set(new Float32Array(staging.getMappedRange(0, pooledBytes)));
-      staging.unmap();
+      const entries = [
+        { binding: 0, resource: { buffer: params } },
+        { binding: 1, resource: { buffer: tokens, size: tokenBytes } },
+        { binding: 2, resource: { buffer: mask, size: input.mask.length * 4 } },
+        { binding: 3, resource: { buffer: pooled, size: pooledBytes } },
+      ];
+      out.set(new Float32Array(await this.runPass(pipeline, entries, [batch], pooled, pooledBytes, 'pooling')));
       return out;
     } finally {
       this.pool.releaseAll();
