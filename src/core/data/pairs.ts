@@ -127,8 +127,8 @@ class Interner {
   }
 
   /**
-   * The texts as a table with ids `${prefix}1`, `${prefix}2`, … and each one's majority label. Drops the
-   * lookup table first, so it and the table are never held at once: afterwards, `intern` starts afresh.
+   * The texts as a table with ids `${prefix}1`, `${prefix}2`, … and each one's majority label. The last call:
+   * it drops the lookup table first, so the lookup and the table are never held at once.
    */
   table(prefix: string, labels: LabelTally): TextTable {
     this.index = new Map();
