@@ -80,12 +80,17 @@ export async function createRunner(folder: ModelFolder, backend: Backend): Promi
   return runner;
 }
 
+/** The GPUDevice ORT's WebGPU backend runs on; it exists once a WebGPU session does. */
+function ortGpuDevice(): Promise<GPUDevice> {
+  // Typed as a Promise, but after the first WebGPU session ORT hands back the GPUDevice itself.
+  return Promise.resolve(ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>);
+}
+
 let ortPooling: { device: GPUDevice; pooling: GpuPooling } | null = null;
 
-/** The pooling kernel on the device ORT's WebGPU backend created (it exists once a WebGPU session does). */
+/** The pooling kernel on ORT's GPU device, one per device. */
 async function poolingOnOrtDevice(): Promise<GpuPooling> {
-  // Typed as a Promise, but after the first WebGPU session ORT hands back the GPUDevice itself.
-  const device = await (ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>);
+  const device = await ortGpuDevice();
   if (ortPooling?.device !== device) {
     const context: GpuContext = { device, limits: device.limits, lost: null };
     void device.lost.then((info) => (context.lost = info.message || info.reason || 'device lost'));
@@ -103,8 +108,7 @@ let lost: Promise<string> | null = null;
  */
 export function watchDeviceLoss(onLost: (reason: string) => void): void {
   if (device) return;
-  // Typed as a Promise, but after the first WebGPU session ORT hands back the GPUDevice itself.
-  device = Promise.resolve(ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>);
+  device = ortGpuDevice();
   lost = device.then((d) => d.lost).then((info) => info.message || info.reason || 'unknown reason');
   void lost.then(onLost);
 }
