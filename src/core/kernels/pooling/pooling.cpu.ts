@@ -7,10 +7,6 @@ import { checkPoolingInput, type PoolingInput } from './pooling.types.ts';
  * everything else (WASM, the CLI's onnxruntime-node) uses this one.
  */
 export async function poolTokensCpu(input: PoolingInput): Promise<Float32Array> {
-  return poolTokensCpuSync(input);
-}
-
-export function poolTokensCpuSync(input: PoolingInput): Float32Array {
   const { dim } = checkPoolingInput(input);
   const out = new Float32Array(input.batch * dim);
   poolBatch({ data: input.tokens, mask: input.mask, batch: input.batch, seqLen: input.seqLen, hidden: input.hidden }, input.modes, out);
