@@ -7,7 +7,8 @@ import { withLabels } from '../src/core/diagnostics/labelled.ts';
 import { labelStructure } from '../src/core/diagnostics/labelStructure.ts';
 import { topKCpuSync } from '../src/core/kernels/topk/topk.cpu.ts';
 import { mulberry32 } from '../src/core/metrics/random.ts';
-import { judgeRun, type Qrels, type RankedList } from '../src/core/metrics/judgedRun.ts';
+import { judgeRun, type Judgments } from '../src/core/metrics/judgedRun.ts';
+import type { Rankings } from '../src/core/metrics/rankings.ts';
 import { defaultMetricKeys, evaluateJudged } from '../src/core/metrics/registry.ts';
 import { startBrowserSession } from '../tests/browser/browser.ts';
 import { randomLabelledCase, randomTopKCase } from '../tests/fixtures/random.ts';
@@ -52,17 +53,29 @@ console.log(`ratio naive / CPU kernel: ${(naive.ms / blocked.ms).toFixed(2)}× (
 
 console.log('\nmetrics for 10 000 queries × top-100 (default sentence-transformers keys)');
 const random = mulberry32(11);
-const run = new Map<string, RankedList>();
-const qrels = new Map<string, Map<string, number>>();
+// 10 000 queries × top 100 over a million documents, 1–5 relevant each (half of them retrieved), as rows.
+const rankings: Rankings = {
+  offsets: Int32Array.from({ length: 10_001 }, (_, q) => q * 100),
+  docs: Int32Array.from({ length: 1_000_000 }, (_, i) => (Math.floor(i / 100) * 7919 + (i % 100) * 104_729) % 1_000_000),
+  scores: Float32Array.from({ length: 1_000_000 }, (_, i) => 1 - (i % 100) / 100),
+  unknownIds: [],
+};
+const judgedDocs: number[] = [];
+const judgedOffsets = [0];
 for (let q = 0; q < 10_000; q++) {
-  const docIds = Array.from({ length: 100 }, (_, r) => `d${(q * 7919 + r * 104_729) % 1_000_000}`);
-  run.set(`q${q}`, { docIds, scores: Array.from({ length: 100 }, (_, r) => 1 - r / 100) });
-  const relevant = new Map<string, number>();
-  for (let j = 0; j < 1 + (q % 5); j++) relevant.set(random() < 0.5 ? docIds[Math.floor(random() * 100)] : `d${Math.floor(random() * 1e6)}`, 1);
-  qrels.set(`q${q}`, relevant);
+  const relevant = new Set<number>();
+  for (let j = 0; j < 1 + (q % 5); j++) relevant.add(random() < 0.5 ? rankings.docs[q * 100 + Math.floor(random() * 100)] : Math.floor(random() * 1e6));
+  judgedDocs.push(...relevant);
+  judgedOffsets.push(judgedDocs.length);
 }
+const judgments: Judgments = {
+  queries: Int32Array.from({ length: 10_000 }, (_, q) => q),
+  offsets: Int32Array.from(judgedOffsets),
+  docs: Int32Array.from(judgedDocs),
+  grades: new Float64Array(judgedDocs.length).fill(1),
+};
 const keys = defaultMetricKeys();
-const metricsTime = time(`judge + ${keys.length} metrics`, () => evaluateJudged(judgeRun(run, qrels as Qrels), keys), 5);
+const metricsTime = time(`judge + ${keys.length} metrics`, () => evaluateJudged(judgeRun(rankings, judgments, 'sentence-transformers', (row) => `d${row}`), keys), 5);
 console.log(`ndcg@10 = ${metricsTime.result.metrics['ndcg@10'].toFixed(4)}; target < 50 ms: ${metricsTime.ms < 50 ? 'met' : 'missed'}`);
 /** sklearn's silhouette_samples as a one-off script writes it: for each point, every distance, per label. */
 function naiveSilhouette(vectors: Float32Array, dim: number, labelOf: Int32Array, labelCount: number): number {

@@ -85,8 +85,8 @@ console.log(`encode ${texts.length} SciFact documents with ${MODEL}, 256 tokens`
 
 // Chromium: each encoder in a fresh worker, so thread counts and backends do not leak between runs.
 const session = await startBrowserSession().catch((error: Error) => {
-  console.log(`\nbrowser part skipped: ${error.message}`);
-  return null;
+  console.error(`\nbench:encode: the browser part cannot run: ${error.message}`);
+  process.exit(1);
 });
 if (session) {
   try {

@@ -10,3 +10,11 @@ export const REFERENCE_VALUES = path.join(SHARED_MODELS, 'reference-values.json'
 export const HAS_SHARED_MODELS = existsSync(REFERENCE_VALUES);
 export const REAL_MODELS = ['lab-minilm-l6-base', 'lab-minilm-l6-scifact-ft'] as const;
 export const FIXTURE_MODEL = path.join(ROOT, 'tests/fixtures/generated/tiny-bert');
+
+/**
+ * A test's name, with the reason added when it is skipped because `needed` (a path under ../shared) is
+ * missing: the report then says why, not only that it skipped.
+ */
+export function needs(needed: string, name: string): string {
+  return existsSync(needed) ? name : `${name} — skipped: ${needed} is missing (../shared is not beside this checkout)`;
+}

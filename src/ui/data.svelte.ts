@@ -4,6 +4,7 @@ import type { DataIssue } from '../core/data/dataset.ts';
 import type { DataWorkerApi } from '../worker/dataWorker.ts';
 import type { DatasetSummary } from '../core/data/summary.ts';
 import type { DroppedFile, ReadProgress } from '../worker/dataApi.ts';
+import type { RunResult } from '../worker/evaluation.ts';
 
 export const SAMPLE_URL = '/samples/helpdesk-faq.csv';
 
@@ -46,6 +47,13 @@ export class DatasetState {
   /** Re-reads the current files with the user's column mapping. */
   remap(mapping: ColumnMapping): Promise<void> {
     return this.load(this.lastFiles, mapping);
+  }
+
+  /** Renames the loaded dataset; returns the last results under the new name when they are of it. */
+  async rename(name: string): Promise<RunResult | null> {
+    const { name: kept, result } = await this.worker.rename(name);
+    if (this.summary) this.summary = { ...this.summary, name: kept };
+    return result;
   }
 
   async loadSample(): Promise<void> {

@@ -2,13 +2,14 @@ import { proxy, type Remote } from 'comlink';
 import type { EvaluationMode } from '../core/metrics/judgedRun.ts';
 import type { CacheSize } from '../worker/indexedDbEmbeddingStore.ts';
 import type { DataWorkerApi } from '../worker/dataWorker.ts';
-import type { ExportFile, KernelChoice, LabView, QueryDetail, RunProgress, RunStage } from '../worker/evaluation.ts';
+import type { ComparisonProgress, ComparisonStage, ExportFile, ExportKind, KernelChoice, QueryDetail, RunResult } from '../worker/evaluation.ts';
 
-export const STAGE_NAMES: Record<RunStage, string> = {
+export const STAGE_NAMES: Record<ComparisonStage, string> = {
   documents: 'encoding documents',
   queries: 'encoding queries',
+  vectors: 'reading vectors',
+  rankings: 'reading rankings',
   rank: 'ranking and scoring',
-  metrics: 'metrics',
   diagnostics: 'diagnostics',
   report: 'comparing models',
 };
@@ -18,10 +19,10 @@ export const STAGE_NAMES: Record<RunStage, string> = {
  * cancelled run leaves the previous results on screen.
  */
 export class EvaluationState {
-  view = $state.raw<LabView | null>(null);
+  result = $state.raw<RunResult | null>(null);
   running = $state(false);
-  /** Latest progress per slot (and `null` for stages over all models). */
-  progress = $state.raw<Record<string, RunProgress>>({});
+  /** Latest progress per checkpoint (and `*` for stages over all of them). */
+  progress = $state.raw<Record<string, ComparisonProgress>>({});
   error = $state<string | null>(null);
   mode = $state<EvaluationMode>('sentence-transformers');
   kernels = $state<KernelChoice>('auto');
@@ -40,11 +41,10 @@ export class EvaluationState {
     this.error = null;
     this.progress = {};
     try {
-      const view = await this.worker.run(
+      this.result = await this.worker.run(
         { slots, mode: this.mode, kernels: this.kernels },
-        proxy((p: RunProgress) => void (this.progress = { ...this.progress, [p.slot ?? '*']: p })),
+        proxy((p: ComparisonProgress) => void (this.progress = { ...this.progress, [p.checkpoint ?? '*']: p })),
       );
-      this.view = view;
       this.baseline = 0;
       this.detail = null;
       this.selectedQuery = null;
@@ -64,10 +64,10 @@ export class EvaluationState {
 
   async setMode(mode: EvaluationMode): Promise<void> {
     this.mode = mode;
-    if (!this.view) return;
+    if (!this.result) return;
     this.rescoring = true;
     try {
-      this.view = await this.worker.setMode(mode);
+      this.result = await this.worker.setMode(mode);
     } catch (error) {
       this.error = (error as Error).message;
     } finally {
@@ -87,7 +87,7 @@ export class EvaluationState {
     }
   }
 
-  exportFiles(kind: 'markdown' | 'json' | 'csv' | 'trec'): Promise<ExportFile[]> {
+  exportFiles(kind: ExportKind): Promise<ExportFile[]> {
     return this.worker.exportFiles(kind);
   }
 

@@ -83,6 +83,8 @@ export const WASM_TOKEN_BUDGET = 1024;
 const slots = new Map<string, Slot>();
 const jobs = new Map<string, AbortController>();
 let gpuLostReason: string | null = null;
+/** One listener for the one device-loss watch (`ortWeb.ts`): from then on every slot runs on WASM. */
+const onGpuLost = (reason: string) => (gpuLostReason = reason);
 
 function slotOf(id: string): Slot {
   const slot = slots.get(id);
@@ -158,7 +160,7 @@ export const api = {
       actual = 'wasm';
       folder.spec.notes.push(`WebGPU could not run this model (${(error as Error).message}); using WASM.`);
     }
-    if (actual === 'webgpu') watchDeviceLoss((reason) => (gpuLostReason = reason));
+    if (actual === 'webgpu') watchDeviceLoss(onGpuLost);
     const { spec } = folder;
     // Probe once so the page knows the embedding size before any real encode (and the session is warm).
     const probe = await encodeTexts(['dimension probe'], folder.tokenizer, runner, spec);
@@ -214,10 +216,17 @@ export const api = {
     }
   },
 
-  /** The loaded model's fingerprint and name, for caching its embeddings and labelling its results. */
-  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend }> {
+  /** The loaded model as a comparison names it: fingerprint (the cache key), name, backend and notes. */
+  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; notes: string[] }> {
     const slot = slotOf(slotId);
-    return { fingerprint: await slot.fingerprint(), name: slot.info.name, dim: slot.info.dim, backend: slot.backend };
+    return {
+      fingerprint: await slot.fingerprint(),
+      name: slot.info.name,
+      dim: slot.info.dim,
+      backend: slot.backend,
+      backendDescription: (await describeBackend(slot.backend)).description,
+      notes: [...slot.info.notes],
+    };
   },
 
   /** WASM threads for this worker (benchmarks compare 1 thread with all); only before the first model loads. */
@@ -252,7 +261,7 @@ export const api = {
       if (slot.backend === backend) return encodeTexts(texts, slot.folder.tokenizer, slot.runner, slot.folder.spec);
       const runner = await createRunner(slot.folder, backend);
       try {
-        if (backend === 'webgpu') watchDeviceLoss((reason) => (gpuLostReason = reason));
+        if (backend === 'webgpu') watchDeviceLoss(onGpuLost);
         return await encodeTexts(texts, slot.folder.tokenizer, runner, slot.folder.spec);
       } finally {
         await runner.release();

@@ -31,6 +31,14 @@ export const dataApi = {
     if (result.dataset) current = result.dataset;
     return summarizeLoad(result);
   },
+
+  /** Renames the current dataset (reports and exports use the new name); returns the name kept. */
+  renameDataset(name: string): string {
+    if (!current) throw new Error('no dataset is loaded');
+    const trimmed = name.trim();
+    if (trimmed) current.name = trimmed;
+    return current.name;
+  },
 };
 
 async function read(files: DroppedFile[], options: LoadOptions, onProgress?: (progress: ReadProgress) => void): Promise<LoadResult> {

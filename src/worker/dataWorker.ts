@@ -1,12 +1,17 @@
 import { expose } from 'comlink';
 import { current, dataApi } from './dataApi.ts';
-import { evaluationApi, type LabView, type RunProgress, type RunRequest } from './evaluation.ts';
+import { evaluationApi, type ComparisonProgress, type RunRequest, type RunResult } from './evaluation.ts';
 
 /** The data worker serves loading and evaluation: the dataset never leaves it. */
 const workerApi = {
   ...dataApi,
   ...evaluationApi,
-  run: (request: RunRequest, onProgress: (progress: RunProgress) => void): Promise<LabView> => evaluationApi.run(current, request, onProgress),
+  run: (request: RunRequest, onProgress: (progress: ComparisonProgress) => void): Promise<RunResult> => evaluationApi.run(current, request, onProgress),
+  /** Renames the dataset; the last results, when they are of it, come back under the new name. */
+  rename(name: string): { name: string; result: RunResult | null } {
+    const kept = dataApi.renameDataset(name);
+    return { name: kept, result: evaluationApi.datasetRenamed(current) };
+  },
 };
 
 export type DataWorkerApi = typeof workerApi;

@@ -86,36 +86,51 @@ function ortGpuDevice(): Promise<GPUDevice> {
   return Promise.resolve(ort.env.webgpu.device as GPUDevice | Promise<GPUDevice>);
 }
 
-let ortPooling: { device: GPUDevice; pooling: GpuPooling } | null = null;
-
-/** The pooling kernel on ORT's GPU device, one per device. */
-async function poolingOnOrtDevice(): Promise<GpuPooling> {
-  const device = await ortGpuDevice();
-  if (ortPooling?.device !== device) {
-    const context: GpuContext = { device, limits: device.limits, lost: null };
-    void device.lost.then((info) => (context.lost = info.message || info.reason || 'device lost'));
-    ortPooling = { device, pooling: new GpuPooling(context) };
-  }
-  return ortPooling.pooling;
+/**
+ * What lives on ORT's device: the context the pooling kernel checks, the kernel, and the one watch of the
+ * device's loss, which marks the context and tells every listener.
+ */
+interface OrtGpu {
+  device: GPUDevice;
+  pooling: GpuPooling;
+  lost: Promise<string>;
 }
 
-let device: Promise<GPUDevice> | null = null;
-let lost: Promise<string> | null = null;
+let ortGpu: Promise<OrtGpu> | null = null;
+const lossListeners = new Set<(reason: string) => void>();
+
+function ortGpuState(): Promise<OrtGpu> {
+  ortGpu ??= ortGpuDevice().then((device) => {
+    const context: GpuContext = { device, limits: device.limits, lost: null };
+    const lost = device.lost.then((info) => {
+      const reason = info.message || info.reason || 'unknown reason';
+      context.lost = reason;
+      for (const listener of lossListeners) listener(reason);
+      return reason;
+    });
+    return { device, pooling: new GpuPooling(context), lost };
+  });
+  return ortGpu;
+}
+
+/** The pooling kernel on ORT's GPU device. */
+async function poolingOnOrtDevice(): Promise<GpuPooling> {
+  return (await ortGpuState()).pooling;
+}
 
 /**
  * Calls `onLost` once if the GPU device that ORT's WebGPU backend created is lost. ORT cannot re-initialise
  * WebGPU in the same worker afterwards, so the caller must switch to WASM for good.
  */
 export function watchDeviceLoss(onLost: (reason: string) => void): void {
-  if (device) return;
-  device = ortGpuDevice();
-  lost = device.then((d) => d.lost).then((info) => info.message || info.reason || 'unknown reason');
-  void lost.then(onLost);
+  lossListeners.add(onLost);
+  void ortGpuState();
 }
 
 /** The loss reason if the device is lost within `ms` (a failing run often precedes the `lost` event). */
-export function deviceLostWithin(ms: number): Promise<string | null> {
-  if (!lost) return Promise.resolve(null);
+export async function deviceLostWithin(ms: number): Promise<string | null> {
+  if (!ortGpu) return null;
+  const { lost } = await ortGpu;
   return Promise.race([lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms))]);
 }
 
@@ -124,8 +139,9 @@ export function deviceLostWithin(ms: number): Promise<string | null> {
  * resolves once the loss has been seen. Resolves false when no WebGPU session was ever created.
  */
 export async function destroyGpuDevice(): Promise<boolean> {
-  if (!device || !lost) return false;
-  (await device).destroy();
+  if (!ortGpu) return false;
+  const { device, lost } = await ortGpu;
+  device.destroy();
   await lost;
   return true;
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { ROOT } from '../paths.ts';
@@ -25,17 +26,31 @@ export interface BrowserSession {
   server: ViteDevServer;
   baseUrl: string;
   /** A fresh page whose console errors and off-origin requests are recorded. */
-  newPage(): Promise<{ page: Page; consoleErrors: string[]; requests: string[] }>;
+  /** A fresh page; `notFound` lists the URLs the server answered 404 (a model's optional files, say). */
+  newPage(): Promise<{ page: Page; consoleErrors: string[]; requests: string[]; notFound: string[] }>;
   close(): Promise<void>;
 }
 
+/**
+ * A Vite dev server and headless Chromium on it. Fails before starting anything when Chromium is missing,
+ * and closes the server when Chromium will not start, so a caller that catches the error can exit.
+ */
 export async function startBrowserSession(): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash scripts/ensureTestDeps.sh does it as root; npm test runs it)`);
+  }
   const server = await createServer({ root: ROOT, configFile: `${ROOT}/vite.config.ts`, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('vite dev server has no port');
   const baseUrl = `http://127.0.0.1:${address.port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   return {
     browser,
     server,
@@ -46,8 +61,10 @@ export async function startBrowserSession(): Promise<BrowserSession> {
       const requests: string[] = [];
       page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
       page.on('pageerror', (error) => consoleErrors.push(error.message));
+      const notFound: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
-      return { page, consoleErrors, requests };
+      page.on('response', (response) => response.status() === 404 && notFound.push(response.url()));
+      return { page, consoleErrors, requests, notFound };
     },
     async close() {
       await browser.close();

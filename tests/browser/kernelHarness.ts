@@ -7,14 +7,17 @@ import { labelStructure } from '../../src/core/diagnostics/labelStructure.ts';
 import { requestGpuDevice } from '../../src/core/kernels/gpuDevice.ts';
 import { GpuLabelDistances } from '../../src/core/kernels/labelDistances/labelDistances.ts';
 import { GpuPooling } from '../../src/core/kernels/pooling/pooling.ts';
-import type { PoolingMode } from '../../src/core/model/pooling.ts';
+import type { PoolingMode } from '../../src/core/kernels/pooling/poolingModes.ts';
 import { GpuTopK } from '../../src/core/kernels/topk/topk.ts';
 import type { TopKInput } from '../../src/core/kernels/topk/topk.types.ts';
 import { randomLabelledCase, randomPoolingCase, randomTopKCase } from '../fixtures/random.ts';
 
-const kernels = requestGpuDevice().then((gpu) =>
-  gpu ? { topK: new GpuTopK(gpu), labelDistances: new GpuLabelDistances(gpu), pooling: new GpuPooling(gpu), diagnostics: gpuDiagnosticKernels(gpu) } : null,
-);
+const kernels = requestGpuDevice().then((gpu) => {
+  if (!gpu) return null;
+  const topK = new GpuTopK(gpu);
+  const labelDistances = new GpuLabelDistances(gpu);
+  return { topK, labelDistances, pooling: new GpuPooling(gpu), diagnostics: gpuDiagnosticKernels(labelDistances, topK) };
+});
 
 async function ready() {
   const k = await kernels;

@@ -2,8 +2,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Download } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { HAS_SHARED_MODELS, REAL_MODELS, ROOT, SHARED } from '../paths.ts';
+import { HAS_SHARED_MODELS, needs, REAL_MODELS, ROOT, SHARED, SHARED_MODELS } from '../paths.ts';
 import { usePage } from './usePage.ts';
+import { embedlab } from '../cli/runCli.ts';
+import type { EvalReport } from '../../src/core/report/evalReport.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-results');
 const BANK_FAQS = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
@@ -13,12 +15,29 @@ const browser = usePage('/', async (page) => {
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
+/** The Δ column of the per-query table as numbers, in the order shown. */
+async function shownDeltas(): Promise<number[]> {
+  const cells = await browser.page.getByTestId('per-query-table').locator('tbody tr td:last-child').allTextContents();
+  return cells.map((c) => Number(c.replace('−', '-').replace('±', '')));
+}
+
+/**
+ * The JSON report's structure: every key path (values' types at the leaves), with what legitimately differs
+ * between the page and the CLI — where each ran and what it ran on — left out.
+ */
+function shape(value: unknown, at = ''): string[] {
+  if (/^\.models\.\d+\.(backend|path|rankedOn)$|\.details\.backend$|\.notes$/.test(at)) return [];
+  if (Array.isArray(value)) return value.length ? shape(value[0], `${at}.0`) : [`${at}: []`];
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => shape(v, `${at}.${/^(q|d)\d+$/.test(k) ? '<id>' : k}`));
+  return [`${at}: ${value === null ? 'null' : typeof value}`];
+}
+
 async function downloaded(action: () => Promise<void>): Promise<{ name: string; text: string }> {
   const [download] = (await Promise.all([browser.page.waitForEvent('download'), action()])) as [Download, void];
   return { name: download.suggestedFilename(), text: readFileSync((await download.path())!, 'utf8') };
 }
 
-describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two real checkpoints', () => {
+describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'the main screen on BankFAQs with the two real checkpoints'), () => {
   it('loads the data and both models on WASM', async () => {
     const { page } = browser;
     await page.getByTestId('data-pick').setInputFiles(BANK_FAQS);
@@ -55,6 +74,19 @@ describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two re
   it('shows a query’s top 10 from both models with rank movements, keyboard navigable', async () => {
     const { page } = browser;
     expect(await page.getByTestId('per-query-metric').inputValue()).toBe('ndcg@10');
+    // Losses start with the biggest loss, gains with the biggest gain, everything by the size of the change.
+    await page.getByTestId('per-query-show').selectOption('losses');
+    const losses = await shownDeltas();
+    expect(losses.length).toBeGreaterThan(1);
+    expect(losses.every((d) => d < 0)).toBe(true);
+    expect(losses).toEqual([...losses].sort((a, b) => a - b));
+    await page.getByTestId('per-query-show').selectOption('gains');
+    const gains = await shownDeltas();
+    expect(gains).toEqual([...gains].sort((a, b) => b - a));
+    await page.getByTestId('per-query-show').selectOption('all');
+    const all = await shownDeltas();
+    expect(all.map(Math.abs)).toEqual(all.map(Math.abs).sort((a, b) => b - a));
+    expect(Math.abs(all[0])).toBe(Math.max(Math.abs(losses[0]), gains[0] ?? 0));
     await page.getByTestId('per-query-show').selectOption('losses');
     const first = page.getByTestId('per-query-table').locator('tbody tr').first();
     await first.click();
@@ -78,14 +110,27 @@ describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two re
     expect(await diagnostics.getByTestId('diagnostics-reading').count()).toBe(1);
   });
 
-  it('exports Markdown with findings and per-query examples, JSON in the CLI schema, CSV and TREC runs', async () => {
+  it('exports Markdown with findings and per-query examples, the CLI’s JSON document, and CSV', async () => {
     const { page } = browser;
     const markdown = await downloaded(() => page.getByTestId('export-markdown').click());
     expect(markdown.text).toMatch(/## Summary/);
     expect(markdown.text).toMatch(/## Per-query examples/);
-    const json = JSON.parse((await downloaded(() => page.getByTestId('export-json').click())).text);
+    const json = JSON.parse((await downloaded(() => page.getByTestId('export-json').click())).text) as EvalReport;
     expect(json.models.map((m: { name: string }) => m.name)).toEqual([...REAL_MODELS]);
-    expect(Object.keys(json.models[0].diagnostics)).toContain('neighborCoherence@10');
+    expect(Object.keys(json.models[0].diagnostics!)).toContain('neighborCoherence@10');
+    // The CLI's --json for the same data and models is the same document: same structure, same numbers.
+    const out = path.join(ARTIFACTS, 'cli-bankfaqs-report.json');
+    const cli = await embedlab(['eval', BANK_FAQS, '--model', path.join(SHARED_MODELS, REAL_MODELS[0]), '--model', path.join(SHARED_MODELS, REAL_MODELS[1]), '--json', out]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const fromCli = JSON.parse(readFileSync(out, 'utf8')) as EvalReport;
+    expect(shape(json)).toEqual(shape(fromCli));
+    expect(json.dataset).toEqual(fromCli.dataset);
+    expect(json.metricKeys).toEqual(fromCli.metricKeys);
+    json.models.forEach((model, i) => {
+      for (const key of json.metricKeys) expect(Math.abs(model.metrics[key] - fromCli.models[i].metrics[key]), `${model.name} ${key}`).toBeLessThan(1e-4);
+      expect(Math.abs(model.diagnostics!.rocAuc! - fromCli.models[i].diagnostics!.rocAuc!)).toBeLessThan(1e-4);
+      expect(model.diagnostics!.details.labels).toEqual(fromCli.models[i].diagnostics!.details.labels);
+    });
     const csv = await downloaded(() => page.getByTestId('export-csv').click());
     expect(csv.text.split('\r\n')[0]).toMatch(/^query_id,query,label,lab-minilm-l6-base accuracy@1/);
     expect(csv.text.trim().split('\r\n').length).toBe(1 + 1155);
@@ -119,7 +164,7 @@ describe.skipIf(!HAS_SHARED_MODELS)('the main screen on BankFAQs with the two re
     const [first] = await Promise.all([browser.page.waitForEvent('download'), page.getByTestId('export-trec').click()]);
     runs.push(first.suggestedFilename());
     expect(runs[0]).toMatch(/BankFAQs-lab-minilm-l6-base\.run$/);
-    expect(readFileSync((await first.path())!, 'utf8').split('\n')[0]).toMatch(/^q\d+ Q0 d\d+ 1 -?\d\.\d{6} lab-minilm-l6-base$/);
+    expect(readFileSync((await first.path())!, 'utf8').split('\n')[0]).toMatch(/^q\d+ Q0 d\d+ 1 -?\d(\.\d+)? lab-minilm-l6-base$/);
     await page.getByTestId('trajectory').screenshot({ path: path.join(ARTIFACTS, 'main-screen-trajectory.png') });
   }, 660_000);
 

@@ -7,6 +7,7 @@ export interface PageHandle {
   page: Page;
   consoleErrors: string[];
   requests: string[];
+  notFound: string[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedlab } from './runCli.ts';
-import { FIXTURE_MODEL, HAS_SHARED_MODELS, REAL_MODELS, ROOT, SHARED_MODELS } from '../paths.ts';
+import { FIXTURE_MODEL, HAS_SHARED_MODELS, needs, REAL_MODELS, ROOT, SHARED_MODELS } from '../paths.ts';
 import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
 
 
@@ -37,7 +37,7 @@ describe('embedlab embed', () => {
     expect(stderr).toMatch(/--model <folder> is required/);
   });
 
-  it.skipIf(!HAS_SHARED_MODELS).each(REAL_MODELS)('%s: matches sentence-transformers within 1e-4 (texts from --file)', async (name) => {
+  it.skipIf(!HAS_SHARED_MODELS).each(REAL_MODELS)(needs(SHARED_MODELS, '%s: matches sentence-transformers within 1e-4 (texts from --file)'), async (name) => {
     const reference = referenceValues();
     // The empty probe cannot be a line of a file (empty lines are skipped), so it goes in with --text.
     const { mkdtemp, writeFile } = await import('node:fs/promises');

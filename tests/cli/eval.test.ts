@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { embedlab } from './runCli.ts';
 import { defaultCacheDir } from '../../src/cli/diskEmbeddingStore.ts';
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
-import { HAS_SHARED_MODELS, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
+import { HAS_SHARED_MODELS, needs, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
 import { referenceValues } from '../referenceValues.ts';
 
 /**
@@ -16,7 +16,7 @@ const CACHE = defaultCacheDir();
 const SCIFACT = path.join(SHARED, 'data/scifact');
 
 
-describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two real checkpoints', () => {
+describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'embedlab eval on SciFact test with the two real checkpoints'), () => {
   let report: EvalReport;
   let firstRun: { code: number; stdout: string; stderr: string };
   let markdown: string;
@@ -65,7 +65,7 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two 
   it('writes the documented JSON shape with comparisons', () => {
     expect(report.dataset).toMatchObject({ queries: 300, documents: 5183, judgments: 339, evaluatedQueries: 300 });
     const [model] = report.models;
-    expect(model).toMatchObject({ path: expect.any(String), backend: expect.stringMatching(/^onnxruntime-node/), dim: 384 });
+    expect(model).toMatchObject({ path: expect.any(String), kind: 'vectors', backend: expect.stringMatching(/^onnxruntime-node/), rankedOn: 'cpu', dim: 384, depth: 100 });
     expect(Object.keys(model.perQuery['ndcg@10'])).toHaveLength(300);
     const comparison = report.comparisons[0];
     expect(comparison).toMatchObject({ a: REAL_MODELS[0], b: REAL_MODELS[1] });
@@ -77,11 +77,26 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two 
     expect(report.statistics).toMatchObject({ permutations: 10000, resamples: 10000, seed: 20260101 });
     expect(firstRun.stdout).toMatch(/seed 20260101\./);
     expect(markdown).toMatch(/\| ndcg@10 \| 0\.4\d{3} \| 0\.5\d{3} \| \*\*\+0\.1\d{3} \(\+\d+\.\d %\)\*\* \|/);
+    expect(markdown).toMatch(/## Per-query examples/);
+  });
+
+  it('diagnoses unlabelled BEIR data on k-means clusters, with an AUC over the whole corpus', () => {
+    for (const model of report.models) {
+      const diagnostics = model.diagnostics!;
+      expect(diagnostics.details.labels).toMatchObject({ kind: 'k-means', points: 5183 });
+      // Every non-relevant document of the corpus is a negative: models that retrieve well are far above chance…
+      expect(diagnostics.rocAuc!).toBeGreaterThan(0.9);
+      expect(diagnostics.scoreGap!).toBeGreaterThan(0);
+      // …while the top-100 hard negatives, named as such, sit lower.
+      expect(diagnostics.hardNegativeRocAuc!).toBeLessThan(diagnostics.rocAuc!);
+      expect(diagnostics.details.hardNegatives!.depth).toBe(100);
+    }
+    expect(report.comparisons[0].diagnostics!.reading.length).toBeGreaterThan(0);
   });
 
   it('reuses cached embeddings on a second run', async () => {
     const [base, tuned] = REAL_MODELS.map((name) => path.join(SHARED_MODELS, name));
-    const second = await embedlab(['eval', SCIFACT, '--model', base, '--model', tuned, '--cache-dir', CACHE, '--metrics', 'ndcg@10']);
+    const second = await embedlab(['eval', SCIFACT, '--model', base, '--model', tuned, '--cache-dir', CACHE, '--metrics', 'ndcg@10', '--no-diagnostics']);
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/documents: 0 encoded, 5183 from cache/);
     expect(second.stderr).toMatch(/queries: 0 encoded, 300 from cache/);
@@ -89,7 +104,7 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval on SciFact test with the two 
 
   it('fails the CI gate when the later model is significantly worse', async () => {
     const [base, tuned] = REAL_MODELS.map((name) => path.join(SHARED_MODELS, name));
-    const gated = await embedlab(['eval', SCIFACT, '--model', tuned, '--model', base, '--cache-dir', CACHE, '--fail-if-worse', 'ndcg@10']);
+    const gated = await embedlab(['eval', SCIFACT, '--model', tuned, '--model', base, '--cache-dir', CACHE, '--fail-if-worse', 'ndcg@10', '--no-diagnostics']);
     expect(gated.code).toBe(1);
     expect(gated.stderr).toMatch(/lab-minilm-l6-base is significantly worse than lab-minilm-l6-scifact-ft on ndcg@10/);
   }, 300_000);

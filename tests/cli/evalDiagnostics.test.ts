@@ -8,22 +8,22 @@ import { readInputs } from '../../src/cli/readDataset.ts';
 import type { Dataset } from '../../src/core/data/dataset.ts';
 import { encodeWithCache, modelFingerprint } from '../../src/core/eval/embeddingCache.ts';
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
-import { HAS_SHARED_MODELS, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
+import { HAS_SHARED_MODELS, needs, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
 import { embedlab } from './runCli.ts';
 
 const BANK_FAQS = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
 const DIAGNOSTIC_KEYS = [
   'silhouette', 'silhouettePerLabel', 'neighborCoherence@10', 'separationRatio', 'daviesBouldin', 'alignment',
-  'uniformity', 'anisotropy', 'effectiveRank', 'health', 'scoreGap', 'rocAuc', 'tripletAccuracy',
+  'uniformity', 'anisotropy', 'effectiveRank', 'health', 'scoreGap', 'rocAuc', 'hardNegativeRocAuc', 'tripletAccuracy',
 ];
 
-/** Float64 unit rows of the documents, read back from the embedding cache the CLI run filled. */
-async function documentRows(dataset: Dataset, modelName: string): Promise<Float64Array[]> {
+/** Float64 unit rows of the documents (or queries), read back from the embedding cache the CLI run filled. */
+async function unitRows(texts: readonly string[], modelName: string): Promise<Float64Array[]> {
   const encoder = await loadNodeEncoder(path.join(SHARED_MODELS, modelName));
   try {
     const store = diskEmbeddingStore(defaultCacheDir());
-    const { vectors, dim } = await encodeWithCache(dataset.documents.texts, await modelFingerprint(encoder.folder), store, (texts) => encoder.encode(texts));
-    return Array.from({ length: dataset.documents.length }, (_, i) => {
+    const { vectors, dim } = await encodeWithCache(texts, await modelFingerprint(encoder.folder), store, (missing) => encoder.encode(missing));
+    return Array.from({ length: texts.length }, (_, i) => {
       const row = Float64Array.from(vectors.subarray(i * dim, (i + 1) * dim));
       const norm = Math.hypot(...row);
       return row.map((v) => v / norm);
@@ -39,7 +39,7 @@ const dot = (a: Float64Array, b: Float64Array) => {
   return s;
 };
 
-describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval diagnostics on BankFAQs (documents = distinct answers, labels = Class)', () => {
+describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'embedlab eval diagnostics on BankFAQs (documents = distinct answers, labels = Class)'), () => {
   let report: EvalReport;
   let dataset: Dataset;
   let markdown: string;
@@ -70,7 +70,7 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval diagnostics on BankFAQs (docu
   });
 
   it.each(REAL_MODELS.map((name, i) => [name, i] as const))('%s: silhouette, NC@10 and separation equal a float64 reference', async (name, i) => {
-    const rows = await documentRows(dataset, name);
+    const rows = await unitRows(dataset.documents.texts, name);
     const labels = Array.from(dataset.documents, (d) => d.label!);
     const names = [...new Set(labels)];
     const n = rows.length;
@@ -112,5 +112,34 @@ describe.skipIf(!HAS_SHARED_MODELS)('embedlab eval diagnostics on BankFAQs (docu
       expect(diagnostics.silhouettePerLabel![label], label).toBeCloseTo(own.reduce((x, y) => x + y) / sizes[l], 6);
     }
     expect(diagnostics.details.neighborCoherence!.chance).toBeCloseTo(sizes.reduce((t, c) => t + (c / n) ** 2, 0), 12);
+  }, 120_000);
+
+  it.each(REAL_MODELS.map((name, i) => [name, i] as const))('%s: score gap and ROC-AUC against every non-relevant document equal a float64 reference', async (name, i) => {
+    const docs = await unitRows(dataset.documents.texts, name);
+    const queries = await unitRows(dataset.queries.texts, name);
+    const aucs: number[] = [];
+    let positive = 0, positives = 0, negative = 0, negatives = 0;
+    for (const [queryId, judged] of dataset.qrels) {
+      const q = dataset.queries.rowOf(queryId);
+      const relevant = new Set([...judged].filter(([, g]) => g > 0).map(([id]) => dataset.documents.rowOf(id)));
+      const scores = docs.map((d) => dot(queries[q], d));
+      // The full ranking, as the kernels order it: score descending, then document row.
+      const order = scores.map((_, d) => d).sort((a, b) => scores[b] - scores[a] || a - b);
+      let seen = 0;
+      let below = 0;
+      for (const d of order) {
+        if (relevant.has(d)) below += docs.length - relevant.size - seen;
+        else seen++;
+      }
+      aucs.push(below / (relevant.size * (docs.length - relevant.size)));
+      scores.forEach((s, d) => (relevant.has(d) ? ((positive += s), positives++) : ((negative += s), negatives++)));
+    }
+    const diagnostics = report.models[i].diagnostics!;
+    expect(diagnostics.details.corpusScores).toMatchObject({ aucQueries: aucs.length, standardError: null });
+    expect(diagnostics.rocAuc!).toBeCloseTo(aucs.reduce((x, y) => x + y) / aucs.length, 5);
+    expect(diagnostics.scoreGap!).toBeCloseTo(positive / positives - negative / negatives, 6);
+    // Models that retrieve this well rank relevant answers far above the corpus at large.
+    expect(diagnostics.rocAuc!).toBeGreaterThan(0.9);
+    expect(diagnostics.hardNegativeRocAuc!).toBeLessThan(diagnostics.rocAuc!);
   }, 120_000);
 });

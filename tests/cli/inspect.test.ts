@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedlab } from './runCli.ts';
-import { SHARED } from '../paths.ts';
+import { needs, SHARED } from '../paths.ts';
 
 const BANK = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
 
 
 describe('embedlab inspect', () => {
-  it.skipIf(!existsSync(BANK))('reports format, columns and counts of BankFAQs.csv', async () => {
+  it.skipIf(!existsSync(BANK))(needs(BANK, 'reports format, columns and counts of BankFAQs.csv'), async () => {
     const { code, stdout } = await embedlab(['inspect', BANK]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/format: pairs/);

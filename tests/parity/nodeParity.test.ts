@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNodeEncoder } from '../../src/cli/nodeEncoder.ts';
-import { HAS_SHARED_MODELS, REAL_MODELS, SHARED_MODELS } from '../paths.ts';
+import { HAS_SHARED_MODELS, needs, REAL_MODELS, SHARED_MODELS } from '../paths.ts';
 import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
 
 /** Parity of tokenizer + onnxruntime-node + pooling + normalisation with sentence-transformers 6.0.1. */
-describe.skipIf(!HAS_SHARED_MODELS)('parity with sentence-transformers (onnxruntime-node)', () => {
+describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'parity with sentence-transformers (onnxruntime-node)'), () => {
   it.each(REAL_MODELS)('%s: token ids equal, embeddings within 1e-4', async (name) => {
     const reference = referenceValues();
     const encoder = await loadNodeEncoder(path.join(SHARED_MODELS, name));

@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeWithCache, modelFingerprint } from '../../core/eval/embeddingCache.ts';
-import { diagnoseDataset, hasDiagnosticsData } from '../../core/eval/datasetDiagnostics.ts';
-import { evaluateRetrieval } from '../../core/eval/retrieval.ts';
-import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
-import type { EvaluationMode } from '../../core/metrics/judgedRun.ts';
+import { formatLocation } from '../../core/data/dataset.ts';
+import { encoderCheckpoint, type Checkpoint } from '../../core/eval/checkpoint.ts';
+import { compareCheckpoints, type ComparisonProgress } from '../../core/eval/compare.ts';
+import { modelFingerprint } from '../../core/eval/embeddingCache.ts';
+import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
-import { buildEvalReport, isSignificant, type ModelRun } from '../../core/report/evalReport.ts';
+import { reportExamples } from '../../core/report/examples.ts';
+import { isSignificant, reportJson } from '../../core/report/evalReport.ts';
 import { renderMarkdown } from '../../core/report/markdown.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
@@ -14,7 +15,6 @@ import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { formatReportTable } from '../printReport.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
-import { formatLocation } from '../../core/data/dataset.ts';
 
 export const evalCommand = defineCommand({
   name: 'eval',
@@ -43,15 +43,15 @@ export const evalCommand = defineCommand({
     metrics: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10',
     trec: 'trec_eval semantics: graded NDCG, AP ÷ |R|, reciprocal rank without cutoff, ties by doc id desc',
     split: 'qrels split of a BEIR folder',
-    json: 'write the full report (per-query values, top results, comparisons) as JSON to this file',
-    markdown: 'write a Markdown report to this file',
+    json: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file',
+    markdown: 'write a Markdown report (with per-query examples) to this file',
     'fail-if-worse': 'exit 1 when a later model is significantly worse than A on this metric (Holm p < 0.05)',
     'cache-dir': `embedding cache folder (default ${defaultCacheDir()})`,
     'no-cache': 'encode everything, read and write no cache',
-    seed: 'seed of the permutation test and bootstrap',
+    seed: 'seed of the permutation test, bootstrap and diagnostics samples',
     permutations: 'randomization-test permutations (≥ 10000)',
     'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
-    'no-diagnostics': 'skip the cluster and embedding diagnostics (computed when the data has labels or triplets)',
+    'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
     help: 'show this help',
   },
   async run(values, positionals) {
@@ -79,56 +79,33 @@ export const evalCommand = defineCommand({
       throw new UsageError(`eval: --label-column applies to a pairs or triplets file; ${loaded.dataset.format} takes labels from its corpus`);
     }
     const dataset = requireDataset(loaded, positionals);
-    const diagnose = !values['no-diagnostics'] && hasDiagnosticsData(dataset);
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${formatLocation(warning)}${warning.message}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
-    const runs: ModelRun[] = [];
-    for (const modelPath of modelPaths) {
-      const encoder = await loadNodeEncoder(modelPath);
-      try {
-        const fingerprint = await modelFingerprint(encoder.folder);
-        const embed = async (label: string, texts: readonly string[]) => {
-          const started = Date.now();
-          let shown = 0;
-          const result = await encodeWithCache(texts, fingerprint, store, (missing) =>
-            encoder.encode(missing, {
-              onProgress: ({ done, total }) => {
-                if (process.stderr.isTTY && done - shown >= 64) {
-                  shown = done;
-                  process.stderr.write(`\r${path.basename(modelPath)}: ${label} ${done}/${total}`);
-                }
-              },
-            }),
-          );
-          if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-          const seconds = (Date.now() - started) / 1000;
-          process.stderr.write(
-            `${path.basename(modelPath)}: ${label}: ${result.encoded} encoded, ${texts.length - result.encoded} from cache (${seconds.toFixed(1)} s)\n`,
-          );
-          return result;
+    const checkpoints: Checkpoint[] = modelPaths.map((modelPath) =>
+      encoderCheckpoint({ name: path.basename(path.resolve(modelPath)), source: modelPath }, async () => {
+        const encoder = await loadNodeEncoder(modelPath);
+        return {
+          fingerprint: await modelFingerprint(encoder.folder),
+          backend: encoder.backend,
+          notes: encoder.folder.spec.notes,
+          encode: (texts, onProgress, signal) => encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal }),
+          release: () => encoder.release(),
         };
-        const docs = await embed('documents', dataset.documents.texts);
-        const queries = await embed('queries', dataset.queries.texts);
-        const embeddings = { queries: queries.vectors, documents: docs.vectors, dim: docs.dim };
-        const result = await evaluateRetrieval(dataset, embeddings, { metricKeys, mode });
-        let diagnostics;
-        if (diagnose) {
-          const started = Date.now();
-          diagnostics = await diagnoseDataset(dataset, embeddings, result, cpuDiagnosticKernels, { seed });
-          process.stderr.write(`${path.basename(modelPath)}: diagnostics (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-        }
-        runs.push({ name: path.basename(path.resolve(modelPath)), path: modelPath, backend: encoder.backend, dim: docs.dim, result, notes: encoder.folder.spec.notes, diagnostics });
-      } finally {
-        await encoder.release();
-      }
-    }
-    disambiguateNames(runs);
+      }, store),
+    );
 
-    const report = buildEvalReport(dataset, runs, metricKeys, mode, { permutations, seed });
+    const comparison = await compareCheckpoints(dataset, checkpoints, {
+      metricKeys,
+      mode,
+      stats: { permutations, seed },
+      diagnostics: values['no-diagnostics'] ? false : { seed },
+      onProgress: progressPrinter(),
+    });
+    const { report } = comparison;
     process.stdout.write(`${formatReportTable(report)}\n`);
-    if (values.json) await writeFile(values.json, JSON.stringify(report));
-    if (values.markdown) await writeFile(values.markdown, renderMarkdown(report));
+    if (values.json) await writeFile(values.json, reportJson(report));
+    if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset)));
 
     if (failMetric) {
       const worse = report.comparisons.filter((c) => c.a === report.models[0].name && c.metrics[failMetric].delta < 0 && isSignificant(c.metrics[failMetric]));
@@ -142,10 +119,30 @@ export const evalCommand = defineCommand({
   },
 });
 
-/** Two folders with the same base name (epoch-1/model, epoch-2/model) get their paths as names instead. */
-function disambiguateNames(runs: ModelRun[]): void {
-  const names = runs.map((r) => r.name);
-  runs.forEach((run) => {
-    if (names.filter((n) => n === run.name).length > 1) run.name = run.path;
-  });
+/** Stage lines on stderr (a live counter on a terminal): what was encoded, what came from the cache, how long. */
+function progressPrinter(): (progress: ComparisonProgress) => void {
+  const tty = process.stderr.isTTY;
+  let shown = 0;
+  const started = new Map<string, number>();
+  return (p) => {
+    const key = `${p.checkpoint}:${p.stage}`;
+    if (!started.has(key)) {
+      started.set(key, Date.now());
+      shown = 0;
+    }
+    const who = p.name ?? 'all models';
+    if (p.stage === 'documents' || p.stage === 'queries') {
+      if (p.finished) {
+        if (tty) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`${who}: ${p.stage}: ${p.finished.encoded} encoded, ${p.finished.cached} from cache (${p.finished.seconds.toFixed(1)} s)\n`);
+      } else if (tty && p.done - shown >= 64) {
+        shown = p.done;
+        process.stderr.write(`\r${who}: ${p.stage} ${p.done}/${p.total}`);
+      }
+      return;
+    }
+    if (p.stage === 'diagnostics' && p.done === p.total) {
+      process.stderr.write(`${who}: diagnostics (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
+    }
+  };
 }

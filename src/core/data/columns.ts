@@ -59,7 +59,7 @@ export interface ColumnProfile {
 /** Rows looked at to profile columns: enough to tell text from categories, cheap on a million rows. */
 const PROFILE_ROWS = 5000;
 
-export function profileColumns(table: Table): ColumnProfile[] {
+function profileColumns(table: Table): ColumnProfile[] {
   const sample = table.rows.length > PROFILE_ROWS ? table.rows.slice(0, PROFILE_ROWS) : table.rows;
   return table.header.map((name, c) => {
     const values = new Set<string>();

@@ -1,3 +1,5 @@
+import type { Judgments } from '../metrics/judgedRun.ts';
+import type { Dataset } from './dataset.ts';
 import type { TextTable } from './textTable.ts';
 
 /**
@@ -6,7 +8,7 @@ import type { TextTable } from './textTable.ts';
  * real Map only when a second document is judged. Being a class, it does not survive structured clone as a
  * Map: datasets stay in the worker that read them (only summaries cross to the page).
  */
-export class SingleJudgment implements ReadonlyMap<string, number> {
+class SingleJudgment implements ReadonlyMap<string, number> {
   readonly size = 1;
 
   constructor(
@@ -34,25 +36,6 @@ export class SingleJudgment implements ReadonlyMap<string, number> {
   }
   [Symbol.iterator](): MapIterator<[string, number]> {
     return this.entries();
-  }
-}
-
-/** Adds a judgment to a query's judgments, upgrading a {@link SingleJudgment} to a Map when needed. */
-export function addJudgment(
-  qrels: Map<string, ReadonlyMap<string, number>>,
-  queryId: string,
-  docId: string,
-  grade: number,
-): void {
-  const current = qrels.get(queryId);
-  if (!current) {
-    qrels.set(queryId, new SingleJudgment(docId, grade));
-  } else if (current instanceof Map) {
-    current.set(docId, grade);
-  } else if (current.has(docId)) {
-    qrels.set(queryId, new SingleJudgment(docId, grade));
-  } else {
-    qrels.set(queryId, new Map([...current, [docId, grade]]));
   }
 }
 
@@ -103,9 +86,48 @@ export class PairJudgments implements ReadonlyMap<string, ReadonlyMap<string, nu
     return this.entries();
   }
 
+  /** The judgments by row, straight from the arrays (no ids made). */
+  rows(): Judgments {
+    const count = this.firstRelevant.length;
+    const offsets = new Int32Array(count + 1);
+    for (let row = 0; row < count; row++) offsets[row + 1] = offsets[row] + 1 + (this.moreRelevant.get(row)?.size ?? 0);
+    const docs = new Int32Array(offsets[count]);
+    for (let row = 0; row < count; row++) {
+      docs[offsets[row]] = this.firstRelevant[row];
+      let at = offsets[row] + 1;
+      for (const doc of this.moreRelevant.get(row) ?? []) docs[at++] = doc;
+    }
+    return { queries: Int32Array.from({ length: count }, (_, row) => row), offsets, docs, grades: new Float64Array(docs.length).fill(1) };
+  }
+
   private judgmentsOf(row: number): ReadonlyMap<string, number> {
     const first = this.documents.id(this.firstRelevant[row]);
     const more = this.moreRelevant.get(row);
     return more ? new Map([[first, 1], ...[...more].map((d): [string, number] => [this.documents.id(d), 1])]) : new SingleJudgment(first, 1);
   }
+}
+
+/**
+ * A dataset's judgments by row, made once per comparison: the metrics, diagnostics and diffs work on rows.
+ * Judgments naming an id the tables lack were dropped (and counted) when the data was read.
+ */
+export function judgmentRows(dataset: Dataset): Judgments {
+  if (dataset.qrels instanceof PairJudgments) return dataset.qrels.rows();
+  const queries: number[] = [];
+  const offsets = [0];
+  const docs: number[] = [];
+  const grades: number[] = [];
+  for (const [queryId, judged] of dataset.qrels) {
+    const q = dataset.queries.rowOf(queryId);
+    if (q < 0) continue;
+    for (const [docId, grade] of judged) {
+      const d = dataset.documents.rowOf(docId);
+      if (d < 0) continue;
+      docs.push(d);
+      grades.push(grade);
+    }
+    queries.push(q);
+    offsets.push(docs.length);
+  }
+  return { queries: Int32Array.from(queries), offsets: Int32Array.from(offsets), docs: Int32Array.from(docs), grades: Float64Array.from(grades) };
 }

@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { SHARED } from '../../../tests/paths.ts';
-import { loadDataset, type InputFile } from './loadDataset.ts';
+import { needs, SHARED } from '../../../tests/paths.ts';
+import { datasetName, loadDataset, type InputFile } from './loadDataset.ts';
 
 const file = (path: string, text: string | Uint8Array): InputFile => ({ path, bytes: typeof text === 'string' ? new TextEncoder().encode(text) : text });
 const DATA = path.join(SHARED, 'data');
@@ -23,7 +23,7 @@ function readFolder(folder: string, prefix: string): InputFile[] {
   );
 }
 
-describe.skipIf(!HAS_DATA)('the real files in ../shared/data', () => {
+describe.skipIf(!HAS_DATA)(needs(DATA, 'the real files in ../shared/data'), () => {
   it('reads the SciFact BEIR folder, test split: 300 queries, 5183 documents, 339 judgments', () => {
     const result = loadDataset(readFolder(path.join(DATA, 'scifact'), 'scifact'));
     expect(result.issues.filter((i) => i.severity === 'error')).toEqual([]);
@@ -147,3 +147,12 @@ function utf16(text: string, littleEndian: boolean): Uint8Array {
   for (let i = 0; i < text.length; i++) view.setUint16(2 + 2 * i, text.charCodeAt(i), littleEndian);
   return out;
 }
+
+describe('dataset names', () => {
+  it('come from the folder or zip, else the one file, else what loose files share, else their names', () => {
+    expect(datasetName([{ path: 'scifact/corpus.jsonl' }, { path: 'scifact/queries.jsonl' }])).toBe('scifact');
+    expect(datasetName([{ path: 'BankFAQs.csv' }])).toBe('BankFAQs');
+    expect(datasetName([{ path: 'bank_corpus.csv' }, { path: 'bank_queries.csv' }, { path: 'bank_qrels.tsv' }])).toBe('bank');
+    expect(datasetName([{ path: 'corpus.csv' }, { path: 'queries.csv' }, { path: 'qrels.tsv' }])).toBe('corpus + queries + qrels');
+  });
+});

@@ -42,11 +42,21 @@ export interface LoadResult {
 /** Texts read at once; larger files must be streamed (see the worker's streaming parser). */
 export const MAX_FILE_BYTES = 400 * 1024 * 1024;
 
-/** The name a dataset gets from what was dropped: the folder, zip or file name without extension. */
+/**
+ * What a dataset is called: the folder (or zip) it came in, else its one file's name, else what several
+ * loose files share in their names ("scifact-corpus.csv", "scifact-queries.csv" → "scifact"), else their
+ * names. The user can rename it in the page.
+ */
 export function datasetName(files: readonly { path: string }[]): string {
+  const strip = (name: string) => name.replace(/\.(zip|csv|tsv|jsonl?|txt)$/i, '');
   const first = files[0]?.path ?? 'dataset';
-  const top = first.includes('/') ? first.split('/')[0] : first;
-  return top.replace(/\.(zip|csv|tsv|jsonl?|txt)$/i, '');
+  if (first.includes('/')) return first.split('/')[0];
+  if (files.length === 1) return strip(first);
+  const names = files.map((f) => strip(f.path));
+  let shared = names[0];
+  for (const name of names) while (!name.startsWith(shared)) shared = shared.slice(0, -1);
+  shared = shared.replace(/[\s._-]+$/, '');
+  return shared.length >= 3 ? shared : names.slice(0, 3).join(' + ') + (names.length > 3 ? ' + …' : '');
 }
 
 /**
@@ -166,7 +176,7 @@ function finishPairs(result: LoadResult, settled: SettledMapping, built: { datas
  * A single pairs or triplets table (read whole) → LoadResult: detects or applies the column mapping and
  * builds the dataset. Throws {@link DataError} for what makes it unusable.
  */
-export function datasetFromTable(table: Table, result: LoadResult, options: LoadOptions, name: string): LoadResult {
+function datasetFromTable(table: Table, result: LoadResult, options: LoadOptions, name: string): LoadResult {
   if (hasErrors(result.issues)) return result;
   // Header and mapping go into the result first: when the mapping fails, the user fixes it from them.
   result.columns = table.header;

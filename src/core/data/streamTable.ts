@@ -33,11 +33,6 @@ export interface StreamProgress {
 }
 
 /**
- * Parses a CSV/TSV source chunk by chunk with papaparse — a browser `File` in a worker, or a Node stream
- * already decoded to text — so only the rows, never a second full copy of the text, are held. Same
- * checks and line numbers as {@link parseTable}.
- */
-/**
  * Lets the caller stop holding rows: once `sampleRows` rows are in, `onSample` sees them (with the header)
  * and may return a sink that takes every row from then on.
  */
@@ -46,6 +41,11 @@ export interface StreamHandOver {
   onSample(sample: Table): RowSink | null;
 }
 
+/**
+ * Parses a CSV/TSV source chunk by chunk with papaparse — a browser `File` in a worker, or a Node stream
+ * already decoded to text — so only the rows, never a second full copy of the text, are held. Same
+ * checks and line numbers as {@link parseTable}.
+ */
 export function streamTable(
   source: Papa.LocalFile,
   file: string,

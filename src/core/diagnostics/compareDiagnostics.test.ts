@@ -16,6 +16,7 @@ function diagnostics(overrides: Partial<ModelDiagnostics> = {}, standardError: n
     health: { count: 10, dim: 4, nanComponents: 0, infComponents: 0, zeroNormVectors: 0, duplicateVectors: 0, norm: { min: 1, mean: 1, max: 1 } },
     scoreGap: 0.2,
     rocAuc: 0.8,
+    hardNegativeRocAuc: 0.6,
     tripletAccuracy: null,
     details: {
       backend: 'cpu',
@@ -26,7 +27,8 @@ function diagnostics(overrides: Partial<ModelDiagnostics> = {}, standardError: n
       anisotropy: { meanPairwiseCosine: 0.1, meanVectorNorm: 0.3 },
       uniformity: { points: 10, sampleSeed: null },
       queryHealth: null,
-      scores: null,
+      corpusScores: null,
+      hardNegatives: null,
     },
     ...overrides,
   };

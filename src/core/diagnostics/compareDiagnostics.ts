@@ -22,6 +22,7 @@ export type DiagnosticKey =
   | 'effectiveRank'
   | 'scoreGap'
   | 'rocAuc'
+  | 'hardNegativeRocAuc'
   | 'tripletAccuracy';
 
 export const DIAGNOSTIC_SPECS: readonly DiagnosticSpec[] = [
@@ -33,8 +34,9 @@ export const DIAGNOSTIC_SPECS: readonly DiagnosticSpec[] = [
   { key: 'uniformity', title: 'Uniformity', better: null, minChange: { absolute: 0.02 } },
   { key: 'anisotropy', title: 'Anisotropy (mean pairwise cosine)', better: null, minChange: { absolute: 0.01 } },
   { key: 'effectiveRank', title: 'Effective rank', better: null, minChange: { relative: 0.02 } },
-  { key: 'scoreGap', title: 'Score gap (relevant − competing)', better: 'higher', minChange: { absolute: 0.01 } },
-  { key: 'rocAuc', title: 'ROC-AUC (relevant vs competing)', better: 'higher', minChange: { absolute: 0.005 } },
+  { key: 'scoreGap', title: 'Score gap (relevant − all non-relevant)', better: 'higher', minChange: { absolute: 0.01 } },
+  { key: 'rocAuc', title: 'ROC-AUC (relevant vs all non-relevant)', better: 'higher', minChange: { absolute: 0.005 }, standardError: (d) => d.details.corpusScores?.standardError ?? null },
+  { key: 'hardNegativeRocAuc', title: 'Hard-negative ROC-AUC (top 100)', better: 'higher', minChange: { absolute: 0.005 } },
   { key: 'tripletAccuracy', title: 'Triplet accuracy', better: 'higher', minChange: { absolute: 0.005 } },
 ];
 
@@ -171,7 +173,11 @@ export function readDiagnostics(
   if (gap || auc) {
     const parts = [gap && `score gap ${quote('scoreGap')}`, auc && `ROC-AUC ${quote('rocAuc')}`].filter(Boolean).join(', ');
     const better = (gap ?? auc) === 'up';
-    lines.push(`Relevant documents score ${better ? 'further above' : 'closer to'} the documents competing with them in the top 100 (${parts}).`);
+    lines.push(`Relevant documents score ${better ? 'further above' : 'closer to'} the rest of the corpus (${parts}).`);
+  }
+  const hard = moved('hardNegativeRocAuc');
+  if (hard) {
+    lines.push(`Against the non-relevant documents of each query's top 100 — the hardest competition — relevant documents win ${hard === 'up' ? 'more' : 'less'} often (${quote('hardNegativeRocAuc')}).`);
   }
   const triplets = moved('tripletAccuracy');
   if (triplets) lines.push(`Triplet accuracy ${triplets} (${quote('tripletAccuracy')}).`);

@@ -35,7 +35,7 @@ export function effectiveRank(vectors: Float32Array, dim: number): { effectiveRa
  * Eigenvalues of a symmetric matrix by cyclic Jacobi rotations (Golub & Van Loan §8.5): slow for large d but
  * exact to rounding and dependency-free; d = 384 takes about a second.
  */
-export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
+function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
   const a = matrix.slice();
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;

@@ -1,21 +1,17 @@
 // Apart from kernels.ts: the WGSL imports (`?raw`) only resolve in the Vite build, not in the Node CLI.
-import type { GpuContext } from '../kernels/gpuDevice.ts';
-import { GpuLabelDistances } from '../kernels/labelDistances/labelDistances.ts';
-import { GpuTopK } from '../kernels/topk/topk.ts';
+import type { GpuLabelDistances } from '../kernels/labelDistances/labelDistances.ts';
+import type { GpuTopK } from '../kernels/topk/topk.ts';
 import { GPU_EXACT_LIMIT, type DiagnosticKernels } from './kernels.ts';
 
-/** The WGSL kernels on `gpu`; `destroy` frees their buffers. */
-export function gpuDiagnosticKernels(gpu: GpuContext): DiagnosticKernels & { destroy(): void } {
-  const distances = new GpuLabelDistances(gpu);
-  const topK = new GpuTopK(gpu);
+/**
+ * The diagnostics' kernels on WebGPU. The caller owns both kernels (and destroys them): the top-k one is the
+ * same instance the ranking uses, so a device holds one set of top-k buffers.
+ */
+export function gpuDiagnosticKernels(distances: GpuLabelDistances, topK: GpuTopK): DiagnosticKernels {
   return {
     backend: 'webgpu',
     labelDistanceSums: distances.run,
     topK: topK.run,
     exactLimit: GPU_EXACT_LIMIT,
-    destroy() {
-      distances.destroy();
-      topK.destroy();
-    },
   };
 }

@@ -1,4 +1,4 @@
-import { normalizeRows } from '../kernels/pooling/pooling.cpu.ts';
+import { normalizeRows } from '../vectors/normalize.ts';
 
 /**
  * Embeddings with a label per row, prepared once for the diagnostics: rows L2-normalised (on a copy) so

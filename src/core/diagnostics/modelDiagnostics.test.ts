@@ -8,6 +8,11 @@ import { labelled } from './labelled.ts';
 import { labelStructure } from './labelStructure.ts';
 import { diagnoseEmbeddings } from './modelDiagnostics.ts';
 import { rocAuc } from './scoreDistribution.ts';
+import { CORPUS_AUC_MIN_QUERIES, corpusScores, type RelevantDocuments } from './corpusScores.ts';
+import { embeddingHealth } from './health.ts';
+import { topKCpuSync } from '../kernels/topk/topk.cpu.ts';
+import { rankingsFromTopK } from '../metrics/rankings.ts';
+import { normalizeRows } from '../vectors/normalize.ts';
 
 /** Whether two labellings are the same partition, whatever the label names. */
 function samePartition(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
@@ -49,15 +54,23 @@ describe('one model’s diagnostics', () => {
   const labels = Array.from(docs.labelOf, (l) => (l === 3 ? undefined : `class ${l}`));
   const random = mulberry32(22);
   const queries = randomUnitRows(30, dim, random);
-  const relevantPairs = Int32Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? i / 2 : Math.floor(random() * 180)));
-  const competingPairs = Int32Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? (i / 2) % 30 : Math.floor(random() * 180)));
+  // Query q judges document q and one or two random ones relevant.
+  const relevantLists = Array.from({ length: 30 }, (_, q) => [...new Set([q, ...Array.from({ length: 1 + (q % 2) }, () => Math.floor(random() * 180))])]);
+  const relevant: RelevantDocuments = {
+    queryRows: Int32Array.from({ length: 30 }, (_, q) => q),
+    offsets: Int32Array.from({ length: 31 }, (_, q) => relevantLists.slice(0, q).reduce((n, l) => n + l.length, 0)),
+    docs: Int32Array.from(relevantLists.flat()),
+  };
   const triplets = Array.from({ length: 25 }, (_, i) => ({ query: i, positive: i * 3, negative: i * 5 }));
+  // Raw, unnormalised rows: health must see the norms as produced; the diagnostics take the unit rows.
+  const raw = docs.vectors.map((v, k) => v * (1 + (k % dim) / 100));
+  const unit = raw.slice();
+  normalizeRows(unit, dim);
 
-  it('computes every key from the labelled documents, queries, pairs and triplets', async () => {
-    // Raw, unnormalised rows: health must see the norms as produced.
-    const raw = docs.vectors.map((v, k) => v * (1 + (k % dim) / 100));
+  it('computes every key from the labelled documents, queries, judgments, ranking and triplets', async () => {
+    const rankings = rankingsFromTopK(topKCpuSync({ queries, docs: unit, dim, k: 20 }));
     const result = await diagnoseEmbeddings(
-      { documents: raw, dim, documentLabels: labels, labelColumn: 'Class', queries, relevantPairs, competingPairs, triplets },
+      { documents: unit, dim, documentHealth: embeddingHealth(raw, dim), documentLabels: labels, labelColumn: 'Class', queries, relevant, rankings, triplets },
       cpuDiagnosticKernels,
     );
     expect(result.details.labels).toEqual({ kind: 'column', column: 'Class', labels: 3, points: labels.filter(Boolean).length });
@@ -71,28 +84,79 @@ describe('one model’s diagnostics', () => {
     expect(result.health).toMatchObject({ count: 180, dim, nanComponents: 0 });
     expect(result.health.norm.max).toBeGreaterThan(1);
 
-    const unitDocs = labelled(raw, dim, new Array(180).fill('x')).vectors;
-    const cos = (q: number, d: number) => unitDocs.subarray(d * dim, (d + 1) * dim).reduce((s, v, j) => s + v * queries[q * dim + j], 0);
-    const pos = Float64Array.from({ length: 30 }, (_, p) => cos(relevantPairs[2 * p], relevantPairs[2 * p + 1]));
-    const neg = Float64Array.from({ length: 100 }, (_, p) => cos(competingPairs[2 * p], competingPairs[2 * p + 1]));
-    expect(result.rocAuc).toBeCloseTo(rocAuc(pos, neg), 6);
-    expect(result.scoreGap).toBeCloseTo(pos.reduce((a, b) => a + b) / 30 - neg.reduce((a, b) => a + b) / 100, 6);
-    const hist = result.details.scores!.histogram;
-    expect(hist.positives.reduce((a, b) => a + b)).toBe(30);
-    expect(hist.negatives.reduce((a, b) => a + b)).toBe(100);
+    // Float64 reference: every document scored, the full ranking sorted (score desc, then row).
+    const cos = (q: number, d: number) => {
+      let sum = 0;
+      for (let j = 0; j < dim; j++) sum += unit[d * dim + j] * queries[q * dim + j];
+      return sum;
+    };
+    let positives = 0;
+    let positiveSum = 0;
+    let negativeSum = 0;
+    let negatives = 0;
+    const aucs: number[] = [];
+    const hardPos: number[] = [];
+    const hardNeg: number[] = [];
+    relevantLists.forEach((list, q) => {
+      const order = Array.from({ length: 180 }, (_, d) => d).sort((a, b) => cos(q, b) - cos(q, a) || a - b);
+      let below = 0;
+      for (const r of list) below += order.slice(order.indexOf(r) + 1).filter((d) => !list.includes(d)).length;
+      aucs.push(below / (list.length * (180 - list.length)));
+      for (let d = 0; d < 180; d++) {
+        if (list.includes(d)) {
+          positives++;
+          positiveSum += cos(q, d);
+          hardPos.push(cos(q, d));
+        } else {
+          negatives++;
+          negativeSum += cos(q, d);
+        }
+      }
+      for (const d of order.slice(0, 20)) if (!list.includes(d)) hardNeg.push(cos(q, d));
+    });
+    expect(result.rocAuc).toBeCloseTo(aucs.reduce((a, b) => a + b) / 30, 12);
+    expect(result.scoreGap).toBeCloseTo(positiveSum / positives - negativeSum / negatives, 10);
+    expect(result.details.corpusScores).toMatchObject({ aucQueries: 30, standardError: null, positives: { count: positives }, negatives: { count: negatives } });
+    expect(result.hardNegativeRocAuc).toBeCloseTo(rocAuc(Float64Array.from(hardPos), Float64Array.from(hardNeg)), 6);
+    const hist = result.details.hardNegatives!.histogram;
+    expect(result.details.hardNegatives!.depth).toBe(20);
+    expect(hist.positives.reduce((a, b) => a + b)).toBe(positives);
+    expect(hist.negatives.reduce((a, b) => a + b)).toBe(hardNeg.length);
     const expectedTriplets = triplets.filter((t) => cos(t.query, t.positive) > cos(t.query, t.negative)).length / 25;
     expect(result.tripletAccuracy).toBeCloseTo(expectedTriplets, 12);
-    const q = Float32Array.from({ length: 30 * dim }, (_, k) => queries[relevantPairs[2 * Math.floor(k / dim)] * dim + (k % dim)]);
-    const d = Float32Array.from({ length: 30 * dim }, (_, k) => unitDocs[relevantPairs[2 * Math.floor(k / dim) + 1] * dim + (k % dim)]);
+    const pairs = relevantLists.flatMap((list, q) => list.map((d) => [q, d]));
+    const q = Float32Array.from({ length: pairs.length * dim }, (_, k) => queries[pairs[Math.floor(k / dim)][0] * dim + (k % dim)]);
+    const d = Float32Array.from({ length: pairs.length * dim }, (_, k) => unit[pairs[Math.floor(k / dim)][1] * dim + (k % dim)]);
     expect(result.alignment).toBeCloseTo(alignment(q, d, dim), 6);
   });
 
+  it('takes the full-corpus AUC on a seeded sample of queries when scoring every query would cost too much', () => {
+    const many = randomUnitRows(200, dim, mulberry32(23));
+    const pick = mulberry32(24);
+    const oneEach: RelevantDocuments = {
+      queryRows: Int32Array.from({ length: 200 }, (_, q) => q),
+      offsets: Int32Array.from({ length: 201 }, (_, q) => q),
+      docs: Int32Array.from({ length: 200 }, () => Math.floor(pick() * 180)),
+    };
+    // A ranking one deep leaves nearly every relevant document below it: each needs a scoring pass.
+    const shallow = rankingsFromTopK(topKCpuSync({ queries: many, docs: unit, dim, k: 1 }));
+    const exact = corpusScores(many, unit, dim, shallow, oneEach, { seed: 5 })!;
+    const sampled = corpusScores(many, unit, dim, shallow, oneEach, { seed: 5, work: 180 * dim * 10 })!;
+    expect(exact).toMatchObject({ aucQueries: 200, standardError: null, sampleSeed: null });
+    expect(sampled).toMatchObject({ aucQueries: CORPUS_AUC_MIN_QUERIES, sampleSeed: 5 });
+    expect(Math.abs(sampled.rocAuc - exact.rocAuc)).toBeLessThan(4 * sampled.standardError!);
+    expect(corpusScores(many, unit, dim, shallow, oneEach, { seed: 5, work: 180 * dim * 10 })).toEqual(sampled);
+    // The gap needs no sampling: one summed document vector gives every negative's mean.
+    expect(sampled.gap).toBe(exact.gap);
+  });
+
   it('clusters with k-means when there are no labels, and leaves out what needs queries', async () => {
-    const result = await diagnoseEmbeddings({ documents: docs.vectors, dim }, cpuDiagnosticKernels, { clusters: 4, seed: 9 });
+    const result = await diagnoseEmbeddings({ documents: unit, dim, documentHealth: embeddingHealth(raw, dim) }, cpuDiagnosticKernels, { clusters: 4, seed: 9 });
     expect(result.details.labels).toMatchObject({ kind: 'k-means', k: 4, seed: 9, points: 180 });
     expect(result.silhouette).not.toBeNull();
     expect(result.alignment).toBeNull();
     expect(result.rocAuc).toBeNull();
+    expect(result.hardNegativeRocAuc).toBeNull();
     expect(result.tripletAccuracy).toBeNull();
     expect(result.details.queryHealth).toBeNull();
   });

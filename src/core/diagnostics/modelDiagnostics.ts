@@ -1,7 +1,9 @@
-import { normalizeRows } from '../kernels/pooling/pooling.cpu.ts';
+import type { Rankings } from '../metrics/rankings.ts';
+import { rowDot } from '../vectors/fullRank.ts';
+import { corpusScores, type CorpusScores, type RelevantDocuments } from './corpusScores.ts';
 import { effectiveRank } from './effectiveRank.ts';
 import { alignment, anisotropy, uniformity } from './geometry.ts';
-import { embeddingHealth, type EmbeddingHealth } from './health.ts';
+import type { EmbeddingHealth } from './health.ts';
 import type { DiagnosticKernels } from './kernels.ts';
 import { defaultClusterCount, sphericalKMeans } from './kmeans.ts';
 import { gatherRows, withLabels } from './labelled.ts';
@@ -11,26 +13,31 @@ import { DIAGNOSTICS_SEED, seededSample } from './sample.ts';
 import { scoreDistribution, scoreHistogram, tripletAccuracy, type ScoreHistogram } from './scoreDistribution.ts';
 import { centroidSeparation, daviesBouldin } from './separation.ts';
 
+/** The hard negatives are the non-relevant documents among each query's first this many results. */
+export const HARD_NEGATIVE_DEPTH = 100;
 /** Neighbours counted by neighbour coherence. */
 export const COHERENCE_K = 10;
 /** Uniformity is O(n²) on the CPU: above this many documents it is taken on a seeded sample of this size. */
 export const UNIFORMITY_POINTS = 2000;
 
-/** One model's embeddings of a dataset, with what the diagnostics need from the dataset. */
+/** One model's embeddings of a dataset, with what the diagnostics need from the dataset and the ranking. */
 export interface DiagnosticsInput {
-  /** `[documents × dim]` as the model produced them (health is read before any normalisation). */
+  /** `[documents × dim]`, rows L2-normalised (the comparison normalises each checkpoint's vectors once). */
   documents: Float32Array;
   dim: number;
+  /** Health of the documents as produced, read before normalisation. */
+  documentHealth: EmbeddingHealth;
   /** Label of each document, or undefined; documents without one are left out of the label diagnostics. */
   documentLabels?: readonly (string | undefined)[];
   /** Where the labels came from, e.g. the column name, for the report. */
   labelColumn?: string;
-  /** `[queries × dim]`. */
+  /** `[queries × dim]`, rows L2-normalised. */
   queries?: Float32Array;
-  /** Flat (query row, document row) pairs judged relevant: alignment and positive scores. */
-  relevantPairs?: Int32Array;
-  /** Flat (query row, document row) pairs of non-relevant documents in each query's top results. */
-  competingPairs?: Int32Array;
+  queryHealth?: EmbeddingHealth;
+  /** Each evaluated query's relevant documents: alignment and the positive scores. */
+  relevant?: RelevantDocuments;
+  /** The checkpoint's ranking: the non-relevant documents of each list are the hard negatives. */
+  rankings?: Rankings;
   /** (query row, positive document row, negative document row) triplets. */
   triplets?: readonly { query: number; positive: number; negative: number }[];
 }
@@ -60,8 +67,12 @@ export interface ModelDiagnostics {
   anisotropy: number;
   effectiveRank: number;
   health: EmbeddingHealth;
+  /** Mean cosine to relevant documents − mean cosine to every non-relevant document of the corpus. */
   scoreGap: number | null;
+  /** Mean per-query ROC-AUC of relevant against every non-relevant document of the corpus. */
   rocAuc: number | null;
+  /** ROC-AUC of relevant documents against the non-relevant documents of each query's top 100 only. */
+  hardNegativeRocAuc: number | null;
   tripletAccuracy: number | null;
   details: DiagnosticsDetails;
 }
@@ -76,14 +87,19 @@ export interface DiagnosticsDetails {
   anisotropy: { meanPairwiseCosine: number; meanVectorNorm: number };
   uniformity: { points: number; sampleSeed: number | null };
   queryHealth: EmbeddingHealth | null;
-  scores: { positives: { count: number; mean: number }; negatives: { count: number; mean: number }; histogram: ScoreHistogram } | null;
+  /** Relevant documents against all non-relevant ones (the headline gap and AUC). */
+  corpusScores: CorpusScores | null;
+  /**
+   * Relevant documents against the non-relevant documents of each query's top {@link HARD_NEGATIVE_DEPTH}
+   * (`depth`: fewer where the lists are shorter) — the hardest negatives, so this AUC sits well below the
+   * corpus one — with the histogram the page draws.
+   */
+  hardNegatives: { depth: number; positives: { count: number; mean: number }; negatives: { count: number; mean: number }; gap: number; rocAuc: number; histogram: ScoreHistogram } | null;
 }
 
 export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: DiagnosticKernels, options: DiagnosticsOptions = {}): Promise<ModelDiagnostics> {
-  const { dim } = input;
+  const { dim, documents: unit } = input;
   const seed = options.seed ?? DIAGNOSTICS_SEED;
-  const unit = input.documents.slice();
-  normalizeRows(unit, dim);
   const count = unit.length / dim;
 
   // Labels: the column's where at least two distinct ones exist, else k-means clusters of these embeddings.
@@ -113,28 +129,20 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
   const uniformityVectors = uniformityRows.length === count ? unit : gatherRows(unit, dim, uniformityRows);
   const spread = anisotropy(unit, dim);
 
-  const queries = input.queries ? input.queries.slice() : null;
-  if (queries) normalizeRows(queries, dim);
-  const cosine = (q: number, d: number) => {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += queries![q * dim + j] * unit[d * dim + j];
-    return s;
-  };
-  const pairScores = (pairs: Int32Array) => Float64Array.from({ length: pairs.length / 2 }, (_, p) => cosine(pairs[2 * p], pairs[2 * p + 1]));
-  const positives = queries && input.relevantPairs?.length ? pairScores(input.relevantPairs) : null;
-  const negatives = queries && input.competingPairs?.length ? pairScores(input.competingPairs) : null;
-  const scores = positives && negatives ? scoreDistribution(positives, negatives) : null;
+  const { queries, relevant, rankings } = input;
+  const pairs = relevant ? relevantPairs(relevant) : null;
+  const corpus = queries && relevant && rankings ? corpusScores(queries, unit, dim, rankings, relevant, { seed }) : null;
+  const hardNegatives = queries && pairs?.length && rankings && relevant ? hardNegativeScores(queries, unit, dim, pairs, rankings, relevant) : null;
 
   let alignmentValue = null;
-  if (queries && input.relevantPairs?.length) {
-    const pairs = input.relevantPairs;
+  if (queries && pairs?.length) {
     alignmentValue = alignment(gatherRows(queries, dim, evenEntries(pairs, 0)), gatherRows(unit, dim, evenEntries(pairs, 1)), dim);
   }
   let triplets = null;
   if (queries && input.triplets?.length) {
     triplets = tripletAccuracy(
-      input.triplets.map((t) => cosine(t.query, t.positive)),
-      input.triplets.map((t) => cosine(t.query, t.negative)),
+      input.triplets.map((t) => rowDot(queries, t.query, unit, t.positive, dim)),
+      input.triplets.map((t) => rowDot(queries, t.query, unit, t.negative, dim)),
     );
   }
 
@@ -148,9 +156,10 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     uniformity: uniformity(uniformityVectors, dim),
     anisotropy: spread.meanPairwiseCosine,
     effectiveRank: effectiveRank(unit, dim).effectiveRank,
-    health: embeddingHealth(input.documents, dim),
-    scoreGap: scores?.gap ?? null,
-    rocAuc: scores?.rocAuc ?? null,
+    health: input.documentHealth,
+    scoreGap: corpus?.gap ?? null,
+    rocAuc: corpus?.rocAuc ?? null,
+    hardNegativeRocAuc: hardNegatives?.rocAuc ?? null,
     tripletAccuracy: triplets,
     details: {
       backend: kernels.backend,
@@ -162,16 +171,47 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
       separationRatio: structure && labelled ? { pairwise: structure.separationRatio, centroid: centroidSeparation(labelled) } : null,
       anisotropy: spread,
       uniformity: { points: uniformityRows.length, sampleSeed: uniformityRows.length < count ? seed : null },
-      queryHealth: input.queries ? embeddingHealth(input.queries, dim) : null,
-      scores: scores && positives && negatives
-        ? { positives: scores.positives, negatives: scores.negatives, histogram: scoreHistogram(positives, negatives) }
-        : null,
+      queryHealth: input.queryHealth ?? null,
+      corpusScores: corpus,
+      hardNegatives,
     },
   };
 }
 
 function distinctLabels(labels: readonly (string | undefined)[]): string[] {
   return [...new Set(labels.filter((l): l is string => l !== undefined))];
+}
+
+/** Flat (query row, document row) pairs of every relevant judgment. */
+function relevantPairs(relevant: RelevantDocuments): Int32Array {
+  const pairs = new Int32Array(2 * relevant.docs.length);
+  for (let i = 0; i < relevant.queryRows.length; i++) {
+    for (let j = relevant.offsets[i]; j < relevant.offsets[i + 1]; j++) {
+      pairs[2 * j] = relevant.queryRows[i];
+      pairs[2 * j + 1] = relevant.docs[j];
+    }
+  }
+  return pairs;
+}
+
+/** Relevant documents against the non-relevant documents of each evaluated query's ranked list. */
+function hardNegativeScores(queries: Float32Array, unit: Float32Array, dim: number, pairs: Int32Array, rankings: Rankings, relevant: RelevantDocuments): ModelDiagnostics['details']['hardNegatives'] {
+  const negatives: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < relevant.queryRows.length; i++) {
+    const q = relevant.queryRows[i];
+    const isRelevant = new Set(relevant.docs.subarray(relevant.offsets[i], relevant.offsets[i + 1]));
+    const end = Math.min(rankings.offsets[q + 1], rankings.offsets[q] + HARD_NEGATIVE_DEPTH);
+    depth = Math.max(depth, end - rankings.offsets[q]);
+    for (let p = rankings.offsets[q]; p < end; p++) {
+      const d = rankings.docs[p];
+      if (d >= 0 && !isRelevant.has(d)) negatives.push(rowDot(queries, q, unit, d, dim));
+    }
+  }
+  if (negatives.length === 0) return null;
+  const positives = Float64Array.from({ length: pairs.length / 2 }, (_, p) => rowDot(queries, pairs[2 * p], unit, pairs[2 * p + 1], dim));
+  const distribution = scoreDistribution(positives, negatives);
+  return { depth, ...distribution, histogram: scoreHistogram(positives, negatives) };
 }
 
 function evenEntries(pairs: Int32Array, offset: 0 | 1): Int32Array {

@@ -9,8 +9,9 @@ export interface ScoreDistribution {
 }
 
 /**
- * `positives`: cosine of each query to each of its relevant documents; `negatives`: cosine of each query to
- * the non-relevant documents of its top results (the ones that competed with the positives).
+ * `positives`: cosine of each query to each of its relevant documents; `negatives`: cosines of queries to
+ * non-relevant documents (which ones — the whole corpus, or each query's top results — is the caller's
+ * statement to make).
  */
 export function scoreDistribution(positives: ArrayLike<number>, negatives: ArrayLike<number>): ScoreDistribution {
   const pos = Float64Array.from(positives);

@@ -54,7 +54,7 @@ export function centroidSeparation(data: LabelledEmbeddings): number {
 }
 
 /** Mean vector of each label's (unit) rows. */
-export function labelCentroids({ vectors, dim, count, labelOf, labels, sizes }: LabelledEmbeddings): Float64Array[] {
+function labelCentroids({ vectors, dim, count, labelOf, labels, sizes }: LabelledEmbeddings): Float64Array[] {
   const centroids = labels.map(() => new Float64Array(dim));
   for (let i = 0; i < count; i++) {
     const c = centroids[labelOf[i]];

@@ -21,7 +21,6 @@ async function sha256(data: Uint8Array | string): Promise<string> {
   return hex;
 }
 
-export const hashText = sha256;
 
 /**
  * Identifies what produces the embeddings: ONNX weights, tokenizer and the pooling pipeline. Two folders
@@ -48,7 +47,7 @@ export async function encodeWithCache(
   encode: (texts: string[]) => Promise<Embeddings>,
 ): Promise<Embeddings & { encoded: number }> {
   if (!store) return { ...(await encode([...texts])), encoded: texts.length };
-  const hashes = await Promise.all(texts.map(hashText));
+  const hashes = await Promise.all(texts.map(sha256));
   const cached = await store.get(model, hashes);
   const missing = texts.map((_, i) => i).filter((i) => cached[i] === null);
   let dim = cached.find((v) => v !== null)?.length ?? 0;

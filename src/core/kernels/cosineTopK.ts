@@ -1,4 +1,3 @@
-import { normalizeRows } from './pooling/pooling.cpu.ts';
 import { topKCpu } from './topk/topk.cpu.ts';
 import type { TopKKernel, TopKResult } from './topk/topk.types.ts';
 
@@ -18,24 +17,21 @@ export interface CosineTopKResult extends TopKResult {
 }
 
 /**
- * Cosine top-k of every query over the documents. Rows are normalised on copies first (models without a
- * Normalize module give raw vectors; cosine, as sentence-transformers' evaluator uses, must not depend on
- * that). Picks the WebGPU kernel when one is given and the job is big enough, and falls back to the CPU
- * twin, with a note, if it fails.
+ * Cosine top-k of every query over the documents: the dispatcher between the WGSL kernel and its CPU twin.
+ * Rows must be L2-normalised already (the comparison normalises each checkpoint's vectors once, in place),
+ * so that the dot product the kernels take is the cosine. Picks the WebGPU kernel when one is given, the
+ * job is big enough and the device supports the dimension; falls back to the CPU twin, with a note, if it
+ * fails. Both break ties by lower document row.
  */
 export async function cosineTopK(
-  queries: Float32Array,
-  docs: Float32Array,
+  unitQueries: Float32Array,
+  unitDocs: Float32Array,
   dim: number,
   k: number,
   gpu?: GpuTopKKernel | null,
 ): Promise<CosineTopKResult> {
-  const q = queries.slice();
-  const d = docs.slice();
-  normalizeRows(q, dim);
-  normalizeRows(d, dim);
-  const input = { queries: q, docs: d, dim, k };
-  const work = (q.length / dim) * d.length;
+  const input = { queries: unitQueries, docs: unitDocs, dim, k };
+  const work = (unitQueries.length / dim) * unitDocs.length;
   if (gpu && work >= GPU_MIN_WORK && gpu.supports(dim)) {
     try {
       return { ...(await gpu.run(input)), backend: 'webgpu' };

@@ -1,77 +1,74 @@
 /**
- * A run (each query's ranked documents) joined with the relevance judgments: what every ranking metric
- * needs, computed once. Metrics read grades by rank and never look documents up again.
+ * A ranking joined with the relevance judgments: what every ranking metric needs, computed once per model
+ * and mode. Metrics read grades by rank and never look documents up again.
  */
+import { orderOf, type EvaluationMode, type Rankings } from './rankings.ts';
 
-/** Relevance judgments: query id → document id → grade. A grade ≤ 0 means "judged not relevant". */
+export type { EvaluationMode } from './rankings.ts';
+
+/** Relevance judgments by id: query id → document id → grade. A grade ≤ 0 means "judged not relevant". */
 export type Qrels = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
-/** Each query's ranked list, best first: document ids and their scores, equal length. */
-export interface RankedList {
-  docIds: readonly string[];
-  scores: ArrayLike<number>;
-}
-
-export type Run = ReadonlyMap<string, RankedList>;
-
 /**
- * How lists are ordered and judged.
- * - `sentence-transformers` (default): the order given (score desc, then document order), binary gains.
- * - `trec`: trec_eval's order (score desc, then document id desc) and graded gains.
+ * Relevance judgments by row: query `queries[i]` judged documents `docs[offsets[i] … offsets[i + 1]]` with
+ * `grades` (≤ 0: judged not relevant). Queries keep the order the judgments came in.
  */
-export type EvaluationMode = 'sentence-transformers' | 'trec';
+export interface Judgments {
+  queries: Int32Array;
+  offsets: Int32Array;
+  docs: Int32Array;
+  grades: Float64Array;
+}
 
 export interface JudgedRun {
   mode: EvaluationMode;
-  /** Queries with at least one relevant document, in qrels order; the only ones averaged. */
-  queryIds: string[];
+  /** Query rows with at least one relevant document, in judgment order: the only ones averaged. */
+  queryRows: Int32Array;
   /** Grade of the document at each rank, `[query][rank]`; 0 for unjudged or non-relevant. */
   gains: Float64Array[];
   /** |R|: documents with grade > 0 per query. */
   relevantCounts: Int32Array;
   /** All positive grades of each query sorted descending: the ideal ranking for NDCG. */
   idealGains: Float64Array[];
-  /** Queries in the qrels without any relevant document, left out of every average. */
-  skippedQueries: string[];
+  /** Judged query rows without any relevant document, left out of every average. */
+  skippedRows: Int32Array;
 }
 
-export function judgeRun(run: Run, qrels: Qrels, mode: EvaluationMode = 'sentence-transformers'): JudgedRun {
-  const queryIds: string[] = [];
-  const skippedQueries: string[] = [];
+/**
+ * Judges `rankings` against `judgments`, ordering each list as `mode` says. `docId` names document rows for
+ * TREC's tie-break (by id, descending); it is only called between equal scores.
+ */
+export function judgeRun(rankings: Rankings, judgments: Judgments, mode: EvaluationMode, docId: (row: number) => string): JudgedRun {
+  const queryRows: number[] = [];
+  const skipped: number[] = [];
   const gains: Float64Array[] = [];
   const idealGains: Float64Array[] = [];
   const counts: number[] = [];
   const graded = mode === 'trec';
-  for (const [queryId, judgments] of qrels) {
+  const queryCount = rankings.offsets.length - 1;
+  const gradeOf = new Map<number, number>();
+  for (let i = 0; i < judgments.queries.length; i++) {
+    const q = judgments.queries[i];
+    gradeOf.clear();
     const positive: number[] = [];
-    for (const grade of judgments.values()) if (grade > 0) positive.push(grade);
+    for (let j = judgments.offsets[i]; j < judgments.offsets[i + 1]; j++) {
+      gradeOf.set(judgments.docs[j], judgments.grades[j]);
+      if (judgments.grades[j] > 0) positive.push(judgments.grades[j]);
+    }
     if (positive.length === 0) {
-      skippedQueries.push(queryId);
+      skipped.push(q);
       continue;
     }
-    const list = run.get(queryId);
-    const length = list?.docIds.length ?? 0;
-    const order = list && graded ? trecOrder(list) : null;
-    const queryGains = new Float64Array(length);
-    for (let rank = 0; rank < length; rank++) {
-      const grade = judgments.get(list!.docIds[order ? order[rank] : rank]);
+    const order = q < queryCount ? orderOf(rankings, q, mode, docId) : new Int32Array(0);
+    const queryGains = new Float64Array(order.length);
+    for (let rank = 0; rank < order.length; rank++) {
+      const grade = gradeOf.get(rankings.docs[order[rank]]);
       if (grade !== undefined && grade > 0) queryGains[rank] = graded ? grade : 1;
     }
     gains.push(queryGains);
     idealGains.push(graded ? Float64Array.from(positive.sort((a, b) => b - a)) : new Float64Array(positive.length).fill(1));
     counts.push(positive.length);
-    queryIds.push(queryId);
+    queryRows.push(q);
   }
-  return { mode, queryIds, gains, relevantCounts: Int32Array.from(counts), idealGains, skippedQueries };
-}
-
-/** trec_eval sorts each query's results by score descending, then document id descending (strcmp). */
-function trecOrder(list: RankedList): number[] {
-  return list.docIds
-    .map((_, i) => i)
-    .sort((a, b) => list.scores[b] - list.scores[a] || compareDesc(list.docIds[a], list.docIds[b]));
-}
-
-function compareDesc(a: string, b: string): number {
-  return a < b ? 1 : a > b ? -1 : 0;
+  return { mode, queryRows: Int32Array.from(queryRows), gains, relevantCounts: Int32Array.from(counts), idealGains, skippedRows: Int32Array.from(skipped) };
 }

@@ -1,14 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { judgeRun, type Qrels, type Run } from './judgedRun.ts';
+import { judgeRun, type Judgments } from './judgedRun.ts';
+import type { EvaluationMode, Rankings } from './rankings.ts';
 import { defaultMetricKeys, evaluateJudged, parseMetricKey, requiredDepth } from './registry.ts';
 
-const qrels = (entries: Record<string, Record<string, number>>): Qrels =>
-  new Map(Object.entries(entries).map(([q, docs]) => [q, new Map(Object.entries(docs))]));
-const run = (entries: Record<string, [string, number][]>): Run =>
-  new Map(Object.entries(entries).map(([q, list]) => [q, { docIds: list.map(([d]) => d), scores: list.map(([, s]) => s) }]));
+type QrelsLiteral = Record<string, Record<string, number>>;
+type RunLiteral = Record<string, [string, number][]>;
+const qrels = (entries: QrelsLiteral) => entries;
+const run = (entries: RunLiteral) => entries;
 
-function evaluate(r: Run, q: Qrels, keys: string[], mode: 'sentence-transformers' | 'trec' = 'sentence-transformers') {
-  return evaluateJudged(judgeRun(r, q, mode), keys);
+/**
+ * Hand-written cases by id, turned into the rows the metrics take: queries and documents numbered in order
+ * of first appearance (judgments first), lists kept exactly as written.
+ */
+function evaluate(r: RunLiteral, q: QrelsLiteral, keys: string[], mode: EvaluationMode = 'sentence-transformers') {
+  const queryIds = [...new Set([...Object.keys(q), ...Object.keys(r)])];
+  const docIds: string[] = [];
+  const docRow = (id: string) => {
+    const row = docIds.indexOf(id);
+    return row >= 0 ? row : docIds.push(id) - 1;
+  };
+  const judged = Object.entries(q);
+  const judgments: Judgments = {
+    queries: Int32Array.from(judged, ([id]) => queryIds.indexOf(id)),
+    offsets: Int32Array.from({ length: judged.length + 1 }, (_, i) => judged.slice(0, i).reduce((n, [, docs]) => n + Object.keys(docs).length, 0)),
+    docs: Int32Array.from(judged.flatMap(([, docs]) => Object.keys(docs).map(docRow))),
+    grades: Float64Array.from(judged.flatMap(([, docs]) => Object.values(docs))),
+  };
+  const lists = queryIds.map((id) => r[id] ?? []);
+  const rankings: Rankings = {
+    offsets: Int32Array.from({ length: lists.length + 1 }, (_, i) => lists.slice(0, i).reduce((n, list) => n + list.length, 0)),
+    docs: Int32Array.from(lists.flatMap((list) => list.map(([d]) => docRow(d)))),
+    scores: Float32Array.from(lists.flatMap((list) => list.map(([, s]) => s))),
+    unknownIds: [],
+  };
+  const result = evaluateJudged(judgeRun(rankings, judgments, mode, (row) => docIds[row]), keys);
+  return { ...result, queryIds: Array.from(result.queryRows, (row) => queryIds[row]), skippedQueries: Array.from(result.skippedRows, (row) => queryIds[row]) };
 }
 
 // One query, relevant {a, c, x}; x is never retrieved. Ranking: a (rel), b, c (rel), d, e.
@@ -82,6 +108,22 @@ describe('sentence-transformers metrics, hand-computed', () => {
     const q = qrels({ q1: { a: 1 }, q2: { b: 1 } });
     const r = run({ q1: [['a', 1]], q2: [['x', 1], ['b', 0.5]] });
     expect(evaluate(r, q, ['mrr@10']).metrics['mrr@10']).toBeCloseTo((1 + 0.5) / 2, 15);
+  });
+});
+
+describe('rankings by row', () => {
+  it('counts documents the corpus lacks (negative rows) as retrieved and not relevant, as trec_eval does', () => {
+    const rankings: Rankings = { offsets: Int32Array.of(0, 3), docs: Int32Array.of(-1, 0, -2), scores: Float32Array.of(3, 2, 1), unknownIds: ['x', 'y'] };
+    const judgments: Judgments = { queries: Int32Array.of(0), offsets: Int32Array.of(0, 1), docs: Int32Array.of(0), grades: Float64Array.of(1) };
+    const { metrics } = evaluateJudged(judgeRun(rankings, judgments, 'trec', (row) => (row >= 0 ? `d${row}` : rankings.unknownIds[-row - 1])), ['mrr', 'precision@3', 'recall@1']);
+    expect(metrics).toEqual({ mrr: 1 / 2, 'precision@3': 1 / 3, 'recall@1': 0 });
+  });
+
+  it('scores a list shorter than the cutoff as the truncated list it is', () => {
+    const { metrics } = evaluate(run({ q: [['b', 0.9], ['a', 0.8]] }), qrels({ q: { a: 1, z: 1 } }), ['precision@10', 'recall@10', 'ndcg@10']);
+    expect(metrics['precision@10']).toBe(1 / 10);
+    expect(metrics['recall@10']).toBe(1 / 2);
+    expect(metrics['ndcg@10']).toBeCloseTo(1 / Math.log2(3) / (1 + 1 / Math.log2(3)), 15);
   });
 });
 

@@ -51,11 +51,12 @@ export function requiredDepth(specs: readonly MetricSpec[], fallback = 100): num
 }
 
 export interface Evaluation {
-  queryIds: string[];
-  skippedQueries: string[];
-  /** Macro average over `queryIds`, keyed by metric key. */
+  /** The query rows averaged over: those with at least one relevant document. */
+  queryRows: Int32Array;
+  skippedRows: Int32Array;
+  /** Macro average over `queryRows`, keyed by metric key. */
   metrics: Record<string, number>;
-  /** Per-query values aligned with `queryIds`. */
+  /** Per-query values aligned with `queryRows`. */
   perQuery: Record<string, Float64Array>;
 }
 
@@ -68,5 +69,5 @@ export function evaluateJudged(judged: JudgedRun, keys: readonly string[]): Eval
     perQuery[spec.key] = values;
     metrics[spec.key] = values.length ? values.reduce((s, v) => s + v, 0) / values.length : NaN;
   }
-  return { queryIds: judged.queryIds, skippedQueries: judged.skippedQueries, metrics, perQuery };
+  return { queryRows: judged.queryRows, skippedRows: judged.skippedRows, metrics, perQuery };
 }

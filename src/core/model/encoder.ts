@@ -1,6 +1,6 @@
 import { buildBatchInputs, planBatches, type BatchInputs } from './batching.ts';
 import type { ModelSpec } from './modelSpec.ts';
-import type { PoolingMode } from './pooling.ts';
+import type { PoolingMode } from '../kernels/pooling/poolingModes.ts';
 import type { TextTokenizer } from './textTokenizer.ts';
 
 /** How token embeddings become one sentence embedding (the model's `1_Pooling` config and Normalize module). */

@@ -1,5 +1,5 @@
 import { ModelFolderError, readJson, readJsonValue, type ModelSource } from './modelSource.ts';
-import { POOLING_MODES, type PoolingMode } from './pooling.ts';
+import { POOLING_MODES, type PoolingMode } from '../kernels/pooling/poolingModes.ts';
 
 /** Which ONNX export to load: the variants Transformers.js-style folders ship under `onnx/`. */
 export type ModelVariant = 'fp32' | 'fp16' | 'quantized';

@@ -1,11 +1,11 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
 import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
-import type { RetrievalResult } from '../eval/retrieval.ts';
-import type { EvaluationMode } from '../metrics/judgedRun.ts';
-import { compareModels, resolveStats, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
+import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import type { Evaluation } from '../metrics/registry.ts';
+import { compareModels, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 
-/** The JSON the CLI writes and the page exports: one schema for both. */
+/** The JSON the CLI writes and the page exports: one schema, one serialisation ({@link reportJson}). */
 export interface EvalReport {
   dataset: {
     name: string;
@@ -27,14 +27,23 @@ export interface EvalReport {
 export interface ModelReport {
   name: string;
   path: string;
+  /** `vectors`: scored by cosine here; `ranking`: a run file's lists, scored as given. */
+  kind: 'vectors' | 'ranking';
   backend: string;
-  dim: number;
+  /** Where the ranking was computed: `webgpu`/`cpu` (the top-k kernel) or `run file`. */
+  rankedOn: string;
+  /** Embedding size; null for a ranking. */
+  dim: number | null;
+  /** Length of the longest ranked list: metrics with a deeper cutoff score the truncated list. */
+  depth: number;
   metrics: Record<string, number>;
   perQuery: Record<string, Record<string, number>>;
   top: Record<string, [string, number][]>;
   notes: string[];
-  /** Present when computed (the CLI: when the data has labels or triplets). */
+  /** Present when computed (vector checkpoints). */
   diagnostics?: ModelDiagnostics;
+  /** Why there are no diagnostics, when there are none (a ranking has no vectors). */
+  diagnosticsNote?: string;
 }
 
 export interface ComparisonReport {
@@ -45,48 +54,72 @@ export interface ComparisonReport {
   diagnostics?: { deltas: DiagnosticDelta[]; reading: string[] };
 }
 
+/** One checkpoint's results as the report needs them (the comparison's `CheckpointResult` is one). */
 export interface ModelRun {
   name: string;
-  path: string;
+  source: string;
+  kind: 'vectors' | 'ranking';
   backend: string;
-  dim: number;
-  result: RetrievalResult;
-  notes?: string[];
-  diagnostics?: ModelDiagnostics;
+  rankedOn: string;
+  dim: number | null;
+  depth: number;
+  rankings: Rankings;
+  evaluation: Evaluation;
+  notes: readonly string[];
+  diagnostics: ModelDiagnostics | null;
+  diagnosticsNote: string | null;
 }
 
-/** Assembles the report: every model's metrics and per-query values, and every pair compared (earlier = A). */
-export function buildEvalReport(
-  dataset: Dataset,
-  runs: readonly ModelRun[],
-  metricKeys: readonly string[],
-  mode: EvaluationMode,
-  options: StatsOptions & { topDepth?: number } = {},
-): EvalReport {
-  const stats = resolveStats(options);
-  const topDepth = options.topDepth ?? 10;
-  const first = runs[0]?.result;
-  const models = runs.map(({ name, path, backend, dim, result, notes, diagnostics }) => ({
-    name,
-    path,
-    backend,
-    dim,
-    metrics: result.metrics,
-    perQuery: Object.fromEntries(
-      Object.entries(result.perQuery).map(([key, values]) => [key, Object.fromEntries(result.queryIds.map((q, i) => [q, values[i]]))]),
-    ),
-    top: Object.fromEntries(result.queryIds.map((q) => [q, (result.top.get(q) ?? []).slice(0, topDepth)])),
-    notes: [...(notes ?? []), ...result.notes],
-    ...(diagnostics ? { diagnostics } : {}),
-  }));
+export interface ReportInput {
+  dataset: Dataset;
+  runs: readonly ModelRun[];
+  metricKeys: readonly string[];
+  mode: EvaluationMode;
+  stats: Required<StatsOptions>;
+  /** Results per query kept in `top` (default 10). */
+  topDepth?: number;
+}
+
+/**
+ * Assembles the report: every model's metrics and per-query values, and every pair compared (earlier = A).
+ * This is where rows become ids.
+ */
+export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDepth = 10 }: ReportInput): EvalReport {
+  const { queries, documents } = dataset;
+  const first = runs[0]?.evaluation;
+  const models = runs.map((run): ModelReport => {
+    const { evaluation, rankings } = run;
+    const queryIds = Array.from(evaluation.queryRows, (row) => queries.id(row));
+    const docId = (row: number) => (row >= 0 ? documents.id(row) : rankings.unknownIds[-row - 1]);
+    return {
+      name: run.name,
+      path: run.source,
+      kind: run.kind,
+      backend: run.backend,
+      rankedOn: run.rankedOn,
+      dim: run.dim,
+      depth: run.depth,
+      metrics: evaluation.metrics,
+      perQuery: Object.fromEntries(Object.entries(evaluation.perQuery).map(([key, values]) => [key, Object.fromEntries(queryIds.map((q, i) => [q, values[i]]))])),
+      top: Object.fromEntries(
+        Array.from(evaluation.queryRows, (row, i) => [
+          queryIds[i],
+          Array.from(orderOf(rankings, row, mode, docId).subarray(0, topDepth), (at): [string, number] => [docId(rankings.docs[at]), rankings.scores[at]]),
+        ]),
+      ),
+      notes: [...run.notes],
+      ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
+      ...(run.diagnosticsNote ? { diagnosticsNote: run.diagnosticsNote } : {}),
+    };
+  });
   const comparisons: ComparisonReport[] = [];
   for (let i = 0; i < runs.length; i++) {
     for (let j = i + 1; j < runs.length; j++) {
-      const metrics = compareModels(runs[i].result.perQuery, runs[j].result.perQuery, metricKeys, stats);
+      const metrics = compareModels(runs[i].evaluation.perQuery, runs[j].evaluation.perQuery, metricKeys, stats);
       const comparison: ComparisonReport = { a: runs[i].name, b: runs[j].name, metrics };
       const [da, db] = [runs[i].diagnostics, runs[j].diagnostics];
       if (da && db) {
-        const retrieval = headlineChange(metricKeys, runs[i].result.metrics, runs[j].result.metrics, metrics);
+        const retrieval = headlineChange(metricKeys, runs[i].evaluation.metrics, runs[j].evaluation.metrics, metrics);
         comparison.diagnostics = { deltas: diagnosticDeltas(da, db), reading: readDiagnostics(runs[i].name, da, runs[j].name, db, retrieval) };
       }
       comparisons.push(comparison);
@@ -98,11 +131,11 @@ export function buildEvalReport(
     dataset: {
       name: dataset.name,
       format: dataset.format,
-      queries: dataset.queries.length,
-      documents: dataset.documents.length,
+      queries: queries.length,
+      documents: documents.length,
       judgments,
-      evaluatedQueries: first?.queryIds.length ?? 0,
-      skippedQueries: first?.skippedQueries.length ?? 0,
+      evaluatedQueries: first?.queryRows.length ?? 0,
+      skippedQueries: first?.skippedRows.length ?? 0,
       warnings: dataset.warnings,
     },
     mode,
@@ -117,6 +150,11 @@ export function buildEvalReport(
     models,
     comparisons,
   };
+}
+
+/** The report as the JSON file both the CLI (`--json`) and the page's export write. */
+export function reportJson(report: EvalReport): string {
+  return `${JSON.stringify(report, null, 1)}\n`;
 }
 
 /** Significant at 5 % after Holm correction. */

@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
 import type { EvalReport } from './evalReport.ts';
 
 /**
@@ -23,14 +24,21 @@ export function perQueryCsv(report: EvalReport, queries: ReadonlyMap<string, { t
 }
 
 /**
- * A TREC run file (`qid Q0 docid rank score tag`, ranks from 1), the input trec_eval reads: every query's
- * ranked list as the lab retrieved it.
+ * A TREC run file (`qid Q0 docid rank score tag`, ranks from 1), the input trec_eval reads: each query's
+ * ranked list as the checkpoint ranked it, in the order `mode` sets, ids at this edge only. Scores keep
+ * every float32 digit, so trec_eval, which re-sorts by score, sees the same order.
  */
-export function trecRun(run: ReadonlyMap<string, { docIds: readonly string[]; scores: ArrayLike<number> }>, tag: string): string {
+export function trecRun(rankings: Rankings, queryId: (row: number) => string, docId: (row: number) => string, mode: EvaluationMode, tag: string): string {
   const safeTag = tag.replace(/\s+/g, '_') || 'run';
   const lines: string[] = [];
-  for (const [queryId, list] of run) {
-    list.docIds.forEach((docId, r) => lines.push(`${queryId} Q0 ${docId} ${r + 1} ${list.scores[r].toFixed(6)} ${safeTag}`));
+  for (let q = 0; q + 1 < rankings.offsets.length; q++) {
+    const id = queryId(q);
+    orderOf(rankings, q, mode, docId).forEach((at, r) => lines.push(`${id} Q0 ${docId(rankings.docs[at])} ${r + 1} ${scoreText(rankings.scores[at])} ${safeTag}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Nine significant digits round-trip a float32: no two different scores print alike and tie under trec_eval. */
+function scoreText(score: number): string {
+  return String(Number(score.toPrecision(9)));
 }

@@ -8,10 +8,6 @@ const ROW_BLOCK = 4;
  * float32 components) and added to both points' sums.
  */
 export async function labelDistanceSumsCpu(input: LabelDistanceInput): Promise<LabelDistanceSums> {
-  return labelDistanceSumsCpuSync(input);
-}
-
-export function labelDistanceSumsCpuSync(input: LabelDistanceInput): LabelDistanceSums {
   const count = checkLabelDistanceInput(input);
   const { vectors: v, dim, labelOf, labelCount } = input;
   const sums = new Float64Array(count * labelCount);

@@ -1,4 +1,5 @@
-import type { PoolingMode } from '../../model/pooling.ts';
+import type { PoolingMode } from './poolingModes.ts';
+import { normalizeRows } from '../../vectors/normalize.ts';
 import { checkPoolingInput, type PoolingInput } from './pooling.types.ts';
 
 /**
@@ -99,17 +100,4 @@ function copyToken(data: Float32Array, base: number, hidden: number, acc: Float6
 
 function scale(acc: Float64Array, factor: number): void {
   for (let j = 0; j < acc.length; j++) acc[j] *= factor;
-}
-
-/**
- * L2-normalises each `dim`-long row in place, like `torch.nn.functional.normalize` (eps 1e-12): a zero row
- * stays zero rather than becoming NaN.
- */
-export function normalizeRows(vectors: Float32Array, dim: number): void {
-  for (let base = 0; base < vectors.length; base += dim) {
-    let sum = 0;
-    for (let j = 0; j < dim; j++) sum += vectors[base + j] * vectors[base + j];
-    const inv = 1 / Math.max(Math.sqrt(sum), 1e-12);
-    for (let j = 0; j < dim; j++) vectors[base + j] *= inv;
-  }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useKernelHarness } from '../../../../tests/browser/usePage.ts';
 import { randomPoolingCase } from '../../../../tests/fixtures/random.ts';
-import { POOLING_MODES, type PoolingMode } from '../../model/pooling.ts';
-import { normalizeRows, poolBatch, poolTokensCpu } from './pooling.cpu.ts';
+import { POOLING_MODES, type PoolingMode } from './poolingModes.ts';
+import { poolBatch, poolTokensCpu } from './pooling.cpu.ts';
 import type { PoolingInput } from './pooling.types.ts';
 
 // Two rows, three positions, hidden 2. Row 0 has tokens at 0 and 1; row 1 only at 0 (padding after).
@@ -59,19 +59,6 @@ describe('poolBatch', () => {
   });
   it('rejects an output buffer that is too small', () => {
     expect(() => poolBatch(tokens, ['mean'], new Float32Array(3))).toThrow(/needs 4/);
-  });
-});
-
-describe('normalizeRows', () => {
-  it('scales each row to unit length', () => {
-    const v = Float32Array.from([3, 4, 0, -2]);
-    normalizeRows(v, 2);
-    expect(Array.from(v)).toEqual([0.6000000238418579, 0.800000011920929, 0, -1]);
-  });
-  it('leaves a zero row at zero instead of NaN', () => {
-    const v = new Float32Array(3);
-    normalizeRows(v, 3);
-    expect(Array.from(v)).toEqual([0, 0, 0]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { POOLING_MODES, type PoolingMode } from '../../model/pooling.ts';
+import { POOLING_MODES, type PoolingMode } from './poolingModes.ts';
 
 /**
  * One padded batch of token embeddings to pool into sentence embeddings. Both twins (`pooling.cpu.ts`,

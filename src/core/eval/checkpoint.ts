@@ -1,0 +1,152 @@
+/**
+ * What the comparison takes as a checkpoint: anything that yields vectors of the dataset's documents and
+ * queries (a model encoding them here, an imported vector file, …) or anything that yields rankings (a run
+ * file). The page and the CLI build these; the comparison ({@link compareCheckpoints}) never asks which.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import type { Rankings } from '../metrics/rankings.ts';
+import type { Embeddings } from '../model/encoder.ts';
+import { encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
+
+/** Stages a checkpoint reports while it produces its vectors or rankings. */
+export type CheckpointStage = 'documents' | 'queries' | 'vectors' | 'rankings';
+
+export interface CheckpointProgress {
+  stage: CheckpointStage;
+  done: number;
+  total: number;
+  /** Texts taken from the embedding cache (encode stages). */
+  cached?: number;
+  textsPerSecond?: number;
+  etaSeconds?: number;
+  /** Set on a stage's last event: what it took. */
+  finished?: { encoded: number; cached: number; seconds: number };
+}
+
+export interface CheckpointContext {
+  /** Awaited: across a worker boundary the round trip lets a cancel message in. */
+  onProgress(progress: CheckpointProgress): void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** A checkpoint's vectors, rows in dataset order, as produced (normalising is the comparison's job). */
+export interface CheckpointVectors {
+  documents: Float32Array;
+  queries: Float32Array;
+  dim: number;
+  /** What produced them, e.g. "WASM · 2 threads" or "onnxruntime-node 1.30.0 cpu". */
+  backend: string;
+  notes: string[];
+  /** Texts encoded now and taken from the cache (zero for imported vectors), and the seconds it all took. */
+  encoded: number;
+  cached: number;
+  seconds: number;
+}
+
+export interface CheckpointRankings {
+  rankings: Rankings;
+  backend: string;
+  notes: string[];
+}
+
+interface CheckpointBase {
+  /** What the user calls it: a model folder's name, a file's name, or the NAME of NAME=PATH. */
+  name: string;
+  /** Where it came from (a path, a served URL, a hub id): the report's `path`. */
+  source: string;
+  /** The page's slot letter, used to tell apart two checkpoints with the same name. */
+  slot?: string;
+}
+
+export interface VectorCheckpoint extends CheckpointBase {
+  kind: 'vectors';
+  vectors(dataset: Dataset, context: CheckpointContext): Promise<CheckpointVectors>;
+}
+
+export interface RankingCheckpoint extends CheckpointBase {
+  kind: 'ranking';
+  rankings(dataset: Dataset, context: CheckpointContext): Promise<CheckpointRankings>;
+}
+
+export type Checkpoint = VectorCheckpoint | RankingCheckpoint;
+
+/** A model ready to encode: the worker's slot over its port, or the CLI's onnxruntime-node session. */
+export interface OpenedEncoder {
+  /** The embedding cache's model key (weights, tokenizer, pooling). */
+  fingerprint: string;
+  backend: string;
+  notes: readonly string[];
+  /** Embeddings of `texts` in order; `note` says when something changed on the way (a GPU fell back). */
+  encode(texts: string[], onProgress: (done: number) => void | Promise<void>, signal?: AbortSignal): Promise<Embeddings & { note?: string | null }>;
+  /** Frees the session (the CLI loads one model at a time). */
+  release?(): Promise<void>;
+}
+
+/**
+ * A model that encodes the dataset here: documents, then queries, each through the embedding cache so that
+ * only texts it has not seen are encoded. `open` loads the model when the comparison reaches it.
+ */
+export function encoderCheckpoint(
+  identity: CheckpointBase,
+  open: () => Promise<OpenedEncoder>,
+  store: EmbeddingStore | null,
+): VectorCheckpoint {
+  return {
+    ...identity,
+    kind: 'vectors',
+    async vectors(dataset, context) {
+      const encoder = await open();
+      try {
+        const notes = [...encoder.notes];
+        const embed = async (stage: 'documents' | 'queries', texts: readonly string[]) => {
+          const started = performance.now();
+          let cached = 0;
+          const result = await encodeWithCache(texts, encoder.fingerprint, store, async (missing) => {
+            cached = texts.length - missing.length;
+            await context.onProgress({ stage, done: cached, total: texts.length, cached });
+            const encodeStarted = performance.now();
+            const fresh = await encoder.encode(
+              missing,
+              (done) => {
+                const seconds = (performance.now() - encodeStarted) / 1000;
+                const rate = seconds > 0 ? done / seconds : 0;
+                return context.onProgress({
+                  stage,
+                  done: cached + done,
+                  total: texts.length,
+                  cached,
+                  textsPerSecond: rate || undefined,
+                  etaSeconds: rate > 0 ? (missing.length - done) / rate : undefined,
+                });
+              },
+              context.signal,
+            );
+            if (fresh.note && !notes.includes(fresh.note)) notes.push(fresh.note);
+            return fresh;
+          });
+          context.signal?.throwIfAborted();
+          const finished = { encoded: result.encoded, cached: texts.length - result.encoded, seconds: (performance.now() - started) / 1000 };
+          await context.onProgress({ stage, done: texts.length, total: texts.length, cached: finished.cached, finished });
+          return { result, finished };
+        };
+        const documents = await embed('documents', dataset.documents.texts);
+        const queries = await embed('queries', dataset.queries.texts);
+        if (documents.result.count && queries.result.count && documents.result.dim !== queries.result.dim) {
+          throw new Error(`${identity.name}: documents have ${documents.result.dim} dimensions but queries ${queries.result.dim}`);
+        }
+        return {
+          documents: documents.result.vectors,
+          queries: queries.result.vectors,
+          dim: documents.result.dim || queries.result.dim,
+          backend: encoder.backend,
+          notes,
+          encoded: documents.finished.encoded + queries.finished.encoded,
+          cached: documents.finished.cached + queries.finished.cached,
+          seconds: documents.finished.seconds + queries.finished.seconds,
+        };
+      } finally {
+        await encoder.release?.();
+      }
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * The comparison, once, for the page and the CLI: each checkpoint's vectors (or rankings) → rank → judge →
+ * score → diagnose, then every pair compared and the report assembled. The worker and the CLI only build
+ * the checkpoints, pass kernels and print progress; everything they show comes from here.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { judgmentRows } from '../data/judgments.ts';
+import { embeddingHealth } from '../diagnostics/health.ts';
+import { cpuDiagnosticKernels, type DiagnosticKernels } from '../diagnostics/kernels.ts';
+import { diagnoseEmbeddings, type DiagnosticsOptions, type ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
+import type { RelevantDocuments } from '../diagnostics/corpusScores.ts';
+import { cosineTopK, type GpuTopKKernel } from '../kernels/cosineTopK.ts';
+import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
+import { depthOf, rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import { evaluateJudged, parseMetricKey, requiredDepth } from '../metrics/registry.ts';
+import { resolveStats, type StatsOptions } from '../metrics/stats.ts';
+import { buildEvalReport, type EvalReport, type ModelRun } from '../report/evalReport.ts';
+import { normalizeRows } from '../vectors/normalize.ts';
+import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
+import { displayNames } from './displayNames.ts';
+
+/** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
+export const DEFAULT_DEPTH = 100;
+
+export type ComparisonStage = CheckpointStage | 'rank' | 'diagnostics' | 'report';
+
+/** Where a comparison is: which checkpoint (by position; null for stages over all of them) and which stage. */
+export interface ComparisonProgress extends Omit<CheckpointProgress, 'stage'> {
+  checkpoint: number | null;
+  /** The checkpoint's display name (as the report will show it). */
+  name: string | null;
+  stage: ComparisonStage;
+}
+
+/** The kernels similarity, top-k and the O(n²) diagnostics run on. */
+export interface ComparisonKernels {
+  topK: GpuTopKKernel | null;
+  diagnostics: DiagnosticKernels;
+}
+
+export interface ComparisonOptions {
+  metricKeys: readonly string[];
+  mode: EvaluationMode;
+  /** Results kept per query; at least the deepest metric cutoff. */
+  depth?: number;
+  stats?: StatsOptions;
+  /** false to skip the diagnostics; options (seed, clusters) otherwise. */
+  diagnostics?: false | DiagnosticsOptions;
+  /** CPU twins when absent. */
+  kernels?: ComparisonKernels;
+  /** Keep each checkpoint's unit vectors in the result (the page's query detail reads them). */
+  keepVectors?: boolean;
+  onProgress?: (progress: ComparisonProgress) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** One checkpoint after the comparison: what the report and the page's views read. */
+export interface CheckpointResult extends ModelRun {
+  /** Its slot in the page, when it came from one. */
+  slot?: string;
+  /** Unit rows of documents and queries (kept when asked for; null for rankings). */
+  vectors: { documents: Float32Array; queries: Float32Array; dim: number } | null;
+  judged: JudgedRun;
+  /** Texts encoded now, taken from the cache, and the seconds producing the vectors took. */
+  encoded: number;
+  cached: number;
+  seconds: number;
+}
+
+export interface Comparison {
+  dataset: Dataset;
+  judgments: Judgments;
+  mode: EvaluationMode;
+  metricKeys: string[];
+  depth: number;
+  stats: Required<StatsOptions>;
+  checkpoints: CheckpointResult[];
+  report: EvalReport;
+}
+
+const NOT_FOR_RANKINGS = 'not available for a ranking: a run file has no vectors';
+
+/**
+ * Compares `checkpoints` on `dataset`, the first being the baseline. Checkpoints are taken one at a time
+ * (the CLI holds one model in memory at once); each one's vectors are normalised in place once and then
+ * serve ranking and diagnostics alike.
+ */
+export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly Checkpoint[], options: ComparisonOptions): Promise<Comparison> {
+  if (checkpoints.length === 0) throw new Error('nothing to compare: give at least one checkpoint');
+  const metricKeys = [...options.metricKeys];
+  const depth = Math.max(options.depth ?? DEFAULT_DEPTH, requiredDepth(metricKeys.map(parseMetricKey)));
+  const judgments = judgmentRows(dataset);
+  const relevant = relevantDocuments(judgments);
+  const kernels = options.kernels ?? { topK: null, diagnostics: cpuDiagnosticKernels };
+  const names = displayNames(checkpoints);
+  const progress = (checkpoint: number | null, update: Omit<ComparisonProgress, 'checkpoint' | 'name'>) =>
+    options.onProgress?.({ checkpoint, name: checkpoint === null ? null : names[checkpoint], ...update });
+  const docId = docIdOf(dataset);
+
+  const results: CheckpointResult[] = [];
+  for (const [index, checkpoint] of checkpoints.entries()) {
+    const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal };
+    const base = { name: names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
+    if (checkpoint.kind === 'ranking') {
+      const produced = await checkpoint.rankings(dataset, context);
+      options.signal?.throwIfAborted();
+      checkRankings(produced.rankings, dataset, checkpoint.name);
+      const judged = judgeRun(produced.rankings, judgments, options.mode, (row) => docId(row, produced.rankings));
+      results.push({
+        ...base,
+        backend: produced.backend,
+        rankedOn: 'run file',
+        dim: null,
+        depth: depthOf(produced.rankings),
+        rankings: produced.rankings,
+        judged,
+        evaluation: evaluateJudged(judged, metricKeys),
+        notes: produced.notes,
+        diagnostics: null,
+        diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_RANKINGS,
+        vectors: null,
+        encoded: 0,
+        cached: 0,
+        seconds: 0,
+      });
+      continue;
+    }
+
+    const produced = await checkpoint.vectors(dataset, context);
+    options.signal?.throwIfAborted();
+    const { documents, queries, dim } = produced;
+    if (documents.length !== dataset.documents.length * dim || queries.length !== dataset.queries.length * dim) {
+      throw new RangeError(
+        `${checkpoint.name}: ${documents.length / dim} document and ${queries.length / dim} query vectors for ${dataset.documents.length} documents and ${dataset.queries.length} queries`,
+      );
+    }
+    // Health reads the vectors as produced; from here on they are unit rows, in place (no second copy).
+    const documentHealth = embeddingHealth(documents, dim);
+    const queryHealth = embeddingHealth(queries, dim);
+    normalizeRows(documents, dim);
+    normalizeRows(queries, dim);
+
+    await progress(index, { stage: 'rank', done: 0, total: dataset.queries.length });
+    const ranked = await cosineTopK(queries, documents, dim, depth, kernels.topK);
+    options.signal?.throwIfAborted();
+    const rankings = rankingsFromTopK(ranked);
+    const judged = judgeRun(rankings, judgments, options.mode, (row) => docId(row, rankings));
+    const evaluation = evaluateJudged(judged, metricKeys);
+    await progress(index, { stage: 'rank', done: dataset.queries.length, total: dataset.queries.length });
+
+    let diagnostics: ModelDiagnostics | null = null;
+    if (options.diagnostics !== false) {
+      await progress(index, { stage: 'diagnostics', done: 0, total: 1 });
+      diagnostics = await diagnoseEmbeddings(
+        {
+          documents,
+          dim,
+          documentHealth,
+          documentLabels: dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined,
+          labelColumn: dataset.labelColumn,
+          queries,
+          queryHealth,
+          relevant,
+          rankings,
+          triplets: dataset.triplets,
+        },
+        kernels.diagnostics,
+        options.diagnostics ?? {},
+      );
+      options.signal?.throwIfAborted();
+      await progress(index, { stage: 'diagnostics', done: 1, total: 1 });
+    }
+    results.push({
+      ...base,
+      backend: produced.backend,
+      rankedOn: ranked.backend,
+      dim,
+      depth: ranked.k,
+      rankings,
+      judged,
+      evaluation,
+      notes: ranked.note ? [...produced.notes, ranked.note] : produced.notes,
+      diagnostics,
+      diagnosticsNote: null,
+      vectors: options.keepVectors ? { documents, queries, dim } : null,
+      encoded: produced.encoded,
+      cached: produced.cached,
+      seconds: produced.seconds,
+    });
+  }
+
+  await progress(null, { stage: 'report', done: 0, total: 1 });
+  const stats = resolveStats(options.stats);
+  const report = buildEvalReport({ dataset, runs: results, metricKeys, mode: options.mode, stats });
+  return { dataset, judgments, mode: options.mode, metricKeys, depth, stats, checkpoints: results, report };
+}
+
+/**
+ * The same comparison scored in another mode or with other metrics: every ranking is judged again (TREC
+ * orders ties by id and grades its gains), nothing is encoded or ranked again.
+ */
+export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, metricKeys: readonly string[]): Comparison {
+  const docId = docIdOf(comparison.dataset);
+  const checkpoints = comparison.checkpoints.map((checkpoint) => {
+    const judged = judgeRun(checkpoint.rankings, comparison.judgments, mode, (row) => docId(row, checkpoint.rankings));
+    return { ...checkpoint, judged, evaluation: evaluateJudged(judged, metricKeys) };
+  });
+  const report = buildEvalReport({ dataset: comparison.dataset, runs: checkpoints, metricKeys, mode, stats: comparison.stats });
+  return { ...comparison, mode, metricKeys: [...metricKeys], checkpoints, report };
+}
+
+/** Document ids for TREC's tie-break: the corpus's, or a run file's ids the corpus lacks (negative rows). */
+function docIdOf(dataset: Dataset): (row: number, rankings: Rankings) => string {
+  return (row, rankings) => (row >= 0 ? dataset.documents.id(row) : rankings.unknownIds[-row - 1]);
+}
+
+/** Each judged query's relevant documents (grade > 0). */
+function relevantDocuments(judgments: Judgments): RelevantDocuments {
+  const queryRows: number[] = [];
+  const offsets = [0];
+  const docs: number[] = [];
+  for (let i = 0; i < judgments.queries.length; i++) {
+    for (let j = judgments.offsets[i]; j < judgments.offsets[i + 1]; j++) if (judgments.grades[j] > 0) docs.push(judgments.docs[j]);
+    if (docs.length > offsets[offsets.length - 1]) {
+      queryRows.push(judgments.queries[i]);
+      offsets.push(docs.length);
+    }
+  }
+  return { queryRows: Int32Array.from(queryRows), offsets: Int32Array.from(offsets), docs: Int32Array.from(docs) };
+}
+
+function checkRankings(rankings: Rankings, dataset: Dataset, name: string): void {
+  if (rankings.offsets.length !== dataset.queries.length + 1) {
+    throw new RangeError(`${name}: rankings for ${rankings.offsets.length - 1} queries, the dataset has ${dataset.queries.length}`);
+  }
+}

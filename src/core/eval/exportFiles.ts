@@ -1,0 +1,39 @@
+import { reportExamples } from '../report/examples.ts';
+import { reportJson } from '../report/evalReport.ts';
+import { perQueryCsv, trecRun } from '../report/exports.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import type { Comparison } from './compare.ts';
+
+export interface ExportFile {
+  name: string;
+  mime: string;
+  text: string;
+}
+
+export type ExportKind = 'markdown' | 'json' | 'csv' | 'trec';
+
+/**
+ * A comparison as files: Markdown (with per-query examples), JSON (the CLI's `--json` document), per-query
+ * CSV, and one TREC run per checkpoint.
+ */
+export function exportFiles(comparison: Comparison, kind: ExportKind): ExportFile[] {
+  const { report, dataset } = comparison;
+  const base = safeName(dataset.name);
+  if (kind === 'json') return [{ name: `${base}-report.json`, mime: 'application/json', text: reportJson(report) }];
+  if (kind === 'csv') {
+    const queries = new Map(Array.from(dataset.queries, (q) => [q.id, q]));
+    return [{ name: `${base}-per-query.csv`, mime: 'text/csv', text: perQueryCsv(report, queries) }];
+  }
+  if (kind === 'trec') {
+    return comparison.checkpoints.map((c) => ({
+      name: `${base}-${safeName(c.name)}.run`,
+      mime: 'text/plain',
+      text: trecRun(c.rankings, (row) => dataset.queries.id(row), (row) => (row >= 0 ? dataset.documents.id(row) : c.rankings.unknownIds[-row - 1]), comparison.mode, c.name),
+    }));
+  }
+  return [{ name: `${base}-report.md`, mime: 'text/markdown', text: renderMarkdown(report, reportExamples(report, dataset)) }];
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_');
+}

@@ -1,0 +1,63 @@
+import { findings } from '../report/findings.ts';
+import { metricCurves } from '../report/metricCurves.ts';
+import { sliceByLabel, type Slice } from '../report/slices.ts';
+import type { EvalReport } from '../report/evalReport.ts';
+import type { MetricName } from '../metrics/registry.ts';
+import type { Comparison } from './compare.ts';
+
+/** Query texts in the list view are cut to this many characters (the detail view has them whole). */
+export const TEXT_PREVIEW = 300;
+
+/** How one checkpoint's run went, for the page's run summary. */
+export interface CheckpointRunInfo {
+  slot: string | null;
+  name: string;
+  kind: 'vectors' | 'ranking';
+  backend: string;
+  rankedOn: string;
+  depth: number;
+  encoded: number;
+  cached: number;
+  encodeSeconds: number;
+  notes: string[];
+}
+
+/** Everything the page draws after a run: small enough to clone (no vectors, no corpus). */
+export interface LabView {
+  report: EvalReport;
+  models: CheckpointRunInfo[];
+  /** Per model: each metric at k = 1…100. */
+  curves: Record<MetricName, number[]>[];
+  slices: Slice[];
+  findings: string[];
+  /** The evaluated queries, texts cut to {@link TEXT_PREVIEW} characters. */
+  queries: { id: string; text: string; label?: string }[];
+}
+
+/** The page's view of a comparison: the report plus what its charts and lists need, ids and texts resolved. */
+export function labView(comparison: Comparison): LabView {
+  const { dataset, report, checkpoints } = comparison;
+  const evaluated = checkpoints[0]?.evaluation.queryRows ?? new Int32Array(0);
+  return {
+    report,
+    models: checkpoints.map((c) => ({
+      slot: c.slot ?? null,
+      name: c.name,
+      kind: c.kind,
+      backend: c.backend,
+      rankedOn: c.rankedOn,
+      depth: c.depth,
+      encoded: c.encoded,
+      cached: c.cached,
+      encodeSeconds: c.seconds,
+      notes: [...c.notes],
+    })),
+    curves: checkpoints.map((c) => metricCurves(c.judged)),
+    slices: sliceByLabel(dataset, report),
+    findings: findings(report),
+    queries: Array.from(evaluated, (row) => {
+      const { id, text, label } = dataset.queries.record(row);
+      return { id, text: text.length > TEXT_PREVIEW ? `${text.slice(0, TEXT_PREVIEW)}…` : text, ...(label ? { label } : {}) };
+    }),
+  };
+}

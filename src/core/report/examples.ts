@@ -1,0 +1,30 @@
+import type { Dataset } from '../data/dataset.ts';
+import { headlineMetric, type EvalReport } from './evalReport.ts';
+import type { QueryExample } from './markdown.ts';
+
+/**
+ * The queries a written report shows in full: the second model's three biggest gains and three biggest
+ * losses against the first on the headline metric, each with every model's top 3.
+ */
+export function reportExamples(report: EvalReport, dataset: Dataset, perSide = 3): QueryExample[] {
+  if (report.models.length < 2) return [];
+  const metric = headlineMetric(report.metricKeys);
+  const [a, b] = report.models;
+  const deltas = Object.keys(a.perQuery[metric]).map((q) => ({ q, delta: b.perQuery[metric][q] - a.perQuery[metric][q] }));
+  const gains = deltas.filter((d) => d.delta > 0).sort((x, y) => y.delta - x.delta).slice(0, perSide);
+  const losses = deltas.filter((d) => d.delta < 0).sort((x, y) => x.delta - y.delta).slice(0, perSide);
+  const { queries, documents } = dataset;
+  const textOf = (table: typeof documents, id: string) => {
+    const row = table.rowOf(id);
+    return row >= 0 ? table.text(row) : '';
+  };
+  return [...gains, ...losses].map(({ q }) => ({
+    queryId: q,
+    query: textOf(queries, q),
+    metric,
+    values: report.models.map((m) => m.perQuery[metric][q]),
+    top: report.models.map((m) =>
+      (m.top[q] ?? []).slice(0, 3).map(([docId, score]) => ({ docId, text: textOf(documents, docId), score, relevant: (dataset.qrels.get(q)?.get(docId) ?? 0) > 0 })),
+    ),
+  }));
+}

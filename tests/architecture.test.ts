@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './paths.ts';
+
+/** Every non-test .ts file under `dir`, relative to the repository root. */
+function sources(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => path.join(dir, f));
+}
+
+/** Relative imports of a file, resolved to repository paths. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(/from '(\.[^']+)'/g)].map((m) => path.normalize(path.join(path.dirname(file), m[1])));
+}
+
+/** The first folder under src/core a path sits in ('kernels', 'metrics', …). */
+const coreFolder = (file: string) => path.relative('src/core', file).split(path.sep)[0];
+
+describe('layers', () => {
+  const core = sources('src/core');
+  const edges = new Map<string, Set<string>>();
+  for (const file of core) {
+    for (const target of importsOf(file)) {
+      const [from, to] = [coreFolder(file), coreFolder(target)];
+      if (from !== to) edges.set(from, (edges.get(from) ?? new Set()).add(to));
+    }
+  }
+
+  it('core imports nothing from the page, the workers or the CLI', () => {
+    const outside = core.flatMap((file) => importsOf(file).filter((t) => !t.startsWith(path.normalize('src/core/'))).map((t) => `${file} → ${t}`));
+    expect(outside).toEqual([]);
+  });
+
+  it('kernels import only vector maths: no model, metric or diagnostics code', () => {
+    expect([...(edges.get('kernels') ?? [])].filter((to) => to !== 'vectors')).toEqual([]);
+  });
+
+  it('has no import cycle between the folders of core', () => {
+    const cycles: string[] = [];
+    const visit = (folder: string, trail: string[]) => {
+      if (trail.includes(folder)) {
+        cycles.push([...trail.slice(trail.indexOf(folder)), folder].join(' → '));
+        return;
+      }
+      for (const next of edges.get(folder) ?? []) visit(next, [...trail, folder]);
+    };
+    for (const folder of edges.keys()) visit(folder, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('the worker and the CLI rank, score and diagnose only through the one comparison pipeline', () => {
+    const pipelineOnly = /\b(judgeRun|evaluateJudged|cosineTopK|topKCpu|diagnoseEmbeddings|buildEvalReport|rankingsFromTopK|corpusScores)\b/;
+    const offenders = [...sources('src/worker'), ...sources('src/cli')].filter((file) => pipelineOnly.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+    for (const shell of ['src/worker/evaluation.ts', 'src/cli/commands/eval.ts']) {
+      expect(readFileSync(path.join(ROOT, shell), 'utf8'), shell).toMatch(/\bcompareCheckpoints\(/);
+    }
+  });
+});
