@@ -11,7 +11,8 @@ export interface Command<O extends OptionSchema> {
   options: O;
   /** One line per option for `--help`, keyed like `options`. */
   help: { [K in keyof O]: string };
-  run(values: ParsedValues<O>, positionals: string[]): Promise<number>;
+  /** `order` lists the options as given, in command-line order (where their relative order matters). */
+  run(values: ParsedValues<O>, positionals: string[], order: { name: string; value: string | undefined }[]): Promise<number>;
 }
 
 export type ParsedValues<O extends OptionSchema> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values'];
@@ -31,7 +32,7 @@ export function defineCommand<O extends OptionSchema & { help: { type: 'boolean'
     async execute(argv) {
       let parsed;
       try {
-        parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true });
+        parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true, tokens: true });
       } catch (error) {
         throw new UsageError(`${command.name}: ${(error as Error).message}`);
       }
@@ -39,7 +40,8 @@ export function defineCommand<O extends OptionSchema & { help: { type: 'boolean'
         process.stdout.write(`${commandHelp(command)}\n`);
         return 0;
       }
-      return command.run(parsed.values as ParsedValues<O>, parsed.positionals);
+      const order = parsed.tokens.flatMap((token) => (token.kind === 'option' ? [{ name: token.name, value: token.value }] : []));
+      return command.run(parsed.values as ParsedValues<O>, parsed.positionals, order);
     },
   };
 }

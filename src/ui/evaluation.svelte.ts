@@ -2,7 +2,7 @@ import { proxy, type Remote } from 'comlink';
 import type { EvaluationMode } from '../core/metrics/judgedRun.ts';
 import type { CacheSize } from '../worker/indexedDbEmbeddingStore.ts';
 import type { DataWorkerApi } from '../worker/dataWorker.ts';
-import type { ComparisonProgress, ComparisonStage, ExportFile, ExportKind, KernelChoice, QueryDetail, RunResult } from '../worker/evaluation.ts';
+import type { CheckpointRequest, ComparisonProgress, ComparisonStage, ExportFile, ExportKind, KernelChoice, QueryDetail, RunResult } from '../worker/evaluation.ts';
 
 export const STAGE_NAMES: Record<ComparisonStage, string> = {
   documents: 'encoding documents',
@@ -36,13 +36,13 @@ export class EvaluationState {
 
   constructor(private readonly worker: Remote<DataWorkerApi>) {}
 
-  async run(slots: string[]): Promise<void> {
+  async run(checkpoints: CheckpointRequest[]): Promise<void> {
     this.running = true;
     this.error = null;
     this.progress = {};
     try {
       this.result = await this.worker.run(
-        { slots, mode: this.mode, kernels: this.kernels },
+        { checkpoints, mode: this.mode, kernels: this.kernels },
         proxy((p: ComparisonProgress) => void (this.progress = { ...this.progress, [p.checkpoint ?? '*']: p })),
       );
       this.baseline = 0;

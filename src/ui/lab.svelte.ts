@@ -2,13 +2,19 @@ import { proxy, type Remote } from 'comlink';
 import type { BackendChoice, BackendInfo, EncoderApi, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
+import type { CheckpointRequest } from '../worker/evaluation.ts';
 
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
 export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
 
+/** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
+export type ImportedFiles = { kind: 'vectors'; name: string; files: { path: string; file: File }[] } | { kind: 'run'; name: string; file: File };
+
 export class ModelSlotState {
   status = $state<'empty' | 'loading' | 'ready' | 'error'>('empty');
   info = $state.raw<ModelInfo | null>(null);
+  /** Set when the slot holds files instead of a model; they are read when a run reaches them. */
+  imported = $state.raw<ImportedFiles | null>(null);
   error = $state<string | null>(null);
   parity = $state.raw<ParityReport | { unavailable: string } | null>(null);
   parityRunning = $state(false);
@@ -18,6 +24,32 @@ export class ModelSlotState {
     private readonly encoder: Remote<EncoderApi>,
   ) {}
 
+  /** The slot as a checkpoint of a run. */
+  request(): CheckpointRequest {
+    return this.imported ? { slot: this.id, ...this.imported } : { slot: this.id, kind: 'model' };
+  }
+
+  /**
+   * Takes picked vector files (documents.npy, queries.npy and their ids) or a run file in place of a model.
+   * A vector set needs both matrices; everything else is checked against the dataset when the run reads them.
+   */
+  useFiles(imported: ImportedFiles): void {
+    if (imported.kind === 'vectors') {
+      const names = imported.files.map((f) => f.path.split('/').pop()!.toLowerCase());
+      const missing = ['documents.npy', 'queries.npy'].filter((n) => !names.includes(n) && !(n === 'documents.npy' && (names.includes('docs.npy') || names.includes('corpus.npy'))));
+      if (missing.length) {
+        this.error = `Vector files need documents.npy and queries.npy (with documents.ids.txt / queries.ids.txt when their rows are not the dataset's, in order); ${missing.join(' and ')} is missing.`;
+        return;
+      }
+    }
+    this.imported = imported;
+    this.info = null;
+    this.parity = null;
+    this.error = null;
+    this.status = 'ready';
+    void this.encoder.dispose(this.id);
+  }
+
   /** Loads a model; on failure the previously loaded model stays in the slot and the error is shown. */
   async load(location: ModelLocation, backend: BackendChoice, variant: ModelVariant): Promise<void> {
     const previous = this.status === 'ready' ? 'ready' : 'empty';
@@ -25,6 +57,7 @@ export class ModelSlotState {
     this.error = null;
     try {
       this.info = await this.encoder.loadModel(this.id, location, { backend, variant });
+      this.imported = null;
       this.status = 'ready';
       this.parity = null;
       void this.checkParity();

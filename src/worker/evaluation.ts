@@ -6,7 +6,9 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { Dataset } from '../core/data/dataset.ts';
-import { encoderCheckpoint, type OpenedEncoder } from '../core/eval/checkpoint.ts';
+import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/eval/checkpoint.ts';
+import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
+import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
 import { exportFiles, type ExportFile, type ExportKind } from '../core/eval/exportFiles.ts';
 import { labView, type LabView } from '../core/eval/labView.ts';
@@ -23,9 +25,15 @@ export type { LabView } from '../core/eval/labView.ts';
 export type { QueryDetail } from '../core/eval/queryDetail.ts';
 export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.ts';
 
+/** What a page slot holds: a model loaded in the encoder worker, or files the user picked. */
+export type CheckpointRequest =
+  | { slot: string; kind: 'model' }
+  | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
+  | { slot: string; kind: 'run'; name: string; file: File };
+
 export interface RunRequest {
-  /** Encoder slots to compare, the first is the baseline. */
-  slots: string[];
+  /** Checkpoints to compare, in slot order; the first is the baseline. */
+  checkpoints: CheckpointRequest[];
   mode: EvaluationMode;
   kernels: KernelChoice;
   /** Cutoffs of the metric table. */
@@ -68,6 +76,20 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>): () => Promise<Op
   };
 }
 
+/** A slot's content as a comparison checkpoint. Picked files are read only when the comparison reaches them. */
+async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderApi>, noCache: boolean): Promise<Checkpoint> {
+  const { slot } = request;
+  if (request.kind === 'model') {
+    const identity = await remote.identify(slot);
+    return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, slotEncoder(slot, remote), noCache ? null : store);
+  }
+  if (request.kind === 'run') {
+    return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
+  }
+  const byPath = new Map(request.files.map((f) => [f.path, f.file]));
+  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], async (path) => new Uint8Array(await byPath.get(path)!.arrayBuffer()));
+}
+
 function resultOf(state: NonNullable<typeof last>): RunResult {
   return { view: labView(state.comparison), kernelBackend: state.kernelBackend, kernelNote: state.kernelNote };
 }
@@ -81,18 +103,15 @@ export const evaluationApi = {
   /** Compares the slots' models on the dataset; progress per checkpoint and stage. */
   async run(dataset: Dataset | null, request: RunRequest, onProgress: (progress: ComparisonProgress) => void): Promise<RunResult> {
     const remote = encoder;
-    if (!remote) throw new Error('the encoder worker is not connected');
     if (!dataset) throw new Error('load a dataset first');
-    if (request.slots.length < 2) throw new Error('load at least two checkpoints to compare');
+    if (request.checkpoints.length < 2) throw new Error('load at least two checkpoints to compare');
+    if (!remote && request.checkpoints.some((c) => c.kind === 'model')) throw new Error('the encoder worker is not connected');
     if (running) throw new Error('a run is already in progress');
     const controller = new AbortController();
     running = controller;
     try {
       const kernels = await kernelsFor(request.kernels);
-      const identities = await Promise.all(request.slots.map((slot) => remote.identify(slot)));
-      const checkpoints = request.slots.map((slot, i) =>
-        encoderCheckpoint({ name: identities[i].name, source: identities[i].name, slot }, slotEncoder(slot, remote), request.useCache === false ? null : store),
-      );
+      const checkpoints = await Promise.all(request.checkpoints.map((c) => checkpointOf(c, remote!, request.useCache === false)));
       const comparison = await compareCheckpoints(dataset, checkpoints, {
         metricKeys: defaultMetricKeys(request.ks ?? [1, 3, 5, 10], request.mode),
         mode: request.mode,

@@ -1,9 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatLocation } from '../../core/data/dataset.ts';
+import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint } from '../../core/eval/checkpoint.ts';
 import { compareCheckpoints, type ComparisonProgress } from '../../core/eval/compare.ts';
-import { modelFingerprint } from '../../core/eval/embeddingCache.ts';
+import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
+import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
+import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';
@@ -19,9 +21,11 @@ import { readInputs, requireDataset } from '../readDataset.ts';
 export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'Rank a dataset with two or more checkpoints and compare them: metrics, deltas, CI, p-values.',
-  usage: 'eval <data…> --model <A> --model <B> [--model …] [options]',
+  usage: 'eval <data…> --model <A> [--vectors NAME=PATH] [--run NAME=PATH] … [options]',
   options: {
     model: { type: 'string', multiple: true },
+    vectors: { type: 'string', multiple: true },
+    run: { type: 'string', multiple: true },
     k: { type: 'string', default: '1,3,5,10' },
     metrics: { type: 'string' },
     trec: { type: 'boolean', default: false },
@@ -38,7 +42,9 @@ export const evalCommand = defineCommand({
     help: { type: 'boolean', default: false },
   },
   help: {
-    model: 'a model folder; give two or more (the first is the baseline A)',
+    model: 'a model folder, encoded here (checkpoints compare in the order given; the first is the baseline A)',
+    vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER holding documents.npy and queries.npy (+ .ids.txt/.json), or NAME=DOCS.npy,QUERIES.npy',
+    run: 'a ranking as a checkpoint: NAME=FILE, a TREC run (qid Q0 docid rank score tag) or qid docid score',
     k: 'cutoffs for accuracy/precision/recall (NDCG at those ≥ 5, MRR at the largest, MAP@100)',
     metrics: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10',
     trec: 'trec_eval semantics: graded NDCG, AP ÷ |R|, reciprocal rank without cutoff, ties by doc id desc',
@@ -54,10 +60,10 @@ export const evalCommand = defineCommand({
     'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
     help: 'show this help',
   },
-  async run(values, positionals) {
+  async run(values, positionals, order) {
     if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
-    const modelPaths = values.model ?? [];
-    if (modelPaths.length < 2) throw new UsageError('eval: give at least two --model folders to compare');
+    const given = order.filter((o) => ['model', 'vectors', 'run'].includes(o.name)).map((o) => ({ kind: o.name as 'model' | 'vectors' | 'run', value: o.value ?? '' }));
+    if (given.length < 2) throw new UsageError('eval: give at least two checkpoints to compare (--model, --vectors NAME=PATH, --run NAME=PATH)');
     const mode: EvaluationMode = values.trec ? 'trec' : 'sentence-transformers';
     const ks = values.k.split(',').map((s) => Number(s.trim()));
     if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`eval: --k must list positive integers, got "${values.k}"`);
@@ -82,18 +88,7 @@ export const evalCommand = defineCommand({
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${formatLocation(warning)}${warning.message}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
-    const checkpoints: Checkpoint[] = modelPaths.map((modelPath) =>
-      encoderCheckpoint({ name: path.basename(path.resolve(modelPath)), source: modelPath }, async () => {
-        const encoder = await loadNodeEncoder(modelPath);
-        return {
-          fingerprint: await modelFingerprint(encoder.folder),
-          backend: encoder.backend,
-          notes: encoder.folder.spec.notes,
-          encode: (texts, onProgress, signal) => encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal }),
-          release: () => encoder.release(),
-        };
-      }, store),
-    );
+    const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
 
     const comparison = await compareCheckpoints(dataset, checkpoints, {
       metricKeys,
@@ -103,6 +98,7 @@ export const evalCommand = defineCommand({
       onProgress: progressPrinter(),
     });
     const { report } = comparison;
+    for (const model of report.models) for (const note of model.notes) process.stderr.write(`${model.name}: ${note}\n`);
     process.stdout.write(`${formatReportTable(report)}\n`);
     if (values.json) await writeFile(values.json, reportJson(report));
     if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset)));
@@ -118,6 +114,40 @@ export const evalCommand = defineCommand({
     return 0;
   },
 });
+
+/** A model folder encoded here with onnxruntime-node, one model in memory at a time. */
+function modelCheckpoint(modelPath: string, store: EmbeddingStore | null): Checkpoint {
+  return encoderCheckpoint({ name: path.basename(path.resolve(modelPath)), source: modelPath }, async () => {
+    const encoder = await loadNodeEncoder(modelPath);
+    return {
+      fingerprint: await modelFingerprint(encoder.folder),
+      backend: encoder.backend,
+      notes: encoder.folder.spec.notes,
+      encode: (texts, onProgress, signal) => encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal }),
+      release: () => encoder.release(),
+    };
+  }, store);
+}
+
+/** `--vectors NAME=PATH` or `--run NAME=PATH`: files read when the comparison reaches them. */
+async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Checkpoint> {
+  const match = /^([^=]+)=(.+)$/.exec(spec);
+  if (!match) throw new UsageError(`eval: --${kind} takes NAME=PATH, got "${spec}"`);
+  const [, name, location] = match;
+  const read = async (file: string) => {
+    try {
+      return new Uint8Array(await readFile(file));
+    } catch (error) {
+      throw new DataError({ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    }
+  };
+  if (kind === 'run') return runFileCheckpoint({ name, source: location }, () => read(location));
+  const parts = location.split(',');
+  const info = parts.length === 1 ? await stat(location).catch(() => null) : null;
+  if (parts.length === 1 && !info) throw new DataError({ file: location, message: 'no such file or folder' });
+  const paths = info?.isDirectory() ? (await readdir(location)).map((f) => path.join(location, f)) : parts;
+  return vectorFileCheckpoint({ name, source: location }, paths, read);
+}
 
 /** Stage lines on stderr (a live counter on a terminal): what was encoded, what came from the cache, how long. */
 function progressPrinter(): (progress: ComparisonProgress) => void {
@@ -140,6 +170,9 @@ function progressPrinter(): (progress: ComparisonProgress) => void {
         process.stderr.write(`\r${who}: ${p.stage} ${p.done}/${p.total}`);
       }
       return;
+    }
+    if ((p.stage === 'vectors' || p.stage === 'rankings') && p.done === p.total) {
+      process.stderr.write(`${who}: ${p.stage} read (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
     }
     if (p.stage === 'diagnostics' && p.done === p.total) {
       process.stderr.write(`${who}: diagnostics (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
