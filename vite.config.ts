@@ -80,8 +80,10 @@ export default defineConfig({
   plugins: [svelte(), serveModels(), contentSecurityPolicy()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
-  // Pre-bundling would move onnxruntime-web away from its .wasm files (it finds them via import.meta.url).
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Pre-bundling would move onnxruntime-web and parquet-wasm away from their .wasm files (found via
+  // import.meta.url). The data worker's own dependencies are named so the dev server bundles them at start:
+  // found later, in the worker, they would make it reload the page mid-session.
+  optimizeDeps: { exclude: ['onnxruntime-web', 'parquet-wasm'], include: ['apache-arrow', 'fzstd', 'lz4js', 'papaparse', 'fflate', 'comlink', 'idb'] },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
 });

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# What the tests need from Debian: Chromium, driven by playwright-core (never a downloaded browser build);
+# What the tests need: from Debian, Chromium, driven by playwright-core (never a downloaded browser build);
 # its SwiftShader gives headless WebGPU for the WGSL kernel and WebGPU inference tests.
 # Installs it when missing; needs root for that (as on CI and the dev machines).
 set -euo pipefail
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
-[ -x "$CHROMIUM" ] && exit 0
-if [ "$(id -u)" != "0" ]; then
-  echo "ensureTestDeps: $CHROMIUM is missing and this user cannot apt-get install it; install Debian's chromium" >&2
-  exit 1
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "$(id -u)" != "0" ]; then
+    echo "ensureTestDeps: $CHROMIUM is missing and this user cannot apt-get install it; install Debian's chromium" >&2
+    exit 1
+  fi
+  echo "ensureTestDeps: installing Debian's chromium…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
 fi
-echo "ensureTestDeps: installing Debian's chromium…"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq chromium >/dev/null
+
+# The independent writers of the vector-file fixtures: NumPy (.npy) and pyarrow (Arrow IPC, Feather,
+# parquet). Where pip cannot install pyarrow, those tests skip and say why.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import pyarrow' >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 pyarrow >/dev/null 2>&1 \
+    || echo "ensureTestDeps: pyarrow could not be installed; the Arrow/parquet reader tests will be skipped" >&2
+fi

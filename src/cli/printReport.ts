@@ -1,4 +1,5 @@
 import { isSignificant, type EvalReport } from '../core/report/evalReport.ts';
+import { paritySentence } from '../core/report/findings.ts';
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
 const signed = (v: number) => `${v >= 0 ? '+' : '-'}${Math.abs(v).toFixed(4)}`;
@@ -33,6 +34,7 @@ export function formatReportTable(report: EvalReport): string {
     '',
     `* significant at 5 % (Holm). p: paired randomization, ${statistics.permutations} permutations; CI: bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}.`,
     ...formatDiagnostics(report),
+    ...(report.parity.length ? ['', ...report.parity.map(paritySentence)] : []),
   ].join('\n');
 }
 

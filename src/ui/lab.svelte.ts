@@ -34,7 +34,7 @@ export class ModelSlotState {
    * A vector set needs both matrices; everything else is checked against the dataset when the run reads them.
    */
   useFiles(imported: ImportedFiles): void {
-    if (imported.kind === 'vectors') {
+    if (imported.kind === 'vectors' && !imported.files.some((f) => /\.(parquet|arrow|arrows|feather|ipc)$/i.test(f.path))) {
       const names = imported.files.map((f) => f.path.split('/').pop()!.toLowerCase());
       const missing = ['documents.npy', 'queries.npy'].filter((n) => !names.includes(n) && !(n === 'documents.npy' && (names.includes('docs.npy') || names.includes('corpus.npy'))));
       if (missing.length) {

@@ -17,6 +17,7 @@ import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { EncoderApi } from './api.ts';
 import { kernelsFor, type KernelChoice } from './gpuKernels.ts';
+import { parquetReader } from './parquet.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
 
 export type { KernelChoice } from './gpuKernels.ts';
@@ -87,7 +88,8 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
     return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
   }
   const byPath = new Map(request.files.map((f) => [f.path, f.file]));
-  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], async (path) => new Uint8Array(await byPath.get(path)!.arrayBuffer()));
+  const parquet = request.files.some((f) => /\.parquet$/i.test(f.path)) ? await parquetReader() : undefined;
+  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], async (path) => new Uint8Array(await byPath.get(path)!.arrayBuffer()), { parquet });
 }
 
 function resultOf(state: NonNullable<typeof last>): RunResult {

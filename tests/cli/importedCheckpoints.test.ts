@@ -8,7 +8,7 @@ import { readInputs } from '../../src/cli/readDataset.ts';
 import { encodeWithCache, modelFingerprint } from '../../src/core/eval/embeddingCache.ts';
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
 import { HAS_SHARED_MODELS, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
-import { HAS_NUMPY, NUMPY_MISSING, numpyWrite } from '../fixtures/vectors/numpyWriter.ts';
+import { HAS_NUMPY, HAS_PYARROW, NUMPY_MISSING, numpyWrite } from '../fixtures/vectors/numpyWriter.ts';
 import { embedlab } from './runCli.ts';
 
 const SCIFACT = path.join(SHARED, 'data/scifact');
@@ -53,8 +53,14 @@ describe.skipIf(!READY)(READY ? 'embedlab eval with a model, its vectors as .npy
     const run = path.join(dir, 'base-numpy.run');
     numpyWrite('run', path.join(dir, 'documents.f32'), path.join(dir, 'queries.f32'), '384', path.join(dir, 'qids.txt'), path.join(dir, 'dids.txt'), '100', run);
 
+    // With pyarrow here: the same vectors as a Ray Data / Spark style folder of parquet parts.
+    const parquet = path.join(dir, 'base-parquet');
+    if (HAS_PYARROW) numpyWrite('parquet', path.join(dir, 'documents.f32'), path.join(dir, 'queries.f32'), '384', path.join(dir, 'dids.txt'), path.join(dir, 'qids.txt'), parquet);
     const out = path.join(dir, 'report.json');
-    const result = await embedlab(['eval', SCIFACT, '--model', BASE, '--vectors', `base-npy=${folder}`, '--run', `base-run=${run}`, '--no-diagnostics', '--json', out]);
+    const result = await embedlab([
+      'eval', SCIFACT, '--model', BASE, '--vectors', `base-npy=${folder}`, '--run', `base-run=${run}`,
+      ...(HAS_PYARROW ? ['--vectors', `base-parquet=${parquet}`] : []), '--no-diagnostics', '--json', out,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     stderr = result.stderr;
     report = JSON.parse(readFileSync(out, 'utf8')) as EvalReport;
@@ -65,21 +71,30 @@ describe.skipIf(!READY)(READY ? 'embedlab eval with a model, its vectors as .npy
       [REAL_MODELS[0], 'vectors', expect.stringMatching(/^onnxruntime-node/)],
       ['base-npy', 'vectors', 'vector files'],
       ['base-run', 'ranking', 'run file'],
+      ...(HAS_PYARROW ? [['base-parquet', 'vectors', 'vector files']] : []),
     ]);
     expect(report.models[2]).toMatchObject({ dim: null, depth: 100, rankedOn: 'run file' });
     expect(stderr).toMatch(/base-npy: documents: 5183 × 384 float32 from documents.npy, matched by the ids in documents.ids.txt/);
   });
 
   it('gives the model, its .npy vectors and its NumPy ranking the same metrics', () => {
-    const [model, vectors, ranking] = report.models;
-    for (const key of report.metricKeys) {
-      expect(Math.abs(vectors.metrics[key] - model.metrics[key]), `npy ${key}`).toBeLessThanOrEqual(1e-6);
-      expect(Math.abs(ranking.metrics[key] - model.metrics[key]), `run ${key}`).toBeLessThanOrEqual(1e-6);
+    const [model, ...others] = report.models;
+    for (const other of others) {
+      for (const key of report.metricKeys) expect(Math.abs(other.metrics[key] - model.metrics[key]), `${other.name} ${key}`).toBeLessThanOrEqual(1e-6);
     }
+    const ranking = others[1];
     for (const comparison of report.comparisons) {
       expect(comparison.metrics['ndcg@10'].delta, `${comparison.a} vs ${comparison.b}`).toBeCloseTo(0, 6);
     }
     expect(ranking.top['1'].map(([id]) => id)).toEqual(model.top['1'].map(([id]) => id));
+  });
+
+  it('checks the imported vectors against the model encoded here, text by text', () => {
+    expect(report.parity.map((p) => [p.a, p.b])).toEqual([[REAL_MODELS[0], 'base-npy'], ...(HAS_PYARROW ? [[REAL_MODELS[0], 'base-parquet']] : [])]);
+    for (const parity of report.parity) {
+      expect(parity).toMatchObject({ rows: 5183 + 300, reproduces: true, top10Overlap: 1 });
+      expect(parity.cosine.min).toBeGreaterThan(0.999999);
+    }
   });
 });
 

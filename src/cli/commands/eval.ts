@@ -1,4 +1,5 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import * as parquetWasm from 'parquet-wasm';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint } from '../../core/eval/checkpoint.ts';
@@ -145,8 +146,13 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Ch
   const parts = location.split(',');
   const info = parts.length === 1 ? await stat(location).catch(() => null) : null;
   if (parts.length === 1 && !info) throw new DataError({ file: location, message: 'no such file or folder' });
-  const paths = info?.isDirectory() ? (await readdir(location)).map((f) => path.join(location, f)) : parts;
-  return vectorFileCheckpoint({ name, source: location }, paths, read);
+  if (info?.isDirectory()) {
+    // Paths relative to the folder, subfolders included (Spark writes documents/part-*.parquet).
+    const files = (await readdir(location, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    const relative = files.map((e) => path.relative(location, path.join(e.parentPath, e.name)));
+    return vectorFileCheckpoint({ name, source: location }, relative, (file) => read(path.join(location, file)), { parquet: parquetWasm });
+  }
+  return vectorFileCheckpoint({ name, source: location }, parts, read, { parquet: parquetWasm });
 }
 
 /** Stage lines on stderr (a live counter on a terminal): what was encoded, what came from the cache, how long. */

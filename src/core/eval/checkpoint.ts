@@ -37,6 +37,8 @@ export interface CheckpointVectors {
   /** What produced them, e.g. "WASM · 2 threads" or "onnxruntime-node 1.30.0 cpu". */
   backend: string;
   notes: string[];
+  /** Read from files made elsewhere rather than encoded here: checked for parity against the models encoded here. */
+  imported?: boolean;
   /** Texts encoded now and taken from the cache (zero for imported vectors), and the seconds it all took. */
   encoded: number;
   cached: number;

@@ -18,6 +18,7 @@ import { buildEvalReport, type EvalReport, type ModelRun } from '../report/evalR
 import { normalizeRows } from '../vectors/normalize.ts';
 import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
 import { displayNames } from './displayNames.ts';
+import { vectorParity, type VectorParity } from './vectorParity.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
 export const DEFAULT_DEPTH = 100;
@@ -98,6 +99,9 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const docId = docIdOf(dataset);
 
   const results: CheckpointResult[] = [];
+  // Unit rows of models encoded here and of imported vectors, while both kinds are in the run: for parity.
+  const hasImported = checkpoints.some((c) => c.kind === 'vectors');
+  const retained = new Map<number, { documents: Float32Array; queries: Float32Array; dim: number; imported: boolean }>();
   for (const [index, checkpoint] of checkpoints.entries()) {
     const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal };
     const base = { name: names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
@@ -170,6 +174,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       options.signal?.throwIfAborted();
       await progress(index, { stage: 'diagnostics', done: 1, total: 1 });
     }
+    if (hasImported || options.keepVectors) retained.set(index, { documents, queries, dim, imported: produced.imported === true });
     results.push({
       ...base,
       backend: produced.backend,
@@ -192,6 +197,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   await progress(null, { stage: 'report', done: 0, total: 1 });
   const stats = resolveStats(options.stats);
   const report = buildEvalReport({ dataset, runs: results, metricKeys, mode: options.mode, stats });
+  report.parity = parityChecks(results, retained);
   return { dataset, judgments, mode: options.mode, metricKeys, depth, stats, checkpoints: results, report };
 }
 
@@ -206,7 +212,21 @@ export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, 
     return { ...checkpoint, judged, evaluation: evaluateJudged(judged, metricKeys) };
   });
   const report = buildEvalReport({ dataset: comparison.dataset, runs: checkpoints, metricKeys, mode, stats: comparison.stats });
+  report.parity = comparison.report.parity;
   return { ...comparison, mode, metricKeys: [...metricKeys], checkpoints, report };
+}
+
+/** Each imported vector set against each model encoded here with the same dimension: does the lab reproduce it? */
+function parityChecks(results: readonly CheckpointResult[], retained: ReadonlyMap<number, { documents: Float32Array; queries: Float32Array; dim: number; imported: boolean }>): VectorParity[] {
+  const checks: VectorParity[] = [];
+  for (const [i, model] of retained) {
+    if (model.imported) continue;
+    for (const [j, imported] of retained) {
+      if (!imported.imported || imported.dim !== model.dim) continue;
+      checks.push(vectorParity({ ...model, name: results[i].name, rankings: results[i].rankings }, { ...imported, name: results[j].name, rankings: results[j].rankings }));
+    }
+  }
+  return checks;
 }
 
 /** Document ids for TREC's tie-break: the corpus's, or a run file's ids the corpus lacks (negative rows). */

@@ -1,20 +1,25 @@
-import { readVectorFiles } from '../data/vectors/vectorFiles.ts';
+import { readVectorFiles, type VectorFileOptions } from '../data/vectors/vectorFiles.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 
 /**
  * Precomputed embeddings as a checkpoint: vectors a training job or another machine wrote, matched to the
  * dataset's rows by id. They bypass the embedding cache (they are not this lab's to cache).
  */
-export function vectorFileCheckpoint(identity: { name: string; source: string; slot?: string }, paths: readonly string[], read: (path: string) => Promise<Uint8Array>): VectorCheckpoint {
+export function vectorFileCheckpoint(
+  identity: { name: string; source: string; slot?: string },
+  paths: readonly string[],
+  read: (path: string) => Promise<Uint8Array>,
+  options: VectorFileOptions = {},
+): VectorCheckpoint {
   return {
     ...identity,
     kind: 'vectors',
     async vectors(dataset, context) {
       const started = performance.now();
       await context.onProgress({ stage: 'vectors', done: 0, total: 1 });
-      const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset);
+      const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset, options);
       await context.onProgress({ stage: 'vectors', done: 1, total: 1 });
-      return { documents, queries, dim, backend: 'vector files', notes, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
+      return { documents, queries, dim, backend: 'vector files', notes, imported: true, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
     },
   };
 }

@@ -22,6 +22,19 @@ export interface EvalReport {
   statistics: { test: string; permutations: number; resamples: number; seed: number; correction: string };
   models: ModelReport[];
   comparisons: ComparisonReport[];
+  /**
+   * Imported vectors checked against each model encoded here on the same texts (per-row cosine, max |Δ|,
+   * top-10 overlap; the metric deltas are in `comparisons`). Empty when no such pair was compared.
+   */
+  parity: {
+    a: string;
+    b: string;
+    rows: number;
+    cosine: { min: number; mean: number };
+    maxAbsDelta: number;
+    top10Overlap: number;
+    reproduces: boolean;
+  }[];
 }
 
 export interface ModelReport {
@@ -149,6 +162,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
     },
     models,
     comparisons,
+    parity: [],
   };
 }
 

@@ -27,9 +27,18 @@ export function findings(report: EvalReport): string[] {
     );
     for (const sentence of c.diagnostics?.reading ?? []) lines.push(`Diagnostics, ${c.b} vs ${c.a}: ${sentence}`);
   }
+  for (const p of report.parity ?? []) lines.push(paritySentence(p));
   for (const key of report.metricKeys.filter((k) => /^(recall|accuracy)@1$/.test(k))) {
     const best = Math.max(...report.models.map((m) => m.metrics[key]));
     if (best < 0.1) lines.push(`${key} stays under 10 % for every model (best ${pct(best)}).`);
   }
   return lines;
+}
+
+/** "base-npy reproduces lab-minilm-l6-base to 1e-4: …" — or where it does not. */
+export function paritySentence(p: EvalReport['parity'][number]): string {
+  const figures = `per-text cosine min ${p.cosine.min.toFixed(6)}, mean ${p.cosine.mean.toFixed(6)}; max |Δ| ${p.maxAbsDelta.toExponential(1)}; top-10 overlap ${pct(p.top10Overlap)} over ${p.rows} texts`;
+  return p.reproduces
+    ? `${p.a}, encoded in this lab, reproduces the imported vectors ${p.b} to 1e-4 (${figures}).`
+    : `${p.a}, encoded in this lab, does NOT reproduce the imported vectors ${p.b} to 1e-4 (${figures}): check the model version, pooling, normalisation and max_seq_length they were written with.`;
 }

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench:formats [MB]`: how the parquet readers the lab could use compare on a vector file of the
+ * size teams bring (default 500 MB: ids + FixedSizeList<float32>[384], written by pyarrow in two row groups
+ * per 100 MB). Each reader runs in a fresh Node process: seconds to rows in a Float32Array, and the peak RSS.
+ * Also the bundle each would add to the page. Prints figures; asserts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const megabytes = Number(process.argv[2] ?? 500);
+const rows = Math.round((megabytes * 2 ** 20) / (384 * 4 + 12));
+const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-formats-'));
+const file = path.join(dir, 'documents.parquet');
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+try {
+  execFileSync('python3', ['-c', 'import pyarrow'], { stdio: 'ignore' });
+} catch {
+  console.error('bench:formats needs python3 with pyarrow to write the test file (bash scripts/ensureTestDeps.sh installs it where pip can)');
+  process.exit(1);
+}
+execFileSync('python3', ['-c', `
+import numpy as np, pyarrow as pa, pyarrow.parquet as pq
+rng = np.random.default_rng(1)
+n = ${rows}
+emb = rng.standard_normal((n, 384), dtype=np.float32)
+ids = [f"doc-{i}" for i in range(n)]
+table = pa.table({"id": ids, "embedding": pa.FixedSizeListArray.from_arrays(pa.array(emb.reshape(-1)), 384)})
+pq.write_table(table, "${file}", row_group_size=65536)
+`]);
+console.log(`${file}: ${(statSync(file).size / 2 ** 20).toFixed(0)} MB, ${rows} rows × 384 float32`);
+
+const readers: Record<string, string> = {
+  'parquet-wasm + apache-arrow (the lab)': `
+    import * as pw from 'parquet-wasm';
+    import { readFileSync, writeFileSync } from 'node:fs';
+    import { readParquetFile } from '${ROOT}/src/core/data/vectors/tableFiles.ts';
+    const started = performance.now();
+    const rows = readParquetFile(new Uint8Array(readFileSync(process.argv[2])), 'x.parquet', pw);
+    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: rows.count, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
+  'hyparquet (rows as objects)': `
+    import { parquetReadObjects } from 'hyparquet';
+    import { readFileSync, writeFileSync } from 'node:fs';
+    const started = performance.now();
+    const bytes = readFileSync(process.argv[2]);
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const objects = await parquetReadObjects({ file, columns: ['id', 'embedding'] });
+    const dim = objects[0].embedding.length;
+    const vectors = new Float32Array(objects.length * dim);
+    objects.forEach((o, i) => vectors.set(o.embedding, i * dim));
+    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: objects.length, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
+};
+
+for (const [name, source] of Object.entries(readers)) {
+  // Inside the project, so the packages resolve; .cache/ is git-ignored.
+  const script = path.join(ROOT, '.cache', `bench-formats-${name.split(' ')[0]}.mts`);
+  mkdirSync(path.dirname(script), { recursive: true });
+  writeFileSync(script, source);
+  try {
+    const out = execFileSync(process.execPath, ['--max-old-space-size=16000', '--import', 'tsx', script, file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+    const { seconds, rows: read, rssMB } = JSON.parse(out.trim().split('\n').pop()!);
+    console.log(`${name}: ${seconds.toFixed(1)} s (${(megabytes / seconds).toFixed(0)} MB/s), ${read} rows, peak RSS ${(rssMB / 1024).toFixed(2)} GB (${(rssMB / megabytes).toFixed(1)}× the file)`);
+  } catch (error) {
+    console.log(`${name}: failed (${String((error as Error).message).split('\n')[0]})`);
+  }
+}
+
+// What each adds to the page, minified and gzipped (parquet-wasm also fetches its .wasm on first use).
+for (const [name, entry] of [['hyparquet', 'hyparquet'], ['parquet-wasm JS', 'parquet-wasm/esm']] as const) {
+  const result = await build({ stdin: { contents: `export * from '${entry}';`, resolveDir: ROOT }, bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent', platform: 'browser', external: ['*.wasm'] });
+  const bytes = result.outputFiles[0].contents;
+  console.log(`bundle ${name}: ${(bytes.length / 1024).toFixed(0)} KB minified, ${(gzipSync(bytes).length / 1024).toFixed(0)} KB gzipped`);
+}
+const wasm = path.join(ROOT, 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm');
+if (existsSync(wasm)) {
+  const bytes = readFileSync(wasm);
+  console.log(`bundle parquet-wasm .wasm: ${(bytes.length / 2 ** 20).toFixed(2)} MB, ${(gzipSync(bytes).length / 2 ** 20).toFixed(2)} MB gzipped (fetched only when a parquet file is read)`);
+}

@@ -1,0 +1,68 @@
+import type { Rankings } from '../metrics/rankings.ts';
+
+/** How closely one checkpoint's vectors reproduce another's, text by text: the check done by hand today. */
+export interface VectorParity {
+  /** The model encoded here, and the imported vectors checked against it. */
+  a: string;
+  b: string;
+  /** Rows compared: every document and query. */
+  rows: number;
+  /** Cosine between the two vectors of each text. */
+  cosine: { min: number; mean: number };
+  /** Largest absolute difference of any component, after L2 normalisation. */
+  maxAbsDelta: number;
+  /** Mean share of each query's top 10 that both rank there. */
+  top10Overlap: number;
+  /** Within 1e-4 on every component of every row: "this page reproduces your vectors". */
+  reproduces: boolean;
+}
+
+/** The tolerance of the verdict: what the lab itself holds against sentence-transformers. */
+export const PARITY_TOLERANCE = 1e-4;
+
+interface Side {
+  name: string;
+  documents: Float32Array;
+  queries: Float32Array;
+  dim: number;
+  rankings: Rankings;
+}
+
+/** Parity of `b` against `a`, both as unit rows in dataset order. */
+export function vectorParity(a: Side, b: Side): VectorParity {
+  let min = Infinity;
+  let sum = 0;
+  let maxAbsDelta = 0;
+  let rows = 0;
+  for (const [x, y] of [[a.documents, b.documents], [a.queries, b.queries]] as const) {
+    for (let base = 0; base < x.length; base += a.dim) {
+      let dot = 0;
+      for (let j = 0; j < a.dim; j++) {
+        dot += x[base + j] * y[base + j];
+        maxAbsDelta = Math.max(maxAbsDelta, Math.abs(x[base + j] - y[base + j]));
+      }
+      min = Math.min(min, dot);
+      sum += dot;
+      rows++;
+    }
+  }
+  let overlap = 0;
+  const queryCount = a.rankings.offsets.length - 1;
+  for (let q = 0; q < queryCount; q++) {
+    const top = (r: Rankings) => r.docs.subarray(r.offsets[q], Math.min(r.offsets[q + 1], r.offsets[q] + 10));
+    const mine = new Set(top(a.rankings));
+    const theirs = top(b.rankings);
+    let shared = 0;
+    for (const doc of theirs) if (mine.has(doc)) shared++;
+    overlap += Math.max(mine.size, theirs.length) ? shared / Math.max(mine.size, theirs.length) : 1;
+  }
+  return {
+    a: a.name,
+    b: b.name,
+    rows,
+    cosine: { min: rows ? min : NaN, mean: rows ? sum / rows : NaN },
+    maxAbsDelta,
+    top10Overlap: queryCount ? overlap / queryCount : NaN,
+    reproduces: maxAbsDelta <= PARITY_TOLERANCE,
+  };
+}
