@@ -3,6 +3,7 @@
  * back through a comlink `proxy` callback; every failure rejects the caller's promise.
  */
 import { expose, transfer } from 'comlink';
+import { chooseBackend as chooseBackendByRule, needsMeasurement, type AdapterFacts, type Probe } from '../core/backends/chooseBackend.ts';
 import { modelFingerprint } from '../core/eval/embeddingCache.ts';
 import { DEFAULT_TOKEN_BUDGET, encodeTexts, type EncodeProgress, type Embeddings, type PooledBatch, type PoolingSpec, type TokenEmbedder } from '../core/model/encoder.ts';
 import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
@@ -37,6 +38,8 @@ export interface ModelInfo {
   onnxFile: string;
   notes: string[];
   backend: BackendInfo;
+  /** Why this backend: chosen in the slot, or by the auto rule with its calibration figures. */
+  backendChoice: BackendChoiceInfo;
 }
 
 export interface EncodeResult extends Embeddings {
@@ -68,7 +71,9 @@ interface Slot {
   fingerprint: () => Promise<string>;
   runner: OrtRunner;
   backend: Backend;
-  info: Omit<ModelInfo, 'backend' | 'dim'> & { dim: number };
+  /** How the backend was chosen at load; kept for the run (a lost GPU aside), never re-decided mid-run. */
+  choice: BackendChoiceInfo;
+  info: Omit<ModelInfo, 'backend' | 'dim' | 'backendChoice'> & { dim: number };
 }
 
 /**
@@ -92,13 +97,79 @@ function slotOf(id: string): Slot {
   return slot;
 }
 
-async function chooseBackend(choice: BackendChoice): Promise<Backend> {
-  if (choice === 'wasm') return 'wasm';
-  const gpuUsable = !gpuLostReason && (await webgpuAdapter()) !== null;
-  if (choice === 'webgpu' && !gpuUsable) {
-    throw new Error(gpuLostReason ? `the GPU device was lost earlier (${gpuLostReason}); reload the page to use WebGPU again` : 'WebGPU is not available in this browser');
+/**
+ * Texts of representative lengths for the auto-backend calibration: short queries, sentences and one long
+ * paragraph, so batching and attention cost weigh as in a real corpus while the timing stays a second or two.
+ */
+const CALIBRATION_TEXTS = [
+  'reset my card PIN',
+  'How long does a bank transfer take to arrive?',
+  'Vitamin D deficiency is associated with lower bone mineral density in older adults.',
+  'The lab compares sentence-embedding checkpoints on the user’s own data, in the browser.',
+  Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of a long abstract discusses the cohort, the method and the measured outcome in some detail.`).join(' '),
+];
+
+/** How the backend was chosen: by the user, or by the rule (with its calibration figures). */
+export interface BackendChoiceInfo {
+  requested: BackendChoice;
+  reason: string;
+  /** Seconds for the calibration texts on each backend after a warm-up pass, where they were measured. */
+  calibration: { webgpuSeconds: number | null; wasmSeconds: number | null; speedup: number | null } | null;
+}
+
+async function adapterFacts(): Promise<AdapterFacts | null> {
+  const adapter = await webgpuAdapter();
+  if (!adapter) return null;
+  const info = await describeBackend('webgpu');
+  return { description: info.adapter?.description || info.description, isFallbackAdapter: info.adapter?.isFallbackAdapter ?? false };
+}
+
+/** Seconds of one encode of the calibration texts, after one untimed warm-up encode (session set-up, shaders). */
+async function timeEncode(folder: ModelFolder, runner: OrtRunner): Promise<number> {
+  await encodeTexts(CALIBRATION_TEXTS, folder.tokenizer, runner, folder.spec);
+  const started = performance.now();
+  await encodeTexts(CALIBRATION_TEXTS, folder.tokenizer, runner, folder.spec);
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * The runner for `folder` on the backend asked for. "auto" measures: on a real GPU adapter both backends
+ * encode the calibration texts and the faster one (by the rule's margin) is kept; a software adapter, a lost
+ * device or no adapter means WASM without measuring. An explicit choice is taken as it is.
+ */
+async function openRunner(folder: ModelFolder, requested: BackendChoice): Promise<{ runner: OrtRunner; backend: Backend; choice: BackendChoiceInfo }> {
+  if (requested === 'wasm') return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { requested, reason: 'chosen in the slot', calibration: null } };
+  const adapter = await adapterFacts();
+  if (requested === 'webgpu') {
+    if (!adapter || gpuLostReason) {
+      throw new Error(gpuLostReason ? `the GPU device was lost earlier (${gpuLostReason}); reload the page to use WebGPU again` : 'WebGPU is not available in this browser');
+    }
+    return { runner: await createRunner(folder, 'webgpu'), backend: 'webgpu', choice: { requested, reason: 'chosen in the slot', calibration: null } };
   }
-  return gpuUsable ? 'webgpu' : 'wasm';
+  const facts = { adapter, lost: gpuLostReason };
+  if (!needsMeasurement(facts)) {
+    const decision = chooseBackendByRule(facts, 'WASM');
+    return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { requested, reason: decision.reason, calibration: null } };
+  }
+  const wasm = await createRunner(folder, 'wasm');
+  const wasmSeconds = await timeEncode(folder, wasm);
+  let gpu: OrtRunner | null = null;
+  let probe: Probe;
+  try {
+    gpu = await createRunner(folder, 'webgpu');
+    watchDeviceLoss(onGpuLost);
+    probe = { seconds: await timeEncode(folder, gpu) };
+  } catch (error) {
+    probe = { failed: (error as Error).message };
+  }
+  const decision = chooseBackendByRule({ ...facts, lost: gpuLostReason, gpu: probe, cpu: { seconds: wasmSeconds } }, 'WASM');
+  const keep = decision.side === 'gpu' ? gpu! : wasm;
+  void (keep === wasm ? gpu : wasm)?.release().catch(() => undefined);
+  return {
+    runner: keep,
+    backend: decision.side === 'gpu' ? 'webgpu' : 'wasm',
+    choice: { requested, reason: decision.reason, calibration: { webgpuSeconds: decision.gpuSeconds, wasmSeconds, speedup: decision.speedup } },
+  };
 }
 
 async function switchToWasm(slot: Slot): Promise<void> {
@@ -141,25 +212,14 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 }
 
 async function infoOf(slot: Slot): Promise<ModelInfo> {
-  return { ...slot.info, backend: await describeBackend(slot.backend) };
+  return { ...slot.info, backend: await describeBackend(slot.backend), backendChoice: slot.choice };
 }
 
 export const api = {
   /** Loads (or replaces) the model in `slotId`. The old model stays loaded if the new one fails. */
   async loadModel(slotId: string, location: ModelLocation, options: LoadOptions = {}): Promise<ModelInfo> {
     const folder = await readModelFolder(modelSource(location), options.variant ?? 'fp32');
-    const backend = await chooseBackend(options.backend ?? 'auto');
-    let runner: OrtRunner;
-    let actual = backend;
-    try {
-      runner = await createRunner(folder, backend);
-    } catch (error) {
-      // A model WebGPU cannot run (an operator it lacks) still runs on WASM when the user left the choice to us.
-      if (backend !== 'webgpu' || options.backend === 'webgpu') throw error;
-      runner = await createRunner(folder, 'wasm');
-      actual = 'wasm';
-      folder.spec.notes.push(`WebGPU could not run this model (${(error as Error).message}); using WASM.`);
-    }
+    const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto');
     if (actual === 'webgpu') watchDeviceLoss(onGpuLost);
     const { spec } = folder;
     // Probe once so the page knows the embedding size before any real encode (and the session is warm).
@@ -171,6 +231,7 @@ export const api = {
       fingerprint: once(() => modelFingerprint(folder)),
       runner,
       backend: actual,
+      choice,
       info: {
         name: spec.name,
         modelType: spec.modelType,
@@ -217,7 +278,7 @@ export const api = {
   },
 
   /** The loaded model as a comparison names it: fingerprint (the cache key), name, backend and notes. */
-  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; notes: string[] }> {
+  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; backendChoice: BackendChoiceInfo; notes: string[] }> {
     const slot = slotOf(slotId);
     return {
       fingerprint: await slot.fingerprint(),
@@ -225,6 +286,7 @@ export const api = {
       dim: slot.info.dim,
       backend: slot.backend,
       backendDescription: (await describeBackend(slot.backend)).description,
+      backendChoice: slot.choice,
       notes: [...slot.info.notes],
     };
   },

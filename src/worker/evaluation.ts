@@ -16,7 +16,7 @@ import { queryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { EncoderApi } from './api.ts';
-import { kernelsFor, type KernelChoice } from './gpuKernels.ts';
+import { kernelsFor, type KernelChoice, type KernelsChoice } from './gpuKernels.ts';
 import { parquetReader } from './parquet.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
 
@@ -42,16 +42,15 @@ export interface RunRequest {
   useCache?: boolean;
 }
 
-/** A run's result as the page receives it: the view, and where the kernels ran. */
+/** A run's result as the page receives it: the view, and where the kernels ran and why. */
 export interface RunResult {
   view: LabView;
-  kernelBackend: 'webgpu' | 'cpu';
-  kernelNote: string | null;
+  kernels: KernelsChoice;
 }
 
 const store = new IndexedDbEmbeddingStore();
 let encoder: Remote<EncoderApi> | null = null;
-let last: { comparison: Comparison; request: RunRequest; kernelBackend: 'webgpu' | 'cpu'; kernelNote: string | null } | null = null;
+let last: { comparison: Comparison; request: RunRequest; kernels: KernelsChoice } | null = null;
 let running: AbortController | null = null;
 
 /** A loaded slot of the encoder worker as a comparison checkpoint: it encodes over the port, cancels by job id. */
@@ -61,6 +60,7 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>): () => Promise<Op
     return {
       fingerprint: identity.fingerprint,
       backend: identity.backendDescription,
+      backendChoice: { reason: identity.backendChoice.reason, calibration: identity.backendChoice.calibration },
       notes: identity.notes,
       async encode(texts, onProgress, signal) {
         const jobId = `${slot}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -93,7 +93,7 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
 }
 
 function resultOf(state: NonNullable<typeof last>): RunResult {
-  return { view: labView(state.comparison), kernelBackend: state.kernelBackend, kernelNote: state.kernelNote };
+  return { view: labView(state.comparison), kernels: state.kernels };
 }
 
 export const evaluationApi = {
@@ -122,8 +122,8 @@ export const evaluationApi = {
         signal: controller.signal,
         onProgress,
       });
-      const usedGpu = comparison.checkpoints.some((c) => c.rankedOn === 'webgpu') || kernels.diagnostics.backend === 'webgpu';
-      last = { comparison, request, kernelBackend: usedGpu ? 'webgpu' : 'cpu', kernelNote: kernels.note };
+      comparison.report.kernels = kernels.choice;
+      last = { comparison, request, kernels: kernels.choice };
       return resultOf(last);
     } finally {
       running = null;
@@ -142,6 +142,7 @@ export const evaluationApi = {
     if (!last) throw new Error('nothing has been run yet');
     last.request = { ...last.request, mode };
     last.comparison = rescoreComparison(last.comparison, mode, defaultMetricKeys(last.request.ks ?? [1, 3, 5, 10], mode));
+    last.comparison.report.kernels = last.kernels;
     return resultOf(last);
   },
 

@@ -1,42 +1,62 @@
 /**
  * The data worker's GPU: one device, and on it one set of WGSL kernels (one top-k, one label-distance
- * kernel) that ranking and diagnostics share, their buffer pools reused from run to run. A lost device is
- * noticed by the one watch `requestGpuDevice` installs; the kernels on it are destroyed and the CPU twins
- * take over.
+ * kernel) that ranking and diagnostics share, their buffer pools reused from run to run. Under "auto" the
+ * kernels' backend is chosen by the same rule as a model's (`core/backends/chooseBackend.ts`): never a
+ * software adapter, and on real hardware the faster of the two on a top-k tile (`timeTopKTile`), measured
+ * once per device.
+ * A lost device is noticed by the one watch `requestGpuDevice` installs; the kernels on it are destroyed.
  */
+import { chooseBackend, needsMeasurement, type BackendDecision } from '../core/backends/chooseBackend.ts';
 import { cpuDiagnosticKernels } from '../core/diagnostics/kernels.ts';
 import { gpuDiagnosticKernels } from '../core/diagnostics/gpuKernels.ts';
 import type { ComparisonKernels } from '../core/eval/compare.ts';
 import { requestGpuDevice, type GpuContext } from '../core/kernels/gpuDevice.ts';
 import { GpuLabelDistances } from '../core/kernels/labelDistances/labelDistances.ts';
 import { GpuTopK } from '../core/kernels/topk/topk.ts';
+import { timeTopKTile } from '../core/backends/kernelCalibration.ts';
 
 export type KernelChoice = 'auto' | 'webgpu' | 'cpu';
 
+/** Where the kernels run and why, as the run panel and the report state it. */
+export interface KernelsChoice {
+  backend: 'webgpu' | 'cpu';
+  reason: string;
+  calibration: { webgpuSeconds: number | null; cpuSeconds: number | null; speedup: number | null } | null;
+}
+
 export interface ChosenKernels extends ComparisonKernels {
-  /** Why the kernels run on the CPU although the GPU was asked for or could have been used. */
-  note: string | null;
+  choice: KernelsChoice;
 }
 
 let device: Promise<GpuContext | null> | null = null;
-let owned: { context: GpuContext; topK: GpuTopK; distances: GpuLabelDistances } | null = null;
+let owned: { context: GpuContext; topK: GpuTopK; distances: GpuLabelDistances; decision: Promise<BackendDecision> | null } | null = null;
 
-/** The kernels for `choice`: the WGSL ones on this worker's device, or the CPU twins (with the reason). */
+const CPU_NAME = 'the CPU kernels';
+const onCpu = (choice: KernelsChoice): ChosenKernels => ({ topK: null, diagnostics: cpuDiagnosticKernels, choice });
+
+/** The kernels for `choice`: the WGSL ones on this worker's device, or the CPU twins, with the reason. */
 export async function kernelsFor(choice: KernelChoice): Promise<ChosenKernels> {
-  if (choice === 'cpu') return { topK: null, diagnostics: cpuDiagnosticKernels, note: null };
+  if (choice === 'cpu') return onCpu({ backend: 'cpu', reason: 'chosen in the run panel', calibration: null });
   device ??= requestGpuDevice().catch(() => null);
   const context = await device;
+  if (context?.lost) release();
   if (!context || context.lost) {
-    if (context?.lost) release();
-    const note = context?.lost ? `the GPU device was lost (${context.lost}); kernels ran on the CPU` : 'no WebGPU adapter in this worker; kernels ran on the CPU';
-    if (choice === 'webgpu') throw new Error(note);
-    return { topK: null, diagnostics: cpuDiagnosticKernels, note };
+    const reason = context?.lost ? `the GPU device was lost (${context.lost})` : 'WebGPU is not available in this worker';
+    if (choice === 'webgpu') throw new Error(`kernels cannot run on WebGPU: ${reason}`);
+    return onCpu({ backend: 'cpu', reason, calibration: null });
   }
   if (owned?.context !== context) {
     release();
-    owned = { context, topK: new GpuTopK(context), distances: new GpuLabelDistances(context) };
+    owned = { context, topK: new GpuTopK(context), distances: new GpuLabelDistances(context), decision: null };
   }
-  return { topK: owned.topK, diagnostics: gpuDiagnosticKernels(owned.distances, owned.topK), note: null };
+  const gpu: ChosenKernels = { topK: owned.topK, diagnostics: gpuDiagnosticKernels(owned.distances, owned.topK), choice: { backend: 'webgpu', reason: 'chosen in the run panel', calibration: null } };
+  if (choice === 'webgpu') return gpu;
+  const facts = { adapter: context.adapter, lost: context.lost };
+  if (!needsMeasurement(facts)) return onCpu({ backend: 'cpu', reason: chooseBackend(facts, CPU_NAME).reason, calibration: null });
+  owned.decision ??= timeTopKTile(owned.topK.run).then(({ gpu: probe, cpu }) => chooseBackend({ ...facts, gpu: probe, cpu }, CPU_NAME));
+  const decision = await owned.decision;
+  const calibration = { webgpuSeconds: decision.gpuSeconds, cpuSeconds: decision.cpuSeconds, speedup: decision.speedup };
+  return decision.side === 'gpu' ? { ...gpu, choice: { backend: 'webgpu', reason: decision.reason, calibration } } : onCpu({ backend: 'cpu', reason: decision.reason, calibration });
 }
 
 /** Frees the kernels' buffers. */

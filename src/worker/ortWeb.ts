@@ -101,7 +101,7 @@ const lossListeners = new Set<(reason: string) => void>();
 
 function ortGpuState(): Promise<OrtGpu> {
   ortGpu ??= ortGpuDevice().then((device) => {
-    const context: GpuContext = { device, limits: device.limits, lost: null };
+    const context: GpuContext = { device, limits: device.limits, lost: null, adapter: { description: 'the adapter ORT chose', isFallbackAdapter: false } };
     const lost = device.lost.then((info) => {
       const reason = info.message || info.reason || 'unknown reason';
       context.lost = reason;

@@ -203,6 +203,9 @@ describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'the main screen on Ban
     await page.getByTestId('kernels').selectOption('auto');
     await page.getByTestId('run').click();
     await expect.poll(() => page.getByTestId('results').textContent(), { timeout: 120_000 }).toMatch(/Results: hostile/);
+    // "auto" kernels never take the software adapter, and say so.
+    expect(await page.getByTestId('kernels-choice').textContent()).toMatch(/^the CPU — WebGPU is a software adapter/);
+    expect(await page.getByTestId('kernels-reason').textContent()).toMatch(/the CPU — WebGPU is a software adapter/);
     await page.getByTestId('per-query-show').selectOption('all');
     const table = page.getByTestId('per-query-table');
     expect(await table.textContent()).toContain('<img src=x onerror="window.__xss=1;alert(1)">');

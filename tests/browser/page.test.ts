@@ -43,31 +43,36 @@ const browser = usePage('/', async (page) => {
 describe('the first screen', () => {
   it('says which backends this browser offers', async () => {
     const wasm = threadsText(await expectedThreads());
-    await expect.poll(() => browser.page.getByTestId('environment').textContent()).toContain(`with ${wasm} as fallback`);
-    expect(await browser.page.getByTestId('environment').textContent()).toMatch(/WebGPU · /);
+    await expect.poll(() => browser.page.getByTestId('environment').textContent()).toContain(`on ${wasm}; WebGPU here is a software adapter`);
+    expect(await browser.page.getByTestId('environment').textContent()).toMatch(/WebGPU · .*\(fallback adapter\)\), used only where a slot asks for it/);
   });
 
-  it('loads a picked model folder into slot A and shows what it is', async () => {
-    await browser.page.getByTestId('pick-A').setInputFiles(FIXTURE_MODEL);
+  it('loads a picked model folder into slot A on WebGPU when the user forces it, and shows what it is', async () => {
     const slot = browser.page.getByTestId('slot-A');
+    await slot.getByText('Runtime options').click();
+    // Forcing WebGPU still works on the software adapter "auto" never picks.
+    await browser.page.getByTestId('backend-A').selectOption('webgpu');
+    await browser.page.getByTestId('pick-A').setInputFiles(FIXTURE_MODEL);
     const started = Date.now();
     await expect.poll(() => slot.getByTestId('model-name').textContent(), { timeout: 60_000 }).toBe('tiny-bert');
     console.log(`slot A loaded after ${Date.now() - started} ms`);
     expect(await slot.getByTestId('model-dim').textContent()).toBe('32');
-    expect(await slot.getByTestId('model-backend').textContent()).toMatch(/^WebGPU · /);
+    expect(await slot.getByTestId('model-backend').textContent()).toMatch(/^WebGPU · .*\(fallback adapter\)$/);
+    expect(await slot.getByTestId('model-backend-reason').textContent()).toBe('chosen in the slot');
     await expect
       .poll(() => slot.getByTestId('parity').textContent(), { timeout: 150_000 })
       .toMatch(/WebGPU vs WASM cosine ≥ (0\.9999\d+|1\.000000)/);
   }, 180_000);
 
-  it('loads a served model into slot B on WASM', async () => {
+  it('loads a served model into slot B under "auto": on WASM, because the only WebGPU adapter here is software', async () => {
     const slot = browser.page.getByTestId('slot-B');
     await slot.getByText('Runtime options').click();
-    await browser.page.getByTestId('backend-B').selectOption('wasm');
+    expect(await browser.page.getByTestId('backend-B').inputValue()).toBe('auto');
     await browser.page.getByTestId('served-B').selectOption(SLOT_B_MODEL);
     await expect.poll(() => slot.getByTestId('model-name').textContent(), { timeout: 120_000 }).toBe(`/models/${SLOT_B_MODEL}`);
     expect(await slot.getByTestId('model-dim').textContent()).toBe(SLOT_B_DIM);
     expect(await slot.getByTestId('model-backend').textContent()).toBe(threadsText(await expectedThreads()));
+    expect(await slot.getByTestId('model-backend-reason').textContent()).toMatch(/^WebGPU is a software adapter \(.+\)$/);
   });
 
   it('embeds two sentences with both models and shows norms and cosine', async () => {

@@ -114,7 +114,7 @@ describe('embedlab eval input errors', () => {
   it('asks for two models', async () => {
     const result = await embedlab(['eval', SCIFACT, '--model', 'x']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/at least two --model/);
+    expect(result.stderr).toMatch(/at least two checkpoints to compare \(--model, --vectors NAME=PATH, --run NAME=PATH\)/);
   });
   it('names a missing data folder', async () => {
     const result = await embedlab(['eval', '/nonexistent/data', '--model', 'a', '--model', 'b']);

@@ -99,6 +99,7 @@ export const evalCommand = defineCommand({
       onProgress: progressPrinter(),
     });
     const { report } = comparison;
+    report.kernels = { backend: 'cpu', reason: 'the CLI runs the CPU kernels (Node has no WebGPU)', calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${model.name}: ${note}\n`);
     process.stdout.write(`${formatReportTable(report)}\n`);
     if (values.json) await writeFile(values.json, reportJson(report));
@@ -123,6 +124,7 @@ function modelCheckpoint(modelPath: string, store: EmbeddingStore | null): Check
     return {
       fingerprint: await modelFingerprint(encoder.folder),
       backend: encoder.backend,
+      backendChoice: { reason: 'the CLI encodes with onnxruntime-node on the CPU', calibration: null },
       notes: encoder.folder.spec.notes,
       encode: (texts, onProgress, signal) => encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal }),
       release: () => encoder.release(),

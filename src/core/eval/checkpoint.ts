@@ -29,6 +29,12 @@ export interface CheckpointContext {
   signal?: AbortSignal;
 }
 
+/** Why a checkpoint ran on its backend: chosen by the user, or by the auto rule with its calibration figures. */
+export interface BackendChoice {
+  reason: string;
+  calibration: Record<string, number | null> | null;
+}
+
 /** A checkpoint's vectors, rows in dataset order, as produced (normalising is the comparison's job). */
 export interface CheckpointVectors {
   documents: Float32Array;
@@ -36,6 +42,7 @@ export interface CheckpointVectors {
   dim: number;
   /** What produced them, e.g. "WASM · 2 threads" or "onnxruntime-node 1.30.0 cpu". */
   backend: string;
+  backendChoice?: BackendChoice;
   notes: string[];
   /** Read from files made elsewhere rather than encoded here: checked for parity against the models encoded here. */
   imported?: boolean;
@@ -77,6 +84,7 @@ export interface OpenedEncoder {
   /** The embedding cache's model key (weights, tokenizer, pooling). */
   fingerprint: string;
   backend: string;
+  backendChoice?: BackendChoice;
   notes: readonly string[];
   /** Embeddings of `texts` in order; `note` says when something changed on the way (a GPU fell back). */
   encode(texts: string[], onProgress: (done: number) => void | Promise<void>, signal?: AbortSignal): Promise<Embeddings & { note?: string | null }>;
@@ -141,6 +149,7 @@ export function encoderCheckpoint(
           queries: queries.result.vectors,
           dim: documents.result.dim || queries.result.dim,
           backend: encoder.backend,
+          ...(encoder.backendChoice ? { backendChoice: encoder.backendChoice } : {}),
           notes,
           encoded: documents.finished.encoded + queries.finished.encoded,
           cached: documents.finished.cached + queries.finished.cached,

@@ -178,6 +178,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     results.push({
       ...base,
       backend: produced.backend,
+      ...(produced.backendChoice ? { backendChoice: produced.backendChoice } : {}),
       rankedOn: ranked.backend,
       dim,
       depth: ranked.k,

@@ -6,6 +6,8 @@
 export interface GpuContext {
   device: GPUDevice;
   limits: GPUSupportedLimits;
+  /** What the adapter says it is; a fallback (software) adapter is correct but slow. */
+  adapter: { description: string; isFallbackAdapter: boolean };
   /** Set once the device is lost; kernels then refuse to run and the dispatcher uses the CPU. */
   lost: string | null;
 }
@@ -25,7 +27,9 @@ export async function requestGpuDevice(gpu: GPU | undefined = globalThis.navigat
     })
     .catch(() => null);
   if (!device) return null;
-  const context: GpuContext = { device, limits: device.limits, lost: null };
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const description = [info?.vendor, info?.architecture].filter(Boolean).join(' ') || info?.description || 'unknown adapter';
+  const context: GpuContext = { device, limits: device.limits, lost: null, adapter: { description, isFallbackAdapter: Boolean(info?.isFallbackAdapter) } };
   void device.lost.then((info) => (context.lost = info.message || info.reason || 'device lost'));
   return context;
 }

@@ -22,6 +22,8 @@ export interface EvalReport {
   statistics: { test: string; permutations: number; resamples: number; seed: number; correction: string };
   models: ModelReport[];
   comparisons: ComparisonReport[];
+  /** Where similarity, top-k and diagnostics ran, and why (the page's auto rule, or the CLI's CPU). */
+  kernels?: { backend: 'webgpu' | 'cpu'; reason: string; calibration: Record<string, number | null> | null };
   /**
    * Imported vectors checked against each model encoded here on the same texts (per-row cosine, max |Δ|,
    * top-10 overlap; the metric deltas are in `comparisons`). Empty when no such pair was compared.
@@ -43,6 +45,8 @@ export interface ModelReport {
   /** `vectors`: scored by cosine here; `ranking`: a run file's lists, scored as given. */
   kind: 'vectors' | 'ranking';
   backend: string;
+  /** Why it ran on `backend` (the page: chosen in the slot, or the auto rule's reason and calibration). */
+  backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
   /** Where the ranking was computed: `webgpu`/`cpu` (the top-k kernel) or `run file`. */
   rankedOn: string;
   /** Embedding size; null for a ranking. */
@@ -73,6 +77,7 @@ export interface ModelRun {
   source: string;
   kind: 'vectors' | 'ranking';
   backend: string;
+  backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
   rankedOn: string;
   dim: number | null;
   depth: number;
@@ -109,6 +114,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       path: run.source,
       kind: run.kind,
       backend: run.backend,
+      ...(run.backendChoice ? { backendChoice: run.backendChoice } : {}),
       rankedOn: run.rankedOn,
       dim: run.dim,
       depth: run.depth,

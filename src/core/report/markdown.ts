@@ -30,6 +30,9 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
       `${dataset.judgments} judgments. Metrics: ${report.mode === 'trec' ? 'trec_eval semantics' : 'sentence-transformers InformationRetrievalEvaluator'} (cosine).`,
     '',
   );
+  const backends = models.map((m) => `${m.name}: ${m.backend}${m.backendChoice ? ` (${m.backendChoice.reason}${calibrationText(m.backendChoice.calibration)})` : ''}`);
+  if (report.kernels) backends.push(`similarity, top-k and diagnostics: ${report.kernels.backend === 'webgpu' ? 'WebGPU' : 'CPU'} (${report.kernels.reason}${calibrationText(report.kernels.calibration)})`);
+  lines.push(`Ran on — ${backends.join('; ')}.`, '');
   for (const warning of dataset.warnings) lines.push(`> ${warning.file}: ${warning.message}`);
   if (dataset.warnings.length) lines.push('');
   const summary = findings(report);
@@ -116,4 +119,11 @@ function examplesSection({ models }: EvalReport, examples: readonly QueryExample
   }
   lines.push('✔ relevant (judged). Scores are cosine similarities.');
   return lines;
+}
+
+/** ", measured: webgpuSeconds 0.12, wasmSeconds 1.01, speedup 8.4" — the calibration behind an auto choice. */
+function calibrationText(calibration: Record<string, number | null> | null): string {
+  if (!calibration) return '';
+  const parts = Object.entries(calibration).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`);
+  return parts.length ? `; measured ${parts.join(', ')}` : '';
 }
