@@ -1,21 +1,7 @@
 import type { Rankings } from '../metrics/rankings.ts';
+import type { VectorParity } from '../report/evalReport.ts';
 
-/** How closely one checkpoint's vectors reproduce another's, text by text: the check done by hand today. */
-export interface VectorParity {
-  /** The model encoded here, and the imported vectors checked against it. */
-  a: string;
-  b: string;
-  /** Rows compared: every document and query. */
-  rows: number;
-  /** Cosine between the two vectors of each text. */
-  cosine: { min: number; mean: number };
-  /** Largest absolute difference of any component, after L2 normalisation. */
-  maxAbsDelta: number;
-  /** Mean share of each query's top 10 that both rank there. */
-  top10Overlap: number;
-  /** Within 1e-4 on every component of every row: "this page reproduces your vectors". */
-  reproduces: boolean;
-}
+export type { VectorParity } from '../report/evalReport.ts';
 
 /** The tolerance of the verdict: what the lab itself holds against sentence-transformers. */
 export const PARITY_TOLERANCE = 1e-4;

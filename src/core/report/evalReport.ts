@@ -28,15 +28,24 @@ export interface EvalReport {
    * Imported vectors checked against each model encoded here on the same texts (per-row cosine, max |Δ|,
    * top-10 overlap; the metric deltas are in `comparisons`). Empty when no such pair was compared.
    */
-  parity: {
-    a: string;
-    b: string;
-    rows: number;
-    cosine: { min: number; mean: number };
-    maxAbsDelta: number;
-    top10Overlap: number;
-    reproduces: boolean;
-  }[];
+  parity: VectorParity[];
+}
+
+/** How closely one checkpoint's vectors reproduce another's, text by text: the check done by hand today. */
+export interface VectorParity {
+  /** The model encoded here, and the imported vectors checked against it. */
+  a: string;
+  b: string;
+  /** Rows compared: every document and query. */
+  rows: number;
+  /** Cosine between the two vectors of each text. */
+  cosine: { min: number; mean: number };
+  /** Largest absolute difference of any component, after L2 normalisation. */
+  maxAbsDelta: number;
+  /** Mean share of each query's top 10 that both rank there. */
+  top10Overlap: number;
+  /** Within 1e-4 on every component of every row: "this lab reproduces your vectors". */
+  reproduces: boolean;
 }
 
 export interface ModelReport {

@@ -1,5 +1,5 @@
 import { DataError, formatLocation, type DataIssue, type Dataset } from '../dataset.ts';
-import { alignRows, readIds } from './alignRows.ts';
+import { alignRows, readIds, type AlignedRows } from './alignRows.ts';
 import type { TableRows } from './arrowTable.ts';
 import { readNpy, type VectorRows } from './npy.ts';
 import { readArrowFile, readParquetFile, type ParquetReader } from './tableFiles.ts';
@@ -58,9 +58,14 @@ export async function readVectorFiles(paths: readonly string[], read: (path: str
   };
   const documents = await side(documentsFile, /^(documents|docs|corpus)\.ids\.(txt|json)$/i, 'documents');
   const queries = await side(queriesFile, /^queries\.ids\.(txt|json)$/i, 'queries');
-  if (documents.dim !== queries.dim) {
-    throw new DataError({ file: `${baseName(documentsFile)}, ${baseName(queriesFile)}`, message: `documents have ${documents.dim} dimensions but queries ${queries.dim}` });
-  }
+  return bothSides(documents, queries, `${baseName(documentsFile)}, ${baseName(queriesFile)}`);
+}
+
+type Side = AlignedRows & { note: string };
+
+/** Both sides of a checkpoint's vectors, which must agree on the dimension, with their notes and warnings. */
+function bothSides(documents: Side, queries: Side, files: string): DatasetVectors {
+  if (documents.dim !== queries.dim) throw new DataError({ file: files, message: `documents have ${documents.dim} dimensions but queries ${queries.dim}` });
   const warnings = [...documents.warnings, ...queries.warnings];
   return {
     documents: documents.vectors,
@@ -123,15 +128,7 @@ async function readTableFiles(paths: readonly string[], read: (path: string) => 
   };
   const documents = side('documents');
   const queries = side('queries');
-  if (documents.dim !== queries.dim) throw new DataError({ file: [...new Set([...files.documents, ...files.queries])].join(', '), message: `documents have ${documents.dim} dimensions but queries ${queries.dim}` });
-  const warnings = [...documents.warnings, ...queries.warnings];
-  return {
-    documents: documents.vectors,
-    queries: queries.vectors,
-    dim: documents.dim,
-    notes: [documents.note, queries.note, ...warnings.map((w) => `${formatLocation(w)}${w.message}`)],
-    warnings,
-  };
+  return bothSides(documents, queries, [...new Set([...files.documents, ...files.queries])].join(', '));
 }
 
 function pickRows(table: TableRows, keep: number[]): TableRows {
