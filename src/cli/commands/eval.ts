@@ -1,5 +1,9 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import * as ort from 'onnxruntime-node';
 import * as parquetWasm from 'parquet-wasm';
+import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
+import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint } from '../../core/eval/checkpoint.ts';
@@ -91,15 +95,23 @@ export const evalCommand = defineCommand({
 
     const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
 
-    const comparison = await compareCheckpoints(dataset, checkpoints, {
-      metricKeys,
-      mode,
-      stats: { permutations, seed },
-      diagnostics: values['no-diagnostics'] ? false : { seed },
-      onProgress: progressPrinter(),
-    });
+    // Similarity and top-k on onnxruntime-node's MLAS matrix multiply, every core (the JavaScript twin: one).
+    const topK = await OrtTopK.create(ort, { intraOpNumThreads: cpus().length });
+    let comparison;
+    try {
+      comparison = await compareCheckpoints(dataset, checkpoints, {
+        metricKeys,
+        mode,
+        stats: { permutations, seed },
+        diagnostics: values['no-diagnostics'] ? false : { seed },
+        kernels: { topK: null, cpuTopK: topK.run, diagnostics: { ...cpuDiagnosticKernels, topK: topK.run } },
+        onProgress: progressPrinter(),
+      });
+    } finally {
+      await topK.release();
+    }
     const { report } = comparison;
-    report.kernels = { backend: 'cpu', reason: 'the CLI runs the CPU kernels (Node has no WebGPU)', calibration: null };
+    report.kernels = { backend: 'cpu', reason: `the CLI ranks on onnxruntime-node (Gemm + TopK, ${cpus().length} threads); Node has no WebGPU`, calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${model.name}: ${note}\n`);
     process.stdout.write(`${formatReportTable(report)}\n`);
     if (values.json) await writeFile(values.json, reportJson(report));

@@ -10,6 +10,7 @@ import { cpuDiagnosticKernels, type DiagnosticKernels } from '../diagnostics/ker
 import { diagnoseEmbeddings, type DiagnosticsOptions, type ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import type { RelevantDocuments } from '../diagnostics/corpusScores.ts';
 import { cosineTopK, type GpuTopKKernel } from '../kernels/cosineTopK.ts';
+import type { TopKKernel } from '../kernels/topk/topk.types.ts';
 import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
 import { depthOf, rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
 import { evaluateJudged, parseMetricKey, requiredDepth } from '../metrics/registry.ts';
@@ -36,6 +37,8 @@ export interface ComparisonProgress extends Omit<CheckpointProgress, 'stage'> {
 /** The kernels similarity, top-k and the O(n²) diagnostics run on. */
 export interface ComparisonKernels {
   topK: GpuTopKKernel | null;
+  /** The CPU top-k: the JavaScript twin unless another is given (the CLI's onnxruntime kernel). */
+  cpuTopK?: TopKKernel;
   diagnostics: DiagnosticKernels;
 }
 
@@ -145,7 +148,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     normalizeRows(queries, dim);
 
     await progress(index, { stage: 'rank', done: 0, total: dataset.queries.length });
-    const ranked = await cosineTopK(queries, documents, dim, depth, kernels.topK);
+    const ranked = await cosineTopK(queries, documents, dim, depth, kernels.topK, kernels.cpuTopK);
     options.signal?.throwIfAborted();
     const rankings = rankingsFromTopK(ranked);
     const judged = judgeRun(rankings, judgments, options.mode, (row) => docId(row, rankings));

@@ -20,8 +20,8 @@ export interface CosineTopKResult extends TopKResult {
  * Cosine top-k of every query over the documents: the dispatcher between the WGSL kernel and its CPU twin.
  * Rows must be L2-normalised already (the comparison normalises each checkpoint's vectors once, in place),
  * so that the dot product the kernels take is the cosine. Picks the WebGPU kernel when one is given, the
- * job is big enough and the device supports the dimension; falls back to the CPU twin, with a note, if it
- * fails. Both break ties by lower document row.
+ * job is big enough and the device supports the dimension; else, or with a note if it fails, the CPU kernel
+ * given (the JavaScript twin by default; the CLI gives the onnxruntime one). All break ties by lower row.
  */
 export async function cosineTopK(
   unitQueries: Float32Array,
@@ -29,6 +29,7 @@ export async function cosineTopK(
   dim: number,
   k: number,
   gpu?: GpuTopKKernel | null,
+  cpu: TopKKernel = topKCpu,
 ): Promise<CosineTopKResult> {
   const input = { queries: unitQueries, docs: unitDocs, dim, k };
   const work = (unitQueries.length / dim) * unitDocs.length;
@@ -36,8 +37,8 @@ export async function cosineTopK(
     try {
       return { ...(await gpu.run(input)), backend: 'webgpu' };
     } catch (error) {
-      return { ...(await topKCpu(input)), backend: 'cpu', note: `WebGPU top-k failed (${(error as Error).message}); used the CPU` };
+      return { ...(await cpu(input)), backend: 'cpu', note: `WebGPU top-k failed (${(error as Error).message}); used the CPU` };
     }
   }
-  return { ...(await topKCpu(input)), backend: 'cpu' };
+  return { ...(await cpu(input)), backend: 'cpu' };
 }

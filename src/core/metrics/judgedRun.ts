@@ -46,24 +46,33 @@ export function judgeRun(rankings: Rankings, judgments: Judgments, mode: Evaluat
   const counts: number[] = [];
   const graded = mode === 'trec';
   const queryCount = rankings.offsets.length - 1;
-  const gradeOf = new Map<number, number>();
   for (let i = 0; i < judgments.queries.length; i++) {
     const q = judgments.queries[i];
-    gradeOf.clear();
+    const first = judgments.offsets[i];
+    const end = judgments.offsets[i + 1];
     const positive: number[] = [];
-    for (let j = judgments.offsets[i]; j < judgments.offsets[i + 1]; j++) {
-      gradeOf.set(judgments.docs[j], judgments.grades[j]);
-      if (judgments.grades[j] > 0) positive.push(judgments.grades[j]);
-    }
+    for (let j = first; j < end; j++) if (judgments.grades[j] > 0) positive.push(judgments.grades[j]);
     if (positive.length === 0) {
       skipped.push(q);
       continue;
     }
+    // Only relevant documents earn a gain: look each ranked document up among them (a handful per query).
+    const relevantDocs: number[] = [];
+    const relevantGrades: number[] = [];
+    for (let j = first; j < end; j++) {
+      if (judgments.grades[j] > 0) {
+        relevantDocs.push(judgments.docs[j]);
+        relevantGrades.push(judgments.grades[j]);
+      }
+    }
+    const lookup = relevantDocs.length > 16 ? new Map(relevantDocs.map((d, j) => [d, relevantGrades[j]])) : null;
     const order = q < queryCount ? orderOf(rankings, q, mode, docId) : new Int32Array(0);
     const queryGains = new Float64Array(order.length);
     for (let rank = 0; rank < order.length; rank++) {
-      const grade = gradeOf.get(rankings.docs[order[rank]]);
-      if (grade !== undefined && grade > 0) queryGains[rank] = graded ? grade : 1;
+      const doc = rankings.docs[order[rank]];
+      const at = lookup ? -1 : relevantDocs.indexOf(doc);
+      const grade = lookup ? lookup.get(doc) : at >= 0 ? relevantGrades[at] : undefined;
+      if (grade !== undefined) queryGains[rank] = graded ? grade : 1;
     }
     gains.push(queryGains);
     idealGains.push(graded ? Float64Array.from(positive.sort((a, b) => b - a)) : new Float64Array(positive.length).fill(1));

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { encodeModel, ONNX_FLOAT, ONNX_INT64 } from '../../../tests/fixtures/onnxProto.ts';
+import { encodeModel, ONNX_FLOAT, ONNX_INT64 } from '../onnx/onnxProto.ts';
 import { memorySource } from '../../../tests/fixtures/memorySource.ts';
 import { makeTinyBertFolder } from '../../../tests/fixtures/tinyBertFolder.ts';
 import { readModelFolder } from './modelFolder.ts';

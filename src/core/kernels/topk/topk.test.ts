@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { useKernelHarness } from '../../../../tests/browser/usePage.ts';
 import { randomTopKCase } from '../../../../tests/fixtures/random.ts';
+import * as ortNode from 'onnxruntime-node';
 import { topKCpu } from './topk.cpu.ts';
+import { OrtTopK } from './topk.ort.ts';
 import type { TopKInput, TopKResult } from './topk.types.ts';
 
 /** Float64 reference: every score, fully sorted by (score desc, index asc). */
@@ -90,6 +92,48 @@ describe('top-k, CPU twin', () => {
     expect(result).toMatchObject({ queryCount: 0, k: 2 });
     await expect(topKCpu({ queries: new Float32Array(5), docs: new Float32Array(6), dim: 3, k: 2 })).rejects.toThrow(/not a multiple of dim 3/);
     await expect(topKCpu({ queries: new Float32Array(3), docs: new Float32Array(6), dim: 3, k: 0 })).rejects.toThrow(/k must be a positive integer/);
+  });
+});
+
+describe('top-k, onnxruntime twin (Gemm + TopK graph, onnxruntime-node)', () => {
+  let kernel: OrtTopK;
+  const run = async (input: TopKInput) => {
+    kernel ??= await OrtTopK.create(ortNode, { intraOpNumThreads: 2 });
+    return kernel.run(input);
+  };
+  const ORT_CASES: typeof CASES = [
+    ...CASES,
+    // Past one document tile (32 768) and one query block (512): merged results must match the whole.
+    ['two document tiles', 3, 40_000, 8, 25],
+    ['two query blocks', 600, 700, 16, 10],
+  ];
+
+  it.each(ORT_CASES)('%s matches the float64 reference', async (_, queryCount, docCount, dim, k) => {
+    const seed = Date.now() >>> 0;
+    const input = { ...randomTopKCase(seed, queryCount, docCount, dim), dim, k };
+    try {
+      // float32 sums: scores within 1e-5, order free only between near-ties.
+      expectMatches(await run(input), input, 1e-5, 1e-5);
+    } catch (error) {
+      throw new Error(`seed ${seed}: ${(error as Error).message}`);
+    }
+  }, 60_000);
+
+  it('breaks exact ties by lower document index, within a tile and across tiles', async () => {
+    const result = await run({ ...TIES, queries: Float32Array.from(TIES.queries), docs: Float32Array.from(TIES.docs) });
+    expect(Array.from(result.indices)).toEqual([0, 2, 4, 1]);
+    const { queries, docs } = randomTopKCase(5, 1, 40_000, 4);
+    docs.copyWithin(36_000 * 4, 7 * 4, 8 * 4);
+    docs.copyWithin(33_000 * 4, 7 * 4, 8 * 4);
+    queries.set(docs.subarray(7 * 4, 8 * 4));
+    const across = await run({ queries, docs, dim: 4, k: 3 });
+    expect(Array.from(across.indices)).toEqual([7, 33_000, 36_000]);
+  });
+
+  it('ranks a NaN score last, as the other twins do', async () => {
+    const docs = Float32Array.from([NaN, 0, 1, 0, 0, 1]);
+    const result = await run({ queries: Float32Array.from([1, 0]), docs, dim: 2, k: 3 });
+    expect(Array.from(result.indices)).toEqual([1, 2, 0]);
   });
 });
 
