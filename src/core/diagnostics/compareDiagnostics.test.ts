@@ -26,6 +26,7 @@ function diagnostics(overrides: Partial<ModelDiagnostics> = {}, standardError: n
       separationRatio: null,
       anisotropy: { meanPairwiseCosine: 0.1, meanVectorNorm: 0.3 },
       uniformity: { points: 10, sampleSeed: null },
+      effectiveRank: { points: 10, sampleSeed: null },
       queryHealth: null,
       corpusScores: null,
       hardNegatives: null,

@@ -56,14 +56,18 @@ export interface Anisotropy {
 
 /** Both from the sum of unit rows: Σ_{i≠j} xᵢ·xⱼ = ‖Σx‖² − Σ‖x‖², so no pairwise loop is needed. */
 export function anisotropy(vectors: Float32Array, dim: number): Anisotropy {
-  const u = unitRows(vectors, dim);
+  // Normalised row by row, in float64, without a copy of the whole set (a million rows is 3 GB in float64).
   const n = vectors.length / dim;
   const total = new Float64Array(dim);
   let squaredNorms = 0;
   for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += vectors[i * dim + j] ** 2;
+    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let j = 0; j < dim; j++) {
-      total[j] += u[i * dim + j];
-      squaredNorms += u[i * dim + j] ** 2;
+      const u = vectors[i * dim + j] * inverse;
+      total[j] += u;
+      squaredNorms += u * u;
     }
   }
   const sumNorm2 = total.reduce((s, v) => s + v * v, 0);

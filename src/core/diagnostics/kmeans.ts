@@ -7,6 +7,8 @@ export interface KMeansResult {
   iterations: number;
   /** Whether assignments stopped changing before the iteration cap. */
   converged: boolean;
+  /** `[k × dim]` unit centroids. */
+  centroids: Float64Array;
 }
 
 /**
@@ -98,7 +100,7 @@ export function sphericalKMeans(unitVectors: Float32Array, dim: number, k: numbe
       if (norm > 0) for (let j = 0; j < dim; j++) centroids[c * dim + j] /= norm;
     }
   }
-  return { k, seed, labelOf, iterations, converged };
+  return { k, seed, labelOf, iterations, converged, centroids };
 }
 
 /** The k the lab uses when the user states none: √(n / 2), between 2 and 50. */

@@ -4,7 +4,8 @@ import { mulberry32 } from '../metrics/random.ts';
 import { alignment } from './geometry.ts';
 import { cpuDiagnosticKernels } from './kernels.ts';
 import { sphericalKMeans } from './kmeans.ts';
-import { labelled } from './labelled.ts';
+import { gatherRows, labelled, withLabels } from './labelled.ts';
+import { seededSample } from './sample.ts';
 import { labelStructure } from './labelStructure.ts';
 import { diagnoseEmbeddings } from './modelDiagnostics.ts';
 import { rocAuc } from './scoreDistribution.ts';
@@ -148,6 +149,27 @@ describe('one model’s diagnostics', () => {
     expect(corpusScores(many, unit, dim, shallow, oneEach, { seed: 5, work: 180 * dim * 10 })).toEqual(sampled);
     // The gap needs no sampling: one summed document vector gives every negative's mean.
     expect(sampled.gap).toBe(exact.gap);
+  });
+
+  it('fits k-means and the effective rank on a seeded sample above the fit size, and assigns every point', async () => {
+    const result = await diagnoseEmbeddings({ documents: unit, dim, documentHealth: embeddingHealth(raw, dim) }, cpuDiagnosticKernels, { clusters: 4, seed: 9, fitPoints: 60 });
+    expect(result.details.labels).toMatchObject({ kind: 'k-means', k: 4, points: 180, fittedOn: 60 });
+    expect(result.details.effectiveRank).toEqual({ points: 60, sampleSeed: 9 });
+    const fitted = sphericalKMeans(gatherRows(unit, dim, seededSample(180, 60, 9)), dim, 4, 9);
+    // Each point's cluster is its most similar centroid (float64 reference).
+    const labelOf = Array.from({ length: 180 }, (_, i) => {
+      let best = 0;
+      let bestScore = -Infinity;
+      for (let c = 0; c < 4; c++) {
+        let s = 0;
+        for (let j = 0; j < dim; j++) s += unit[i * dim + j] * fitted.centroids[c * dim + j];
+        if (s > bestScore + 1e-6) [best, bestScore] = [c, s];
+      }
+      return best;
+    });
+    expect(result.silhouette).not.toBeNull();
+    const silhouetteOfReference = await labelStructure(withLabels(unit, dim, Int32Array.from(labelOf), ['1', '2', '3', '4']), cpuDiagnosticKernels, 9);
+    expect(result.silhouette).toBeCloseTo(silhouetteOfReference.silhouette.score, 6);
   });
 
   it('clusters with k-means when there are no labels, and leaves out what needs queries', async () => {

@@ -19,6 +19,12 @@ export const HARD_NEGATIVE_DEPTH = 100;
 export const COHERENCE_K = 10;
 /** Uniformity is O(n²) on the CPU: above this many documents it is taken on a seeded sample of this size. */
 export const UNIFORMITY_POINTS = 2000;
+/**
+ * Effective rank reads a d × d Gram matrix (n · d² multiply-adds) and k-means iterates over every point:
+ * above this many documents both are fitted on a seeded sample of this size (k-means then assigns every
+ * document to its nearest centroid through the top-k kernel).
+ */
+export const FIT_POINTS = 10_000;
 
 /** One model's embeddings of a dataset, with what the diagnostics need from the dataset and the ranking. */
 export interface DiagnosticsInput {
@@ -46,11 +52,13 @@ export interface DiagnosticsOptions {
   seed?: number;
   /** k-means clusters when there are no labels (default √(n/2), 2…50). */
   clusters?: number;
+  /** Points k-means and the effective rank are fitted on at most (default {@link FIT_POINTS}). */
+  fitPoints?: number;
 }
 
 export type LabelSource =
   | { kind: 'column'; column: string | null; labels: number; points: number }
-  | { kind: 'k-means'; k: number; seed: number; iterations: number; converged: boolean; points: number };
+  | { kind: 'k-means'; k: number; seed: number; iterations: number; converged: boolean; points: number; fittedOn: number };
 
 /**
  * The diagnostics of one model, keyed as the CLI's JSON names them; a key is null where the data cannot
@@ -86,6 +94,7 @@ export interface DiagnosticsDetails {
   separationRatio: { pairwise: number; centroid: number } | null;
   anisotropy: { meanPairwiseCosine: number; meanVectorNorm: number };
   uniformity: { points: number; sampleSeed: number | null };
+  effectiveRank: { points: number; sampleSeed: number | null };
   queryHealth: EmbeddingHealth | null;
   /** Relevant documents against all non-relevant ones (the headline gap and AUC). */
   corpusScores: CorpusScores | null;
@@ -113,9 +122,17 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     labelSource = { kind: 'column', column: input.labelColumn ?? null, labels: named.length, points: rows.length };
   } else if (count >= 4) {
     const k = Math.min(options.clusters ?? defaultClusterCount(count), count - 1);
-    const clusters = sphericalKMeans(unit, dim, k, seed);
-    labelled = withLabels(unit, dim, clusters.labelOf, Array.from({ length: k }, (_, c) => `cluster ${c + 1}`));
-    labelSource = { kind: 'k-means', k, seed, iterations: clusters.iterations, converged: clusters.converged, points: count };
+    const fitRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
+    const fitted = fitRows.length === count ? unit : gatherRows(unit, dim, fitRows);
+    const clusters = sphericalKMeans(fitted, dim, k, seed);
+    let labelOf = clusters.labelOf;
+    if (fitRows.length < count) {
+      // Every document to its most similar centroid (ties to the lower cluster, as in k-means itself).
+      const nearest = await kernels.topK({ queries: unit, docs: Float32Array.from(clusters.centroids), dim, k: 1 });
+      labelOf = nearest.indices;
+    }
+    labelled = withLabels(unit, dim, labelOf, Array.from({ length: k }, (_, c) => `cluster ${c + 1}`));
+    labelSource = { kind: 'k-means', k, seed, iterations: clusters.iterations, converged: clusters.converged, points: count, fittedOn: fitRows.length };
   }
 
   let structure = null;
@@ -126,6 +143,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
   }
 
   const uniformityRows = seededSample(count, UNIFORMITY_POINTS, seed);
+  const rankRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
   const uniformityVectors = uniformityRows.length === count ? unit : gatherRows(unit, dim, uniformityRows);
   const spread = anisotropy(unit, dim);
 
@@ -155,7 +173,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     alignment: alignmentValue,
     uniformity: uniformity(uniformityVectors, dim),
     anisotropy: spread.meanPairwiseCosine,
-    effectiveRank: effectiveRank(unit, dim).effectiveRank,
+    effectiveRank: effectiveRank(rankRows.length === count ? unit : gatherRows(unit, dim, rankRows), dim).effectiveRank,
     health: input.documentHealth,
     scoreGap: corpus?.gap ?? null,
     rocAuc: corpus?.rocAuc ?? null,
@@ -171,6 +189,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
       separationRatio: structure && labelled ? { pairwise: structure.separationRatio, centroid: centroidSeparation(labelled) } : null,
       anisotropy: spread,
       uniformity: { points: uniformityRows.length, sampleSeed: uniformityRows.length < count ? seed : null },
+      effectiveRank: { points: rankRows.length, sampleSeed: rankRows.length < count ? seed : null },
       queryHealth: input.queryHealth ?? null,
       corpusScores: corpus,
       hardNegatives,

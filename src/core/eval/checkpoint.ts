@@ -69,6 +69,8 @@ interface CheckpointBase {
 
 export interface VectorCheckpoint extends CheckpointBase {
   kind: 'vectors';
+  /** Vectors made elsewhere (files), checked for parity against the models encoded here. */
+  imported?: boolean;
   vectors(dataset: Dataset, context: CheckpointContext): Promise<CheckpointVectors>;
 }
 

@@ -102,8 +102,10 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const docId = docIdOf(dataset);
 
   const results: CheckpointResult[] = [];
-  // Unit rows of models encoded here and of imported vectors, while both kinds are in the run: for parity.
-  const hasImported = checkpoints.some((c) => c.kind === 'vectors');
+  // Unit rows of models encoded here and of imported vectors, kept to the end for the parity check — only
+  // while it can apply: a run of imported vectors alone holds one checkpoint's vectors at a time.
+  const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');
+  const hasImported = vectorSources.some((c) => c.imported) && vectorSources.some((c) => !c.imported);
   const retained = new Map<number, { documents: Float32Array; queries: Float32Array; dim: number; imported: boolean }>();
   for (const [index, checkpoint] of checkpoints.entries()) {
     const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal };

@@ -14,6 +14,7 @@ export function vectorFileCheckpoint(
   return {
     ...identity,
     kind: 'vectors',
+    imported: true,
     async vectors(dataset, context) {
       const started = performance.now();
       await context.onProgress({ stage: 'vectors', done: 0, total: 1 });
