@@ -1,6 +1,7 @@
 import { DataError } from '../core/data/dataset.ts';
 import { ModelFolderError } from '../core/model/modelSource.ts';
 import { UsageError } from './cliError.ts';
+import { terminalSafe } from './terminalText.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evalCommand } from './commands/eval.ts';
 import { inspectCommand } from './commands/inspect.ts';
@@ -31,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.execute(rest);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError) {
-      process.stderr.write(`embedlab: ${error.message}\n`);
+      process.stderr.write(`embedlab: ${terminalSafe(error.message)}\n`);
       return 2;
     }
     throw error;

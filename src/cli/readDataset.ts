@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError, formatLocation, type Dataset } from '../core/data/dataset.ts';
 import { datasetName, loadDataset, loadStreamedTable, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
 import { inspectHead, shouldStream, streamTable } from '../core/data/streamTable.ts';
+import { terminalSafe } from './terminalText.ts';
 
 /**
  * Reads what the user named on the command line — a file, several files, a folder (BEIR or three tables),
@@ -11,23 +13,51 @@ import { inspectHead, shouldStream, streamTable } from '../core/data/streamTable
  */
 export async function readInputs(locations: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
   if (locations.length === 1) {
-    const info = await stat(locations[0]).catch(() => null);
-    if (info?.isFile() && shouldStream(locations[0], info.size)) return streamFile(locations[0], options);
+    const info = await fileInfo(locations[0]);
+    if (info.isFile() && shouldStream(locations[0], info.size)) return streamFile(locations[0], options);
   }
   const files: InputFile[] = [];
   for (const location of locations) {
-    const info = await stat(location).catch(() => null);
-    if (!info) throw new DataError({ file: location, message: 'no such file or folder' });
+    const info = await fileInfo(location);
     if (info.isDirectory()) {
       const base = path.basename(path.resolve(location));
-      for (const file of await walk(location)) {
-        files.push({ path: `${base}/${path.relative(location, file).split(path.sep).join('/')}`, bytes: new Uint8Array(await readFile(file)) });
+      const found = await walk(location, new Set([await realpath(location)]));
+      if (found.length === 0) throw new DataError({ file: location, message: 'the folder holds no files (hidden files are not read)' });
+      for (const file of found) {
+        files.push({ path: `${base}/${path.relative(location, file).split(path.sep).join('/')}`, bytes: await readBytes(file) });
       }
     } else {
-      files.push({ path: path.basename(location), bytes: new Uint8Array(await readFile(location)) });
+      files.push({ path: path.basename(location), bytes: await readBytes(location) });
     }
   }
   return loadDataset(files, options);
+}
+
+/**
+ * What a path is, following symbolic links, as an error the CLI reports (exit 2) rather than a crash: a
+ * path that does not exist, a link to nothing, a named pipe or device (reading one would wait forever).
+ */
+async function fileInfo(location: string): Promise<Stats> {
+  const own = await lstat(location).catch(() => null);
+  if (!own) throw new DataError({ file: location, message: 'no such file or folder' });
+  const info = await stat(location).catch(() => null);
+  if (!info) throw new DataError({ file: location, message: `is a symbolic link to ${await readlink(location).catch(() => 'nothing')}, which does not exist` });
+  if (!info.isFile() && !info.isDirectory()) {
+    const kind = info.isFIFO() ? 'a named pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file';
+    throw new DataError({ file: location, message: `is ${kind}: expected a data file or a folder of them` });
+  }
+  return info;
+}
+
+async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    const bytes = await readFile(file);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? (error as Error).message);
+    throw new DataError({ file, message: `cannot be read (${why})` });
+  }
 }
 
 /**
@@ -37,7 +67,7 @@ export async function readInputs(locations: readonly string[], options: LoadOpti
 export function requireDataset(loaded: LoadResult, locations: readonly string[]): Dataset {
   if (loaded.dataset) return loaded.dataset;
   const [first, ...rest] = loaded.issues.filter((i) => i.severity === 'error');
-  for (const error of rest) process.stderr.write(`embedlab: ${formatLocation(error)}${error.message}\n`);
+  for (const error of rest) process.stderr.write(`embedlab: ${terminalSafe(`${formatLocation(error)}${error.message}`)}\n`);
   throw new DataError(first ?? { file: locations.join(', '), message: 'no dataset could be read' });
 }
 
@@ -61,12 +91,31 @@ function streamFile(location: string, options: LoadOptions): Promise<LoadResult>
   );
 }
 
-async function walk(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries
-      .filter((e) => !e.name.startsWith('.'))
-      .map((e) => (e.isDirectory() ? walk(path.join(folder, e.name)) : Promise.resolve([path.join(folder, e.name)]))),
-  );
-  return nested.flat();
+/**
+ * The files below `folder`, hidden ones left out. Symbolic links are followed — to a file or a folder — once
+ * each (`seen` holds the real paths of folders entered, so a link back up does not loop); anything that is
+ * not a file or a folder is an error naming it.
+ */
+async function walk(folder: string, seen: Set<string>): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    throw new DataError({ file: folder, message: `cannot be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.name.startsWith('.')) continue;
+    const at = path.join(folder, entry.name);
+    const info = entry.isSymbolicLink() || (!entry.isFile() && !entry.isDirectory()) ? await fileInfo(at) : entry;
+    if (info.isDirectory()) {
+      const real = await realpath(at);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      files.push(...(await walk(at, seen)));
+    } else {
+      files.push(at);
+    }
+  }
+  return files;
 }

@@ -21,6 +21,7 @@ import { defineCommand } from '../command.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { formatReportTable } from '../printReport.ts';
+import { terminalSafe } from '../terminalText.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
 
 export const evalCommand = defineCommand({
@@ -90,7 +91,7 @@ export const evalCommand = defineCommand({
       throw new UsageError(`eval: --label-column applies to a pairs or triplets file; ${loaded.dataset.format} takes labels from its corpus`);
     }
     const dataset = requireDataset(loaded, positionals);
-    for (const warning of dataset.warnings) process.stderr.write(`warning: ${formatLocation(warning)}${warning.message}\n`);
+    for (const warning of dataset.warnings) process.stderr.write(`warning: ${terminalSafe(`${formatLocation(warning)}${warning.message}`)}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
     const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
@@ -112,8 +113,8 @@ export const evalCommand = defineCommand({
     }
     const { report } = comparison;
     report.kernels = { backend: 'cpu', reason: `the CLI ranks on onnxruntime-node (Gemm + TopK, ${cpus().length} threads); Node has no WebGPU`, calibration: null };
-    for (const model of report.models) for (const note of model.notes) process.stderr.write(`${model.name}: ${note}\n`);
-    process.stdout.write(`${formatReportTable(report)}\n`);
+    for (const model of report.models) for (const note of model.notes) process.stderr.write(`${terminalSafe(`${model.name}: ${note}`)}\n`);
+    process.stdout.write(`${terminalSafe(formatReportTable(report))}\n`);
     if (values.json) await writeFile(values.json, reportJson(report));
     if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset)));
 

@@ -1,8 +1,9 @@
-import { formatLocation } from '../../core/data/dataset.ts';
+import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { summarizeLoad } from '../../core/data/summary.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { readInputs } from '../readDataset.ts';
+import { terminalSafe } from '../terminalText.ts';
 
 export const inspectCommand = defineCommand({
   name: 'inspect',
@@ -26,7 +27,15 @@ export const inspectCommand = defineCommand({
     if (positionals.length === 0) throw new UsageError('inspect: name a file or folder, e.g. embedlab inspect BankFAQs.csv');
     const unknownIds = values['unknown-ids'];
     if (unknownIds !== 'ignore' && unknownIds !== 'fail') throw new UsageError('inspect: --unknown-ids must be ignore or fail');
-    const result = await readInputs(positionals, { split: values.split, unknownIds, labelColumn: values['label-column'] });
+    let result;
+    try {
+      result = await readInputs(positionals, { split: values.split, unknownIds, labelColumn: values['label-column'] });
+    } catch (error) {
+      // With --json, a path that cannot be read is still a JSON answer (usable: false and the issue).
+      if (!(error instanceof DataError) || !values.json) throw error;
+      process.stdout.write(`${JSON.stringify({ usable: false, issues: [{ severity: 'error', ...error.issue }] }, null, 2)}\n`);
+      return 2;
+    }
     const summary = summarizeLoad(result);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -41,7 +50,7 @@ export const inspectCommand = defineCommand({
       }
       for (const issue of summary.issues) lines.push(`${issue.severity}: ${formatLocation(issue)}${issue.message}`);
       lines.push(summary.usable ? 'usable: yes' : 'usable: no');
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${terminalSafe(lines.join('\n'))}\n`);
     }
     return summary.usable ? 0 : 2;
   },

@@ -119,7 +119,26 @@ const CASES: BadCase[] = [
   {
     name: 'a score that is not a number',
     files: three({ qrels: 'query_id,doc_id,score\nq1,d1,1\nq2,d2,high\n' }),
-    expected: { severity: 'error', file: 'qrels.csv', line: 3, column: 3, message: /score "high" is not a number/ },
+    expected: { severity: 'error', file: 'qrels.csv', line: 3, column: 3, message: /score "high" is not an integer/ },
+  },
+  // trec_eval reads grades with atol: these would be 16, 1 and 1 here but 0, 1 and 1 there — so neither.
+  ...['0x10', '1e3', '2.5', '1.0'].map((score) => ({
+    name: `a score "${score}" that is not an integer`,
+    files: three({ qrels: `query_id,doc_id,score\nq1,d1,1\nq2,d2,${score}\n` }),
+    expected: { severity: 'error' as const, file: 'qrels.csv', line: 3, column: 3, message: new RegExp(`score "${score.replace('.', '\\.')}" is not an integer`) },
+  })),
+  {
+    name: 'a (query, document) pair judged twice',
+    files: three({ qrels: 'query_id,doc_id,score\nq1,d1,1\nq2,d2,1\nq1,d1,2\n' }),
+    expected: { severity: 'warning', file: 'qrels.csv', line: 4, message: /1 \(query, document\) pairs are judged again further down \(first at this line\): the last grade given wins/ },
+    usable: true,
+  },
+  {
+    name: 'a JSON id too large for a double, or written 1.0, kept exactly as written',
+    files: beir({ corpus: '{"_id":12345678901234567891,"title":"","text":"x"}\n{"_id":1.0,"title":"","text":"y"}\n', qrels: { test: 'query-id\tcorpus-id\tscore\nq1\t12345678901234567890\t1\nq1\t1.0\t1\n' } }),
+    // 12345678901234567890 is not in the corpus (…891 is, unrounded): counted, not silently matched.
+    expected: { severity: 'warning', message: /^0 judgments name unknown queries and 1 unknown documents/ },
+    usable: true,
   },
   {
     name: 'a document id used twice with different texts',

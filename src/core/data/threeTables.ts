@@ -43,14 +43,17 @@ export function buildThreeTablesDataset(
   const queryIds = new Set(queryRecords.map((q) => q.id));
   const judged = new Map<string, Map<string, number>>();
   const unknown = { query: 0, doc: 0, firstLine: 0 };
+  const duplicates = { count: 0, first: 0 };
   qrels.rows.forEach((row, r) => {
     const line = qrels.lines[r];
     const [queryId, docId, scoreText] = [row[qi].trim(), row[di].trim(), row[si].trim()];
-    const score = Number(scoreText);
-    if (scoreText === '' || !Number.isFinite(score)) {
-      issues.push({ severity: 'error', file: qrels.file, line, column: si + 1, message: `score "${scoreText}" is not a number` });
+    // Grades are integers, as trec_eval reads them (atol: "0x10" is 0, "1e3" is 1, "2.5" is 2): anything
+    // else is an error here rather than a grade trec_eval would read differently.
+    if (!/^[-+]?\d+$/.test(scoreText)) {
+      issues.push({ severity: 'error', file: qrels.file, line, column: si + 1, message: `score "${scoreText}" is not an integer: relevance grades are whole numbers (0 = not relevant)` });
       return;
     }
+    const score = Number(scoreText);
     const missing = !queryIds.has(queryId) ? 'query' : !docIds.has(docId) ? 'doc' : null;
     if (missing) {
       unknown[missing]++;
@@ -67,6 +70,10 @@ export function buildThreeTablesDataset(
       return;
     }
     const judgments = judged.get(queryId) ?? new Map<string, number>();
+    if (judgments.has(docId)) {
+      duplicates.count++;
+      duplicates.first ||= line;
+    }
     judgments.set(docId, score);
     judged.set(queryId, judgments);
   });
@@ -77,6 +84,9 @@ export function buildThreeTablesDataset(
       line: unknown.firstLine,
       message: `${unknown.query} judgments name unknown queries and ${unknown.doc} unknown documents: ignored, as trec_eval does (first at this line)`,
     });
+  }
+  if (duplicates.count) {
+    issues.push({ severity: 'warning', file: qrels.file, line: duplicates.first, message: `${duplicates.count} (query, document) pairs are judged again further down (first at this line): the last grade given wins` });
   }
   if (judged.size === 0 && !issues.some((i) => i.severity === 'error')) {
     throw new DataError({ file: qrels.file, message: 'no judgment names a known query and document: nothing to evaluate' });
