@@ -30,6 +30,36 @@ interface BadCase {
 }
 
 const CASES: BadCase[] = [
+  {
+    name: 'UTF-8 with an encoded surrogate (ED A0 80), located where it is',
+    files: [file('pairs.csv', new Uint8Array([...bytes('Question,Answer\nok,fine\nbad '), 0xed, 0xa0, 0x80, ...bytes(',x\n')]))],
+    expected: { severity: 'error', file: 'pairs.csv', line: 3, column: 5, message: /byte 0xed at offset 28 is not UTF-8/ },
+  },
+  {
+    name: 'UTF-8 with an overlong form (C0 80 / E0 80 80), located where it is',
+    files: [file('pairs.csv', new Uint8Array([...bytes('Question,Answer\nq '), 0xe0, 0x80, 0x80, ...bytes(',a\n')]))],
+    expected: { severity: 'error', file: 'pairs.csv', line: 2, column: 3, message: /byte 0xe0 at offset 18 is not UTF-8/ },
+  },
+  {
+    name: 'a UTF-32 file (BOM), not read as UTF-16 full of NULs',
+    files: [file('pairs.csv', new Uint8Array([0xff, 0xfe, 0, 0, ...[...'Q,A\n'].flatMap((c) => [c.charCodeAt(0), 0, 0, 0])]))],
+    expected: { severity: 'error', file: 'pairs.csv', message: /is UTF-32 .*save it as UTF-8/ },
+  },
+  {
+    name: 'UTF-16 without a BOM, called what it is',
+    files: [file('pairs.csv', new Uint8Array([...'Question,Answer\nq,a\n'].flatMap((c) => [c.charCodeAt(0), 0])))],
+    expected: { severity: 'error', file: 'pairs.csv', message: /looks like UTF-16 LE without a byte-order mark/ },
+  },
+  {
+    name: 'a BEIR folder without queries.jsonl, naming it',
+    files: [file('set/corpus.jsonl', '{"_id":"d1","title":"","text":"x"}\n'), file('set/qrels/test.tsv', 'query-id\tcorpus-id\tscore\nq1\td1\t1\n')],
+    expected: { severity: 'error', file: 'queries.jsonl', message: /is missing: a BEIR folder needs corpus\.jsonl, queries\.jsonl and qrels/ },
+  },
+  {
+    name: 'a BEIR folder without qrels, naming it',
+    files: [file('set/corpus.jsonl', '{"_id":"d1","title":"","text":"x"}\n'), file('set/queries.jsonl', '{"_id":"q1","text":"find x"}\n')],
+    expected: { severity: 'error', file: 'qrels/', message: /holds no <split>\.tsv/ },
+  },
   { name: 'an empty file', files: [file('a.csv', '')], expected: { severity: 'error', file: 'a.csv', message: /the file is empty/ } },
   {
     name: 'a binary file',

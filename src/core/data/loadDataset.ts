@@ -83,6 +83,14 @@ export function loadDataset(input: readonly InputFile[], options: LoadOptions = 
     const beirCorpus = byName(/(^|\/)corpus\.jsonl$/);
     const beirQueries = byName(/(^|\/)queries\.jsonl$/);
     const beirQrels = byName(/(^|\/)qrels\/[^/]+\.tsv$/);
+    // A BEIR folder with a part missing is named as one, with the missing file, not as unknown input.
+    if (beirCorpus.length === 1 && (beirQueries.length === 0 || beirQrels.length === 0) && files.every((f) => /(^|\/)(corpus|queries)\.jsonl$|(^|\/)qrels\//i.test(f.path))) {
+      const folder = beirCorpus[0].path.replace(/corpus\.jsonl$/i, '');
+      throw new DataError({
+        file: beirQueries.length === 0 ? `${folder}queries.jsonl` : `${folder}qrels/`,
+        message: beirQueries.length === 0 ? 'is missing: a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/<split>.tsv' : 'holds no <split>.tsv (test.tsv, dev.tsv, …): a BEIR folder needs its judgments there',
+      });
+    }
     if (beirCorpus.length === 1 && beirQueries.length === 1 && beirQrels.length) {
       result.format = 'beir';
       result.splits = beirQrels.map((f) => f.path.split('/').pop()!.replace(/\.tsv$/i, '')).sort();
