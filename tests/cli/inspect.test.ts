@@ -44,4 +44,16 @@ describe('embedlab inspect', () => {
     expect(stdout).toMatch(/format: three tables/);
     expect(stdout).toMatch(/warning: qrels.csv:3: 0 judgments name unknown queries and 1 unknown documents/);
   });
+
+  it('reports the hygiene of triplets before any metric, in text and JSON', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'embedlab-inspect-'));
+    const file = path.join(dir, 'triplets.csv');
+    await writeFile(file, 'anchor,positive,negative\nreset PIN,Use the app.,Visit a branch.\nlost card,Call us.,Call us.\n');
+    const text = await embedlab(['inspect', file]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/hygiene: 1 triplets whose negative is their positive — the loss pushes a text away from itself/);
+    expect(text.stdout).toMatch(/  e\.g\. q2: "Call us\."/);
+    const json = JSON.parse((await embedlab(['inspect', file, '--json'])).stdout);
+    expect(json.hygiene.find((c: { key: string }) => c.key === 'negativeIsPositive')).toMatchObject({ count: 1, examples: ['q2: "Call us."'] });
+  });
 });

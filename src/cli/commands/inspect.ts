@@ -49,6 +49,10 @@ export const inspectCommand = defineCommand({
         lines.push(`queries: ${c.queries}`, `documents: ${c.documents}`, `judgments: ${c.judgments} (${c.relevantJudgments} relevant)`, `labels: ${c.labels}`, `triplets: ${c.triplets}`);
       }
       for (const issue of summary.issues) lines.push(`${issue.severity}: ${formatLocation(issue)}${issue.message}`);
+      for (const check of summary.hygiene) {
+        lines.push(`hygiene: ${check.count} ${check.title}${check.count ? ` — ${check.why}` : ''}`);
+        for (const example of check.examples) lines.push(`  e.g. ${example}`);
+      }
       lines.push(summary.usable ? 'usable: yes' : 'usable: no');
       process.stdout.write(`${terminalSafe(lines.join('\n'))}\n`);
     }

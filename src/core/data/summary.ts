@@ -1,5 +1,6 @@
 import type { ColumnMapping } from './columns.ts';
 import type { DataIssue } from './dataset.ts';
+import { hygieneChecks, type HygieneCheck } from './hygiene.ts';
 import type { DatasetFormat, LoadResult } from './loadDataset.ts';
 
 /** What a person checks before spending minutes encoding: small enough to send anywhere. */
@@ -23,6 +24,8 @@ export interface DatasetSummary {
     triplets: number;
   } | null;
   issues: DataIssue[];
+  /** Hygiene checks of a usable dataset (empty otherwise): counts and examples, shown before any metric. */
+  hygiene: HygieneCheck[];
 }
 
 export function summarizeLoad(result: LoadResult): DatasetSummary {
@@ -61,5 +64,6 @@ export function summarizeLoad(result: LoadResult): DatasetSummary {
         }
       : null,
     issues: result.issues,
+    hygiene: dataset ? hygieneChecks(dataset) : [],
   };
 }
