@@ -252,4 +252,31 @@ describe('zip archives', () => {
     const zip = zipSync({ 'faq.csv': strToU8('question,answer\nq,d\n'), '__MACOSX/._faq.csv': strToU8('junk'), '.DS_Store': strToU8('junk') });
     expect(loadDataset([file('faq.zip', zip)]).dataset?.queries).toHaveLength(1);
   });
+
+  /** A stored (uncompressed) zip of one CSV, and where its central directory entry starts. */
+  const stored = () => {
+    const zip = zipSync({ 'faq.csv': strToU8('question,answer\nhow do I pay,with a card\n') }, { level: 0 });
+    const view = new DataView(zip.buffer);
+    const central = zip.findIndex((_, i) => i + 4 <= zip.length && view.getUint32(i, true) === 0x02014b50);
+    return { zip, view, central };
+  };
+  const issue = (zip: Uint8Array) => loadDataset([file('data.zip', zip)]).issues.find((i) => i.severity === 'error')?.message;
+
+  it('refuses an entry whose bytes no longer match its CRC-32', () => {
+    const { zip } = stored();
+    const at = zip.indexOf('w'.charCodeAt(0), 30); // a byte of the stored CSV text
+    zip[at] = 'W'.charCodeAt(0);
+    expect(issue(zip)).toBe('faq.csv is damaged (its CRC-32 does not match): the archive is corrupt');
+  });
+
+  it('names a password-protected archive, a zip inside the zip, and contents too large to read at once', () => {
+    const encrypted = stored();
+    encrypted.view.setUint16(encrypted.central + 8, 1, true);
+    expect(issue(encrypted.zip)).toMatch(/is password-protected \(faq\.csv is encrypted\)/);
+    const nested = zipSync({ 'inner.zip': zipSync({ 'faq.csv': strToU8('q,a\n') }) });
+    expect(issue(nested)).toMatch(/holds another zip \(inner\.zip\): unpack the inner archive/);
+    const bomb = stored();
+    bomb.view.setUint32(bomb.central + 24, 0xfffffff0, true); // stated size: 4 GB
+    expect(issue(bomb.zip)).toMatch(/unpacks to 4096 MB, more than the 400 MB read at once/);
+  });
 });

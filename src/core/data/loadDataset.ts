@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { readZip } from './zipArchive.ts';
 import { columnsByName, detectPairColumns, type ColumnMapping } from './columns.ts';
 import { DataError, type DataIssue, type Dataset } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
@@ -285,15 +285,7 @@ function readTable(file: InputFile, issues: DataIssue[]): Table {
 function expandZips(files: readonly InputFile[]): InputFile[] {
   return files.flatMap((file) => {
     if (!/\.zip$/i.test(file.path)) return [file];
-    let entries: Record<string, Uint8Array>;
-    try {
-      entries = unzipSync(file.bytes);
-    } catch (error) {
-      throw new DataError({ file: file.path, message: `not a readable zip archive (${(error as Error).message})` });
-    }
-    return Object.entries(entries)
-      .filter(([path, bytes]) => !path.endsWith('/') && !path.startsWith('__MACOSX/') && !/(^|\/)\./.test(path) && bytes.length > 0)
-      .map(([path, bytes]) => ({ path, bytes }));
+    return readZip(file.bytes, file.path, MAX_FILE_BYTES);
   });
 }
 
