@@ -31,6 +31,18 @@ interface BadCase {
 
 const CASES: BadCase[] = [
   {
+    name: 'an Excel export with trailing empty columns, read as pandas reads it',
+    files: [file('faq.csv', 'Question,Answer,,\nHow do I pay?,With a card.,,\nWhere is my card?,In the post.,,\n')],
+    expected: { severity: 'warning', file: 'faq.csv', line: 1, message: /2 trailing columns without a name \(as an Excel export leaves them\) ignored/ },
+    usable: true,
+  },
+  {
+    name: 'a CSV without a header: its first row would be lost, so it is named',
+    files: [file('faq.csv', 'How do I pay?,With a card.\nWhere is my card?,In the post.\nCan I open an account online?,Yes.\n')],
+    expected: { severity: 'warning', file: 'faq.csv', line: 1, message: /the first line reads like data, not column names \("How do I pay\?"\)/ },
+    usable: true,
+  },
+  {
     name: 'UTF-8 with an encoded surrogate (ED A0 80), located where it is',
     files: [file('pairs.csv', new Uint8Array([...bytes('Question,Answer\nok,fine\nbad '), 0xed, 0xa0, 0x80, ...bytes(',x\n')]))],
     expected: { severity: 'error', file: 'pairs.csv', line: 3, column: 5, message: /byte 0xed at offset 28 is not UTF-8/ },

@@ -30,9 +30,26 @@ describe('streamTable', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
-  it('warns about bytes that the stream decoder could not read as UTF-8', async () => {
-    const { issues } = await streamTable(streamOf('q,d\ncaf\uFFFD,x\n'), 'latin1.csv', ',');
-    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/not UTF-8/) })]);
+  it('reports bytes that the stream decoder could not read as UTF-8 as the small-file path does: an error, located', async () => {
+    const { issues } = await streamTable(streamOf('q,d\nfine,x\nx,caf\uFFFD\n'), 'latin1.csv', ',');
+    expect(issues).toEqual([{ severity: 'error', file: 'latin1.csv', line: 3, column: 2, message: expect.stringMatching(/not UTF-8/) }]);
+  });
+
+  it('locates a broken quote and a NUL byte deep in the file, after the rows were handed over', async () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => `q${i},d${i}`);
+    rows.push('"broken,d', 'z,y');
+    const quoted = await streamTable(streamOf(`q,d\n${rows.join('\n')}\n`), 'big.csv', ',', { handOver: { sampleRows: 100, onSample: () => () => undefined } });
+    // The unclosed quote swallows the rest of the file into one cell: both problems are on its line.
+    expect(quoted.issues.map((i) => i.line)).toEqual([300_002, 300_002]);
+    expect(quoted.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/quoted field is never closed/));
+    const nul = await streamTable(streamOf(`q,d\n${rows.slice(0, 299_999).join('\n')}\nbad\u0000,x\n`), 'nul.csv', ',', { handOver: { sampleRows: 100, onSample: () => () => undefined } });
+    expect(nul.issues).toEqual([{ severity: 'error', file: 'nul.csv', line: 300_001, column: 1, message: expect.stringMatching(/NUL byte/) }]);
+  });
+
+  it('caps errors, header errors included, and says how many it did not list', async () => {
+    const { issues } = await streamTable(streamOf(`${Array.from({ length: 10_001 }, () => '').join(',')}x\n`), 'wide.csv', ',');
+    expect(issues.length).toBeLessThanOrEqual(52);
+    expect(issues.at(-1)!.message).toMatch(/more errors after the first 50 \(\d+ seen, not listed\)/);
   });
 });
 

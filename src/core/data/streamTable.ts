@@ -56,7 +56,7 @@ export function streamTable(
   const { handOver } = options;
   let offered = false;
   let rows = 0;
-  let replacementWarned = false;
+  let replacementReported = false;
   return new Promise((resolve, reject) => {
     Papa.parse<string[]>(source, {
       delimiter,
@@ -64,13 +64,18 @@ export function streamTable(
       chunkSize: 4 * 1024 * 1024,
       skipEmptyLines: false,
       chunk: (results, parser) => {
+        // The first line of each row of this chunk: papaparse reports its errors by row index in the chunk.
+        const rowLines: number[] = [];
         for (const cells of results.data) {
-          // A stream decoder replaces bytes that are not UTF-8 with U+FFFD instead of failing.
-          if (!replacementWarned && cells.some((c) => c.includes('\uFFFD'))) {
-            replacementWarned = true;
-            assembler.issues.push({ severity: 'warning', file, message: 'contains bytes that are not UTF-8 (shown as �): save the file as UTF-8' });
+          const fine = assembler.add(cells);
+          rowLines.push(assembler.currentLine);
+          // A stream decoder turns bytes that are not UTF-8 into U+FFFD instead of failing: the same error as a small file's, located.
+          const replaced = cells.findIndex((c) => c.includes('\uFFFD'));
+          if (replaced >= 0 && !replacementReported) {
+            replacementReported = true;
+            assembler.issues.push({ severity: 'error', file, line: assembler.currentLine, column: replaced + 1, message: 'holds bytes that are not UTF-8 (read as �): save the file as UTF-8 (or UTF-16 with a BOM)' });
           }
-          if (!assembler.add(cells)) {
+          if (!fine) {
             parser.abort();
             break;
           }
@@ -80,7 +85,7 @@ export function streamTable(
             if (sink) assembler.handOver(sink);
           }
         }
-        for (const error of results.errors) assembler.parserError(papaMessage(error));
+        for (const error of results.errors) assembler.parserError(papaMessage(error), error.row !== undefined ? rowLines[error.row] : undefined);
         rows += results.data.length;
         options.onProgress?.({ parsed: results.meta.cursor, rows });
       },

@@ -30,6 +30,12 @@ export class TableAssembler {
   private readonly lines: number[] = [];
   readonly issues: DataIssue[] = [];
   private nextLine = 1;
+  /** First line of the last row added: where a parser error on it is reported, hand-over or not. */
+  private lastLine = 0;
+  /** Errors beyond {@link MAX_ROW_ERRORS}, counted instead of listed (a header can hold thousands). */
+  private unlisted = 0;
+  /** Columns a row may have: the header's, less trailing unnamed ones (an Excel export's empty columns). */
+  private width = 0;
 
   constructor(
     private readonly file: string,
@@ -38,18 +44,40 @@ export class TableAssembler {
 
   add(cells: string[]): boolean {
     const line = this.nextLine;
+    this.lastLine = line;
     for (const cell of cells) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) this.nextLine++;
     this.nextLine++;
     if (cells.length === 1 && cells[0].trim() === '') return true; // a blank line
     if (!this.header) {
-      this.header = cells.map((h) => h.trim());
+      const names = cells.map((h) => h.trim());
+      // Trailing unnamed columns (an Excel export's empty ones) are dropped, as pandas keeps them as "Unnamed".
+      this.width = names.length;
+      while (this.width > 1 && names[this.width - 1] === '') this.width--;
+      if (this.width < names.length) {
+        this.issues.push({ severity: 'warning', file: this.file, line, message: `${names.length - this.width} trailing columns without a name (as an Excel export leaves them) ignored` });
+      }
+      this.header = names.slice(0, this.width);
       this.headerLine = line;
       this.header.forEach((name, i) => {
         if (name === '') this.error(line, i + 1, `column ${i + 1} has no name in the header`);
         else if (this.header!.indexOf(name) !== i) this.error(line, i + 1, `column name "${name}" appears twice in the header`);
       });
+      const dataLike = this.header.find((name) => name.length > 40 || /[?!]|\.\s|\.$/.test(name));
+      if (dataLike !== undefined) {
+        this.issues.push({
+          severity: 'warning',
+          file: this.file,
+          line,
+          message: `the first line reads like data, not column names ("${dataLike.slice(0, 40)}${dataLike.length > 40 ? '…' : ''}"): it was taken as the header; if the file has none, add one (e.g. query,document)`,
+        });
+      }
       return true;
     }
+    // A NUL byte past the sniffed head: binary content, or an encoding the decoder did not see.
+    const nul = cells.findIndex((c) => c.includes('\u0000'));
+    if (nul >= 0) this.error(line, nul + 1, 'holds a NUL byte: binary content, or a file that is not UTF-8 (save it as UTF-8)');
+    // Cells past the header's width that are all empty are what those trailing unnamed columns left.
+    if (cells.length > this.header.length && cells.slice(this.header.length).every((c) => c.trim() === '')) cells = cells.slice(0, this.header.length);
     if (cells.length !== this.header.length) {
       this.error(
         line,
@@ -62,7 +90,7 @@ export class TableAssembler {
       this.rows.push(cells);
       this.lines.push(line);
     }
-    return this.issues.length <= MAX_ROW_ERRORS;
+    return this.unlisted === 0;
   }
 
   /** Rows held so far (before any hand-over). */
@@ -86,13 +114,21 @@ export class TableAssembler {
     this.sink = sink;
   }
 
-  /** A parser-level problem (an unclosed quote) on the row just added. */
-  parserError(message: string): void {
-    this.error(this.lines.at(-1) ?? this.headerLine, undefined, message);
+  /** First line of the row added last. */
+  get currentLine(): number {
+    return this.lastLine;
+  }
+
+  /** A parser-level problem (an unclosed quote) on the row at `line` (default: the row just added). */
+  parserError(message: string, line = this.lastLine || this.headerLine): void {
+    this.error(line, undefined, message);
   }
 
   finish(): { table: Table; issues: DataIssue[] } {
     if (!this.header) throw new DataError({ file: this.file, message: 'the file has no rows' });
+    if (this.unlisted) {
+      this.issues.push({ severity: 'error', file: this.file, line: this.lastLine, message: `more errors after the first ${MAX_ROW_ERRORS} (${this.unlisted} seen, not listed): reading stopped at this line` });
+    }
     return {
       table: { file: this.file, header: this.header, rows: this.rows, lines: this.lines, delimiter: this.delimiter },
       issues: this.issues,
@@ -100,6 +136,10 @@ export class TableAssembler {
   }
 
   private error(line: number, column: number | undefined, message: string): void {
+    if (this.issues.filter((i) => i.severity === 'error').length >= MAX_ROW_ERRORS) {
+      this.unlisted++;
+      return;
+    }
     this.issues.push(column === undefined ? { severity: 'error', file: this.file, line, message } : { severity: 'error', file: this.file, line, column, message });
   }
 }
