@@ -28,7 +28,10 @@ export function decodeText(bytes: Uint8Array, file: string): string {
     if ((oddNuls > 0.4 * half && evenNuls < 0.05 * half) || (evenNuls > 0.4 * half && oddNuls < 0.05 * half)) {
       throw new DataError({ file, message: `looks like UTF-16 ${oddNuls > evenNuls ? 'LE' : 'BE'} without a byte-order mark: save it as UTF-8 (or UTF-16 with a BOM)` });
     }
-    throw new DataError({ file, message: `binary content (a NUL byte at offset ${start + nul}): expected a text file (CSV, TSV or JSONL)` });
+    const before = sniff.subarray(0, nul);
+    const line = before.filter((b) => b === 0x0a).length + 1;
+    const column = nul - (before.lastIndexOf(0x0a) + 1) + 1;
+    throw new DataError({ file, line, column, message: `binary content (a NUL byte at offset ${start + nul}): expected a text file (CSV, TSV or JSONL) in UTF-8` });
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));

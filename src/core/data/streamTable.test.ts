@@ -32,7 +32,8 @@ describe('streamTable', () => {
 
   it('reports bytes that the stream decoder could not read as UTF-8 as the small-file path does: an error, located', async () => {
     const { issues } = await streamTable(streamOf('q,d\nfine,x\nx,caf\uFFFD\n'), 'latin1.csv', ',');
-    expect(issues).toEqual([{ severity: 'error', file: 'latin1.csv', line: 3, column: 2, message: expect.stringMatching(/not UTF-8/) }]);
+    // Column in characters, as the small-file path counts it: "x," then "caf" then the byte.
+    expect(issues).toEqual([{ severity: 'error', file: 'latin1.csv', line: 3, column: 6, message: expect.stringMatching(/not UTF-8/) }]);
   });
 
   it('locates a broken quote and a NUL byte deep in the file, after the rows were handed over', async () => {
@@ -43,7 +44,7 @@ describe('streamTable', () => {
     expect(quoted.issues.map((i) => i.line)).toEqual([300_002, 300_002]);
     expect(quoted.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/quoted field is never closed/));
     const nul = await streamTable(streamOf(`q,d\n${rows.slice(0, 299_999).join('\n')}\nbad\u0000,x\n`), 'nul.csv', ',', { handOver: { sampleRows: 100, onSample: () => () => undefined } });
-    expect(nul.issues).toEqual([{ severity: 'error', file: 'nul.csv', line: 300_001, column: 1, message: expect.stringMatching(/NUL byte/) }]);
+    expect(nul.issues).toEqual([{ severity: 'error', file: 'nul.csv', line: 300_001, column: 4, message: expect.stringMatching(/NUL byte/) }]);
   });
 
   it('caps errors, header errors included, and says how many it did not list', async () => {

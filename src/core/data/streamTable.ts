@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { DataError, type DataIssue } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
-import { guessDelimiter, papaMessage, TableAssembler, type RowSink, type Table } from './table.ts';
+import { characterColumn, guessDelimiter, papaMessage, TableAssembler, type RowSink, type Table } from './table.ts';
 
 /** Files above this size are parsed as a stream rather than decoded into one string first. */
 export const STREAM_THRESHOLD_BYTES = 32 * 1024 * 1024;
@@ -70,10 +70,10 @@ export function streamTable(
           const fine = assembler.add(cells);
           rowLines.push(assembler.currentLine);
           // A stream decoder turns bytes that are not UTF-8 into U+FFFD instead of failing: the same error as a small file's, located.
-          const replaced = cells.findIndex((c) => c.includes('\uFFFD'));
-          if (replaced >= 0 && !replacementReported) {
+          const replaced = characterColumn(cells, '\uFFFD', delimiter);
+          if (replaced && !replacementReported) {
             replacementReported = true;
-            assembler.issues.push({ severity: 'error', file, line: assembler.currentLine, column: replaced + 1, message: 'holds bytes that are not UTF-8 (read as �): save the file as UTF-8 (or UTF-16 with a BOM)' });
+            assembler.issues.push({ severity: 'error', file, line: replaced.line(assembler.currentLine), column: replaced.column, message: 'a byte (read as �) is not UTF-8: save the file as UTF-8 (or UTF-16 with a BOM)' });
           }
           if (!fine) {
             parser.abort();

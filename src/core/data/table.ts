@@ -74,8 +74,8 @@ export class TableAssembler {
       return true;
     }
     // A NUL byte past the sniffed head: binary content, or an encoding the decoder did not see.
-    const nul = cells.findIndex((c) => c.includes('\u0000'));
-    if (nul >= 0) this.error(line, nul + 1, 'holds a NUL byte: binary content, or a file that is not UTF-8 (save it as UTF-8)');
+    const nul = characterColumn(cells, '\u0000', this.delimiter);
+    if (nul) this.error(nul.line(line), nul.column, 'binary content (a NUL byte): expected a text file (CSV, TSV or JSONL) in UTF-8');
     // Cells past the header's width that are all empty are what those trailing unnamed columns left.
     if (cells.length > this.header.length && cells.slice(this.header.length).every((c) => c.trim() === '')) cells = cells.slice(0, this.header.length);
     if (cells.length !== this.header.length) {
@@ -199,4 +199,18 @@ export function papaMessage(error: Papa.ParseError): string {
     default:
       return error.message;
   }
+}
+
+/**
+ * Where `character` first occurs in a row, as the small-file path counts it: the line (a quoted cell may
+ * span several) and the column in characters on that line — exact for unquoted cells, the common case.
+ */
+export function characterColumn(cells: readonly string[], character: string, delimiter: string): { line: (first: number) => number; column: number } | null {
+  const cell = cells.findIndex((c) => c.includes(character));
+  if (cell < 0) return null;
+  const before = cells.slice(0, cell).join(delimiter.length === 1 ? delimiter : ',') + (cell > 0 ? ' ' : '');
+  const text = before + cells[cell].slice(0, cells[cell].indexOf(character));
+  const lineBreaks = text.split('\n').length - 1;
+  const lastLine = text.slice(text.lastIndexOf('\n') + 1);
+  return { line: (first) => first + lineBreaks, column: lastLine.length + 1 };
 }
