@@ -65,16 +65,20 @@ const CASES: [string, number, number, number, number][] = [
 // Ties: docs 0, 2, 4 are one vector, 1 and 3 another, less similar to the query.
 const TIES = { queries: [0.6, 0.8], docs: [0.6, 0.8, 0.8, 0.6, 0.6, 0.8, 0.8, 0.6, 0.6, 0.8], dim: 2, k: 4 };
 
+/** One twin on a fresh random case of the given shape, against the reference; the seed is in any failure. */
+async function checkSeeded(run: (input: TopKInput) => Promise<PlainResult>, shape: [number, number, number, number], scoreTolerance: number, tieTolerance: number): Promise<void> {
+  const [queryCount, docCount, dim, k] = shape;
+  const seed = Date.now() >>> 0;
+  const input = { ...randomTopKCase(seed, queryCount, docCount, dim), dim, k };
+  try {
+    expectMatches(await run(input), input, scoreTolerance, tieTolerance);
+  } catch (error) {
+    throw new Error(`seed ${seed}: ${(error as Error).message}`);
+  }
+}
+
 describe('top-k, CPU twin', () => {
-  it.each(CASES)('%s matches the float64 reference', async (_, queryCount, docCount, dim, k) => {
-    const seed = Date.now() >>> 0;
-    const input = { ...randomTopKCase(seed, queryCount, docCount, dim), dim, k };
-    try {
-      expectMatches(await topKCpu(input), input, 1e-6, 1e-9);
-    } catch (error) {
-      throw new Error(`seed ${seed}: ${(error as Error).message}`);
-    }
-  });
+  it.each(CASES)('%s matches the float64 reference', (_, ...shape) => checkSeeded(topKCpu, shape, 1e-6, 1e-9));
 
   it('breaks exact ties by lower document index', async () => {
     const result = await topKCpu({ ...TIES, queries: Float32Array.from(TIES.queries), docs: Float32Array.from(TIES.docs) });
@@ -108,16 +112,8 @@ describe('top-k, onnxruntime twin (Gemm + TopK graph, onnxruntime-node)', () => 
     ['two query blocks', 600, 700, 16, 10],
   ];
 
-  it.each(ORT_CASES)('%s matches the float64 reference', async (_, queryCount, docCount, dim, k) => {
-    const seed = Date.now() >>> 0;
-    const input = { ...randomTopKCase(seed, queryCount, docCount, dim), dim, k };
-    try {
-      // float32 sums: scores within 1e-5, order free only between near-ties.
-      expectMatches(await run(input), input, 1e-5, 1e-5);
-    } catch (error) {
-      throw new Error(`seed ${seed}: ${(error as Error).message}`);
-    }
-  }, 60_000);
+  // float32 sums: scores within 1e-5, order free only between near-ties.
+  it.each(ORT_CASES)('%s matches the float64 reference', (_, ...shape) => checkSeeded(run, shape, 1e-5, 1e-5), 60_000);
 
   it('breaks exact ties by lower document index, within a tile and across tiles', async () => {
     const result = await run({ ...TIES, queries: Float32Array.from(TIES.queries), docs: Float32Array.from(TIES.docs) });
