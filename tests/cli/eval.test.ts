@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { embedlab } from './runCli.ts';
 import { defaultCacheDir } from '../../src/cli/diskEmbeddingStore.ts';
@@ -28,7 +29,7 @@ describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'embedlab eval on SciFa
       'eval', SCIFACT, '--model', base, '--model', tuned, '--split', 'test', '--cache-dir', CACHE,
       '--json', path.join(out, 'report.json'), '--markdown', path.join(out, 'report.md'), '--fail-if-worse', 'ndcg@10',
     ]);
-    expect(firstRun.stderr).not.toMatch(/significantly worse/);
+    expect(firstRun.stdout).toMatch(/^PASS ndcg@10: lab-minilm-l6-scifact-ft vs lab-minilm-l6-base: Δ \+0\.1\d{3}, 95\.0 % upper bound \+0\.\d{4} ≥ −0: a loss beyond the tolerance is not shown$/m);
     expect(firstRun.code).toBe(0);
     expect(firstRun.stdout).toMatch(/scifact: 300 queries, 5183 documents, 339 judgments/);
     expect(firstRun.stdout).toMatch(/ndcg@10\s+0\.4\d{3}\s+0\.5\d{3}\s+\+0\.1\d{3} \*/);
@@ -102,11 +103,37 @@ describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'embedlab eval on SciFa
     expect(second.stderr).toMatch(/queries: 0 encoded, 300 from cache/);
   }, 300_000);
 
-  it('fails the CI gate when the later model is significantly worse', async () => {
+  it('fails the CI gate when the data rule out a loss within the tolerance, and writes JUnit', async () => {
     const [base, tuned] = REAL_MODELS.map((name) => path.join(SHARED_MODELS, name));
-    const gated = await embedlab(['eval', SCIFACT, '--model', tuned, '--model', base, '--cache-dir', CACHE, '--fail-if-worse', 'ndcg@10', '--no-diagnostics']);
+    const out = await mkdtemp(path.join(tmpdir(), 'embedlab-gate-'));
+    const junit = path.join(out, 'gate.xml');
+    const gated = await embedlab([
+      'eval', SCIFACT, '--model', tuned, '--model', base, '--cache-dir', CACHE, '--fail-if-worse', 'ndcg@10,recall@10', '--tolerance', '0.02',
+      '--no-diagnostics', '--junit', junit, '--junit-queries', '--markdown', path.join(out, 'pr.md'),
+    ]);
     expect(gated.code).toBe(1);
-    expect(gated.stderr).toMatch(/lab-minilm-l6-base is significantly worse than lab-minilm-l6-scifact-ft on ndcg@10/);
+    // Two gated metrics: each bound at 97.5 % (Bonferroni).
+    expect(gated.stdout).toMatch(/^FAIL ndcg@10: lab-minilm-l6-base vs lab-minilm-l6-scifact-ft: Δ −0\.1\d{3}, 97\.5 % upper bound −0\.\d{4} < −0\.02: the data rule out a loss smaller than the tolerance$/m);
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(await readFile(junit, 'utf8'));
+    const suite = parsed.testsuites.testsuite;
+    const cases = [suite.testcase].flat() as { '@_name': string; '@_classname': string; failure?: unknown }[];
+    const gateCases = cases.filter((c) => c['@_classname'].startsWith('embedlab.gate.'));
+    expect(gateCases.map((c) => c['@_name'])).toEqual([
+      'ndcg@10 of lab-minilm-l6-base not worse than lab-minilm-l6-scifact-ft by more than 0.02',
+      'recall@10 of lab-minilm-l6-base not worse than lab-minilm-l6-scifact-ft by more than 0.02',
+    ]);
+    expect(gateCases.every((c) => c.failure !== undefined)).toBe(true);
+    const queryCases = cases.filter((c) => c['@_classname'].startsWith('embedlab.queries.'));
+    expect(queryCases.length).toBeGreaterThan(10);
+    expect(Number(suite['@_failures'])).toBe(cases.filter((c) => c.failure !== undefined).length);
+    const markdown = await readFile(path.join(out, 'pr.md'), 'utf8');
+    expect(markdown.split('\n').slice(2, 3)[0]).toMatch(/^\*\*❌ Gate failed \(2 of 2\)\*\*/);
+    expect(markdown).toMatch(/<details><summary>Metrics, diagnostics and examples<\/summary>[\s\S]*## Metrics[\s\S]*<\/details>\n$/);
+
+    // A tolerance wider than anything the data can rule out: the same loss passes.
+    const lenient = await embedlab(['eval', SCIFACT, '--model', tuned, '--model', base, '--cache-dir', CACHE, '--fail-if-worse', 'ndcg@10', '--tolerance', '0.5', '--no-diagnostics']);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toMatch(/^PASS ndcg@10: .* ≥ −0\.5: a loss beyond the tolerance is not shown$/m);
   }, 300_000);
 });
 

@@ -14,7 +14,9 @@ import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';
-import { isSignificant, reportJson } from '../../core/report/evalReport.ts';
+import { reportJson } from '../../core/report/evalReport.ts';
+import { gateVerdicts } from '../../core/report/gate.ts';
+import { gateJunit } from '../../core/report/junit.ts';
 import { renderMarkdown } from '../../core/report/markdown.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
@@ -39,6 +41,9 @@ export const evalCommand = defineCommand({
     json: { type: 'string' },
     markdown: { type: 'string' },
     'fail-if-worse': { type: 'string' },
+    tolerance: { type: 'string', default: '0' },
+    junit: { type: 'string' },
+    'junit-queries': { type: 'boolean', default: false },
     'cache-dir': { type: 'string' },
     'no-cache': { type: 'boolean', default: false },
     seed: { type: 'string' },
@@ -57,7 +62,10 @@ export const evalCommand = defineCommand({
     split: 'qrels split of a BEIR folder',
     json: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file',
     markdown: 'write a Markdown report (with per-query examples) to this file',
-    'fail-if-worse': 'exit 1 when a later model is significantly worse than A on this metric (Holm p < 0.05)',
+    'fail-if-worse': 'a CI gate: exit 1 when the data rule out that a later model is worse than A by less than --tolerance on any of these metrics (comma-separated)',
+    tolerance: 'the loss the gate accepts, in the metric\'s units (e.g. 0.005); the rule: a one-sided bootstrap upper bound of Δ below −tolerance, Bonferroni over the gated metrics (α = 0.05)',
+    junit: 'write the gate as JUnit XML to this file (a test case per gated metric and model)',
+    'junit-queries': 'with --junit: also a failed test case per query that regressed by more than the tolerance',
     'cache-dir': `embedding cache folder (default ${defaultCacheDir()})`,
     'no-cache': 'encode everything, read and write no cache',
     seed: 'seed of the permutation test, bootstrap and diagnostics samples',
@@ -81,8 +89,11 @@ export const evalCommand = defineCommand({
         throw new UsageError(`eval: ${(error as Error).message}`);
       }
     }
-    const failMetric = values['fail-if-worse'];
-    if (failMetric && !metricKeys.includes(failMetric)) throw new UsageError(`eval: --fail-if-worse ${failMetric} is not among the metrics (${metricKeys.join(', ')})`);
+    const gated = values['fail-if-worse'] ? values['fail-if-worse'].split(',').map((m) => m.trim()) : [];
+    for (const metric of gated) if (!metricKeys.includes(metric)) throw new UsageError(`eval: --fail-if-worse ${metric} is not among the metrics (${metricKeys.join(', ')})`);
+    const tolerance = Number(values.tolerance);
+    if (!Number.isFinite(tolerance) || tolerance < 0) throw new UsageError(`eval: --tolerance must be a number ≥ 0, got "${values.tolerance}"`);
+    if (values.junit && gated.length === 0) throw new UsageError('eval: --junit reports the gate: give --fail-if-worse METRIC[,METRIC…] too');
     const permutations = Number(values.permutations);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
 
@@ -115,18 +126,13 @@ export const evalCommand = defineCommand({
     report.kernels = { backend: 'cpu', reason: `the CLI ranks on onnxruntime-node (Gemm + TopK, ${cpus().length} threads); Node has no WebGPU`, calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${terminalSafe(`${model.name}: ${note}`)}\n`);
     process.stdout.write(`${terminalSafe(formatReportTable(report))}\n`);
+    const verdicts = gated.length ? gateVerdicts(report, { metrics: gated, tolerance }) : [];
     if (values.json) await writeFile(values.json, reportJson(report));
-    if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset)));
-
-    if (failMetric) {
-      const worse = report.comparisons.filter((c) => c.a === report.models[0].name && c.metrics[failMetric].delta < 0 && isSignificant(c.metrics[failMetric]));
-      for (const c of worse) {
-        const s = c.metrics[failMetric];
-        process.stderr.write(`embedlab: ${c.b} is significantly worse than ${c.a} on ${failMetric}: Δ ${s.delta.toFixed(4)}, p(Holm) ${s.pHolm.toPrecision(2)}\n`);
-      }
-      if (worse.length) return 1;
-    }
-    return 0;
+    if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset), verdicts));
+    if (values.junit) await writeFile(values.junit, gateJunit(report, verdicts, { perQuery: values['junit-queries'] }));
+    // One line per verdict on stdout, after the table: what a CI log shows at a glance.
+    for (const verdict of verdicts) process.stdout.write(`${terminalSafe(verdict.line)}\n`);
+    return verdicts.some((v) => v.failed) ? 1 : 0;
   },
 });
 

@@ -1,5 +1,6 @@
 import { isSignificant, type EvalReport } from './evalReport.ts';
 import { findings } from './findings.ts';
+import type { GateVerdict } from './gate.ts';
 
 /** A query shown in the report with each model's top results (texts come from the dataset). */
 export interface QueryExample {
@@ -21,10 +22,17 @@ const relative = (delta: number, base: number) => (base > 0 ? ` (${delta >= 0 ? 
  * The report in the shape fine-tuning write-ups use: what was compared, the metric table with deltas,
  * intervals and corrected p-values, and how to reproduce the statistics.
  */
-export function renderMarkdown(report: EvalReport, examples: readonly QueryExample[] = []): string {
+export function renderMarkdown(report: EvalReport, examples: readonly QueryExample[] = [], verdicts: readonly GateVerdict[] = []): string {
   const { dataset, models, comparisons, statistics } = report;
   const lines: string[] = [];
   lines.push(`# Embedding Lab report: ${dataset.name}`, '');
+  // As a pull-request comment: the gate's verdict and the summary first, everything else folded.
+  if (verdicts.length) {
+    const failed = verdicts.filter((v) => v.failed);
+    lines.push(`**${failed.length ? `❌ Gate failed (${failed.length} of ${verdicts.length})` : `✅ Gate passed (${verdicts.length} checks)`}** — tolerance ${verdicts[0].tolerance}, one-sided bootstrap bound, Bonferroni over the gated metrics.`, '');
+    for (const v of verdicts) lines.push(`- ${v.line}`);
+    lines.push('');
+  }
   lines.push(
     `${dataset.format}: ${dataset.evaluatedQueries} queries with judgments (of ${dataset.queries}), ${dataset.documents} documents, ` +
       `${dataset.judgments} judgments. Metrics: ${report.mode === 'trec' ? 'trec_eval semantics' : 'sentence-transformers InformationRetrievalEvaluator'} (cosine).`,
@@ -37,6 +45,7 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
   if (dataset.warnings.length) lines.push('');
   const summary = findings(report);
   if (summary.length) lines.push('## Summary', '', ...summary.map((f) => `- ${f}`), '');
+  if (verdicts.length) lines.push('<details><summary>Metrics, diagnostics and examples</summary>', '');
 
   lines.push('## Metrics', '');
   const header = ['metric', ...models.map((m) => m.name)];
@@ -65,6 +74,7 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
   lines.push(...diagnosticsSection(report));
   lines.push(...examplesSection(report, examples));
   for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
+  if (verdicts.length) lines.push('', '</details>');
   return `${lines.join('\n')}\n`;
 }
 
