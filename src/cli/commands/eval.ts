@@ -54,7 +54,7 @@ export const evalCommand = defineCommand({
   },
   help: {
     model: 'a model folder, encoded here (checkpoints compare in the order given; the first is the baseline A)',
-    vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER holding documents.npy and queries.npy (+ .ids.txt/.json), or NAME=DOCS.npy,QUERIES.npy',
+    vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER (documents.npy + queries.npy with .ids.txt/.json, or Arrow/Feather/parquet files or part folders with id and embedding columns), or NAME=DOCS.npy,QUERIES.npy',
     run: 'a ranking as a checkpoint: NAME=FILE, a TREC run (qid Q0 docid rank score tag) or qid docid score',
     k: 'cutoffs for accuracy/precision/recall (NDCG at those ≥ 5, MRR at the largest, MAP@100)',
     metrics: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10',
@@ -62,7 +62,7 @@ export const evalCommand = defineCommand({
     split: 'qrels split of a BEIR folder',
     json: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file',
     markdown: 'write a Markdown report (with per-query examples) to this file',
-    'fail-if-worse': 'a CI gate: exit 1 when the data rule out that a later model is worse than A by less than --tolerance on any of these metrics (comma-separated)',
+    'fail-if-worse': 'a CI gate: exit 1 when the data show a later model worse than A by more than --tolerance on any of these metrics (comma-separated)',
     tolerance: 'the loss the gate accepts, in the metric\'s units (e.g. 0.005); the rule: a one-sided bootstrap upper bound of Δ below −tolerance, Bonferroni over the gated metrics (α = 0.05)',
     junit: 'write the gate as JUnit XML to this file (a test case per gated metric and model)',
     'junit-queries': 'with --junit: also a failed test case per query that regressed by more than the tolerance',
