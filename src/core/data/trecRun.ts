@@ -31,7 +31,6 @@ export function readTrecRun(bytes: Uint8Array, file: string, dataset: Dataset): 
   const unknownIndex = new Map<string, number>();
   const errors: DataIssue[] = [];
   let columns = 0;
-  let unknownQueries = 0;
   let unknownQueryLines = 0;
   let firstUnknownQuery = 0;
   let unknownDocs = 0;
@@ -66,7 +65,6 @@ export function readTrecRun(bytes: Uint8Array, file: string, dataset: Dataset): 
       unknownQueryLines++;
       if (!unknownQueryIds.has(queryId)) {
         unknownQueryIds.add(queryId);
-        unknownQueries++;
         firstUnknownQuery ||= lineNumber;
       }
       continue;
@@ -108,8 +106,8 @@ export function readTrecRun(bytes: Uint8Array, file: string, dataset: Dataset): 
       });
   }
   const warnings: DataIssue[] = [];
-  if (unknownQueries) {
-    warnings.push({ severity: 'warning', file, line: firstUnknownQuery, message: `${unknownQueryLines} results for ${unknownQueries} queries the dataset does not have: skipped (first at this line)` });
+  if (unknownQueryIds.size) {
+    warnings.push({ severity: 'warning', file, line: firstUnknownQuery, message: `${unknownQueryLines} results for ${unknownQueryIds.size} queries the dataset does not have: skipped (first at this line)` });
   }
   if (unknownDocs) {
     warnings.push({ severity: 'warning', file, message: `${unknownDocs} results name ${unknownIds.length} documents the corpus does not have: counted as retrieved and not relevant, as trec_eval counts them` });

@@ -111,6 +111,10 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
   const seed = options.seed ?? DIAGNOSTICS_SEED;
   const count = unit.length / dim;
 
+  // k-means and the effective rank are fitted on one seeded sample (all documents up to the fit size).
+  const fitRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
+  const fitted = fitRows.length === count ? unit : gatherRows(unit, dim, fitRows);
+
   // Labels: the column's where at least two distinct ones exist, else k-means clusters of these embeddings.
   let labelled = null;
   let labelSource: LabelSource | null = null;
@@ -122,8 +126,6 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     labelSource = { kind: 'column', column: input.labelColumn ?? null, labels: named.length, points: rows.length };
   } else if (count >= 4) {
     const k = Math.min(options.clusters ?? defaultClusterCount(count), count - 1);
-    const fitRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
-    const fitted = fitRows.length === count ? unit : gatherRows(unit, dim, fitRows);
     const clusters = sphericalKMeans(fitted, dim, k, seed);
     let labelOf = clusters.labelOf;
     if (fitRows.length < count) {
@@ -143,7 +145,6 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
   }
 
   const uniformityRows = seededSample(count, UNIFORMITY_POINTS, seed);
-  const rankRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
   const uniformityVectors = uniformityRows.length === count ? unit : gatherRows(unit, dim, uniformityRows);
   const spread = anisotropy(unit, dim);
 
@@ -173,7 +174,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     alignment: alignmentValue,
     uniformity: uniformity(uniformityVectors, dim),
     anisotropy: spread.meanPairwiseCosine,
-    effectiveRank: effectiveRank(rankRows.length === count ? unit : gatherRows(unit, dim, rankRows), dim).effectiveRank,
+    effectiveRank: effectiveRank(fitted, dim).effectiveRank,
     health: input.documentHealth,
     scoreGap: corpus?.gap ?? null,
     rocAuc: corpus?.rocAuc ?? null,
@@ -189,7 +190,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
       separationRatio: structure && labelled ? { pairwise: structure.separationRatio, centroid: centroidSeparation(labelled) } : null,
       anisotropy: spread,
       uniformity: { points: uniformityRows.length, sampleSeed: uniformityRows.length < count ? seed : null },
-      effectiveRank: { points: rankRows.length, sampleSeed: rankRows.length < count ? seed : null },
+      effectiveRank: { points: fitRows.length, sampleSeed: fitRows.length < count ? seed : null },
       queryHealth: input.queryHealth ?? null,
       corpusScores: corpus,
       hardNegatives,

@@ -44,8 +44,6 @@ export interface CheckpointVectors {
   backend: string;
   backendChoice?: BackendChoice;
   notes: string[];
-  /** Read from files made elsewhere rather than encoded here: checked for parity against the models encoded here. */
-  imported?: boolean;
   /** Texts encoded now and taken from the cache (zero for imported vectors), and the seconds it all took. */
   encoded: number;
   cached: number;

@@ -100,6 +100,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const progress = (checkpoint: number | null, update: Omit<ComparisonProgress, 'checkpoint' | 'name'>) =>
     options.onProgress?.({ checkpoint, name: checkpoint === null ? null : names[checkpoint], ...update });
   const docId = docIdOf(dataset);
+  const documentLabels = dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined;
 
   const results: CheckpointResult[] = [];
   // Unit rows of models encoded here and of imported vectors, kept to the end for the parity check — only
@@ -165,7 +166,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
           documents,
           dim,
           documentHealth,
-          documentLabels: dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined,
+          documentLabels,
           labelColumn: dataset.labelColumn,
           queries,
           queryHealth,
@@ -179,7 +180,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       options.signal?.throwIfAborted();
       await progress(index, { stage: 'diagnostics', done: 1, total: 1 });
     }
-    if (hasImported || options.keepVectors) retained.set(index, { documents, queries, dim, imported: produced.imported === true });
+    if (hasImported || options.keepVectors) retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
     results.push({
       ...base,
       backend: produced.backend,

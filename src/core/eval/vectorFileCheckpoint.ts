@@ -20,7 +20,7 @@ export function vectorFileCheckpoint(
       await context.onProgress({ stage: 'vectors', done: 0, total: 1 });
       const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset, options);
       await context.onProgress({ stage: 'vectors', done: 1, total: 1 });
-      return { documents, queries, dim, backend: 'vector files', notes, imported: true, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
+      return { documents, queries, dim, backend: 'vector files', notes, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
     },
   };
 }

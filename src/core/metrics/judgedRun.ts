@@ -50,12 +50,6 @@ export function judgeRun(rankings: Rankings, judgments: Judgments, mode: Evaluat
     const q = judgments.queries[i];
     const first = judgments.offsets[i];
     const end = judgments.offsets[i + 1];
-    const positive: number[] = [];
-    for (let j = first; j < end; j++) if (judgments.grades[j] > 0) positive.push(judgments.grades[j]);
-    if (positive.length === 0) {
-      skipped.push(q);
-      continue;
-    }
     // Only relevant documents earn a gain: look each ranked document up among them (a handful per query).
     const relevantDocs: number[] = [];
     const relevantGrades: number[] = [];
@@ -64,6 +58,10 @@ export function judgeRun(rankings: Rankings, judgments: Judgments, mode: Evaluat
         relevantDocs.push(judgments.docs[j]);
         relevantGrades.push(judgments.grades[j]);
       }
+    }
+    if (relevantDocs.length === 0) {
+      skipped.push(q);
+      continue;
     }
     const lookup = relevantDocs.length > 16 ? new Map(relevantDocs.map((d, j) => [d, relevantGrades[j]])) : null;
     const order = q < queryCount ? orderOf(rankings, q, mode, docId) : new Int32Array(0);
@@ -75,8 +73,8 @@ export function judgeRun(rankings: Rankings, judgments: Judgments, mode: Evaluat
       if (grade !== undefined) queryGains[rank] = graded ? grade : 1;
     }
     gains.push(queryGains);
-    idealGains.push(graded ? Float64Array.from(positive.sort((a, b) => b - a)) : new Float64Array(positive.length).fill(1));
-    counts.push(positive.length);
+    idealGains.push(graded ? Float64Array.from(relevantGrades).sort().reverse() : new Float64Array(relevantGrades.length).fill(1));
+    counts.push(relevantGrades.length);
     queryRows.push(q);
   }
   return { mode, queryRows: Int32Array.from(queryRows), gains, relevantCounts: Int32Array.from(counts), idealGains, skippedRows: Int32Array.from(skipped) };
