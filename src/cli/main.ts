@@ -1,3 +1,4 @@
+import packageJson from '../../package.json' with { type: 'json' };
 import { DataError } from '../core/data/dataset.ts';
 import { ModelFolderError } from '../core/model/modelSource.ts';
 import { UsageError } from './cliError.ts';
@@ -15,7 +16,7 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
     '',
-    'Run `embedlab <command> --help` for its options.',
+    'Run `embedlab <command> --help` for its options, `embedlab --version` for the version.',
   ].join('\n');
 }
 
@@ -25,6 +26,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(`${overview()}\n`);
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`embedlab ${packageJson.version}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
+import { cliRuntime } from '../onnxRuntime.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
 
@@ -55,6 +56,7 @@ export const embedCommand = defineCommand({
     if (texts.length === 0) throw new UsageError('embed: give at least one --text, a --file with texts or --data');
 
     const encoder = await loadNodeEncoder(values.model, variant);
+    if (!(await cliRuntime()).native) process.stderr.write(`note: ${encoder.backendReason}\n`);
     try {
       const { vectors, dim, count } = await encoder.encode(texts);
       const rows = Array.from({ length: count }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));

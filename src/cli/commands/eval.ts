@@ -1,6 +1,4 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import * as ort from 'onnxruntime-node';
 import * as parquetWasm from 'parquet-wasm';
 import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
@@ -22,6 +20,7 @@ import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
+import { cliRuntime } from '../onnxRuntime.ts';
 import { formatReportTable } from '../printReport.ts';
 import { terminalSafe } from '../terminalText.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
@@ -107,8 +106,10 @@ export const evalCommand = defineCommand({
 
     const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
 
-    // Similarity and top-k on onnxruntime-node's MLAS matrix multiply, every core (the JavaScript twin: one).
-    const topK = await OrtTopK.create(ort, { intraOpNumThreads: cpus().length });
+    // Similarity and top-k on onnxruntime's matrix multiply, every core (the JavaScript twin: one).
+    const runtime = await cliRuntime();
+    if (!runtime.native) process.stderr.write(`note: ${runtime.reason}\n`);
+    const topK = await OrtTopK.create(runtime.ort, runtime.sessionOptions);
     let comparison;
     try {
       comparison = await compareCheckpoints(dataset, checkpoints, {
@@ -123,7 +124,7 @@ export const evalCommand = defineCommand({
       await topK.release();
     }
     const { report } = comparison;
-    report.kernels = { backend: 'cpu', reason: `the CLI ranks on onnxruntime-node (Gemm + TopK, ${cpus().length} threads); Node has no WebGPU`, calibration: null };
+    report.kernels = { backend: 'cpu', reason: `the CLI ranks on ${runtime.name} (Gemm + TopK); Node has no WebGPU`, calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${terminalSafe(`${model.name}: ${note}`)}\n`);
     process.stdout.write(`${terminalSafe(formatReportTable(report))}\n`);
     const verdicts = gated.length ? gateVerdicts(report, { metrics: gated, tolerance }) : [];
@@ -136,14 +137,14 @@ export const evalCommand = defineCommand({
   },
 });
 
-/** A model folder encoded here with onnxruntime-node, one model in memory at a time. */
+/** A model folder encoded here with the CLI's onnxruntime, one model in memory at a time. */
 function modelCheckpoint(modelPath: string, store: EmbeddingStore | null): Checkpoint {
   return encoderCheckpoint({ name: path.basename(path.resolve(modelPath)), source: modelPath }, async () => {
     const encoder = await loadNodeEncoder(modelPath);
     return {
       fingerprint: await modelFingerprint(encoder.folder),
       backend: encoder.backend,
-      backendChoice: { reason: 'the CLI encodes with onnxruntime-node on the CPU', calibration: null },
+      backendChoice: { reason: encoder.backendReason, calibration: null },
       notes: encoder.folder.spec.notes,
       encode: (texts, onProgress, signal) => encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal }),
       release: () => encoder.release(),
