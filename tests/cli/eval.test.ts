@@ -138,10 +138,13 @@ describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'embedlab eval on SciFa
 });
 
 describe('embedlab eval input errors', () => {
-  it('asks for two models', async () => {
-    const result = await embedlab(['eval', SCIFACT, '--model', 'x']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/at least two checkpoints to compare \(--model, --vectors NAME=PATH, --run NAME=PATH\)/);
+  it('asks for checkpoints, and for two when gating', async () => {
+    const none = await embedlab(['eval', SCIFACT]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/give the checkpoints to evaluate \(--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT\.json\)/);
+    const gateAlone = await embedlab(['eval', SCIFACT, '--model', 'x', '--fail-if-worse', 'ndcg@10']);
+    expect(gateAlone.code).toBe(2);
+    expect(gateAlone.stderr).toMatch(/--fail-if-worse compares a checkpoint with a baseline/);
   });
   it('names a missing data folder', async () => {
     const result = await embedlab(['eval', '/nonexistent/data', '--model', 'a', '--model', 'b']);

@@ -7,12 +7,13 @@ import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint } from '../../core/eval/checkpoint.ts';
 import { compareCheckpoints, type ComparisonProgress } from '../../core/eval/compare.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
+import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';
-import { reportJson } from '../../core/report/evalReport.ts';
+import { reportJson, type EvalReport, type ModelReport } from '../../core/report/evalReport.ts';
 import { gateVerdicts } from '../../core/report/gate.ts';
 import { gateJunit } from '../../core/report/junit.ts';
 import { renderMarkdown } from '../../core/report/markdown.ts';
@@ -27,12 +28,14 @@ import { readInputs, requireDataset } from '../readDataset.ts';
 
 export const evalCommand = defineCommand({
   name: 'eval',
-  summary: 'Rank a dataset with two or more checkpoints and compare them: metrics, deltas, CI, p-values.',
-  usage: 'eval <data…> --model <A> [--vectors NAME=PATH] [--run NAME=PATH] … [options]',
+  summary: 'Rank a dataset with checkpoints and compare them (metrics, deltas, CI, p-values); one alone makes a baseline report.',
+  usage: 'eval <data…> [--baseline REPORT.json] --model <A> [--vectors NAME=PATH] [--run NAME=PATH] … [options]',
   options: {
     model: { type: 'string', multiple: true },
     vectors: { type: 'string', multiple: true },
     run: { type: 'string', multiple: true },
+    baseline: { type: 'string' },
+    'baseline-model': { type: 'string' },
     k: { type: 'string', default: '1,3,5,10' },
     metrics: { type: 'string' },
     trec: { type: 'boolean', default: false },
@@ -55,6 +58,8 @@ export const evalCommand = defineCommand({
     model: 'a model folder, encoded here (checkpoints compare in the order given; the first is the baseline A)',
     vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER (documents.npy + queries.npy with .ids.txt/.json, or Arrow/Feather/parquet files or part folders with id and embedding columns), or NAME=DOCS.npy,QUERIES.npy',
     run: 'a ranking as a checkpoint: NAME=FILE, a TREC run (qid Q0 docid rank score tag) or qid docid score',
+    baseline: 'a report this lab wrote (--json, or the page\'s JSON export) as the first checkpoint: its stored per-query values, nothing encoded again; the data must be the same (exit 2 naming what changed); metrics and mode default to the report\'s',
+    'baseline-model': 'with --baseline: the model of the report to compare against, when it holds several',
     k: 'cutoffs for accuracy/precision/recall (NDCG at those ≥ 5, MRR at the largest, MAP@100)',
     metrics: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10',
     trec: 'trec_eval semantics: graded NDCG, AP ÷ |R|, reciprocal rank without cutoff, ties by doc id desc',
@@ -76,16 +81,35 @@ export const evalCommand = defineCommand({
   async run(values, positionals, order) {
     if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
     const given = order.filter((o) => ['model', 'vectors', 'run'].includes(o.name)).map((o) => ({ kind: o.name as 'model' | 'vectors' | 'run', value: o.value ?? '' }));
-    if (given.length < 2) throw new UsageError('eval: give at least two checkpoints to compare (--model, --vectors NAME=PATH, --run NAME=PATH)');
-    const mode: EvaluationMode = values.trec ? 'trec' : 'sentence-transformers';
+    if (values['baseline-model'] && !values.baseline) throw new UsageError('eval: --baseline-model names a model of --baseline REPORT.json: give --baseline too');
+    const baseline = values.baseline ? await readBaseline(values.baseline, values['baseline-model']) : null;
+    const count = given.length + (baseline ? 1 : 0);
+    if (count === 0) throw new UsageError('eval: give the checkpoints to evaluate (--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT.json)');
+    if (count === 1 && values['fail-if-worse']) throw new UsageError('eval: --fail-if-worse compares a checkpoint with a baseline: give two checkpoints, or --baseline REPORT.json and one');
+    if (baseline && values.trec && baseline.report.mode !== 'trec') {
+      throw new UsageError(`eval: ${values.baseline} was scored in ${baseline.report.mode} mode: drop --trec, or evaluate the baseline again with it`);
+    }
+    // A baseline fixes what can be compared with it: its mode and, unless chosen, its metrics.
+    const mode: EvaluationMode = values.trec || baseline?.report.mode === 'trec' ? 'trec' : 'sentence-transformers';
     const ks = values.k.split(',').map((s) => Number(s.trim()));
     if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`eval: --k must list positive integers, got "${values.k}"`);
-    const metricKeys = values.metrics ? values.metrics.split(',').map((s) => s.trim()) : defaultMetricKeys(ks, mode);
+    const chosenMetrics = order.some((o) => o.name === 'k' || o.name === 'metrics');
+    const metricKeys = values.metrics
+      ? values.metrics.split(',').map((s) => s.trim())
+      : baseline && !chosenMetrics
+        ? [...baseline.report.metricKeys]
+        : defaultMetricKeys(ks, mode);
     for (const key of metricKeys) {
       try {
         parseMetricKey(key);
       } catch (error) {
         throw new UsageError(`eval: ${(error as Error).message}`);
+      }
+    }
+    if (baseline) {
+      const missing = metricKeys.filter((key) => !baseline.model.perQuery[parseMetricKey(key).key]);
+      if (missing.length) {
+        throw new UsageError(`eval: ${values.baseline} has no per-query values for ${missing.join(', ')}; it has ${Object.keys(baseline.model.perQuery).join(', ')}`);
       }
     }
     const gated = values['fail-if-worse'] ? values['fail-if-worse'].split(',').map((m) => m.trim()) : [];
@@ -105,6 +129,7 @@ export const evalCommand = defineCommand({
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
     const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
+    if (baseline) checkpoints.unshift(reportCheckpoint({ source: values.baseline! }, baseline.report, baseline.model));
 
     // Similarity and top-k on onnxruntime's matrix multiply, every core (the JavaScript twin: one).
     const runtime = await cliRuntime();
@@ -150,6 +175,18 @@ function modelCheckpoint(modelPath: string, store: EmbeddingStore | null): Check
       release: () => encoder.release(),
     };
   }, store);
+}
+
+/** `--baseline REPORT.json`: the report and the model in it to compare against. */
+async function readBaseline(file: string, modelName: string | undefined): Promise<{ report: EvalReport; model: ModelReport }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DataError({ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+  }
+  const report = parseStoredReport(text, file);
+  return { report, model: pickStoredModel(report, file, modelName) };
 }
 
 /** `--vectors NAME=PATH` or `--run NAME=PATH`: files read when the comparison reaches them. */

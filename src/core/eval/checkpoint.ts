@@ -7,6 +7,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { Rankings } from '../metrics/rankings.ts';
 import type { Embeddings } from '../model/encoder.ts';
 import { encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
+import type { ReportCheckpoint } from './reportCheckpoint.ts';
 
 /** Stages a checkpoint reports while it produces its vectors or rankings. */
 export type CheckpointStage = 'documents' | 'queries' | 'vectors' | 'rankings';
@@ -42,6 +43,8 @@ export interface CheckpointVectors {
   dim: number;
   /** What produced them, e.g. "WASM · 2 threads" or "onnxruntime-node 1.30.0 cpu". */
   backend: string;
+  /** Identifies the producer: the model's fingerprint (weights, tokenizer, pooling) or a digest of the files. */
+  fingerprint: string;
   backendChoice?: BackendChoice;
   notes: string[];
   /** Texts encoded now and taken from the cache (zero for imported vectors), and the seconds it all took. */
@@ -53,6 +56,8 @@ export interface CheckpointVectors {
 export interface CheckpointRankings {
   rankings: Rankings;
   backend: string;
+  /** SHA-256 of the run file. */
+  fingerprint: string;
   notes: string[];
 }
 
@@ -77,7 +82,7 @@ export interface RankingCheckpoint extends CheckpointBase {
   rankings(dataset: Dataset, context: CheckpointContext): Promise<CheckpointRankings>;
 }
 
-export type Checkpoint = VectorCheckpoint | RankingCheckpoint;
+export type Checkpoint = VectorCheckpoint | RankingCheckpoint | ReportCheckpoint;
 
 /** A model ready to encode: the worker's slot over its port, or the CLI's onnxruntime-node session. */
 export interface OpenedEncoder {
@@ -149,6 +154,7 @@ export function encoderCheckpoint(
           queries: queries.result.vectors,
           dim: documents.result.dim || queries.result.dim,
           backend: encoder.backend,
+          fingerprint: encoder.fingerprint,
           ...(encoder.backendChoice ? { backendChoice: encoder.backendChoice } : {}),
           notes,
           encoded: documents.finished.encoded + queries.finished.encoded,

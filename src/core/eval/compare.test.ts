@@ -20,7 +20,7 @@ function runCheckpoint(name: string, lists: [number, number][][], unknownIds: st
     scores: Float32Array.from(lists.flat().map(([, s]) => s)),
     unknownIds,
   };
-  return { kind: 'ranking', name, source: `${name}.run`, rankings: async () => ({ rankings, backend: 'run file', notes: [] }) };
+  return { kind: 'ranking', name, source: `${name}.run`, rankings: async () => ({ rankings, backend: 'run file', fingerprint: `run:${name}`, notes: [] }) };
 }
 
 describe('the comparison pipeline', () => {

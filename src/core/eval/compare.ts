@@ -19,6 +19,8 @@ import { buildEvalReport, type EvalReport, type ModelRun } from '../report/evalR
 import { normalizeRows } from '../vectors/normalize.ts';
 import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
 import { displayNames } from './displayNames.ts';
+import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
+import { datasetFingerprint } from '../data/fingerprint.ts';
 import { vectorParity, type VectorParity } from './vectorParity.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
@@ -65,6 +67,8 @@ export interface CheckpointResult extends ModelRun {
   /** Unit rows of documents and queries (kept when asked for; null for rankings). */
   vectors: { documents: Float32Array; queries: Float32Array; dim: number } | null;
   judged: JudgedRun;
+  /** The stored model, for a checkpoint read from a report (its scores are the stored per-query values). */
+  stored?: StoredModel;
   /** Texts encoded now, taken from the cache, and the seconds producing the vectors took. */
   encoded: number;
   cached: number;
@@ -111,6 +115,31 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   for (const [index, checkpoint] of checkpoints.entries()) {
     const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal };
     const base = { name: names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
+    if (checkpoint.kind === 'report') {
+      const stored = await checkpoint.stored(dataset, context);
+      const judged = judgeRun(stored.rankings, judgments, options.mode, (row) => docId(row, stored.rankings));
+      const { model } = stored;
+      results.push({
+        ...base,
+        fingerprint: model.fingerprint,
+        backend: model.backend,
+        rankedOn: `stored report (${model.rankedOn})`,
+        dim: model.dim,
+        depth: model.depth,
+        rankings: stored.rankings,
+        judged,
+        evaluation: storedEvaluation(stored, judged, metricKeys, options.mode, dataset, names[index]),
+        notes: stored.notes,
+        diagnostics: model.diagnostics ?? null,
+        diagnosticsNote: model.diagnosticsNote ?? null,
+        vectors: null,
+        encoded: 0,
+        cached: 0,
+        seconds: 0,
+        stored,
+      });
+      continue;
+    }
     if (checkpoint.kind === 'ranking') {
       const produced = await checkpoint.rankings(dataset, context);
       options.signal?.throwIfAborted();
@@ -118,6 +147,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       const judged = judgeRun(produced.rankings, judgments, options.mode, (row) => docId(row, produced.rankings));
       results.push({
         ...base,
+        fingerprint: produced.fingerprint,
         backend: produced.backend,
         rankedOn: 'run file',
         dim: null,
@@ -183,6 +213,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     if (hasImported || options.keepVectors) retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
     results.push({
       ...base,
+      fingerprint: produced.fingerprint,
       backend: produced.backend,
       ...(produced.backendChoice ? { backendChoice: produced.backendChoice } : {}),
       rankedOn: ranked.backend,
@@ -204,6 +235,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   await progress(null, { stage: 'report', done: 0, total: 1 });
   const stats = resolveStats(options.stats);
   const report = buildEvalReport({ dataset, runs: results, metricKeys, mode: options.mode, stats });
+  report.dataset.fingerprint = await datasetFingerprint(dataset);
   report.parity = parityChecks(results, retained);
   return { dataset, judgments, mode: options.mode, metricKeys, depth, stats, checkpoints: results, report };
 }
@@ -216,9 +248,13 @@ export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, 
   const docId = docIdOf(comparison.dataset);
   const checkpoints = comparison.checkpoints.map((checkpoint) => {
     const judged = judgeRun(checkpoint.rankings, comparison.judgments, mode, (row) => docId(row, checkpoint.rankings));
-    return { ...checkpoint, judged, evaluation: evaluateJudged(judged, metricKeys) };
+    const evaluation = checkpoint.stored
+      ? storedEvaluation(checkpoint.stored, judged, metricKeys, mode, comparison.dataset, checkpoint.name)
+      : evaluateJudged(judged, metricKeys);
+    return { ...checkpoint, judged, evaluation };
   });
   const report = buildEvalReport({ dataset: comparison.dataset, runs: checkpoints, metricKeys, mode, stats: comparison.stats });
+  report.dataset.fingerprint = comparison.report.dataset.fingerprint;
   report.parity = comparison.report.parity;
   return { ...comparison, mode, metricKeys: [...metricKeys], checkpoints, report };
 }

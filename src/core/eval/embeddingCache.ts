@@ -1,5 +1,6 @@
 import type { Embeddings } from '../model/encoder.ts';
 import type { ModelFolder } from '../model/modelFolder.ts';
+import { sha256Hex as sha256 } from '../data/sha256.ts';
 
 /**
  * Where embeddings are kept between runs, keyed by model fingerprint and text hash: the CLI keeps them on
@@ -10,17 +11,6 @@ export interface EmbeddingStore {
   get(model: string, textHashes: readonly string[]): Promise<(Float32Array | null)[]>;
   put(model: string, textHashes: readonly string[], vectors: Float32Array, dim: number): Promise<void>;
 }
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-async function sha256(data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const byte of digest) hex += HEX[byte];
-  return hex;
-}
-
 
 /**
  * Identifies what produces the embeddings: ONNX weights, tokenizer and the pooling pipeline. Two folders

@@ -1,7 +1,7 @@
 import { findings } from '../report/findings.ts';
 import { metricCurves } from '../report/metricCurves.ts';
 import { sliceByLabel, type Slice } from '../report/slices.ts';
-import type { EvalReport } from '../report/evalReport.ts';
+import type { CheckpointKind, EvalReport } from '../report/evalReport.ts';
 import type { MetricName } from '../metrics/registry.ts';
 import type { Comparison } from './compare.ts';
 
@@ -12,7 +12,7 @@ export const TEXT_PREVIEW = 300;
 export interface CheckpointRunInfo {
   slot: string | null;
   name: string;
-  kind: 'vectors' | 'ranking';
+  kind: CheckpointKind;
   backend: string;
   rankedOn: string;
   depth: number;

@@ -33,6 +33,7 @@ describe('one query in detail', () => {
         // One result per query: q1 → d2, q2 → d2.
         rankings: { offsets: Int32Array.of(0, 1, 2, 2), docs: Int32Array.of(1, 1), scores: Float32Array.of(1, 1), unknownIds: [] },
         backend: 'run file',
+        fingerprint: 'run:short',
         notes: [],
       }),
     };

@@ -1,4 +1,5 @@
 import { readVectorFiles, type VectorFileOptions } from '../data/vectors/vectorFiles.ts';
+import { chunkedSha256Hex } from '../data/sha256.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 
 /**
@@ -19,8 +20,10 @@ export function vectorFileCheckpoint(
       const started = performance.now();
       await context.onProgress({ stage: 'vectors', done: 0, total: 1 });
       const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset, options);
+      // The vectors as read (before normalising): the same files give the same fingerprint.
+      const fingerprint = await chunkedSha256Hex([documents, queries]);
       await context.onProgress({ stage: 'vectors', done: 1, total: 1 });
-      return { documents, queries, dim, backend: 'vector files', notes, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
+      return { documents, queries, dim, backend: 'vector files', fingerprint, notes, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
     },
   };
 }

@@ -1,9 +1,16 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
+import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
 import type { Evaluation } from '../metrics/registry.ts';
 import { compareModels, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
+
+/**
+ * What a checkpoint was: vectors scored by cosine here, a run file's rankings, or a model's results read from
+ * a stored report (a baseline).
+ */
+export type CheckpointKind = 'vectors' | 'ranking' | 'report';
 
 /** The JSON the CLI writes and the page exports: one schema, one serialisation ({@link reportJson}). */
 export interface EvalReport {
@@ -16,6 +23,8 @@ export interface EvalReport {
     evaluatedQueries: number;
     skippedQueries: number;
     warnings: DataIssue[];
+    /** What the data was (texts, labels, judgments): a baseline report is only compared on the same data. */
+    fingerprint?: DatasetFingerprint;
   };
   mode: EvaluationMode;
   metricKeys: string[];
@@ -52,7 +61,9 @@ export interface ModelReport {
   name: string;
   path: string;
   /** `vectors`: scored by cosine here; `ranking`: a run file's lists, scored as given. */
-  kind: 'vectors' | 'ranking';
+  kind: CheckpointKind;
+  /** Identifies what produced it: the model's fingerprint (ONNX, tokenizer, pooling), or a digest of its files. */
+  fingerprint: string;
   backend: string;
   /** Why it ran on `backend` (the page: chosen in the slot, or the auto rule's reason and calibration). */
   backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
@@ -84,7 +95,8 @@ export interface ComparisonReport {
 export interface ModelRun {
   name: string;
   source: string;
-  kind: 'vectors' | 'ranking';
+  kind: CheckpointKind;
+  fingerprint: string;
   backend: string;
   backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
   rankedOn: string;
@@ -122,6 +134,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       name: run.name,
       path: run.source,
       kind: run.kind,
+      fingerprint: run.fingerprint,
       backend: run.backend,
       ...(run.backendChoice ? { backendChoice: run.backendChoice } : {}),
       rankedOn: run.rankedOn,

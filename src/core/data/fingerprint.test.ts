@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
+import type { Dataset } from './dataset.ts';
+import { datasetFingerprint, fingerprintChanges, isDatasetFingerprint } from './fingerprint.ts';
+import { TextTable } from './textTable.ts';
+
+/** The circle dataset with its documents replaced (records in any order). */
+function withDocuments(records: { id: string; text: string; label?: string }[]): Dataset {
+  return { ...circleDataset(), documents: TextTable.fromRecords(records) };
+}
+
+const DOCUMENTS = [
+  { id: 'd1', text: 'east', label: 'x' },
+  { id: 'd2', text: 'north-east', label: 'x' },
+  { id: 'd3', text: 'north', label: 'y' },
+  { id: 'd4', text: 'west', label: 'y' },
+  { id: 'd5', text: 'south' },
+];
+
+describe('the data fingerprint', () => {
+  it('is the same for the same data, whatever the row order, and has the counts', async () => {
+    const a = await datasetFingerprint(circleDataset());
+    const b = await datasetFingerprint(withDocuments([...DOCUMENTS].reverse()));
+    expect(b).toEqual(a);
+    expect(a.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect([a.documents.count, a.queries.count, a.judgments.count]).toEqual([5, 3, 5]);
+    expect(isDatasetFingerprint(JSON.parse(JSON.stringify(a)))).toBe(true);
+    expect(fingerprintChanges(a, circleDataset())).toEqual([]);
+  });
+
+  it('names changed texts and labels, new ids and counts gone', async () => {
+    const stored = await datasetFingerprint(circleDataset());
+    const changed = withDocuments([
+      { id: 'd1', text: 'east' },                      // label dropped
+      { id: 'd2', text: 'north-east, edited', label: 'x' },
+      { id: 'd3', text: 'north', label: 'y' },
+      { id: 'd6', text: 'up' },                        // new
+      { id: 'd0', text: 'down' },                      // new, first by id
+      { id: 'd5', text: 'south' },
+    ]);                                                // d4 gone
+    expect(fingerprintChanges(stored, changed)).toEqual(['documents: 5 in the baseline, 6 now; 2 new (first: "d0"); 1 gone; 2 with changed texts or labels (first: "d1")']);
+    expect((await datasetFingerprint(changed)).digest).not.toBe(stored.digest);
+  });
+
+  it('names a changed grade and a new judgment by query and document', async () => {
+    const stored = await datasetFingerprint(circleDataset());
+    const dataset = circleDataset();
+    const qrels = new Map([...dataset.qrels].map(([q, docs]) => [q, new Map(docs)]));
+    qrels.get('q1')!.set('d3', 1);
+    qrels.get('q3')!.set('d4', 1);
+    expect(fingerprintChanges(stored, { ...dataset, qrels })).toEqual([
+      'judgments: 5 in the baseline, 6 now; 1 new (first: query "q3", document "d4"); 1 with changed grades (first: query "q1", document "d3")',
+    ]);
+  });
+
+  it('tells a changed query apart from a changed document', async () => {
+    const stored = await datasetFingerprint(circleDataset());
+    const dataset = circleDataset();
+    const queries = TextTable.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'WEST-ish' }, { id: 'q3', text: 'south-ish' }]);
+    expect(fingerprintChanges(stored, { ...dataset, queries })).toEqual(['queries: 3 in the baseline, 3 now; 1 with changed texts or labels (first: "q2")']);
+  });
+});
