@@ -2,13 +2,19 @@ import { proxy, type Remote } from 'comlink';
 import type { BackendChoice, BackendInfo, EncoderApi, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
-import type { CheckpointRequest } from '../worker/evaluation.ts';
+import type { CheckpointRequest, StoredReportSummary } from '../worker/evaluation.ts';
 
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
 export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
 
 /** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
-export type ImportedFiles = { kind: 'vectors'; name: string; files: { path: string; file: File }[] } | { kind: 'run'; name: string; file: File };
+export type ImportedFiles =
+  | { kind: 'vectors'; name: string; files: { path: string; file: File }[] }
+  | { kind: 'run'; name: string; file: File }
+  | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary };
+
+/** Reads a stored report's summary in the data worker. */
+export type DescribeReport = (file: File) => Promise<StoredReportSummary>;
 
 export class ModelSlotState {
   status = $state<'empty' | 'loading' | 'ready' | 'error'>('empty');
@@ -22,11 +28,35 @@ export class ModelSlotState {
   constructor(
     readonly id: string,
     private readonly encoder: Remote<EncoderApi>,
+    private readonly describeReport: DescribeReport,
   ) {}
 
   /** The slot as a checkpoint of a run. */
   request(): CheckpointRequest {
-    return this.imported ? { slot: this.id, ...this.imported } : { slot: this.id, kind: 'model' };
+    if (!this.imported) return { slot: this.id, kind: 'model' };
+    if (this.imported.kind === 'report') {
+      const { name, file, model } = this.imported;
+      return { slot: this.id, kind: 'report', name, file, model };
+    }
+    return { slot: this.id, ...this.imported };
+  }
+
+  /**
+   * Takes a report the lab wrote (the JSON export, `embedlab eval --json`) as this checkpoint: one of its
+   * models, compared through its stored per-query values; the data must be the data it was made on.
+   */
+  async useReport(file: File): Promise<void> {
+    try {
+      const summary = await this.describeReport(file);
+      this.useFiles({ kind: 'report', name: summary.models[0], file, model: summary.models[0], summary });
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
+  /** Which model of the slot's stored report to compare. */
+  chooseReportModel(model: string): void {
+    if (this.imported?.kind === 'report' && this.imported.summary.models.includes(model)) this.imported = { ...this.imported, name: model, model };
   }
 
   /**
@@ -91,8 +121,11 @@ export class LabState {
   servedModels = $state.raw<string[]>([]);
   environment = $state.raw<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean } | null>(null);
 
-  constructor(private readonly encoder: Remote<EncoderApi>) {
-    this.slots = [new ModelSlotState('A', encoder), new ModelSlotState('B', encoder)];
+  constructor(
+    private readonly encoder: Remote<EncoderApi>,
+    private readonly describeReport: DescribeReport,
+  ) {
+    this.slots = [new ModelSlotState('A', encoder, describeReport), new ModelSlotState('B', encoder, describeReport)];
   }
 
   /** A further checkpoint (epoch 2, epoch 3, …), named by the next free letter. */
@@ -100,7 +133,7 @@ export class LabState {
     if (this.slots.length >= MAX_SLOTS) return;
     const taken = new Set(this.slots.map((s) => s.id));
     const id = Array.from({ length: MAX_SLOTS }, (_, i) => String.fromCharCode(65 + i)).find((l) => !taken.has(l))!;
-    this.slots = [...this.slots, new ModelSlotState(id, this.encoder)].sort((a, b) => a.id.localeCompare(b.id));
+    this.slots = [...this.slots, new ModelSlotState(id, this.encoder, this.describeReport)].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Removes a checkpoint and frees its model in the worker; two always stay. */

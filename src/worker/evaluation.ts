@@ -7,6 +7,7 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import type { Dataset } from '../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/eval/checkpoint.ts';
+import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
@@ -30,7 +31,16 @@ export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.t
 export type CheckpointRequest =
   | { slot: string; kind: 'model' }
   | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
-  | { slot: string; kind: 'run'; name: string; file: File };
+  | { slot: string; kind: 'run'; name: string; file: File }
+  | { slot: string; kind: 'report'; name: string; file: File; model: string };
+
+/** What a stored report holds, for the slot that takes it: its models to choose from, and how it was scored. */
+export interface StoredReportSummary {
+  dataset: string;
+  models: string[];
+  mode: EvaluationMode;
+  metricKeys: string[];
+}
 
 export interface RunRequest {
   /** Checkpoints to compare, in slot order; the first is the baseline. */
@@ -84,6 +94,10 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
     const identity = await remote.identify(slot);
     return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, slotEncoder(slot, remote), noCache ? null : store);
   }
+  if (request.kind === 'report') {
+    const report = parseStoredReport(await request.file.text(), request.file.name);
+    return reportCheckpoint({ source: request.file.name, slot }, report, pickStoredModel(report, request.file.name, request.model));
+  }
   if (request.kind === 'run') {
     return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
   }
@@ -97,6 +111,12 @@ function resultOf(state: NonNullable<typeof last>): RunResult {
 }
 
 export const evaluationApi = {
+  /** Reads a stored report a slot was given (here, off the main thread): its models, mode and metrics. */
+  async describeReport(file: File): Promise<StoredReportSummary> {
+    const report = parseStoredReport(await file.text(), file.name);
+    return { dataset: report.dataset.name, models: report.models.map((m) => m.name), mode: report.mode, metricKeys: report.metricKeys };
+  },
+
   /** Connects to the encoder worker's port (see `EncoderApi.connect`). */
   connectEncoder(port: MessagePort): void {
     encoder = wrap<EncoderApi>(port);
