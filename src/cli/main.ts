@@ -1,5 +1,6 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { DataError } from '../core/data/dataset.ts';
+import { HubUnreachableError } from '../core/model/hubModelSource.ts';
 import { ModelFolderError } from '../core/model/modelSource.ts';
 import { UsageError } from './cliError.ts';
 import { terminalSafe } from './terminalText.ts';
@@ -36,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"\n\n${overview()}`);
     return await command.execute(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError) {
+    if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError || error instanceof HubUnreachableError) {
       process.stderr.write(`embedlab: ${terminalSafe(error.message)}\n`);
       return 2;
     }

@@ -2,7 +2,7 @@ import { encodeTexts, type EncodeOptions, type Embeddings } from '../core/model/
 import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import { OrtRunner } from '../core/model/ortRunner.ts';
-import { fileModelSource } from './fileModelSource.ts';
+import { cliModelSource } from './cliModelSource.ts';
 import { cliRuntime } from './onnxRuntime.ts';
 
 export interface NodeEncoder {
@@ -15,7 +15,7 @@ export interface NodeEncoder {
 }
 
 export async function loadNodeEncoder(modelPath: string, variant: ModelVariant = 'fp32'): Promise<NodeEncoder> {
-  const folder = await readModelFolder(fileModelSource(modelPath), variant);
+  const folder = await readModelFolder(cliModelSource(modelPath), variant);
   const runtime = await cliRuntime();
   const runner = await OrtRunner.create(runtime.ort, folder.spec, folder.onnx, runtime.sessionOptions);
   return {

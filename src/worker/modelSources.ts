@@ -1,9 +1,10 @@
+import { hubModelSource, HubUnreachableError, type HubModel } from '../core/model/hubModelSource.ts';
 import type { ModelSource } from '../core/model/modelSource.ts';
 
 /** Where the page asks a model to come from. Plain data, so it crosses the worker boundary. */
 export type ModelLocation =
   | { kind: 'served'; name: string }
-  | { kind: 'hub'; id: string; revision?: string }
+  | ({ kind: 'hub' } & HubModel)
   | { kind: 'files'; name: string; files: { path: string; file: File }[] };
 
 export class ModelFetchError extends Error {
@@ -15,20 +16,18 @@ export function modelSource(location: ModelLocation): ModelSource {
     case 'served':
       return fetchSource(`/models/${location.name}`, new URL(`/models/${encodeURIComponent(location.name)}/`, self.location.href).href);
     case 'hub':
-      return hubSource(location.id, location.revision ?? 'main');
+      return cachedHubSource(location);
     case 'files':
       return filesSource(location.name, location.files);
   }
 }
 
 /** A folder served over HTTP (dev server's /models/, or any static host): 404 means "no such file". */
-function fetchSource(name: string, baseUrl: string, cache?: Cache): ModelSource {
+function fetchSource(name: string, baseUrl: string): ModelSource {
   return {
     name,
     async read(file) {
       const url = new URL(file, baseUrl).href;
-      const cached = cache ? await cache.match(url) : undefined;
-      if (cached) return new Uint8Array(await cached.arrayBuffer());
       let response: Response;
       try {
         response = await fetch(url);
@@ -37,33 +36,36 @@ function fetchSource(name: string, baseUrl: string, cache?: Cache): ModelSource 
       }
       if (response.status === 404) return null;
       if (!response.ok) throw new ModelFetchError(`${name}: ${file}: the server answered ${response.status} ${response.statusText}`);
-      if (cache) await cache.put(url, response.clone());
       return new Uint8Array(await response.arrayBuffer());
     },
   };
 }
 
-const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
 const HUB_CACHE = 'embedlab-hub-models';
 
 /**
- * A Hugging Face hub repository, fetched on demand and kept in the browser's Cache Storage so a second load
- * works offline. An unreachable hub with nothing cached gets one plain message.
+ * A Hugging Face hub repository through the hub's client, each file kept in the browser's Cache Storage
+ * (keyed by id, revision and path; the token is never stored) so a second load works offline. An
+ * unreachable hub with nothing cached gets one plain message.
  */
-function hubSource(id: string, revision: string): ModelSource {
-  if (!HUB_ID.test(id)) throw new ModelFetchError(`"${id}" is not a Hugging Face model id (expected owner/name, e.g. sentence-transformers/all-MiniLM-L6-v2)`);
-  const base = `https://huggingface.co/${id}/resolve/${encodeURIComponent(revision)}/`;
-  let inner: ModelSource | null = null;
+function cachedHubSource(model: HubModel): ModelSource {
+  const inner = hubModelSource(model);
+  const revision = model.revision ?? 'main';
   return {
-    name: id,
+    name: inner.name,
     async read(file) {
-      inner ??= fetchSource(id, base, 'caches' in self ? await caches.open(HUB_CACHE) : undefined);
+      const key = `https://huggingface.co/${model.id}/resolve/${encodeURIComponent(revision)}/${file}`;
+      const cache = 'caches' in self ? await caches.open(HUB_CACHE) : undefined;
+      const cached = await cache?.match(key);
+      if (cached) return new Uint8Array(await cached.arrayBuffer());
       try {
-        return await inner.read(file);
+        const bytes = await inner.read(file);
+        if (bytes && cache) await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>));
+        return bytes;
       } catch (error) {
-        if (error instanceof ModelFetchError && /could not be fetched/.test(error.message)) {
+        if (error instanceof HubUnreachableError) {
           throw new ModelFetchError(
-            `${id}: could not reach huggingface.co for ${file}. You seem to be offline (or the hub is blocked); ` +
+            `${inner.name}: could not reach huggingface.co for ${file}. You seem to be offline (or the hub is blocked); ` +
               'models already loaded once are cached, others can be loaded from a local folder instead.',
           );
         }

@@ -7,9 +7,9 @@ const run = promisify(execFile);
 const BIN = path.join(ROOT, 'bin/embedlab.mjs');
 
 /** Runs `embedlab` as a user would (a separate Node process) and returns its exit code and output. */
-export async function embedlab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function embedlab(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, maxBuffer: 256 << 20, ...(env ? { env: { ...process.env, ...env } } : {}) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

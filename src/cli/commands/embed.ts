@@ -23,7 +23,7 @@ export const embedCommand = defineCommand({
     help: { type: 'boolean', default: false },
   },
   help: {
-    model: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config)',
+    model: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config), or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones)',
     text: 'a text to embed',
     file: 'a UTF-8 file with one text per line (empty lines skipped)',
     data: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)',

@@ -20,6 +20,7 @@ import { renderMarkdown } from '../../core/report/markdown.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
+import { cliModelName } from '../cliModelSource.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
 import { formatReportTable } from '../printReport.ts';
@@ -55,7 +56,7 @@ export const evalCommand = defineCommand({
     help: { type: 'boolean', default: false },
   },
   help: {
-    model: 'a model folder, encoded here (checkpoints compare in the order given; the first is the baseline A)',
+    model: 'a model folder, or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones), encoded here (checkpoints compare in the order given; the first is the baseline A)',
     vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER (documents.npy + queries.npy with .ids.txt/.json, or Arrow/Feather/parquet files or part folders with id and embedding columns), or NAME=DOCS.npy,QUERIES.npy',
     run: 'a ranking as a checkpoint: NAME=FILE, a TREC run (qid Q0 docid rank score tag) or qid docid score',
     baseline: 'a report this lab wrote (--json, or the page\'s JSON export) as the first checkpoint: its stored per-query values, nothing encoded again; the data must be the same (exit 2 naming what changed); metrics and mode default to the report\'s',
@@ -164,7 +165,7 @@ export const evalCommand = defineCommand({
 
 /** A model folder encoded here with the CLI's onnxruntime, one model in memory at a time. */
 function modelCheckpoint(modelPath: string, store: EmbeddingStore | null): Checkpoint {
-  return encoderCheckpoint({ name: path.basename(path.resolve(modelPath)), source: modelPath }, async () => {
+  return encoderCheckpoint({ name: cliModelName(modelPath, (folder) => path.basename(path.resolve(folder))), source: modelPath }, async () => {
     const encoder = await loadNodeEncoder(modelPath);
     return {
       fingerprint: await modelFingerprint(encoder.folder),

@@ -17,7 +17,7 @@ export class ModelFolderError extends Error {
     readonly file: string,
     readonly problem: string,
   ) {
-    super(`${source}: ${file}: ${problem}`);
+    super(file ? `${source}: ${file}: ${problem}` : `${source}: ${problem}`);
     this.name = 'ModelFolderError';
   }
 }
