@@ -1,4 +1,5 @@
-import { isSignificant, type EvalReport } from '../core/report/evalReport.ts';
+import { headlineMetric, isSignificant, type EvalReport } from '../core/report/evalReport.ts';
+import { formatBytes, sweepRows } from '../core/report/sweepTable.ts';
 import { paritySentence } from '../core/report/findings.ts';
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
@@ -48,4 +49,31 @@ function formatDiagnostics({ models, comparisons }: EvalReport): string[] {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const readings = against.flatMap((c) => [`${c.b} against ${c.a}:`, ...c.diagnostics!.reading.map((s) => `  - ${s}`)]);
   return ['', line(header), ...rows.map(line), '', ...readings];
+}
+
+/** The compression sweep on the headline metric: one row per cell, ★ on the Pareto front. */
+export function formatSweepTable(report: EvalReport): string {
+  if (!report.sweep?.length) return '';
+  const metric = headlineMetric(report.metricKeys);
+  const header = ['model', 'dims', 'precision', 'bytes/vec', 'index', 'ms/query', metric, `Δ vs ${report.sweep[0].dims}·float32`, '95% CI', 'p(Holm)', ''];
+  const rows = sweepRows(report.sweep, metric).map((row) => [
+    row.cell.model,
+    String(row.cell.dims),
+    row.label,
+    String(row.cell.bytesPerVector),
+    formatBytes(row.cell.indexBytes),
+    row.cell.queryMs.toFixed(2),
+    fmt(row.value),
+    `${signed(row.delta)}${row.pHolm < 0.05 ? ' *' : '  '}`,
+    `[${signed(row.ci95[0])}, ${signed(row.ci95[1])}]`,
+    row.pHolm < 0.001 ? '<0.001' : row.pHolm.toFixed(3),
+    row.pareto ? '★' : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i <= 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [
+    `Compression sweep (each model against itself at full size, float32; CPU scorers, one thread; ★ on the ${metric}/bytes Pareto front):`,
+    line(header),
+    ...rows.map(line),
+  ].join('\n');
 }

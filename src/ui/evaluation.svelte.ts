@@ -11,6 +11,7 @@ export const STAGE_NAMES: Record<ComparisonStage, string> = {
   rankings: 'reading rankings',
   rank: 'ranking and scoring',
   diagnostics: 'diagnostics',
+  sweep: 'compression sweep',
   report: 'comparing models',
 };
 

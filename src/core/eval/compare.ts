@@ -20,13 +20,15 @@ import { normalizeRows } from '../vectors/normalize.ts';
 import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
 import { displayNames } from './displayNames.ts';
 import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
+import { sweepCheckpoint, type SweepSpec } from './compressionSweep.ts';
+import type { SweepCell } from '../report/sweepTable.ts';
 import { datasetFingerprint } from '../data/fingerprint.ts';
 import { vectorParity, type VectorParity } from './vectorParity.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
 export const DEFAULT_DEPTH = 100;
 
-export type ComparisonStage = CheckpointStage | 'rank' | 'diagnostics' | 'report';
+export type ComparisonStage = CheckpointStage | 'rank' | 'diagnostics' | 'sweep' | 'report';
 
 /** Where a comparison is: which checkpoint (by position; null for stages over all of them) and which stage. */
 export interface ComparisonProgress extends Omit<CheckpointProgress, 'stage'> {
@@ -54,6 +56,8 @@ export interface ComparisonOptions {
   diagnostics?: false | DiagnosticsOptions;
   /** CPU twins when absent. */
   kernels?: ComparisonKernels;
+  /** A compression sweep over each vector checkpoint (dimensions × precisions), reusing its vectors. */
+  sweep?: SweepSpec;
   /** Keep each checkpoint's unit vectors in the result (the page's query detail reads them). */
   keepVectors?: boolean;
   onProgress?: (progress: ComparisonProgress) => void | Promise<void>;
@@ -107,6 +111,8 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const documentLabels = dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined;
 
   const results: CheckpointResult[] = [];
+  const sweep: SweepCell[] = [];
+  const stats = resolveStats(options.stats);
   // Unit rows of models encoded here and of imported vectors, kept to the end for the parity check — only
   // while it can apply: a run of imported vectors alone holds one checkpoint's vectors at a time.
   const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');
@@ -188,6 +194,16 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     const evaluation = evaluateJudged(judged, metricKeys);
     await progress(index, { stage: 'rank', done: dataset.queries.length, total: dataset.queries.length });
 
+    const notes = ranked.note ? [...produced.notes, ranked.note] : [...produced.notes];
+    if (options.sweep) {
+      await progress(index, { stage: 'sweep', done: 0, total: 1 });
+      sweep.push(...sweepCheckpoint({ model: names[index], documents, queries, dim, depth, judgments, mode: options.mode, docId, metricKeys, stats, full: evaluation }, options.sweep));
+      const skipped = options.sweep.dims.filter((d) => d > dim);
+      if (skipped.length) notes.push(`compression sweep: ${skipped.join(', ')} dimensions skipped (the vectors have ${dim})`);
+      options.signal?.throwIfAborted();
+      await progress(index, { stage: 'sweep', done: 1, total: 1 });
+    }
+
     let diagnostics: ModelDiagnostics | null = null;
     if (options.diagnostics !== false) {
       await progress(index, { stage: 'diagnostics', done: 0, total: 1 });
@@ -222,7 +238,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       rankings,
       judged,
       evaluation,
-      notes: ranked.note ? [...produced.notes, ranked.note] : produced.notes,
+      notes,
       diagnostics,
       diagnosticsNote: null,
       vectors: options.keepVectors ? { documents, queries, dim } : null,
@@ -233,8 +249,8 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   }
 
   await progress(null, { stage: 'report', done: 0, total: 1 });
-  const stats = resolveStats(options.stats);
   const report = buildEvalReport({ dataset, runs: results, metricKeys, mode: options.mode, stats });
+  if (options.sweep) report.sweep = sweep;
   report.dataset.fingerprint = await datasetFingerprint(dataset);
   report.parity = parityChecks(results, retained);
   return { dataset, judgments, mode: options.mode, metricKeys, depth, stats, checkpoints: results, report };
@@ -256,6 +272,9 @@ export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, 
   const report = buildEvalReport({ dataset: comparison.dataset, runs: checkpoints, metricKeys, mode, stats: comparison.stats });
   report.dataset.fingerprint = comparison.report.dataset.fingerprint;
   report.parity = comparison.report.parity;
+  // Sweep cells were scored in the run's mode on its metrics: they stand only while those do.
+  const sameScoring = mode === comparison.mode && metricKeys.length === comparison.metricKeys.length && metricKeys.every((k, i) => k === comparison.metricKeys[i]);
+  if (comparison.report.sweep && sameScoring) report.sweep = comparison.report.sweep;
   return { ...comparison, mode, metricKeys: [...metricKeys], checkpoints, report };
 }
 

@@ -1,5 +1,6 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
+import type { SweepCell } from './sweepTable.ts';
 import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
@@ -38,6 +39,11 @@ export interface EvalReport {
    * top-10 overlap; the metric deltas are in `comparisons`). Empty when no such pair was compared.
    */
   parity: VectorParity[];
+  /**
+   * The compression sweep, when one was asked for: each vector checkpoint truncated and quantized, against
+   * itself at full size and float32 (see `eval/compressionSweep.ts`).
+   */
+  sweep?: SweepCell[];
 }
 
 /** How closely one checkpoint's vectors reproduce another's, text by text: the check done by hand today. */

@@ -1,0 +1,142 @@
+/**
+ * What compression costs on this data: each checkpoint's own vectors truncated (Matryoshka) and quantized
+ * (float16, int8, binary — with and without rescoring), ranked by a CPU scorer at that precision, scored,
+ * and compared with the checkpoint at full size and precision. Nothing is encoded again.
+ */
+import { hammingTopK } from '../kernels/quantized/hammingTopK.cpu.ts';
+import { int8TopK } from '../kernels/quantized/int8TopK.cpu.ts';
+import { bitRescorer, int8Rescorer, rescoreTopK } from '../kernels/quantized/rescore.cpu.ts';
+import { topKCpuSync } from '../kernels/topk/topk.cpu.ts';
+import type { TopKResult } from '../kernels/topk/topk.types.ts';
+import { judgeRun, type Judgments } from '../metrics/judgedRun.ts';
+import { rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import { evaluateJudged, type Evaluation } from '../metrics/registry.ts';
+import { compareModels, type StatsOptions } from '../metrics/stats.ts';
+import { packSignBits } from '../vectors/binaryQuantization.ts';
+import { fromFloat16Array, toFloat16Array } from '../vectors/float16.ts';
+import { calibrateInt8, quantizeInt8 } from '../vectors/int8Quantization.ts';
+import { truncateRows } from '../vectors/truncate.ts';
+import { PRECISIONS, type Precision, type SweepCell } from '../report/sweepTable.ts';
+
+/** The sweep asked for: dimensions, precisions, and the rescoring multiplier m (candidates k × m). */
+export interface SweepSpec {
+  dims: number[];
+  precisions: Precision[];
+  rescore: number;
+}
+
+export const DEFAULT_RESCORE = 4;
+
+export interface SweepInput {
+  model: string;
+  /** Unit rows, as the comparison holds them. */
+  documents: Float32Array;
+  queries: Float32Array;
+  dim: number;
+  /** Results per query (the comparison's depth). */
+  depth: number;
+  judgments: Judgments;
+  mode: EvaluationMode;
+  docId: (row: number, rankings: Rankings) => string;
+  metricKeys: readonly string[];
+  stats: Required<StatsOptions>;
+  /** The checkpoint's own evaluation at full size and float32: the reference row. */
+  full: Evaluation;
+}
+
+export function bytesPerVector(dims: number, precision: Precision): number {
+  switch (precision) {
+    case 'float32':
+      return 4 * dims;
+    case 'float16':
+      return 2 * dims;
+    case 'int8':
+      return dims;
+    case 'binary':
+      return Math.ceil(dims / 8);
+  }
+}
+
+/** Every cell of `spec` for one checkpoint: dims × precision (int8 and binary once plain, once rescored). */
+export function sweepCheckpoint(input: SweepInput, spec: SweepSpec): SweepCell[] {
+  const { dim, depth } = input;
+  const docCount = input.documents.length / dim;
+  const queryCount = input.queries.length / dim;
+  const cells: SweepCell[] = [];
+  for (const dims of spec.dims) {
+    if (dims > dim) continue;
+    const documents = dims === dim ? input.documents : truncateRows(input.documents, dim, dims);
+    const queries = dims === dim ? input.queries : truncateRows(input.queries, dim, dims);
+    for (const precision of spec.precisions) {
+      const variants: { rescore: number | null; rank: () => TopKResult }[] = [];
+      if (precision === 'float32') {
+        variants.push({ rescore: null, rank: () => topKCpuSync({ queries, docs: documents, dim: dims, k: depth }) });
+      } else if (precision === 'float16') {
+        const docs16 = fromFloat16Array(toFloat16Array(documents));
+        variants.push({ rescore: null, rank: () => topKCpuSync({ queries: fromFloat16Array(toFloat16Array(queries)), docs: docs16, dim: dims, k: depth }) });
+      } else if (precision === 'int8') {
+        const ranges = calibrateInt8(documents, dims);
+        const docs8 = quantizeInt8(documents, dims, ranges);
+        const search = (k: number) => int8TopK(quantizeInt8(queries, dims, ranges), docs8, dims, k);
+        variants.push({ rescore: null, rank: () => search(depth) });
+        variants.push({ rescore: spec.rescore, rank: () => rescoreTopK(search(depth * spec.rescore), depth, int8Rescorer(queries, docs8, dims)) });
+      } else {
+        const bits = packSignBits(documents, dims);
+        const search = (k: number) => hammingTopK(packSignBits(queries, dims), bits, k);
+        variants.push({ rescore: null, rank: () => search(depth) });
+        variants.push({ rescore: spec.rescore, rank: () => rescoreTopK(search(depth * spec.rescore), depth, bitRescorer(queries, bits, dims)) });
+      }
+      for (const { rescore, rank } of variants) {
+        const started = performance.now();
+        const ranked = rank();
+        const queryMs = queryCount ? (performance.now() - started) / queryCount : 0;
+        // The full-size float32 cell is the comparison's own evaluation (the kernel it ranked with), timed here.
+        const evaluation = dims === dim && precision === 'float32' ? input.full : evaluateRanked(ranked, input);
+        const size = bytesPerVector(dims, precision);
+        cells.push({
+          model: input.model,
+          dims,
+          precision,
+          rescore,
+          bytesPerVector: size,
+          indexBytes: size * docCount,
+          queryMs,
+          metrics: evaluation.metrics,
+          comparison: compareModels(input.full.perQuery, evaluation.perQuery, input.metricKeys, input.stats),
+        });
+      }
+    }
+  }
+  return cells;
+}
+
+function evaluateRanked(ranked: TopKResult, input: SweepInput): Evaluation {
+  const rankings = rankingsFromTopK(ranked);
+  const judged = judgeRun(rankings, input.judgments, input.mode, (row) => input.docId(row, rankings));
+  return evaluateJudged(judged, input.metricKeys);
+}
+
+/** Reads `dims=384,256,128` and `precision=float32,int8` (the CLI's --sweep values) into a spec. */
+export function parseSweep(values: readonly string[], rescore = DEFAULT_RESCORE): SweepSpec {
+  const spec: SweepSpec = { dims: [], precisions: [], rescore };
+  for (const value of values) {
+    const match = /^(dims|precision)=(.+)$/.exec(value.trim());
+    if (!match) throw new RangeError(`--sweep takes dims=384,256,… or precision=float32,float16,int8,binary; got "${value}"`);
+    const items = match[2].split(',').map((s) => s.trim()).filter(Boolean);
+    if (match[1] === 'dims') {
+      for (const item of items) {
+        const n = Number(item);
+        if (!Number.isInteger(n) || n < 1) throw new RangeError(`--sweep dims: "${item}" is not a positive integer`);
+        spec.dims.push(n);
+      }
+    } else {
+      for (const item of items) {
+        if (!(PRECISIONS as readonly string[]).includes(item)) throw new RangeError(`--sweep precision: "${item}" is not one of ${PRECISIONS.join(', ')}`);
+        spec.precisions.push(item as Precision);
+      }
+    }
+  }
+  if (!Number.isInteger(rescore) || rescore < 1) throw new RangeError(`--rescore must be a positive integer, got ${rescore}`);
+  if (spec.precisions.length === 0) spec.precisions.push('float32');
+  return spec;
+}

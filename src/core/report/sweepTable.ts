@@ -1,0 +1,75 @@
+import type { PairedComparison } from '../metrics/stats.ts';
+
+export const PRECISIONS = ['float32', 'float16', 'int8', 'binary'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** One cell of the sweep, as the report's `sweep` array holds it. */
+export interface SweepCell {
+  model: string;
+  dims: number;
+  precision: Precision;
+  /** The rescoring multiplier m, or null for the quantized ranking as it is. */
+  rescore: number | null;
+  bytesPerVector: number;
+  /** Bytes of the document index at this size and precision. */
+  indexBytes: number;
+  /** Milliseconds per query of the CPU scorer at this precision (one thread; queries quantized inside). */
+  queryMs: number;
+  metrics: Record<string, number>;
+  /** Against the same checkpoint at full size and float32: delta, bootstrap CI, Holm-corrected p. */
+  comparison: Record<string, PairedComparison>;
+}
+
+
+/** One row of the sweep as the terminal, the Markdown report and the page show it. */
+export interface SweepRow {
+  cell: SweepCell;
+  /** The chosen metric's value, its delta against the model at full size and float32, and that delta's CI. */
+  value: number;
+  delta: number;
+  ci95: [number, number];
+  pHolm: number;
+  /** On the Pareto front over every model: no other cell is at least as good with fewer bytes per vector. */
+  pareto: boolean;
+  /** "int8 + rescore ×4", "binary", "float32". */
+  label: string;
+}
+
+export function precisionLabel(cell: Pick<SweepCell, 'precision' | 'rescore'>): string {
+  return cell.rescore === null ? cell.precision : `${cell.precision} + rescore ×${cell.rescore}`;
+}
+
+/**
+ * The sweep read on one metric: rows in the report's order, each marked when it is on the quality/size Pareto
+ * front — the cells worth choosing among, whichever model they belong to.
+ */
+export function sweepRows(cells: readonly SweepCell[], metric: string): SweepRow[] {
+  const value = (c: SweepCell) => c.metrics[metric] ?? NaN;
+  return cells.map((cell) => {
+    const v = value(cell);
+    const dominated = cells.some((other) => other !== cell && other.bytesPerVector <= cell.bytesPerVector && value(other) >= v && (other.bytesPerVector < cell.bytesPerVector || value(other) > v));
+    const comparison = cell.comparison[metric];
+    return {
+      cell,
+      value: v,
+      delta: comparison?.delta ?? NaN,
+      ci95: comparison?.ci95 ?? [NaN, NaN],
+      pHolm: comparison?.pHolm ?? NaN,
+      pareto: Number.isFinite(v) && !dominated,
+      label: precisionLabel(cell),
+    };
+  });
+}
+
+/** Bytes as people read them: 1.5 kB, 7.6 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
