@@ -55,7 +55,7 @@ function formatDiagnostics({ models, comparisons }: EvalReport): string[] {
 export function formatSweepTable(report: EvalReport): string {
   if (!report.sweep?.length) return '';
   const metric = headlineMetric(report.metricKeys);
-  const header = ['model', 'dims', 'precision', 'bytes/vec', 'index', 'ms/query', metric, `Δ vs ${report.sweep[0].dims}·float32`, '95% CI', 'p(Holm)', ''];
+  const header = ['model', 'dims', 'precision', 'bytes/vec', 'index', 'ms/query', metric, 'Δ vs full float32', '95% CI', 'p(Holm)', ''];
   const rows = sweepRows(report.sweep, metric).map((row) => [
     row.cell.model,
     String(row.cell.dims),

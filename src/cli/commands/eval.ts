@@ -9,6 +9,7 @@ import { compareCheckpoints, type ComparisonProgress } from '../../core/eval/com
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
+import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
@@ -23,7 +24,7 @@ import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { cliModelName } from '../cliModelSource.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
-import { formatReportTable } from '../printReport.ts';
+import { formatReportTable, formatSweepTable } from '../printReport.ts';
 import { terminalSafe } from '../terminalText.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
 
@@ -53,6 +54,8 @@ export const evalCommand = defineCommand({
     permutations: { type: 'string', default: '10000' },
     'label-column': { type: 'string' },
     'no-diagnostics': { type: 'boolean', default: false },
+    sweep: { type: 'string', multiple: true },
+    rescore: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   help: {
@@ -77,6 +80,8 @@ export const evalCommand = defineCommand({
     permutations: 'randomization-test permutations (≥ 10000)',
     'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
     'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
+    sweep: 'a compression sweep over each vector checkpoint: dims=384,256,128,64 and/or precision=float32,float16,int8,binary (repeat the flag for both); int8 and binary are scored plain and rescored',
+    rescore: `with --sweep: the rescoring multiplier m (the top k × m candidates rescored by the float query; default ${DEFAULT_RESCORE})`,
     help: 'show this help',
   },
   async run(values, positionals, order) {
@@ -118,6 +123,15 @@ export const evalCommand = defineCommand({
     const tolerance = Number(values.tolerance);
     if (!Number.isFinite(tolerance) || tolerance < 0) throw new UsageError(`eval: --tolerance must be a number ≥ 0, got "${values.tolerance}"`);
     if (values.junit && gated.length === 0) throw new UsageError('eval: --junit reports the gate: give --fail-if-worse METRIC[,METRIC…] too');
+    if (values.rescore !== undefined && !values.sweep) throw new UsageError('eval: --rescore sets the sweep\'s rescoring multiplier: give --sweep too');
+    let sweep: SweepSpec | undefined;
+    if (values.sweep) {
+      try {
+        sweep = parseSweep(values.sweep, values.rescore === undefined ? DEFAULT_RESCORE : Number(values.rescore));
+      } catch (error) {
+        throw new UsageError(`eval: ${(error as Error).message}`);
+      }
+    }
     const permutations = Number(values.permutations);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
 
@@ -143,6 +157,7 @@ export const evalCommand = defineCommand({
         mode,
         stats: { permutations, seed },
         diagnostics: values['no-diagnostics'] ? false : { seed },
+        ...(sweep ? { sweep } : {}),
         kernels: { topK: null, cpuTopK: topK.run, diagnostics: { ...cpuDiagnosticKernels, topK: topK.run } },
         onProgress: progressPrinter(),
       });
@@ -153,6 +168,7 @@ export const evalCommand = defineCommand({
     report.kernels = { backend: 'cpu', reason: `the CLI ranks on ${runtime.name} (Gemm + TopK); Node has no WebGPU`, calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${terminalSafe(`${model.name}: ${note}`)}\n`);
     process.stdout.write(`${terminalSafe(formatReportTable(report))}\n`);
+    if (report.sweep) process.stdout.write(`\n${terminalSafe(formatSweepTable(report))}\n`);
     const verdicts = gated.length ? gateVerdicts(report, { metrics: gated, tolerance }) : [];
     if (values.json) await writeFile(values.json, reportJson(report));
     if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset), verdicts));
@@ -242,8 +258,8 @@ function progressPrinter(): (progress: ComparisonProgress) => void {
     if ((p.stage === 'vectors' || p.stage === 'rankings') && p.done === p.total) {
       process.stderr.write(`${who}: ${p.stage} read (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
     }
-    if (p.stage === 'diagnostics' && p.done === p.total) {
-      process.stderr.write(`${who}: diagnostics (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
+    if ((p.stage === 'diagnostics' || p.stage === 'sweep') && p.done === p.total) {
+      process.stderr.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
     }
   };
 }

@@ -1,4 +1,5 @@
-import { isSignificant, type EvalReport } from './evalReport.ts';
+import { headlineMetric, isSignificant, type EvalReport } from './evalReport.ts';
+import { formatBytes, sweepRows } from './sweepTable.ts';
 import { findings } from './findings.ts';
 import type { GateVerdict } from './gate.ts';
 
@@ -72,10 +73,27 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
       `CI: percentile bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}. W/T/L: queries where the later model is higher / equal / lower.`,
   );
   lines.push(...diagnosticsSection(report));
+  lines.push(...sweepSection(report));
   lines.push(...examplesSection(report, examples));
   for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
   if (verdicts.length) lines.push('', '</details>');
   return `${lines.join('\n')}\n`;
+}
+
+/** The compression sweep on the headline metric, Pareto-front cells marked. Empty without a sweep. */
+function sweepSection(report: EvalReport): string[] {
+  if (!report.sweep?.length) return [];
+  const metric = headlineMetric(report.metricKeys);
+  const lines = ['', '## Compression sweep', '', `Each model against itself at full size and float32, on ${metric}; CPU scorers, one thread. ★: on the ${metric}/bytes Pareto front.`, ''];
+  lines.push(`| model | dims | precision | bytes/vector | index | ms/query | ${metric} | Δ | 95 % CI | p (Holm) | |`, '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  for (const row of sweepRows(report.sweep, metric)) {
+    const bold = row.pHolm < 0.05 ? '**' : '';
+    lines.push(
+      `| ${row.cell.model} | ${row.cell.dims} | ${row.label} | ${row.cell.bytesPerVector} | ${formatBytes(row.cell.indexBytes)} | ${row.cell.queryMs.toFixed(2)} | ${fmt(row.value)} | ` +
+        `${bold}${signed(row.delta)}${bold} | [${signed(row.ci95[0])}, ${signed(row.ci95[1])}] | ${pValue(row.pHolm)} | ${row.pareto ? '★' : ''} |`,
+    );
+  }
+  return lines;
 }
 
 /** Diagnostics side by side against the first model, with each pair's reading. Empty when none were computed. */
