@@ -1,5 +1,7 @@
 import { proxy, type Remote } from 'comlink';
 import type { EvaluationMode } from '../core/metrics/judgedRun.ts';
+import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../core/eval/compressionSweep.ts';
+import { PRECISIONS, type Precision } from '../core/report/sweepTable.ts';
 import type { CacheSize } from '../worker/indexedDbEmbeddingStore.ts';
 import type { DataWorkerApi } from '../worker/dataWorker.ts';
 import type { CheckpointRequest, ComparisonProgress, ComparisonStage, ExportFile, ExportKind, KernelChoice, QueryDetail, RunResult } from '../worker/evaluation.ts';
@@ -32,6 +34,8 @@ export class EvaluationState {
   detail = $state.raw<QueryDetail | null>(null);
   detailError = $state<string | null>(null);
   cache = $state.raw<CacheSize | null>(null);
+  /** The compression sweep's settings (run panel): off unless asked for. */
+  sweep = $state({ enabled: false, dims: '384,256,128,64', precisions: { float32: true, float16: true, int8: true, binary: true } as Record<Precision, boolean>, rescore: DEFAULT_RESCORE });
   /** Re-scoring after a mode switch (statistics and curves are recomputed; nothing is encoded). */
   rescoring = $state(false);
 
@@ -42,8 +46,9 @@ export class EvaluationState {
     this.error = null;
     this.progress = {};
     try {
+      const sweep = this.sweepSpec();
       this.result = await this.worker.run(
-        { checkpoints, mode: this.mode, kernels: this.kernels },
+        { checkpoints, mode: this.mode, kernels: this.kernels, ...(sweep ? { sweep } : {}) },
         proxy((p: ComparisonProgress) => void (this.progress = { ...this.progress, [p.checkpoint ?? '*']: p })),
       );
       this.baseline = 0;
@@ -57,6 +62,14 @@ export class EvaluationState {
       this.progress = {};
       void this.refreshCache();
     }
+  }
+
+  /** The sweep as the run asks for it; a bad setting is the run's error, named. */
+  private sweepSpec(): SweepSpec | undefined {
+    const { enabled, dims, precisions, rescore } = this.sweep;
+    if (!enabled) return undefined;
+    const chosen = PRECISIONS.filter((p) => precisions[p]);
+    return parseSweep([`dims=${dims}`, ...(chosen.length ? [`precision=${chosen.join(',')}`] : [])], Number(rescore));
   }
 
   cancel(): Promise<boolean> {

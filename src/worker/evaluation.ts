@@ -8,6 +8,7 @@ import { proxy, wrap, type Remote } from 'comlink';
 import type { Dataset } from '../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/eval/checkpoint.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/eval/reportCheckpoint.ts';
+import type { SweepSpec } from '../core/eval/compressionSweep.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
@@ -49,6 +50,8 @@ export interface RunRequest {
   kernels: KernelChoice;
   /** Cutoffs of the metric table. */
   ks?: number[];
+  /** A compression sweep over each vector checkpoint. */
+  sweep?: SweepSpec;
   useCache?: boolean;
 }
 
@@ -139,6 +142,7 @@ export const evaluationApi = {
         mode: request.mode,
         kernels,
         keepVectors: true,
+        ...(request.sweep ? { sweep: request.sweep } : {}),
         signal: controller.signal,
         onProgress,
       });
