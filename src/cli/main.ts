@@ -7,8 +7,9 @@ import { terminalSafe } from './terminalText.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evalCommand } from './commands/eval.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { quantizeCommand } from './commands/quantize.ts';
 
-const COMMANDS = [inspectCommand, embedCommand, evalCommand];
+const COMMANDS = [inspectCommand, embedCommand, evalCommand, quantizeCommand];
 
 function overview(): string {
   return [

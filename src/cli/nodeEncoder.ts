@@ -15,7 +15,11 @@ export interface NodeEncoder {
 }
 
 export async function loadNodeEncoder(modelPath: string, variant: ModelVariant = 'fp32'): Promise<NodeEncoder> {
-  const folder = await readModelFolder(cliModelSource(modelPath), variant);
+  return openNodeEncoder(await readModelFolder(cliModelSource(modelPath), variant));
+}
+
+/** An encoder over a folder already read (or a variant made in memory). */
+export async function openNodeEncoder(folder: ModelFolder): Promise<NodeEncoder> {
   const runtime = await cliRuntime();
   const runner = await OrtRunner.create(runtime.ort, folder.spec, folder.onnx, runtime.sessionOptions);
   return {

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import protobuf from 'protobufjs';
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { memorySource } from '../../../tests/fixtures/memorySource.ts';
+import { FIXTURE_MODEL } from '../../../tests/paths.ts';
+import { readModelFolder } from '../model/modelFolder.ts';
+import { encodeModel, NodeProto, ONNX_FLOAT } from './onnxProto.ts';
+import { quantizeDynamic, QuantizeError, quantizeWeight } from './quantizeDynamic.ts';
+
+/** Top-level fields of a message: number → raw bytes of each occurrence. */
+function fields(bytes: Uint8Array): Map<number, Uint8Array[]> {
+  const reader = protobuf.Reader.create(bytes);
+  const out = new Map<number, Uint8Array[]>();
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    reader.skipType(tag & 7);
+    out.set(tag >>> 3, [...(out.get(tag >>> 3) ?? []), bytes.subarray(start, reader.pos)]);
+  }
+  return out;
+}
+
+function payload(field: Uint8Array): Uint8Array {
+  const reader = protobuf.Reader.create(field);
+  reader.uint32();
+  return reader.bytes();
+}
+
+const fixtureOnnx = () => new Uint8Array(readFileSync(path.join(FIXTURE_MODEL, 'onnx/model.onnx')));
+
+describe('dynamic int8 quantization of MatMul weights (onnxruntime quantize_dynamic, QInt8)', () => {
+  it('quantizes a weight symmetrically per tensor, rounding half to even', () => {
+    const { values, scale } = quantizeWeight(Float32Array.of(-1, 0.5, 0.25, 1, 0, -0.5), 2, 3);
+    expect(scale).toBe(Math.fround(1 / 127));
+    // 0.5 / (1/127) = 63.5 → 64 (even); 0.25 · 127 = 31.75 → 32; −63.5 → −64.
+    expect(Array.from(values)).toEqual([-127, 64, 32, 127, 0, -64]);
+  });
+
+  it('rewrites every MatMul with a constant weight, keeps everything else of the model byte for byte', () => {
+    const original = fixtureOnnx();
+    const { model, quantizedNodes, skippedNodes, weightBytes } = quantizeDynamic(original);
+    expect(quantizedNodes).toBeGreaterThan(0);
+    expect(weightBytes.after * 4).toBe(weightBytes.before);
+    const [before, after] = [fields(original), fields(model)];
+    for (const [field, occurrences] of before) if (field !== 7) expect(after.get(field), `model field ${field}`).toEqual(occurrences);
+    const nodes = (fields(payload(after.get(7)![0])).get(1) ?? []).map((n) => NodeProto.toObject(NodeProto.decode(payload(n))) as { opType: string });
+    const ops = nodes.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'MatMulInteger')).toHaveLength(quantizedNodes);
+    expect(ops.filter((op) => op === 'MatMul')).toHaveLength(skippedNodes);
+    expect(ops).toContain('DynamicQuantizeLinear');
+    // Q, K and V read the same hidden state: one DynamicQuantizeLinear serves all three.
+    expect(ops.filter((op) => op === 'DynamicQuantizeLinear').length).toBeLessThan(quantizedNodes);
+    expect(model.length).toBeLessThan(original.length);
+  });
+
+  it('is made on the fly when a folder has no int8 export, and says so', async () => {
+    const files = new Map(
+      readdirSync(FIXTURE_MODEL, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => [path.relative(FIXTURE_MODEL, path.join(e.parentPath, e.name)), new Uint8Array(readFileSync(path.join(e.parentPath, e.name)))] as const),
+    );
+    const folder = await readModelFolder(memorySource('tiny-bert', files), 'quantized');
+    expect(folder.madeHere).toBe(true);
+    expect(folder.spec.onnxFile).toBe('onnx/model_quantized.onnx');
+    expect(folder.spec.notes.at(-1)).toMatch(/no int8 export in the folder: made here from onnx\/model\.onnx by dynamic int8 quantization \(\d+ MatMul\/Gemm weights/);
+  });
+
+  it('names what it cannot do: no weight to quantize, an opset without DynamicQuantizeLinear', () => {
+    const graph = (opset: number) =>
+      encodeModel({
+        name: 'no-weights',
+        nodes: [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] }],
+        initializers: [],
+        inputs: [{ name: 'a', elemType: ONNX_FLOAT, shape: [2, 2] }, { name: 'b', elemType: ONNX_FLOAT, shape: [2, 2] }],
+        outputs: [{ name: 'c', elemType: ONNX_FLOAT, shape: [2, 2] }],
+        opset,
+      });
+    expect(() => quantizeDynamic(graph(13))).toThrow(QuantizeError);
+    expect(() => quantizeDynamic(graph(13))).toThrow(/no MatMul or Gemm node has a constant 2-D float weight/);
+    expect(() => quantizeDynamic(graph(10))).toThrow(/opset 10 .* needs 11 or later/);
+  });
+});

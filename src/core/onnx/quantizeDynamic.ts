@@ -1,0 +1,262 @@
+/**
+ * Dynamic int8 quantization of an ONNX model's MatMul/Gemm weights — the graph
+ * `onnxruntime.quantization.quantize_dynamic(…, weight_type=QuantType.QInt8)` produces (per-tensor,
+ * symmetric weights; activations quantized at run time):
+ *
+ *   x ──DynamicQuantizeLinear──▶ x_q (uint8), x_scale, x_zero_point
+ *   MatMulInteger(x_q, W_q (int8), x_zero_point, 0) ──Cast(float)──▶ × (x_scale · W_scale) ──▶ y
+ *
+ * onnxruntime fuses this into MatMulIntegerToFloat when it optimises the session. Only the graph's node
+ * and initializer lists are rewritten: every other field of the model and of the graph is copied byte for
+ * byte, so nothing the exporter wrote (metadata, value infos, opset imports) is lost.
+ */
+import protobuf from 'protobufjs';
+import { NodeProto, nodeObject, ONNX_FLOAT, OperatorSetIdProto, TensorProto, tensorObject, type GraphNode, type Initializer } from './onnxProto.ts';
+
+const MODEL_GRAPH = 7;
+const MODEL_OPSET_IMPORT = 8;
+const GRAPH_NODE = 1;
+const GRAPH_INITIALIZER = 5;
+const WIRE_LENGTH_DELIMITED = 2;
+/** DynamicQuantizeLinear exists from opset 11. */
+const MIN_OPSET = 11;
+/** Symmetric int8 weights use [−127, 127], as onnxruntime's quantizer does (zero point 0). */
+const WEIGHT_QMAX = 127;
+
+export interface QuantizeReport {
+  /** The quantized model. */
+  model: Uint8Array;
+  /** MatMul and Gemm nodes rewritten, and those left in float (no constant 2-D weight). */
+  quantizedNodes: number;
+  skippedNodes: number;
+  /** Weight bytes before (float32) and after (int8). */
+  weightBytes: { before: number; after: number };
+}
+
+export class QuantizeError extends Error {
+  override name = 'QuantizeError';
+}
+
+interface Field {
+  field: number;
+  /** The whole field: tag, length and payload, for verbatim copies. */
+  raw: Uint8Array;
+  /** The payload of a length-delimited field. */
+  payload: Uint8Array | null;
+}
+
+interface DecodedNode {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attribute: { name: string; i?: number | { toNumber(): number }; f?: number; type?: number }[];
+}
+
+interface DecodedTensor {
+  name: string;
+  dims: (number | { toNumber(): number })[];
+  dataType: number;
+  rawData?: Uint8Array;
+  floatData?: number[];
+  dataLocation?: number;
+}
+
+export function quantizeDynamic(model: Uint8Array): QuantizeReport {
+  const modelFields = splitFields(model);
+  const graphField = modelFields.find((f) => f.field === MODEL_GRAPH);
+  if (!graphField?.payload) throw new QuantizeError('the model has no graph');
+  const opset = modelFields
+    .filter((f) => f.field === MODEL_OPSET_IMPORT && f.payload)
+    .map((f) => OperatorSetIdProto.toObject(OperatorSetIdProto.decode(f.payload!), { longs: Number, defaults: true }) as { domain: string; version: number })
+    .find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  if (!opset || opset.version < MIN_OPSET) throw new QuantizeError(`the model imports opset ${opset?.version ?? 'none'} of the default domain; DynamicQuantizeLinear needs ${MIN_OPSET} or later`);
+
+  const graphFields = splitFields(graphField.payload);
+  const initializers = new Map<string, { field: Field; tensor: DecodedTensor }>();
+  const initializerNames = new Map<Field, string>();
+  for (const f of graphFields) {
+    if (f.field !== GRAPH_INITIALIZER || !f.payload) continue;
+    // Only the header is needed to decide; the data is read again for the weights that are quantized.
+    const tensor = TensorProto.toObject(TensorProto.decode(f.payload), { defaults: true }) as DecodedTensor;
+    initializers.set(tensor.name, { field: f, tensor });
+    initializerNames.set(f, tensor.name);
+  }
+  const nodes = graphFields.filter((f) => f.field === GRAPH_NODE).map((f) => ({ field: f, node: NodeProto.toObject(NodeProto.decode(f.payload!), { defaults: true }) as DecodedNode }));
+
+  const newInitializers: Initializer[] = [];
+  const replacedWeights = new Set<string>();
+  const quantizedActivations = new Map<string, { q: string; scale: string; zeroPoint: string }>();
+  const weightBytes = { before: 0, after: 0 };
+  let quantizedNodes = 0;
+  let skippedNodes = 0;
+  const rewritten: Uint8Array[] = [];
+  // Names the written graph still reads: inputs of the nodes kept as they were, and Gemm biases.
+  const stillRead = new Set<string>();
+
+  for (const { field, node } of nodes) {
+    const weight = quantizableWeight(node, initializers);
+    if (node.domain === '' && (node.opType === 'MatMul' || node.opType === 'Gemm') && !weight) skippedNodes++;
+    if (!weight) {
+      rewritten.push(field.raw);
+      for (const input of node.input) stillRead.add(input);
+      continue;
+    }
+    if (weight.bias) stillRead.add(weight.bias);
+    quantizedNodes++;
+    const base = uniqueName(node, quantizedNodes);
+    const input = node.input[0];
+    let activation = quantizedActivations.get(input);
+    const emitted: GraphNode[] = [];
+    if (!activation) {
+      activation = { q: `${input}_quantized`, scale: `${input}_scale`, zeroPoint: `${input}_zero_point` };
+      quantizedActivations.set(input, activation);
+      emitted.push({ op: 'DynamicQuantizeLinear', inputs: [input], outputs: [activation.q, activation.scale, activation.zeroPoint] });
+    }
+    const q = quantizeWeight(weight.values, weight.rows, weight.cols);
+    const wName = `${weight.name}_quantized`;
+    if (!replacedWeights.has(weight.name)) {
+      newInitializers.push({ name: wName, dims: [weight.rows, weight.cols], data: q.values });
+      newInitializers.push({ name: `${weight.name}_scale`, dims: [], data: Float32Array.of(q.scale) });
+      newInitializers.push({ name: `${weight.name}_zero_point`, dims: [], data: Int8Array.of(0) });
+      weightBytes.before += weight.values.length * 4;
+      weightBytes.after += weight.values.length;
+      replacedWeights.add(weight.name);
+    }
+    const output = node.output[0];
+    const product = weight.bias ? `${base}_output_unbiased` : output;
+    emitted.push(
+      { op: 'MatMulInteger', inputs: [activation.q, wName, activation.zeroPoint, `${weight.name}_zero_point`], outputs: [`${base}_output_int32`] },
+      { op: 'Cast', inputs: [`${base}_output_int32`], outputs: [`${base}_output_float`], attributes: { to: ONNX_FLOAT } },
+      { op: 'Mul', inputs: [activation.scale, `${weight.name}_scale`], outputs: [`${base}_scale`] },
+      { op: 'Mul', inputs: [`${base}_output_float`, `${base}_scale`], outputs: [product] },
+    );
+    if (weight.bias) emitted.push({ op: 'Add', inputs: [product, weight.bias], outputs: [output] });
+    emitted.forEach((n, i) => rewritten.push(lengthDelimited(GRAPH_NODE, NodeProto.encode(NodeProto.fromObject(nodeObject(n, `${base}_${n.op}_${i}`))).finish())));
+  }
+  if (quantizedNodes === 0) throw new QuantizeError('no MatMul or Gemm node has a constant 2-D float weight: nothing to quantize');
+
+  // Nodes in their place (order is topological), every initializer but the float weights no node reads
+  // any more, then the new ones.
+  const stillUsed = (name: string) => !replacedWeights.has(name) || stillRead.has(name);
+  const graphOut: Uint8Array[] = [];
+  let nodesWritten = false;
+  for (const f of graphFields) {
+    if (f.field === GRAPH_NODE) {
+      if (!nodesWritten) graphOut.push(...rewritten);
+      nodesWritten = true;
+    } else if (f.field === GRAPH_INITIALIZER) {
+      if (stillUsed(initializerNames.get(f)!)) graphOut.push(f.raw);
+    } else {
+      graphOut.push(f.raw);
+    }
+  }
+  for (const tensor of newInitializers) graphOut.push(lengthDelimited(GRAPH_INITIALIZER, TensorProto.encode(TensorProto.fromObject(tensorObject(tensor))).finish()));
+  const graph = concat(graphOut);
+  const modelOut = modelFields.map((f) => (f.field === MODEL_GRAPH ? lengthDelimited(MODEL_GRAPH, graph) : f.raw));
+  return { model: concat(modelOut), quantizedNodes, skippedNodes, weightBytes };
+}
+
+/**
+ * Symmetric per-tensor int8: scale = max|W| / 127, q = clamp(round(W / scale), −127, 127), zero point 0.
+ * Rounding is half to even, as NumPy's `np.round` in onnxruntime's quantizer.
+ */
+export function quantizeWeight(values: Float32Array, rows: number, cols: number): { values: Int8Array; scale: number } {
+  let absMax = 0;
+  for (const v of values) absMax = Math.max(absMax, Math.abs(v));
+  const scale = Math.fround(absMax > 0 ? absMax / WEIGHT_QMAX : 1);
+  const out = new Int8Array(rows * cols);
+  for (let i = 0; i < values.length; i++) out[i] = Math.max(-WEIGHT_QMAX, Math.min(WEIGHT_QMAX, roundHalfEven(Math.fround(values[i] / scale))));
+  return { values: out, scale };
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** A MatMul with a constant 2-D float weight as its second input, or a plain Gemm (B transposed or not). */
+function quantizableWeight(
+  node: DecodedNode,
+  initializers: ReadonlyMap<string, { tensor: DecodedTensor }>,
+): { name: string; values: Float32Array; rows: number; cols: number; bias: string | null } | null {
+  if (node.domain !== '' && node.domain !== 'ai.onnx') return null;
+  if (node.opType !== 'MatMul' && node.opType !== 'Gemm') return null;
+  const weight = initializers.get(node.input[1])?.tensor;
+  if (!weight || weight.dataType !== ONNX_FLOAT || weight.dims.length !== 2 || weight.dataLocation === 1) return null;
+  let bias: string | null = null;
+  let transpose = false;
+  if (node.opType === 'Gemm') {
+    const attr = (name: string) => node.attribute.find((a) => a.name === name);
+    const number = (v: number | { toNumber(): number } | undefined) => (typeof v === 'object' ? v.toNumber() : v);
+    const alpha = attr('alpha')?.f ?? 1;
+    const beta = attr('beta')?.f ?? 1;
+    if (alpha !== 1 || beta !== 1 || number(attr('transA')?.i) === 1) return null;
+    transpose = number(attr('transB')?.i) === 1;
+    bias = node.input[2] || null;
+  }
+  const [d0, d1] = weight.dims.map((d) => (typeof d === 'object' ? d.toNumber() : d));
+  let values = floatValues(weight);
+  if (values.length !== d0 * d1) return null;
+  let [rows, cols] = [d0, d1];
+  if (transpose) {
+    values = transposed(values, d0, d1);
+    [rows, cols] = [d1, d0];
+  }
+  return { name: weight.name, values, rows, cols, bias };
+}
+
+function floatValues(tensor: DecodedTensor): Float32Array {
+  if (tensor.rawData && tensor.rawData.length) {
+    const copy = tensor.rawData.slice();
+    return new Float32Array(copy.buffer, 0, copy.length / 4);
+  }
+  return Float32Array.from(tensor.floatData ?? []);
+}
+
+function transposed(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  return out;
+}
+
+function uniqueName(node: DecodedNode, index: number): string {
+  return `${(node.name || node.output[0] || 'matmul').replace(/[^\w./-]/g, '_')}_q${index}`;
+}
+
+/** The top-level fields of a message, each with its raw bytes (and payload when length-delimited). */
+function splitFields(bytes: Uint8Array): Field[] {
+  const reader = protobuf.Reader.create(bytes);
+  const fields: Field[] = [];
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    const wire = tag & 7;
+    let payload: Uint8Array | null = null;
+    if (wire === WIRE_LENGTH_DELIMITED) {
+      const length = reader.uint32();
+      payload = bytes.subarray(reader.pos, reader.pos + length);
+      reader.skip(length);
+    } else {
+      reader.skipType(wire);
+    }
+    fields.push({ field: tag >>> 3, raw: bytes.subarray(start, reader.pos), payload });
+  }
+  return fields;
+}
+
+function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
+  const header = protobuf.Writer.create().uint32((field << 3) | WIRE_LENGTH_DELIMITED).uint32(payload.length).finish();
+  return concat([header, payload]);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
