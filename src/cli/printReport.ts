@@ -1,5 +1,5 @@
 import { headlineMetric, isSignificant, type EvalReport } from '../core/report/evalReport.ts';
-import { formatBytes, sweepRows } from '../core/report/sweepTable.ts';
+import { formatBytes, sweepRows, weightsSentences } from '../core/report/sweepTable.ts';
 import { paritySentence } from '../core/report/findings.ts';
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
@@ -62,7 +62,7 @@ export function formatSweepTable(report: EvalReport): string {
     row.label,
     String(row.cell.bytesPerVector),
     formatBytes(row.cell.indexBytes),
-    row.cell.queryMs.toFixed(2),
+    Number.isFinite(row.cell.queryMs) ? row.cell.queryMs.toFixed(2) : '—',
     fmt(row.value),
     `${signed(row.delta)}${row.pHolm < 0.05 ? ' *' : '  '}`,
     `[${signed(row.ci95[0])}, ${signed(row.ci95[1])}]`,
@@ -75,5 +75,6 @@ export function formatSweepTable(report: EvalReport): string {
     `Compression sweep (each model against itself at full size, float32; CPU scorers, one thread; ★ on the ${metric}/bytes Pareto front):`,
     line(header),
     ...rows.map(line),
+    ...weightsSentences(report.sweep),
   ].join('\n');
 }

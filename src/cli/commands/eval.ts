@@ -4,7 +4,8 @@ import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
-import { encoderCheckpoint, type Checkpoint } from '../../core/eval/checkpoint.ts';
+import { encoderCheckpoint, type Checkpoint, type VectorCheckpoint } from '../../core/eval/checkpoint.ts';
+import type { ModelVariant } from '../../core/model/modelSpec.ts';
 import { compareCheckpoints, type ComparisonProgress } from '../../core/eval/compare.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
@@ -145,6 +146,18 @@ export const evalCommand = defineCommand({
 
     const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
     if (baseline) checkpoints.unshift(reportCheckpoint({ source: values.baseline! }, baseline.report, baseline.model));
+    // Weight variants of each model folder, right after it: encoded once each (cached by their own fingerprint).
+    if (sweep?.weights.length) {
+      for (const original of checkpoints.filter((c) => c.kind === 'vectors' && !c.imported)) {
+        const variants = sweep.weights.map((weights) => {
+          const variant = modelCheckpoint(original.source, store, weights as ModelVariant) as VectorCheckpoint;
+          variant.name = `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`;
+          return { variant, weights };
+        });
+        checkpoints.splice(checkpoints.indexOf(original) + 1, 0, ...variants.map((v) => v.variant));
+        for (const { variant, weights } of variants) variant.weightsVariant = { of: checkpoints.indexOf(original), weights };
+      }
+    }
 
     // Similarity and top-k on onnxruntime's matrix multiply, every core (the JavaScript twin: one).
     const runtime = await cliRuntime();
@@ -180,9 +193,9 @@ export const evalCommand = defineCommand({
 });
 
 /** A model folder encoded here with the CLI's onnxruntime, one model in memory at a time. */
-function modelCheckpoint(modelPath: string, store: EmbeddingStore | null): Checkpoint {
+function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, variant: ModelVariant = 'fp32'): Checkpoint {
   return encoderCheckpoint({ name: cliModelName(modelPath, (folder) => path.basename(path.resolve(folder))), source: modelPath }, async () => {
-    const encoder = await loadNodeEncoder(modelPath);
+    const encoder = await loadNodeEncoder(modelPath, variant);
     return {
       fingerprint: await modelFingerprint(encoder.folder),
       backend: encoder.backend,

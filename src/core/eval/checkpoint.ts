@@ -72,6 +72,11 @@ interface CheckpointBase {
 
 export interface VectorCheckpoint extends CheckpointBase {
   kind: 'vectors';
+  /**
+   * The same model with other weights (int8, fp16): the checkpoint at `of` (an earlier position) is its
+   * float32 original, which the compression sweep measures it against.
+   */
+  weightsVariant?: { of: number; weights: string };
   /** Vectors made elsewhere (files), checked for parity against the models encoded here. */
   imported?: boolean;
   vectors(dataset: Dataset, context: CheckpointContext): Promise<CheckpointVectors>;

@@ -20,7 +20,7 @@ import { normalizeRows } from '../vectors/normalize.ts';
 import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
 import { displayNames } from './displayNames.ts';
 import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
-import { sweepCheckpoint, type SweepSpec } from './compressionSweep.ts';
+import { sweepCheckpoint, weightsCell, type SweepSpec } from './compressionSweep.ts';
 import type { SweepCell } from '../report/sweepTable.ts';
 import { datasetFingerprint } from '../data/fingerprint.ts';
 import { vectorParity, type VectorParity } from './vectorParity.ts';
@@ -118,6 +118,8 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');
   const hasImported = vectorSources.some((c) => c.imported) && vectorSources.some((c) => !c.imported);
   const retained = new Map<number, { documents: Float32Array; queries: Float32Array; dim: number; imported: boolean }>();
+  // Originals of weight variants, kept until their variants are measured against them.
+  const originals = new Set(vectorSources.flatMap((c) => (c.weightsVariant && options.sweep ? [c.weightsVariant.of] : [])));
   for (const [index, checkpoint] of checkpoints.entries()) {
     const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal };
     const base = { name: names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
@@ -195,7 +197,19 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     await progress(index, { stage: 'rank', done: dataset.queries.length, total: dataset.queries.length });
 
     const notes = ranked.note ? [...produced.notes, ranked.note] : [...produced.notes];
-    if (options.sweep) {
+    const original = checkpoint.weightsVariant && options.sweep ? retained.get(checkpoint.weightsVariant.of) : undefined;
+    if (original && checkpoint.weightsVariant) {
+      const of = results[checkpoint.weightsVariant.of];
+      if (original.dim !== dim) throw new RangeError(`${names[index]}: ${dim} dimensions, but ${of.name} has ${original.dim}`);
+      sweep.push(
+        weightsCell(
+          { model: of.name, weights: checkpoint.weightsVariant.weights, dim, docCount: dataset.documents.length, full: of.evaluation, variant: evaluation, metricKeys, stats },
+          original,
+          { documents, queries },
+          { encoded: produced.encoded, seconds: produced.seconds },
+        ),
+      );
+    } else if (options.sweep) {
       await progress(index, { stage: 'sweep', done: 0, total: 1 });
       sweep.push(...sweepCheckpoint({ model: names[index], documents, queries, dim, depth, judgments, mode: options.mode, docId, metricKeys, stats, full: evaluation }, options.sweep));
       const skipped = options.sweep.dims.filter((d) => d > dim);
@@ -226,7 +240,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       options.signal?.throwIfAborted();
       await progress(index, { stage: 'diagnostics', done: 1, total: 1 });
     }
-    if (hasImported || options.keepVectors) retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
+    if (hasImported || options.keepVectors || originals.has(index)) retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
     results.push({
       ...base,
       fingerprint: produced.fingerprint,

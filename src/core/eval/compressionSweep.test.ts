@@ -71,7 +71,9 @@ describe('the compression sweep', () => {
   });
 
   it('parses its CLI spec and sizes vectors by precision', () => {
-    expect(parseSweep(['dims=384,128', 'precision=int8,binary'])).toEqual({ dims: [384, 128], precisions: ['int8', 'binary'], rescore: 4 });
+    expect(parseSweep(['dims=384,128', 'precision=int8,binary'])).toEqual({ dims: [384, 128], precisions: ['int8', 'binary'], rescore: 4, weights: [] });
+    expect(parseSweep(['weights=fp32,quantized'])).toEqual({ dims: [], precisions: ['float32'], rescore: 4, weights: ['quantized'] });
+    expect(() => parseSweep(['weights=int4'])).toThrow(/"int4" is not one of fp32, fp16, quantized/);
     expect(() => parseSweep(['dims=0'])).toThrow(/not a positive integer/);
     expect(() => parseSweep(['precision=int4'])).toThrow(/"int4" is not one of float32, float16, int8, binary/);
     expect(() => parseSweep(['size=3'])).toThrow(/--sweep takes dims=/);

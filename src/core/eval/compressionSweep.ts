@@ -15,14 +15,48 @@ import { compareModels, type StatsOptions } from '../metrics/stats.ts';
 import { packSignBits } from '../vectors/binaryQuantization.ts';
 import { fromFloat16Array, toFloat16Array } from '../vectors/float16.ts';
 import { calibrateInt8, quantizeInt8 } from '../vectors/int8Quantization.ts';
+import { rowCosines } from '../vectors/rowCosines.ts';
 import { truncateRows } from '../vectors/truncate.ts';
 import { PRECISIONS, type Precision, type SweepCell } from '../report/sweepTable.ts';
 
-/** The sweep asked for: dimensions, precisions, and the rescoring multiplier m (candidates k × m). */
+/**
+ * The sweep asked for: dimensions, precisions, the rescoring multiplier m (candidates k × m), and weight
+ * variants (`quantized`, `fp16`) each model is encoded with besides fp32 (the shells add those checkpoints).
+ */
 export interface SweepSpec {
   dims: number[];
   precisions: Precision[];
   rescore: number;
+  weights: string[];
+}
+
+export const WEIGHT_VARIANTS = ['fp32', 'fp16', 'quantized'] as const;
+
+/**
+ * A weights variant's cell: the variant's vectors at full size and float32 against its fp32 original's, text
+ * by text (cosine) and on every metric.
+ */
+export function weightsCell(
+  input: { model: string; weights: string; dim: number; docCount: number; full: Evaluation; variant: Evaluation; metricKeys: readonly string[]; stats: Required<StatsOptions> },
+  original: { documents: Float32Array; queries: Float32Array },
+  variant: { documents: Float32Array; queries: Float32Array },
+  speed: { encoded: number; seconds: number },
+): SweepCell {
+  const cosines = [...rowCosines(original.documents, variant.documents, input.dim), ...rowCosines(original.queries, variant.queries, input.dim)];
+  return {
+    model: input.model,
+    dims: input.dim,
+    precision: 'float32',
+    rescore: null,
+    weights: input.weights,
+    cosineToFull: { min: Math.min(...cosines), mean: cosines.reduce((s, c) => s + c, 0) / cosines.length },
+    ...(speed.encoded > 0 && speed.seconds > 0 ? { textsPerSecond: speed.encoded / speed.seconds } : {}),
+    bytesPerVector: bytesPerVector(input.dim, 'float32'),
+    indexBytes: bytesPerVector(input.dim, 'float32') * input.docCount,
+    queryMs: NaN,
+    metrics: input.variant.metrics,
+    comparison: compareModels(input.full.perQuery, input.variant.perQuery, input.metricKeys, input.stats),
+  };
 }
 
 export const DEFAULT_RESCORE = 4;
@@ -63,7 +97,8 @@ export function sweepCheckpoint(input: SweepInput, spec: SweepSpec): SweepCell[]
   const docCount = input.documents.length / dim;
   const queryCount = input.queries.length / dim;
   const cells: SweepCell[] = [];
-  for (const dims of spec.dims) {
+  // No sizes given: the full size, at each precision asked for.
+  for (const dims of spec.dims.length ? spec.dims : [dim]) {
     if (dims > dim) continue;
     const documents = dims === dim ? input.documents : truncateRows(input.documents, dim, dims);
     const queries = dims === dim ? input.queries : truncateRows(input.queries, dim, dims);
@@ -98,6 +133,7 @@ export function sweepCheckpoint(input: SweepInput, spec: SweepSpec): SweepCell[]
           dims,
           precision,
           rescore,
+          weights: 'fp32',
           bytesPerVector: size,
           indexBytes: size * docCount,
           queryMs,
@@ -118,16 +154,21 @@ function evaluateRanked(ranked: TopKResult, input: SweepInput): Evaluation {
 
 /** Reads `dims=384,256,128` and `precision=float32,int8` (the CLI's --sweep values) into a spec. */
 export function parseSweep(values: readonly string[], rescore = DEFAULT_RESCORE): SweepSpec {
-  const spec: SweepSpec = { dims: [], precisions: [], rescore };
+  const spec: SweepSpec = { dims: [], precisions: [], rescore, weights: [] };
   for (const value of values) {
-    const match = /^(dims|precision)=(.+)$/.exec(value.trim());
-    if (!match) throw new RangeError(`--sweep takes dims=384,256,… or precision=float32,float16,int8,binary; got "${value}"`);
+    const match = /^(dims|precision|weights)=(.+)$/.exec(value.trim());
+    if (!match) throw new RangeError(`--sweep takes dims=384,256,…, precision=float32,float16,int8,binary or weights=fp32,quantized,fp16; got "${value}"`);
     const items = match[2].split(',').map((s) => s.trim()).filter(Boolean);
     if (match[1] === 'dims') {
       for (const item of items) {
         const n = Number(item);
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`--sweep dims: "${item}" is not a positive integer`);
         spec.dims.push(n);
+      }
+    } else if (match[1] === 'weights') {
+      for (const item of items) {
+        if (!(WEIGHT_VARIANTS as readonly string[]).includes(item)) throw new RangeError(`--sweep weights: "${item}" is not one of ${WEIGHT_VARIANTS.join(', ')} (quantized: int8, made here when the folder has none)`);
+        if (item !== 'fp32') spec.weights.push(item);
       }
     } else {
       for (const item of items) {
@@ -137,6 +178,7 @@ export function parseSweep(values: readonly string[], rescore = DEFAULT_RESCORE)
     }
   }
   if (!Number.isInteger(rescore) || rescore < 1) throw new RangeError(`--rescore must be a positive integer, got ${rescore}`);
+  // The full-size float32 cell at least: the reference every other cell is read against.
   if (spec.precisions.length === 0) spec.precisions.push('float32');
   return spec;
 }

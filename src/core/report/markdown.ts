@@ -1,5 +1,5 @@
 import { headlineMetric, isSignificant, type EvalReport } from './evalReport.ts';
-import { formatBytes, sweepRows } from './sweepTable.ts';
+import { formatBytes, sweepRows, weightsSentences } from './sweepTable.ts';
 import { findings } from './findings.ts';
 import type { GateVerdict } from './gate.ts';
 
@@ -89,10 +89,12 @@ function sweepSection(report: EvalReport): string[] {
   for (const row of sweepRows(report.sweep, metric)) {
     const bold = row.pHolm < 0.05 ? '**' : '';
     lines.push(
-      `| ${row.cell.model} | ${row.cell.dims} | ${row.label} | ${row.cell.bytesPerVector} | ${formatBytes(row.cell.indexBytes)} | ${row.cell.queryMs.toFixed(2)} | ${fmt(row.value)} | ` +
+      `| ${row.cell.model} | ${row.cell.dims} | ${row.label} | ${row.cell.bytesPerVector} | ${formatBytes(row.cell.indexBytes)} | ${Number.isFinite(row.cell.queryMs) ? row.cell.queryMs.toFixed(2) : '—'} | ${fmt(row.value)} | ` +
         `${bold}${signed(row.delta)}${bold} | [${signed(row.ci95[0])}, ${signed(row.ci95[1])}] | ${pValue(row.pHolm)} | ${row.pareto ? '★' : ''} |`,
     );
   }
+  const weights = weightsSentences(report.sweep);
+  if (weights.length) lines.push('', ...weights.map((s) => `- ${s}`));
   return lines;
 }
 

@@ -10,6 +10,12 @@ export interface SweepCell {
   precision: Precision;
   /** The rescoring multiplier m, or null for the quantized ranking as it is. */
   rescore: number | null;
+  /** The model's weights: `fp32`, or a variant (`quantized`: int8, `fp16`) encoded as a checkpoint of its own. */
+  weights: string;
+  /** For a weights variant: cosine of each text's embedding to the fp32 model's (documents and queries). */
+  cosineToFull?: { min: number; mean: number };
+  /** For a weights variant encoded in this run: its encoding speed, texts per second. */
+  textsPerSecond?: number;
   bytesPerVector: number;
   /** Bytes of the document index at this size and precision. */
   indexBytes: number;
@@ -35,8 +41,9 @@ export interface SweepRow {
   label: string;
 }
 
-export function precisionLabel(cell: Pick<SweepCell, 'precision' | 'rescore'>): string {
-  return cell.rescore === null ? cell.precision : `${cell.precision} + rescore ×${cell.rescore}`;
+export function precisionLabel(cell: Pick<SweepCell, 'precision' | 'rescore' | 'weights'>): string {
+  const vectors = cell.rescore === null ? cell.precision : `${cell.precision} + rescore ×${cell.rescore}`;
+  return cell.weights === 'fp32' ? vectors : `${vectors}, ${cell.weights === 'quantized' ? 'int8' : cell.weights} weights`;
 }
 
 /**
@@ -59,6 +66,18 @@ export function sweepRows(cells: readonly SweepCell[], metric: string): SweepRow
       label: precisionLabel(cell),
     };
   });
+}
+
+/** One sentence per weights variant: how close its embeddings are to fp32's, and how fast it encoded. */
+export function weightsSentences(cells: readonly SweepCell[]): string[] {
+  return cells
+    .filter((c) => c.weights !== 'fp32' && c.cosineToFull)
+    .map(
+      (c) =>
+        `${c.weights === 'quantized' ? 'int8' : c.weights} weights of ${c.model}: cosine to the fp32 embeddings min ${c.cosineToFull!.min.toFixed(5)}, mean ${c.cosineToFull!.mean.toFixed(5)} over every document and query` +
+        (c.textsPerSecond ? `; encoded at ${c.textsPerSecond.toFixed(1)} texts/s` : '; taken from the embedding cache') +
+        '.',
+    );
 }
 
 /** Bytes as people read them: 1.5 kB, 7.6 MB. */
