@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { loadNodeEncoder } from '../src/cli/nodeEncoder.ts';
+import { rowCosines } from '../src/core/vectors/rowCosines.ts';
 import { startBrowserSession } from '../tests/browser/browser.ts';
 import type { EncodeRun } from '../tests/bench/encodeBench.ts';
 import { HAS_SHARED_MODELS, SHARED, SHARED_MODELS } from '../tests/paths.ts';
@@ -44,6 +45,14 @@ const ratio = (label: string, lab: EncodeRun, pipeline: EncodeRun) => {
 };
 
 console.log(`encode ${texts.length} SciFact documents with ${MODEL}, 256 tokens`);
+
+/** fp32 against int8 weights: docs/s of both, the ratio, and the cosine of each text's two embeddings. */
+function weightsRow(label: string, fp32: number, int8: number, cosine: ArrayLike<number> | { min: number; mean: number }) {
+  const stats = 'min' in cosine ? cosine : { min: Math.min(...Array.from(cosine as ArrayLike<number>)), mean: Array.from(cosine as ArrayLike<number>).reduce((s, c) => s + c, 0) / (cosine as ArrayLike<number>).length };
+  console.log(
+    `  int8 weights vs fp32, ${label}: ${int8.toFixed(1)} vs ${fp32.toFixed(1)} docs/s = ${(int8 / fp32).toFixed(2)}×; cosine to fp32 min ${stats.min.toFixed(5)}, mean ${stats.mean.toFixed(5)}`,
+  );
+}
 
 // Node: the CLI's encoder against the pipeline on onnxruntime-node, both on all cores.
 {
@@ -81,6 +90,19 @@ console.log(`encode ${texts.length} SciFact documents with ${MODEL}, 256 tokens`
   };
   row(`Transformers.js pipeline, Node (cpu, batch ${PIPELINE_BATCH})`, reference);
   ratio('(Node)', lab, reference);
+
+  // int8 weights (the folder's, or made here by dynamic quantization) against fp32, same texts and threads.
+  const int8 = await loadNodeEncoder(path.join(SHARED_MODELS, MODEL), 'quantized');
+  await int8.encode(texts.slice(0, 1));
+  const q0 = performance.now();
+  const quantized = await int8.encode(texts);
+  const int8Seconds = (performance.now() - q0) / 1000;
+  await int8.release();
+  const full = await loadNodeEncoder(path.join(SHARED_MODELS, MODEL));
+  const fp32 = await full.encode(texts);
+  await full.release();
+  const cosines = rowCosines(fp32.vectors, quantized.vectors, fp32.dim);
+  weightsRow(`Node (${int8.backend})`, texts.length / seconds, texts.length / int8Seconds, cosines);
 }
 
 // Chromium: each encoder in a fresh worker, so thread counts and backends do not leak between runs.
@@ -130,6 +152,17 @@ if (session) {
         ratio(`(WASM ${n} thread${n === 1 ? '' : 's'}, pipeline at its default 512 tokens)`, a, c);
       }
     }
+    const variants = await page.evaluate(
+      ([n, docs]) =>
+        (window as unknown as { benchWeightVariants: (m: string, b: string, n: number, t: string[]) => Promise<{ fp32DocsPerSecond: number; int8DocsPerSecond: number; cosine: { min: number; mean: number } }> }).benchWeightVariants(
+          'lab-minilm-l6-base',
+          'wasm',
+          n as number,
+          docs as string[],
+        ),
+      [threads, texts] as const,
+    );
+    weightsRow(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, variants.fp32DocsPerSecond, variants.int8DocsPerSecond, variants.cosine);
     const responsive = await page.evaluate(
       (n) => (window as unknown as { benchResponsiveness: (m: string, n: number) => Promise<{ seconds: number; longTasks: number; longestMs: number }> }).benchResponsiveness('lab-minilm-l6-base', n),
       RESPONSIVENESS_TEXTS,
@@ -145,6 +178,19 @@ if (session) {
       const b = await pipe('webgpu', threads, docs);
       row('Transformers.js pipeline, WebGPU', b, docs.length);
       ratio('(WebGPU)', a, b);
+      // onnxruntime-web's WebGPU EP has no DynamicQuantizeLinear or MatMulInteger kernel (its
+      // docs/webgpu-operators.md lists neither): those nodes run on the WASM EP, with copies in between.
+      const gpuVariants = await page.evaluate(
+        ([n, docs]) =>
+          (window as unknown as { benchWeightVariants: (m: string, b: string, n: number, t: string[]) => Promise<{ fp32DocsPerSecond: number; int8DocsPerSecond: number; cosine: { min: number; mean: number } }> }).benchWeightVariants(
+            'lab-minilm-l6-base',
+            'webgpu',
+            n as number,
+            docs as string[],
+          ),
+        [threads, docs] as const,
+      );
+      weightsRow(`WebGPU (${docs.length} docs; integer ops fall back to WASM)`, gpuVariants.fp32DocsPerSecond, gpuVariants.int8DocsPerSecond, gpuVariants.cosine);
     }
   } finally {
     await session.close();

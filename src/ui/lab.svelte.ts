@@ -97,6 +97,21 @@ export class ModelSlotState {
     }
   }
 
+  /** Downloads the int8 weights the lab made for this slot, to put in the model folder as onnx/model_quantized.onnx. */
+  async saveMadeModel(): Promise<void> {
+    try {
+      const bytes = await this.encoder.madeModel(this.id);
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 'model_quantized.onnx';
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
   async checkParity(): Promise<void> {
     this.parityRunning = true;
     try {

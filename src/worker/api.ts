@@ -37,6 +37,8 @@ export interface ModelInfo {
   variant: ModelVariant;
   onnxFile: string;
   notes: string[];
+  /** True when the lab made these weights itself (dynamic int8): the page offers the file for download. */
+  madeHere: boolean;
   backend: BackendInfo;
   /** Why this backend: chosen in the slot, or by the auto rule with its calibration figures. */
   backendChoice: BackendChoiceInfo;
@@ -243,11 +245,20 @@ export const api = {
         variant: spec.variant,
         onnxFile: spec.onnxFile,
         notes: spec.notes,
+        madeHere: folder.madeHere === true,
       },
     };
     slots.set(slotId, slot);
     if (previous) void previous.runner.release().catch(() => undefined);
     return infoOf(slot);
+  },
+
+  /** The ONNX weights the lab made for a slot (its int8 variant), to save as onnx/model_quantized.onnx. */
+  madeModel(slotId: string): Uint8Array {
+    const { folder } = slotOf(slotId);
+    if (!folder.madeHere) throw new Error(`slot ${slotId}: its weights are the folder's own, not made here`);
+    const copy = folder.onnx.slice();
+    return transfer(copy, [copy.buffer]);
   },
 
   /**

@@ -74,4 +74,41 @@ async function responsiveness(model: string, count: number): Promise<{ seconds: 
   }
 }
 
-Object.assign(window, { benchLab: lab, benchPipeline: pipeline, benchResponsiveness: responsiveness, benchReady: true });
+/**
+ * The same texts through the fp32 model and its int8 variant (the folder's, or made here by dynamic
+ * quantization), each in a fresh worker on the same backend and threads: docs/s of both and the cosine of
+ * every text's two embeddings.
+ */
+async function weightVariants(model: string, backend: 'wasm' | 'webgpu', threads: number, texts: string[]) {
+  const run = async (variant: 'fp32' | 'quantized') => {
+    const worker = new Worker(new URL('../../src/worker/index.ts', import.meta.url), { type: 'module', name: 'encoder' });
+    const encoder = wrap<EncoderApi>(worker);
+    try {
+      await encoder.configureWasm(threads);
+      const info = await encoder.loadModel('bench', { kind: 'served', name: model }, { backend, variant });
+      await encoder.encode('bench', texts.slice(0, 1));
+      const t0 = performance.now();
+      const result = await encoder.encode('bench', texts);
+      return { docsPerSecond: texts.length / ((performance.now() - t0) / 1000), vectors: result.vectors, dim: result.dim, notes: info.notes, backend: info.backend.description };
+    } finally {
+      worker.terminate();
+    }
+  };
+  const fp32 = await run('fp32');
+  const int8 = await run('quantized');
+  const cosines: number[] = [];
+  for (let r = 0; r < texts.length; r++) {
+    let dot = 0;
+    for (let j = 0; j < fp32.dim; j++) dot += fp32.vectors[r * fp32.dim + j] * int8.vectors[r * fp32.dim + j];
+    cosines.push(dot);
+  }
+  return {
+    fp32DocsPerSecond: fp32.docsPerSecond,
+    int8DocsPerSecond: int8.docsPerSecond,
+    cosine: { min: Math.min(...cosines), mean: cosines.reduce((s, c) => s + c, 0) / cosines.length },
+    int8Notes: int8.notes,
+    backend: int8.backend,
+  };
+}
+
+Object.assign(window, { benchLab: lab, benchPipeline: pipeline, benchResponsiveness: responsiveness, benchWeightVariants: weightVariants, benchReady: true });
