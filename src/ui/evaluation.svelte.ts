@@ -35,7 +35,13 @@ export class EvaluationState {
   detailError = $state<string | null>(null);
   cache = $state.raw<CacheSize | null>(null);
   /** The compression sweep's settings (run panel): off unless asked for. */
-  sweep = $state({ enabled: false, dims: '384,256,128,64', precisions: { float32: true, float16: true, int8: true, binary: true } as Record<Precision, boolean>, rescore: DEFAULT_RESCORE });
+  sweep = $state({
+    enabled: false,
+    dims: '384,256,128,64',
+    precisions: { float32: true, float16: true, int8: true, binary: true } as Record<Precision, boolean>,
+    rescore: DEFAULT_RESCORE,
+    int8Weights: false,
+  });
   /** Re-scoring after a mode switch (statistics and curves are recomputed; nothing is encoded). */
   rescoring = $state(false);
 
@@ -66,10 +72,10 @@ export class EvaluationState {
 
   /** The sweep as the run asks for it; a bad setting is the run's error, named. */
   private sweepSpec(): SweepSpec | undefined {
-    const { enabled, dims, precisions, rescore } = this.sweep;
+    const { enabled, dims, precisions, rescore, int8Weights } = this.sweep;
     if (!enabled) return undefined;
     const chosen = PRECISIONS.filter((p) => precisions[p]);
-    return parseSweep([`dims=${dims}`, ...(chosen.length ? [`precision=${chosen.join(',')}`] : [])], Number(rescore));
+    return parseSweep([`dims=${dims}`, ...(chosen.length ? [`precision=${chosen.join(',')}`] : []), ...(int8Weights ? ['weights=quantized'] : [])], Number(rescore));
   }
 
   cancel(): Promise<boolean> {

@@ -31,9 +31,12 @@ export class ModelSlotState {
     private readonly describeReport: DescribeReport,
   ) {}
 
-  /** The slot as a checkpoint of a run. */
+  /** Where the loaded model came from and its backend (in memory only: a hub token may be part of it). */
+  private loaded: { location: ModelLocation; backend: BackendChoice } | null = null;
+
+  /** The slot as a checkpoint of a run (with what a sweep needs to load its weight variants). */
   request(): CheckpointRequest {
-    if (!this.imported) return { slot: this.id, kind: 'model' };
+    if (!this.imported) return { slot: this.id, kind: 'model', ...(this.loaded ? { reload: this.loaded } : {}) };
     if (this.imported.kind === 'report') {
       const { name, file, model } = this.imported;
       return { slot: this.id, kind: 'report', name, file, model };
@@ -87,6 +90,7 @@ export class ModelSlotState {
     this.error = null;
     try {
       this.info = await this.encoder.loadModel(this.id, location, { backend, variant });
+      this.loaded = { location, backend };
       this.imported = null;
       this.status = 'ready';
       this.parity = null;

@@ -17,7 +17,9 @@ import { labView, type LabView } from '../core/eval/labView.ts';
 import { queryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
-import type { EncoderApi } from './api.ts';
+import type { ModelVariant } from '../core/model/modelSpec.ts';
+import type { BackendChoice, EncoderApi } from './api.ts';
+import type { ModelLocation } from './modelSources.ts';
 import { kernelsFor, type KernelChoice, type KernelsChoice } from './gpuKernels.ts';
 import { parquetReader } from './parquet.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
@@ -30,7 +32,7 @@ export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.t
 
 /** What a page slot holds: a model loaded in the encoder worker, or files the user picked. */
 export type CheckpointRequest =
-  | { slot: string; kind: 'model' }
+  | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendChoice } }
   | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
   | { slot: string; kind: 'run'; name: string; file: File }
   | { slot: string; kind: 'report'; name: string; file: File; model: string };
@@ -90,6 +92,36 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>): () => Promise<Op
   };
 }
 
+/**
+ * The sweep's weight variants (int8, fp16) of each model slot, right after it: each loaded into a slot of its
+ * own in the encoder worker when the comparison reaches it (made there when the folder has no such export),
+ * freed once encoded.
+ */
+function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remote: Remote<EncoderApi>): void {
+  for (const weights of request.sweep?.weights ?? []) {
+    for (const model of request.checkpoints) {
+      if (model.kind !== 'model' || !model.reload) continue;
+      const original = checkpoints.find((c) => c.slot === model.slot && c.kind === 'vectors' && !c.weightsVariant);
+      if (!original) continue;
+      const variantSlot = `${model.slot}:${weights}`;
+      const { location, backend } = model.reload;
+      const open = async () => {
+        await remote.loadModel(variantSlot, location, { backend, variant: weights as ModelVariant });
+        const opened = await slotEncoder(variantSlot, remote)();
+        return { ...opened, release: () => remote.dispose(variantSlot) };
+      };
+      const variant = encoderCheckpoint({ name: `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`, source: original.source, slot: model.slot }, open, request.useCache === false ? null : store);
+      checkpoints.splice(checkpoints.indexOf(original) + 1, 0, { ...variant, weightsVariant: { of: -1, weights } });
+    }
+  }
+  // Positions are known once every variant is in place.
+  for (const checkpoint of checkpoints) {
+    if (checkpoint.kind === 'vectors' && checkpoint.weightsVariant) {
+      checkpoint.weightsVariant.of = checkpoints.findIndex((c) => c.slot === checkpoint.slot && c.kind === 'vectors' && !c.weightsVariant);
+    }
+  }
+}
+
 /** A slot's content as a comparison checkpoint. Picked files are read only when the comparison reaches them. */
 async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderApi>, noCache: boolean): Promise<Checkpoint> {
   const { slot } = request;
@@ -137,6 +169,7 @@ export const evaluationApi = {
     try {
       const kernels = await kernelsFor(request.kernels);
       const checkpoints = await Promise.all(request.checkpoints.map((c) => checkpointOf(c, remote!, request.useCache === false)));
+      addWeightVariants(checkpoints, request, remote!);
       const comparison = await compareCheckpoints(dataset, checkpoints, {
         metricKeys: defaultMetricKeys(request.ks ?? [1, 3, 5, 10], request.mode),
         mode: request.mode,

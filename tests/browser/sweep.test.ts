@@ -44,4 +44,24 @@ describe('the compression sweep in the page', () => {
     await expect.poll(() => table.locator('thead th').nth(6).textContent()).toBe('recall@10');
     expect(browser.consoleErrors).toEqual([]);
   }, 240_000);
+
+  it('encodes each model slot again with int8 weights (made here) and measures them against fp32', async () => {
+    const { page } = browser;
+    await page.getByTestId('sweep-dims').fill('32');
+    for (const precision of ['int8', 'binary']) await page.getByTestId('sweep-options').getByLabel(precision, { exact: true }).uncheck();
+    await page.getByTestId('sweep-int8-weights').check();
+    await page.getByTestId('run').click();
+    const table = page.getByTestId('sweep-table');
+    await expect.poll(() => table.locator('tbody tr[data-precision="float32, int8 weights"]').count(), { timeout: 120_000 }).toBe(2);
+    expect(await table.locator('tbody tr[data-precision="float32"]').count()).toBe(2);
+    const lines = await page.getByTestId('sweep-weights').allTextContents();
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^int8 weights of [AB]: tiny-bert: cosine to the fp32 embeddings min 0\.99\d+, mean 0\.99\d+ over every document and query; (encoded at [\d.]+ texts\/s|taken from the embedding cache)\.$/);
+    // Both slots hold the same folder: the second int8 variant has the first one's fingerprint, so it comes from the cache.
+    expect(lines.some((line) => /encoded at/.test(line))).toBe(true);
+    // The variants are checkpoints of the comparison too: four columns, A and its variant, B and its variant.
+    expect(await page.getByTestId('metrics-table').locator('thead').textContent()).toMatch(/^metricA \(baseline\)BCDΔ B−A/);
+    expect(await page.getByTestId('results').locator('p.hint').first().textContent()).toMatch(/A: tiny-bert · int8 weights: \d+ texts encoded/);
+    expect(browser.consoleErrors).toEqual([]);
+  }, 240_000);
 });

@@ -29,8 +29,7 @@ export function hammingTopK(queries: PackedBits, docs: PackedBits, k: number): T
       const dBase = di * words;
       let distance = 0;
       for (let w = 0; w < words; w++) distance += popcount32(q[qBase + w] ^ d[dBase + w]);
-      const score = -distance;
-      if (score > selection.threshold(qi)) selection.offer(qi, di, score);
+      selection.offer(qi, di, -distance);
     }
   }
   return selection.result();

@@ -31,10 +31,10 @@ export function int8TopK(queries: Int8Array, docs: Int8Array, dim: number, k: nu
         s2 += interleaved[p + 2] * x;
         s3 += interleaved[p + 3] * x;
       }
-      if (s0 > selection.threshold(q0)) selection.offer(q0, d, s0);
-      if (qn > 1 && s1 > selection.threshold(q0 + 1)) selection.offer(q0 + 1, d, s1);
-      if (qn > 2 && s2 > selection.threshold(q0 + 2)) selection.offer(q0 + 2, d, s2);
-      if (qn > 3 && s3 > selection.threshold(q0 + 3)) selection.offer(q0 + 3, d, s3);
+      selection.offer(q0, d, s0);
+      if (qn > 1) selection.offer(q0 + 1, d, s1);
+      if (qn > 2) selection.offer(q0 + 2, d, s2);
+      if (qn > 3) selection.offer(q0 + 3, d, s3);
     }
   }
   return selection.result();

@@ -1,4 +1,5 @@
 import { checkTopKInput, type TopKInput, type TopKResult } from './topk.types.ts';
+import { TopKSelection } from './topkSelection.ts';
 
 /** Queries and documents per block: 4 query rows are scored against 256 document rows at a time. */
 const QUERY_BLOCK = 4;
@@ -13,9 +14,7 @@ export function topKCpuSync(input: TopKInput): TopKResult {
   const { queries, docs, dim, k: requested } = input;
   const { queryCount, docCount } = checkTopKInput(input);
   const k = Math.min(requested, docCount);
-  const indices = new Int32Array(queryCount * k).fill(-1);
-  const best = new Float64Array(queryCount * k).fill(-Infinity);
-  const filled = new Int32Array(queryCount);
+  const selection = new TopKSelection(queryCount, k);
   const block = new Float64Array(QUERY_BLOCK * DOC_BLOCK);
 
   // The block's 4 query rows interleaved component by component ([j][4]): one contiguous read per j.
@@ -54,44 +53,14 @@ export function topKCpuSync(input: TopKInput): TopKResult {
         }
         block[d] = a0; block[DOC_BLOCK + d] = a1; block[2 * DOC_BLOCK + d] = a2; block[3 * DOC_BLOCK + d] = a3;
       }
+      // Documents arrive in index order, so an equal score never displaces an earlier document.
       for (let q = 0; q < qn; q++) {
-        const query = q0 + q;
         const row = q * DOC_BLOCK;
-        const last = query * k + k - 1;
-        // Most scores lose to the current k-th best: test inline, insert rarely.
-        for (let d = 0; d < dn; d++) {
-          const score = block[row + d];
-          if (filled[query] < k || score > best[last]) insert(query, d0 + d, score);
-        }
+        for (let d = 0; d < dn; d++) selection.offer(q0 + q, d0 + d, block[row + d]);
       }
     }
   }
-  return { queryCount, k, indices, scores: Float32Array.from(best) };
-
-  /** Documents arrive in index order, so an equal score never displaces an earlier document. */
-  function insert(query: number, doc: number, rawScore: number): void {
-    // A NaN (from a broken embedding) ranks last, like −∞, instead of poisoning the comparisons.
-    const score = rawScore === rawScore ? rawScore : -Infinity;
-    const base = query * k;
-    const count = filled[query];
-    if (count === k && !(score > best[base + k - 1])) return;
-    // First position holding a strictly lower score: the new entry goes after its equals.
-    let lo = 0;
-    let hi = count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (best[base + mid] >= score) lo = mid + 1;
-      else hi = mid;
-    }
-    const last = Math.min(count, k - 1);
-    for (let i = last; i > lo; i--) {
-      best[base + i] = best[base + i - 1];
-      indices[base + i] = indices[base + i - 1];
-    }
-    best[base + lo] = score;
-    indices[base + lo] = doc;
-    if (count < k) filled[query] = count + 1;
-  }
+  return selection.result();
 }
 
 /** The CPU twin with the kernel signature shared with the WebGPU path. */

@@ -19,16 +19,16 @@ export class TopKSelection {
     this.filled = new Int32Array(queryCount);
   }
 
-  /** The score a new document must beat to enter `query`'s list (−∞ until the list is full). */
-  threshold(query: number): number {
-    return this.filled[query] < this.k ? -Infinity : this.best[query * this.k + this.k - 1];
-  }
-
-  offer(query: number, doc: number, score: number): void {
+  /** Takes `doc` into `query`'s list when the list has room or the score beats its last entry. */
+  offer(query: number, doc: number, rawScore: number): void {
     const { k, best, indices, filled } = this;
     const base = query * k;
     const count = filled[query];
-    if (count === k && !(score > best[base + k - 1])) return;
+    // Most scores lose to the current k-th best: this test is the hot path.
+    if (count === k && !(rawScore > best[base + k - 1])) return;
+    // A NaN (from a broken embedding) ranks last, like −∞, instead of poisoning the comparisons.
+    const score = rawScore === rawScore ? rawScore : -Infinity;
+    // First position holding a strictly lower score: the new entry goes after its equals.
     let lo = 0;
     let hi = count;
     while (lo < hi) {
