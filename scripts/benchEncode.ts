@@ -129,6 +129,13 @@ if (session) {
           (window as unknown as { benchPipeline: Bench }).benchPipeline('lab-minilm-l6-base', b as string, n as number, docs as string[], batch as number, max as number | null),
         [backend, n, docs, PIPELINE_BATCH, maxLength] as const,
       );
+    type Variants = { fp32DocsPerSecond: number; int8DocsPerSecond: number; cosine: { min: number; mean: number } };
+    const weightVariants = (backend: string, n: number, docs: string[]) =>
+      page.evaluate(
+        ([b, n, docs]) =>
+          (window as unknown as { benchWeightVariants: (m: string, b: string, n: number, t: string[]) => Promise<Variants> }).benchWeightVariants('lab-minilm-l6-base', b as string, n as number, docs as string[]),
+        [backend, n, docs] as const,
+      );
     console.log(`\nheadless Chromium (cross-origin isolated: ${threads > 1}; WebGPU adapter: ${adapter?.name ?? 'none'})`);
     // Without numThreads set, ORT runs WASM on min(4, ⌈cores / 2⌉) threads: the pipeline as a user runs it.
     const ortDefaultThreads = threads > 1 ? Math.min(4, Math.ceil(threads / 2)) : 1;
@@ -152,16 +159,7 @@ if (session) {
         ratio(`(WASM ${n} thread${n === 1 ? '' : 's'}, pipeline at its default 512 tokens)`, a, c);
       }
     }
-    const variants = await page.evaluate(
-      ([n, docs]) =>
-        (window as unknown as { benchWeightVariants: (m: string, b: string, n: number, t: string[]) => Promise<{ fp32DocsPerSecond: number; int8DocsPerSecond: number; cosine: { min: number; mean: number } }> }).benchWeightVariants(
-          'lab-minilm-l6-base',
-          'wasm',
-          n as number,
-          docs as string[],
-        ),
-      [threads, texts] as const,
-    );
+    const variants = await weightVariants('wasm', threads, texts);
     weightsRow(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, variants.fp32DocsPerSecond, variants.int8DocsPerSecond, variants.cosine);
     const responsive = await page.evaluate(
       (n) => (window as unknown as { benchResponsiveness: (m: string, n: number) => Promise<{ seconds: number; longTasks: number; longestMs: number }> }).benchResponsiveness('lab-minilm-l6-base', n),
@@ -180,16 +178,7 @@ if (session) {
       ratio('(WebGPU)', a, b);
       // onnxruntime-web's WebGPU EP has no DynamicQuantizeLinear or MatMulInteger kernel (its
       // docs/webgpu-operators.md lists neither): those nodes run on the WASM EP, with copies in between.
-      const gpuVariants = await page.evaluate(
-        ([n, docs]) =>
-          (window as unknown as { benchWeightVariants: (m: string, b: string, n: number, t: string[]) => Promise<{ fp32DocsPerSecond: number; int8DocsPerSecond: number; cosine: { min: number; mean: number } }> }).benchWeightVariants(
-            'lab-minilm-l6-base',
-            'webgpu',
-            n as number,
-            docs as string[],
-          ),
-        [threads, docs] as const,
-      );
+      const gpuVariants = await weightVariants('webgpu', threads, docs);
       weightsRow(`WebGPU (${docs.length} docs; integer ops fall back to WASM)`, gpuVariants.fp32DocsPerSecond, gpuVariants.int8DocsPerSecond, gpuVariants.cosine);
     }
   } finally {
