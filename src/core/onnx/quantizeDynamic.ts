@@ -114,9 +114,9 @@ export function quantizeDynamic(model: Uint8Array): QuantizeReport {
       quantizedActivations.set(input, activation);
       emitted.push({ op: 'DynamicQuantizeLinear', inputs: [input], outputs: [activation.q, activation.scale, activation.zeroPoint] });
     }
-    const q = quantizeWeight(weight.values, weight.rows, weight.cols);
     const wName = `${weight.name}_quantized`;
     if (!replacedWeights.has(weight.name)) {
+      const q = quantizeWeight(weight.values, weight.rows, weight.cols);
       newInitializers.push({ name: wName, dims: [weight.rows, weight.cols], data: q.values });
       newInitializers.push({ name: `${weight.name}_scale`, dims: [], data: Float32Array.of(q.scale) });
       newInitializers.push({ name: `${weight.name}_zero_point`, dims: [], data: Int8Array.of(0) });
