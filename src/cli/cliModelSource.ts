@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { hubModelSource, parseHubModel } from '../core/model/hubModelSource.ts';
 import type { ModelSource } from '../core/model/modelSource.ts';
 import { fileModelSource } from './fileModelSource.ts';
@@ -15,7 +16,7 @@ export function cliModelSource(spec: string, env: NodeJS.ProcessEnv = process.en
 }
 
 /** What a report calls the model: the folder's name, or the hub id's name part (with its revision). */
-export function cliModelName(spec: string, folderName: (spec: string) => string): string {
-  if (!spec.startsWith(HUB_PREFIX)) return folderName(spec);
+export function cliModelName(spec: string): string {
+  if (!spec.startsWith(HUB_PREFIX)) return path.basename(path.resolve(spec));
   return spec.slice(HUB_PREFIX.length).split('/').pop()!;
 }

@@ -194,7 +194,7 @@ export const evalCommand = defineCommand({
 
 /** A model folder encoded here with the CLI's onnxruntime, one model in memory at a time. */
 function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, variant: ModelVariant = 'fp32'): Checkpoint {
-  return encoderCheckpoint({ name: cliModelName(modelPath, (folder) => path.basename(path.resolve(folder))), source: modelPath }, async () => {
+  return encoderCheckpoint({ name: cliModelName(modelPath), source: modelPath }, async () => {
     const encoder = await loadNodeEncoder(modelPath, variant);
     return {
       fingerprint: await modelFingerprint(encoder.folder),
