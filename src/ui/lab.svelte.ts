@@ -3,6 +3,7 @@ import type { BackendChoice, BackendInfo, EncoderApi, ModelInfo, ModelLocation, 
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { CheckpointRequest, StoredReportSummary } from '../worker/evaluation.ts';
+import { saveFile } from './saveFile.ts';
 
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
 export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
@@ -105,12 +106,7 @@ export class ModelSlotState {
   async saveMadeModel(): Promise<void> {
     try {
       const bytes = await this.encoder.madeModel(this.id);
-      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = 'model_quantized.onnx';
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), 'model_quantized.onnx');
     } catch (error) {
       this.error = (error as Error).message;
     }
