@@ -19,6 +19,11 @@ export interface HubOptions {
 
 const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
 
+/** One check of an id's shape, for a typed spec and for a location the page passes. */
+function checkHubId(id: string, source: string): void {
+  if (!HUB_ID.test(id)) throw new ModelFolderError(source, '', `"${id}" is not a Hugging Face model id (expected owner/name, e.g. sentence-transformers/all-MiniLM-L6-v2)`);
+}
+
 /** The hub is unreachable (offline, blocked): the caller says so in its own words. */
 export class HubUnreachableError extends Error {
   override name = 'HubUnreachableError';
@@ -29,7 +34,7 @@ export function parseHubModel(spec: string, accessToken?: string): HubModel {
   const at = spec.indexOf('@');
   const id = at < 0 ? spec : spec.slice(0, at);
   const revision = at < 0 ? undefined : spec.slice(at + 1);
-  if (!HUB_ID.test(id)) throw new ModelFolderError(spec, '', `"${id}" is not a Hugging Face model id (expected owner/name, e.g. sentence-transformers/all-MiniLM-L6-v2)`);
+  checkHubId(id, spec);
   if (revision === '') throw new ModelFolderError(spec, '', 'nothing after "@": give a branch, tag or commit, or leave the @ out');
   return { id, ...(revision ? { revision } : {}), ...(accessToken ? { accessToken } : {}) };
 }
@@ -40,7 +45,7 @@ export function parseHubModel(spec: string, accessToken?: string): HubModel {
  * come by plain HTTPS rather than the Xet protocol, so the page needs no hosts beyond the hub's.
  */
 export function hubModelSource(model: HubModel, options: HubOptions = {}): ModelSource {
-  if (!HUB_ID.test(model.id)) throw new ModelFolderError(model.id, '', `"${model.id}" is not a Hugging Face model id (expected owner/name)`);
+  checkHubId(model.id, model.id);
   const name = model.revision ? `${model.id}@${model.revision}` : model.id;
   return {
     name,
