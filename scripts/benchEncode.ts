@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { loadNodeEncoder } from '../src/cli/nodeEncoder.ts';
-import { rowCosines } from '../src/core/vectors/rowCosines.ts';
+import { cosineSummary, rowCosines } from '../src/core/vectors/rowCosines.ts';
 import { startBrowserSession } from '../tests/browser/browser.ts';
 import type { EncodeRun } from '../tests/bench/encodeBench.ts';
 import { HAS_SHARED_MODELS, SHARED, SHARED_MODELS } from '../tests/paths.ts';
@@ -47,8 +47,7 @@ const ratio = (label: string, lab: EncodeRun, pipeline: EncodeRun) => {
 console.log(`encode ${texts.length} SciFact documents with ${MODEL}, 256 tokens`);
 
 /** fp32 against int8 weights: docs/s of both, the ratio, and the cosine of each text's two embeddings. */
-function weightsRow(label: string, fp32: number, int8: number, cosine: ArrayLike<number> | { min: number; mean: number }) {
-  const stats = 'min' in cosine ? cosine : { min: Math.min(...Array.from(cosine as ArrayLike<number>)), mean: Array.from(cosine as ArrayLike<number>).reduce((s, c) => s + c, 0) / (cosine as ArrayLike<number>).length };
+function weightsRow(label: string, fp32: number, int8: number, stats: { min: number; mean: number }) {
   console.log(
     `  int8 weights vs fp32, ${label}: ${int8.toFixed(1)} vs ${fp32.toFixed(1)} docs/s = ${(int8 / fp32).toFixed(2)}×; cosine to fp32 min ${stats.min.toFixed(5)}, mean ${stats.mean.toFixed(5)}`,
   );
@@ -101,8 +100,7 @@ function weightsRow(label: string, fp32: number, int8: number, cosine: ArrayLike
   const full = await loadNodeEncoder(path.join(SHARED_MODELS, MODEL));
   const fp32 = await full.encode(texts);
   await full.release();
-  const cosines = rowCosines(fp32.vectors, quantized.vectors, fp32.dim);
-  weightsRow(`Node (${int8.backend})`, texts.length / seconds, texts.length / int8Seconds, cosines);
+  weightsRow(`Node (${int8.backend})`, texts.length / seconds, texts.length / int8Seconds, cosineSummary(rowCosines(fp32.vectors, quantized.vectors, fp32.dim)));
 }
 
 // Chromium: each encoder in a fresh worker, so thread counts and backends do not leak between runs.

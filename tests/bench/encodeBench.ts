@@ -2,6 +2,7 @@
 // from Node, and reports docs/s and the time to the first embedding (model load + one text).
 import { proxy, wrap } from 'comlink';
 import type { EncoderApi } from '../../src/worker/api.ts';
+import { cosineSummary, rowCosines } from '../../src/core/vectors/rowCosines.ts';
 import type { PipelineWorkerApi } from './pipelineWorker.ts';
 
 export interface EncodeRun {
@@ -96,16 +97,10 @@ async function weightVariants(model: string, backend: 'wasm' | 'webgpu', threads
   };
   const fp32 = await run('fp32');
   const int8 = await run('quantized');
-  const cosines: number[] = [];
-  for (let r = 0; r < texts.length; r++) {
-    let dot = 0;
-    for (let j = 0; j < fp32.dim; j++) dot += fp32.vectors[r * fp32.dim + j] * int8.vectors[r * fp32.dim + j];
-    cosines.push(dot);
-  }
   return {
     fp32DocsPerSecond: fp32.docsPerSecond,
     int8DocsPerSecond: int8.docsPerSecond,
-    cosine: { min: Math.min(...cosines), mean: cosines.reduce((s, c) => s + c, 0) / cosines.length },
+    cosine: cosineSummary(rowCosines(fp32.vectors, int8.vectors, fp32.dim)),
     int8Notes: int8.notes,
     backend: int8.backend,
   };

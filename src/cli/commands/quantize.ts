@@ -1,7 +1,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readModelFolder } from '../../core/model/modelFolder.ts';
-import { rowCosines } from '../../core/vectors/rowCosines.ts';
+import { cosineSummary, rowCosines } from '../../core/vectors/rowCosines.ts';
 import { quantizeDynamic, QuantizeError } from '../../core/onnx/quantizeDynamic.ts';
 import { UsageError } from '../cliError.ts';
 import { cliModelSource, HUB_PREFIX } from '../cliModelSource.ts';
@@ -65,9 +65,7 @@ export const quantizeCommand = defineCommand({
     const quantized = await openNodeEncoder({ ...fp32, onnx: made.model, spec: { ...fp32.spec, onnxFile: path.basename(out) } });
     const b = await quantized.encode(CHECK_TEXTS);
     await quantized.release();
-    const cosines = rowCosines(a.vectors, b.vectors, a.dim);
-    const min = Math.min(...cosines);
-    const mean = cosines.reduce((s, c) => s + c, 0) / cosines.length;
+    const { min, mean } = cosineSummary(rowCosines(a.vectors, b.vectors, a.dim));
     process.stdout.write(`cosine to fp32 on ${CHECK_TEXTS.length} texts: min ${min.toFixed(5)}, mean ${mean.toFixed(5)} (${quantized.backend}); measure it on your data with embedlab eval --sweep weights=fp32,quantized\n`);
     return 0;
   },

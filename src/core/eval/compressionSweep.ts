@@ -15,7 +15,7 @@ import { compareModels, type StatsOptions } from '../metrics/stats.ts';
 import { packSignBits } from '../vectors/binaryQuantization.ts';
 import { fromFloat16Array, toFloat16Array } from '../vectors/float16.ts';
 import { calibrateInt8, quantizeInt8 } from '../vectors/int8Quantization.ts';
-import { rowCosines } from '../vectors/rowCosines.ts';
+import { cosineSummary, rowCosines } from '../vectors/rowCosines.ts';
 import { truncateRows } from '../vectors/truncate.ts';
 import { PRECISIONS, type Precision, type SweepCell } from '../report/sweepTable.ts';
 
@@ -42,14 +42,13 @@ export function weightsCell(
   variant: { documents: Float32Array; queries: Float32Array },
   speed: { encoded: number; seconds: number },
 ): SweepCell {
-  const cosines = [...rowCosines(original.documents, variant.documents, input.dim), ...rowCosines(original.queries, variant.queries, input.dim)];
   return {
     model: input.model,
     dims: input.dim,
     precision: 'float32',
     rescore: null,
     weights: input.weights,
-    cosineToFull: { min: Math.min(...cosines), mean: cosines.reduce((s, c) => s + c, 0) / cosines.length },
+    cosineToFull: cosineSummary(rowCosines(original.documents, variant.documents, input.dim), rowCosines(original.queries, variant.queries, input.dim)),
     ...(speed.encoded > 0 && speed.seconds > 0 ? { textsPerSecond: speed.encoded / speed.seconds } : {}),
     bytesPerVector: bytesPerVector(input.dim, 'float32'),
     indexBytes: bytesPerVector(input.dim, 'float32') * input.docCount,

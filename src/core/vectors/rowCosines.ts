@@ -15,3 +15,18 @@ export function rowCosines(a: Float32Array, b: Float32Array, dim: number): Float
   }
   return out;
 }
+
+/** Smallest and mean of per-row cosines (a loop: a million rows would overflow `Math.min(...rows)`). */
+export function cosineSummary(...parts: ArrayLike<number>[]): { min: number; mean: number } {
+  let min = Infinity;
+  let sum = 0;
+  let count = 0;
+  for (const cosines of parts) {
+    for (let i = 0; i < cosines.length; i++) {
+      min = Math.min(min, cosines[i]);
+      sum += cosines[i];
+    }
+    count += cosines.length;
+  }
+  return count ? { min, mean: sum / count } : { min: NaN, mean: NaN };
+}
