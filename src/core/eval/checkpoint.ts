@@ -4,6 +4,7 @@
  * file). The page and the CLI build these; the comparison ({@link compareCheckpoints}) never asks which.
  */
 import type { Dataset } from '../data/dataset.ts';
+import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import type { Rankings } from '../metrics/rankings.ts';
 import type { Embeddings } from '../model/encoder.ts';
 import { encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
@@ -28,6 +29,8 @@ export interface CheckpointContext {
   /** Awaited: across a worker boundary the round trip lets a cancel message in. */
   onProgress(progress: CheckpointProgress): void | Promise<void>;
   signal?: AbortSignal;
+  /** The dataset's fingerprint, computed once per comparison (the report stores it; a baseline checks it). */
+  fingerprint?: () => Promise<DatasetFingerprint>;
 }
 
 /** Why a checkpoint ran on its backend: chosen by the user, or by the auto rule with its calibration figures. */

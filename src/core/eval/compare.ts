@@ -22,7 +22,7 @@ import { displayNames } from './displayNames.ts';
 import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
 import { sweepCheckpoint, weightsCell, type SweepSpec } from './compressionSweep.ts';
 import type { SweepCell } from '../report/sweepTable.ts';
-import { datasetFingerprint } from '../data/fingerprint.ts';
+import { datasetFingerprint, type DatasetFingerprint } from '../data/fingerprint.ts';
 import { vectorParity, type VectorParity } from './vectorParity.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
@@ -110,6 +110,8 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const docId = docIdOf(dataset);
   const documentLabels = dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined;
 
+  let fingerprinted: Promise<DatasetFingerprint> | null = null;
+  const fingerprint = () => (fingerprinted ??= datasetFingerprint(dataset));
   const results: CheckpointResult[] = [];
   const sweep: SweepCell[] = [];
   const stats = resolveStats(options.stats);
@@ -121,7 +123,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   // Originals of weight variants, kept until their variants are measured against them.
   const originals = new Set(vectorSources.flatMap((c) => (c.weightsVariant && options.sweep ? [c.weightsVariant.of] : [])));
   for (const [index, checkpoint] of checkpoints.entries()) {
-    const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal };
+    const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal, fingerprint };
     const base = { name: names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
     if (checkpoint.kind === 'report') {
       const stored = await checkpoint.stored(dataset, context);
@@ -265,7 +267,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   await progress(null, { stage: 'report', done: 0, total: 1 });
   const report = buildEvalReport({ dataset, runs: results, metricKeys, mode: options.mode, stats });
   if (options.sweep) report.sweep = sweep;
-  report.dataset.fingerprint = await datasetFingerprint(dataset);
+  report.dataset.fingerprint = await fingerprint();
   report.parity = parityChecks(results, retained);
   return { dataset, judgments, mode: options.mode, metricKeys, depth, stats, checkpoints: results, report };
 }

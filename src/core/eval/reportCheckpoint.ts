@@ -75,7 +75,9 @@ export function reportCheckpoint(identity: { name?: string; source: string; slot
     ...(identity.slot ? { slot: identity.slot } : {}),
     async stored(dataset, context) {
       await context.onProgress({ stage: 'rankings', done: 0, total: 1 });
-      const changes = fingerprintChanges(report.dataset.fingerprint!, dataset);
+      // Equal digests mean the same data; only a difference needs the per-item comparison that names it.
+      const same = context.fingerprint && (await context.fingerprint()).digest === report.dataset.fingerprint!.digest;
+      const changes = same ? [] : fingerprintChanges(report.dataset.fingerprint!, dataset);
       if (changes.length) {
         throw new DataError({ file: identity.source, message: `the data changed since this baseline was evaluated — ${changes.join(' | ')}. A baseline only compares on the data it was made on: evaluate it again on this data` });
       }
