@@ -138,7 +138,12 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
   }
   const byPath = new Map(request.files.map((f) => [f.path, f.file]));
   const parquet = request.files.some((f) => /\.parquet$/i.test(f.path)) ? await parquetReader() : undefined;
-  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], async (path) => new Uint8Array(await byPath.get(path)!.arrayBuffer()), { parquet });
+  const read = async (path: string, range?: { offset: number; length: number }) => {
+    const file = byPath.get(path)!;
+    // A range is a slice of the File: vector files are streamed into the arrays the kernels use.
+    return new Uint8Array(await (range ? file.slice(range.offset, range.offset + range.length) : file).arrayBuffer());
+  };
+  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], read, { parquet });
 }
 
 function resultOf(state: NonNullable<typeof last>): RunResult {

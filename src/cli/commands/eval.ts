@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as parquetWasm from 'parquet-wasm';
 import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
@@ -224,11 +224,26 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Ch
   const match = /^([^=]+)=(.+)$/.exec(spec);
   if (!match) throw new UsageError(`eval: --${kind} takes NAME=PATH, got "${spec}"`);
   const [, name, location] = match;
-  const read = async (file: string) => {
+  const read = async (file: string, range?: { offset: number; length: number }) => {
     try {
-      // A view of the Buffer, not a copy: a million 384-d vectors are 1.5 GB, held once.
-      const bytes = await readFile(file);
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (!range) {
+        const bytes = await readFile(file);
+        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+      // Vector files are streamed a range at a time into the arrays the kernels use.
+      const handle = await open(file);
+      try {
+        const bytes = new Uint8Array(range.length);
+        let got = 0;
+        while (got < range.length) {
+          const { bytesRead } = await handle.read(bytes, got, range.length - got, range.offset + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        return bytes.subarray(0, got);
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       throw new DataError({ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
     }

@@ -1,3 +1,4 @@
+import type { ReadFile } from '../data/vectors/npy.ts';
 import { readVectorFiles, type VectorFileOptions } from '../data/vectors/vectorFiles.ts';
 import { chunkedSha256Hex } from '../data/sha256.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
@@ -9,7 +10,7 @@ import type { VectorCheckpoint } from './checkpoint.ts';
 export function vectorFileCheckpoint(
   identity: { name: string; source: string; slot?: string },
   paths: readonly string[],
-  read: (path: string) => Promise<Uint8Array>,
+  read: ReadFile,
   options: VectorFileOptions = {},
 ): VectorCheckpoint {
   return {

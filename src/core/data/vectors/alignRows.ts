@@ -1,15 +1,21 @@
 import { DataError, type DataIssue } from '../dataset.ts';
 import type { TextTable } from '../textTable.ts';
 import { decodeText } from '../decodeText.ts';
-import type { VectorRows } from './npy.ts';
 
 /** Ids named in a message before the rest are only counted. */
 const NAMED = 5;
 
-/** A vector file's rows put in a dataset table's row order. */
-export interface AlignedRows {
-  vectors: Float32Array;
-  dim: number;
+/**
+ * Where each row of a vector file goes in a dataset table: `targets[fileRow]` is the table row, or −1 for a
+ * row the table does not have. The readers write each row straight to its place, so a file in another order
+ * than the dataset's costs no second copy of the vectors.
+ */
+export interface RowTargets {
+  targets: Int32Array;
+  /** Rows of the table (the size of the array the rows go into). */
+  tableRows: number;
+  /** Whether every file row lands on its own index (the file is in the table's order, with nothing extra). */
+  inOrder: boolean;
   /** How rows were matched: by the file's ids, or by position because it came without ids. */
   alignedBy: 'id' | 'order';
   warnings: DataIssue[];
@@ -41,18 +47,17 @@ export function readIds(bytes: Uint8Array, file: string): string[] {
 }
 
 /**
- * Puts `rows` (read from `file`) in the order of `table`, matching by id: every row of the table must have
- * a vector (missing ones are an error that counts them and names the first few); vectors for ids the
- * table lacks are dropped with a warning. Without ids, the file must have exactly one row per table row,
- * taken in order. Rows already in the table's order are kept as they are (no copy).
+ * Matches a vector file's `count` rows to the rows of `table` by id: every row of the table must have a
+ * vector (missing ones are an error that counts them and names the first few); vectors for ids the table
+ * lacks are dropped with a warning. Without ids, the file must have exactly one row per table row, taken in
+ * order.
  */
-export function alignRows(rows: VectorRows, ids: readonly string[] | null, table: TextTable, file: string, what: 'documents' | 'queries'): AlignedRows {
-  const { vectors, count, dim } = rows;
+export function rowTargets(count: number, ids: readonly string[] | null, table: TextTable, file: string, what: 'documents' | 'queries'): RowTargets {
   if (!ids) {
     if (count !== table.length) {
       throw new DataError({ file, message: `${count} rows and no ids file, for ${table.length} ${what}: give the ids (one per line) so rows can be matched` });
     }
-    return { vectors, dim, alignedBy: 'order', warnings: [] };
+    return { targets: Int32Array.from({ length: count }, (_, i) => i), tableRows: count, inOrder: true, alignedBy: 'order', warnings: [] };
   }
   if (ids.length !== count) throw new DataError({ file, message: `${count} rows but ${ids.length} ids: one id per row expected` });
   const rowOfId = new Map<string, number>();
@@ -60,7 +65,7 @@ export function alignRows(rows: VectorRows, ids: readonly string[] | null, table
     if (rowOfId.has(id)) throw new DataError({ file, message: `id "${id}" is given to rows ${rowOfId.get(id)! + 1} and ${row + 1}` });
     rowOfId.set(id, row);
   }
-  const source = new Int32Array(table.length);
+  const targets = new Int32Array(count).fill(-1);
   const missing: string[] = [];
   let inOrder = count === table.length;
   for (let r = 0; r < table.length; r++) {
@@ -70,7 +75,7 @@ export function alignRows(rows: VectorRows, ids: readonly string[] | null, table
       missing.push(id);
       continue;
     }
-    source[r] = row;
+    targets[row] = r;
     if (row !== r) inOrder = false;
   }
   if (missing.length) {
@@ -79,8 +84,24 @@ export function alignRows(rows: VectorRows, ids: readonly string[] | null, table
   }
   const extra = count - table.length;
   const warnings: DataIssue[] = extra > 0 ? [{ severity: 'warning', file, message: `${extra} rows name ${what} the dataset does not have: left out` }] : [];
-  if (inOrder) return { vectors, dim, alignedBy: 'id', warnings };
-  const out = new Float32Array(table.length * dim);
-  for (let r = 0; r < table.length; r++) out.set(vectors.subarray(source[r] * dim, (source[r] + 1) * dim), r * dim);
-  return { vectors: out, dim, alignedBy: 'id', warnings };
+  return { targets, tableRows: table.length, inOrder, alignedBy: 'id', warnings };
+}
+
+/**
+ * Copies rows `[from, from + rows.length / dim)` of a file, already decoded, to their places in `out`.
+ * Runs of rows that keep their order are copied as one block.
+ */
+export function placeRows(rows: Float32Array, dim: number, from: number, targets: Int32Array, out: Float32Array): void {
+  const n = rows.length / dim;
+  for (let i = 0; i < n; ) {
+    const target = targets[from + i];
+    let run = 1;
+    if (target < 0) {
+      i++;
+      continue;
+    }
+    while (i + run < n && targets[from + i + run] === target + run) run++;
+    out.set(rows.subarray(i * dim, (i + run) * dim), target * dim);
+    i += run;
+  }
 }

@@ -46,6 +46,13 @@ export function tableRows(table: Table, file: string): TableRows {
   }
   const kinds = kindField ? readKinds(table.getChild(kindField.name)!, kindField.name, file) : null;
 
+  const storedAs = DataType.isFloat(valueType) && (valueType as { precision: number }).precision === 0 ? 'float16' : 'float32';
+  // One chunk of fixed-size float32 lists with no missing rows is already the row-major matrix: viewed, not copied.
+  const [only] = column.data;
+  if (column.data.length === 1 && dim > 0 && only.nullCount === 0 && only.children[0].values instanceof Float32Array) {
+    const start = only.children[0].offset + only.offset * dim;
+    return { vectors: (only.children[0].values as Float32Array).subarray(start, start + count * dim), count, dim, storedAs, ids, kinds };
+  }
   let vectors: Float32Array | null = dim > 0 ? new Float32Array(count * dim) : null;
   let row = 0;
   for (const chunk of column.data) {
@@ -67,7 +74,6 @@ export function tableRows(table: Table, file: string): TableRows {
       else for (let j = 0; j < dim; j++) vectors![row * dim + j] = value(from + j);
     }
   }
-  const storedAs = DataType.isFloat(valueType) && (valueType as { precision: number }).precision === 0 ? 'float16' : 'float32';
   return { vectors: vectors ?? new Float32Array(0), count, dim: Math.max(dim, 0), storedAs, ids, kinds };
 }
 

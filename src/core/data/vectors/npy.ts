@@ -1,4 +1,5 @@
 import { DataError } from '../dataset.ts';
+import { placeRows } from './alignRows.ts';
 
 /** A 2-D array of embeddings as a vector file holds it: rows in the file's order. */
 export interface VectorRows {
@@ -10,24 +11,53 @@ export interface VectorRows {
   storedAs: 'float32' | 'float16';
 }
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** Reads a file the user gave: all of it, or `length` bytes from `offset` (fewer at its end). */
+export type ReadFile = (path: string, range?: { offset: number; length: number }) => Promise<Uint8Array>;
+
+/** What a `.npy` header says: the array's shape and how its values are laid out after the header. */
+export interface NpyLayout {
+  count: number;
+  dim: number;
+  width: 2 | 4;
+  bigEndian: boolean;
+  /** Column-major: the file holds column 0 of every row, then column 1, … */
+  fortran: boolean;
+  /** Byte offset of the first value. */
+  dataStart: number;
+  storedAs: 'float32' | 'float16';
+}
 
 /**
- * Reads a NumPy `.npy` file (format 1.0, 2.0 or 3.0; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html)
- * holding a 2-D float32 or float16 array, C or Fortran order, little- or big-endian. A little-endian
- * float32 C-order array whose data starts 4-byte aligned is viewed in place (no copy); anything else is
- * converted into one new Float32Array.
+ * Bytes of a file read at once. The rows go straight from each chunk into the one array the kernels use,
+ * so a chunk is all of the file that exists beside it — a float16 file is never held next to its float32
+ * rows, and a shuffled one never next to a reordered copy.
  */
-export function readNpy(bytes: Uint8Array, file: string): VectorRows {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new DataError({ file, message: 'is not a NumPy .npy file (no \\x93NUMPY magic at the start)' });
-  const major = bytes[6];
-  if (major < 1 || major > 3) throw new DataError({ file, message: `.npy format version ${major}.${bytes[7]} is not one this reader knows (1.0, 2.0, 3.0)` });
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export const NPY_CHUNK_BYTES = 8 * 2 ** 20;
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** `length` bytes from `offset`, also from a reader that ignores ranges and hands back the whole file. */
+async function readRange(read: ReadFile, path: string, offset: number, length: number): Promise<Uint8Array> {
+  const bytes = await read(path, { offset, length });
+  return bytes.length > length ? bytes.subarray(offset, offset + length) : bytes;
+}
+
+/**
+ * The header of a NumPy `.npy` file (format 1.0, 2.0 or 3.0; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html)
+ * holding a 2-D float32 or float16 array, C or Fortran order, little- or big-endian.
+ */
+export async function readNpyLayout(read: ReadFile, path: string, file: string): Promise<NpyLayout> {
+  let head = await readRange(read, path, 0, 4096);
+  if (head.length < 10 || MAGIC.some((b, i) => head[i] !== b)) throw new DataError({ file, message: 'is not a NumPy .npy file (no \\x93NUMPY magic at the start)' });
+  const major = head[6];
+  if (major < 1 || major > 3) throw new DataError({ file, message: `.npy format version ${major}.${head[7]} is not one this reader knows (1.0, 2.0, 3.0)` });
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
   const dataStart = headerStart + headerLength;
-  if (dataStart > bytes.length) throw new DataError({ file, message: 'is cut short: the header runs past the end of the file' });
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart));
+  if (dataStart > head.length) head = await readRange(read, path, 0, dataStart);
+  if (dataStart > head.length) throw new DataError({ file, message: 'is cut short: the header runs past the end of the file' });
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(head.subarray(headerStart, dataStart));
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -36,28 +66,66 @@ export function readNpy(bytes: Uint8Array, file: string): VectorRows {
   if (shape.length !== 2 || shape.some((n) => !Number.isInteger(n) || n < 0)) {
     throw new DataError({ file, message: `holds an array of shape (${shapeText.trim()}): expected 2-D (rows × dimensions)` });
   }
-  const [count, dim] = shape;
   const type = /^([<>|=])(f)(2|4)$/.exec(descr);
   if (!type) throw new DataError({ file, message: `holds "${descr}" values: expected float32 ('<f4') or float16 ('<f2')` });
-  const width = Number(type[3]);
-  const bigEndian = type[1] === '>';
-  const expected = count * dim * width;
-  if (bytes.length - dataStart < expected) {
-    throw new DataError({ file, message: `is cut short: ${count} × ${dim} ${width === 4 ? 'float32' : 'float16'} values need ${expected} bytes, ${bytes.length - dataStart} follow the header` });
+  const width = Number(type[3]) as 2 | 4;
+  return { count: shape[0], dim: shape[1], width, bigEndian: type[1] === '>', fortran: fortran === 'True', dataStart, storedAs: width === 4 ? 'float32' : 'float16' };
+}
+
+/**
+ * Streams a `.npy` file's values into `out`, `NPY_CHUNK_BYTES` at a time: file row `r` becomes row
+ * `targets[r]` of `out` (−1: left out). Fortran order is transposed on the way.
+ */
+export async function readNpyRows(read: ReadFile, path: string, file: string, layout: NpyLayout, targets: Int32Array, out: Float32Array, chunkBytes = NPY_CHUNK_BYTES): Promise<void> {
+  const { count, dim, width, dataStart } = layout;
+  const total = count * dim;
+  // Whole rows per chunk in C order (they are placed row by row); any run of values in Fortran order.
+  const perChunk = layout.fortran || dim === 0 ? Math.max(1, Math.floor(chunkBytes / width)) : Math.max(1, Math.floor(chunkBytes / width / dim)) * dim;
+  for (let first = 0; first < total; first += perChunk) {
+    const n = Math.min(perChunk, total - first);
+    const bytes = await readRange(read, path, dataStart + first * width, n * width);
+    if (bytes.length < n * width) {
+      const found = dataStart + first * width + bytes.length;
+      throw new DataError({ file, message: `is cut short: ${count} × ${dim} ${layout.storedAs} values need ${total * width} bytes, ${found - dataStart} follow the header` });
+    }
+    const values = decodeValues(bytes, n, layout);
+    if (!layout.fortran) {
+      placeRows(values, dim, first / dim, targets, out);
+      continue;
+    }
+    // Value e of the file is row e % count, column ⌊e / count⌋.
+    for (let i = 0; i < n; i++) {
+      const e = first + i;
+      const target = targets[e % count];
+      if (target >= 0) out[target * dim + Math.floor(e / count)] = values[i];
+    }
   }
-  const storedAs = width === 4 ? 'float32' : 'float16';
-  const offset = bytes.byteOffset + dataStart;
-  if (width === 4 && !bigEndian && fortran === 'False' && offset % 4 === 0) {
-    return { vectors: new Float32Array(bytes.buffer, offset, count * dim), count, dim, storedAs };
+}
+
+/** One chunk's values as float32: viewed in place when they already are (little-endian, aligned). */
+function decodeValues(bytes: Uint8Array, n: number, layout: NpyLayout): Float32Array {
+  const aligned = bytes.byteOffset % layout.width === 0;
+  if (layout.width === 4 && !layout.bigEndian && aligned) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  const values = new Float32Array(n);
+  if (layout.width === 2 && !layout.bigEndian && aligned) {
+    const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+    const table = float16Table();
+    for (let i = 0; i < n; i++) values[i] = table[halves[i]];
+    return values;
   }
-  const out = new Float32Array(count * dim);
-  const read = width === 4 ? (at: number) => view.getFloat32(at, !bigEndian) : (at: number) => float16(view.getUint16(at, !bigEndian));
-  for (let i = 0; i < count * dim; i++) {
-    // Fortran order stores column by column: element i of the file is row i % count, column ⌊i / count⌋.
-    const target = fortran === 'True' ? (i % count) * dim + Math.floor(i / count) : i;
-    out[target] = read(dataStart + i * width);
-  }
-  return { vectors: out, count, dim, storedAs };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const littleEndian = !layout.bigEndian;
+  if (layout.width === 4) for (let i = 0; i < n; i++) values[i] = view.getFloat32(i * 4, littleEndian);
+  else for (let i = 0; i < n; i++) values[i] = float16(view.getUint16(i * 2, littleEndian));
+  return values;
+}
+
+let halfTable: Float32Array | null = null;
+
+/** Every float16 bit pattern's value (256 KB, made once): widening becomes one lookup per value. */
+function float16Table(): Float32Array {
+  halfTable ??= Float32Array.from({ length: 65536 }, (_, bits) => float16(bits));
+  return halfTable;
 }
 
 /** IEEE 754 half precision to a number. */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../../tests/fixtures/comparisonCase.ts';
 import { HAS_NUMPY, NUMPY_MISSING, numpyWrite } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
-import { float16, readNpy } from './npy.ts';
+import { rowTargets } from './alignRows.ts';
+import { float16, readNpyLayout, readNpyRows, type ReadFile } from './npy.ts';
 import { readVectorFiles } from './vectorFiles.ts';
 
 const DOCUMENTS = [1, 0, 0.8, 0.6, 0, 1, -1, 0, 0, -2];
@@ -48,10 +49,29 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
     await expect(readVectorFiles(['documents.npy'], async () => new Uint8Array(), circleDataset())).rejects.toThrow(/queries\.npy is missing/);
   });
 
-  it('views little-endian float32 rows in place rather than copying them', () => {
-    const bytes = new Uint8Array(readFileSync(path.join(root, 'by-id', 'queries.npy')));
-    const rows = readNpy(bytes, 'queries.npy');
-    expect(rows.vectors.buffer).toBe(bytes.buffer);
+  it('streams each file a range at a time straight to the rows’ places, whatever the chunk size', async () => {
+    const dataset = circleDataset();
+    for (const [name, ids] of [['by-id', 'documents.ids.txt'], ['in-order-f16', null]] as const) {
+      const dir = path.join(root, name);
+      const whole = await folder(name);
+      const asked: number[] = [];
+      // Only ranges of the .npy file: it is never read whole.
+      const read: ReadFile = async (p, range) => {
+        if (!range) throw new Error(`${p} read whole`);
+        asked.push(range.length);
+        return new Uint8Array(readFileSync(p)).slice(range.offset, range.offset + range.length);
+      };
+      const file = path.join(dir, 'documents.npy');
+      const layout = await readNpyLayout(read, file, 'documents.npy');
+      const placing = rowTargets(layout.count, ids ? readFileSync(path.join(dir, ids), 'utf8').trim().split('\n') : null, dataset.documents, 'documents.npy', 'documents');
+      for (const chunk of [1, 6, 7, 1 << 20]) {
+        asked.length = 0;
+        const out = new Float32Array(placing.tableRows * layout.dim);
+        await readNpyRows(read, file, 'documents.npy', layout, placing.targets, out, chunk);
+        expect(Array.from(out), `${name}, ${chunk}-byte chunks`).toEqual(Array.from(whole.documents));
+        expect(Math.max(...asked)).toBeLessThanOrEqual(Math.max(chunk, layout.fortran ? layout.width : layout.dim * layout.width));
+      }
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { DataError, formatLocation, type DataIssue, type Dataset } from '../dataset.ts';
-import { alignRows, readIds, type AlignedRows } from './alignRows.ts';
+import { readIds, rowTargets } from './alignRows.ts';
 import type { TableRows } from './arrowTable.ts';
-import { readNpy, type VectorRows } from './npy.ts';
+import { readNpyLayout, readNpyRows, type ReadFile } from './npy.ts';
 import { readArrowFile, readParquetFile, type ParquetReader } from './tableFiles.ts';
 
 /** Precomputed embeddings of a dataset, put in its row order. */
@@ -29,9 +29,10 @@ export interface VectorFileOptions {
  * Reads a checkpoint's vector files: `documents.npy` and `queries.npy` (float32 or float16), each with its
  * ids in `documents.ids.txt` / `queries.ids.txt` (or `.json`) — document and query ids may overlap, as in
  * BEIR — or without ids when its rows are exactly the dataset's, in order. `paths` lists what the user gave
- * (a folder's files, or the two files); `read` fetches one when it is needed.
+ * (a folder's files, or the two files); `read` fetches one, or a range of one, when it is needed. Each side's
+ * rows end up in one Float32Array in the dataset's order, the only copy of them that exists.
  */
-export async function readVectorFiles(paths: readonly string[], read: (path: string) => Promise<Uint8Array>, dataset: Dataset, options: VectorFileOptions = {}): Promise<DatasetVectors> {
+export async function readVectorFiles(paths: readonly string[], read: ReadFile, dataset: Dataset, options: VectorFileOptions = {}): Promise<DatasetVectors> {
   if (paths.some(isDataFile)) return readTableFiles(paths.filter(isDataFile), read, dataset, options);
   const find = (pattern: RegExp) => paths.filter((p) => pattern.test(baseName(p)));
   const single = (pattern: RegExp, what: string) => {
@@ -48,20 +49,28 @@ export async function readVectorFiles(paths: readonly string[], read: (path: str
       message: `expected documents.npy and queries.npy (with documents.ids.txt / queries.ids.txt when their rows are not exactly the dataset's, in order); ${!documentsFile ? 'documents.npy' : 'queries.npy'} is missing`,
     });
   }
-  const side = async (file: string, idsPattern: RegExp, what: 'documents' | 'queries') => {
-    const rows = readNpy(await read(file), baseName(file));
+  const side = async (file: string, idsPattern: RegExp, what: 'documents' | 'queries'): Promise<Side> => {
+    const layout = await readNpyLayout(read, file, baseName(file));
     const idsFile = single(idsPattern, `${what} ids file`);
     const ids = idsFile ? readIds(await read(idsFile), baseName(idsFile)) : null;
-    const aligned = alignRows(rows, ids, what === 'documents' ? dataset.documents : dataset.queries, baseName(file), what);
-    const how = aligned.alignedBy === 'id' ? `matched by the ids in ${baseName(idsFile!)}` : 'taken in the dataset’s order (no ids file; the row counts match)';
-    return { ...aligned, note: `${what}: ${rows.count} × ${rows.dim} ${rows.storedAs} from ${baseName(file)}, ${how}` };
+    const placing = rowTargets(layout.count, ids, what === 'documents' ? dataset.documents : dataset.queries, baseName(file), what);
+    const vectors = new Float32Array(placing.tableRows * layout.dim);
+    await readNpyRows(read, file, baseName(file), layout, placing.targets, vectors);
+    const how = placing.alignedBy === 'id' ? `matched by the ids in ${baseName(idsFile!)}` : 'taken in the dataset’s order (no ids file; the row counts match)';
+    return { vectors, dim: layout.dim, warnings: placing.warnings, note: `${what}: ${layout.count} × ${layout.dim} ${layout.storedAs} from ${baseName(file)}, ${how}` };
   };
   const documents = await side(documentsFile, /^(documents|docs|corpus)\.ids\.(txt|json)$/i, 'documents');
   const queries = await side(queriesFile, /^queries\.ids\.(txt|json)$/i, 'queries');
   return bothSides(documents, queries, `${baseName(documentsFile)}, ${baseName(queriesFile)}`);
 }
 
-type Side = AlignedRows & { note: string };
+/** One side's rows in the dataset's order, with what the report says of them. */
+interface Side {
+  vectors: Float32Array;
+  dim: number;
+  warnings: DataIssue[];
+  note: string;
+}
 
 /** Both sides of a checkpoint's vectors, which must agree on the dimension, with their notes and warnings. */
 function bothSides(documents: Side, queries: Side, files: string): DatasetVectors {
@@ -76,21 +85,27 @@ function bothSides(documents: Side, queries: Side, files: string): DatasetVector
   };
 }
 
+/** Rows of one side in one table: all of the table's, or (`rows`) those its kind column gives this side. */
+interface SidePart {
+  table: TableRows;
+  rows: Int32Array | null;
+  file: string;
+}
+
 /**
  * Arrow IPC / Feather or parquet files — one file, or a folder of part files as Ray Data, Spark or pandas
  * write them — each with an id column and an embedding column. A file (or folder) named for documents
  * (`documents`, `docs`, `corpus`) or queries holds that side; otherwise a `kind`/`role` column says which
- * side each row is on.
+ * side each row is on. Each part's rows go straight to their places in the side's array.
  */
-async function readTableFiles(paths: readonly string[], read: (path: string) => Promise<Uint8Array>, dataset: Dataset, options: VectorFileOptions): Promise<DatasetVectors> {
+async function readTableFiles(paths: readonly string[], read: ReadFile, dataset: Dataset, options: VectorFileOptions): Promise<DatasetVectors> {
   const sideOf = (path: string): 'documents' | 'queries' | null => {
     const parts = path.toLowerCase().split(/[\\/]/);
     if (parts.some((p) => /^(documents?|docs?|corpus|passages?)([._-]|$)/.test(p))) return 'documents';
     if (parts.some((p) => /^quer(y|ies)([._-]|$)/.test(p))) return 'queries';
     return null;
   };
-  const rows: Record<'documents' | 'queries', TableRows[]> = { documents: [], queries: [] };
-  const files: Record<'documents' | 'queries', string[]> = { documents: [], queries: [] };
+  const parts: Record<'documents' | 'queries', SidePart[]> = { documents: [], queries: [] };
   for (const path of [...paths].sort()) {
     const name = baseName(path);
     const bytes = await read(path);
@@ -103,50 +118,47 @@ async function readTableFiles(paths: readonly string[], read: (path: string) => 
     }
     const side = sideOf(path);
     if (side) {
-      rows[side].push(table);
-      files[side].push(name);
+      parts[side].push({ table, rows: null, file: name });
       continue;
     }
     if (!table.kinds) {
       throw new DataError({ file: name, message: 'holds rows of both sides, or of one unnamed side: name the files (or folders) documents and queries, or add a kind column (query / document)' });
     }
     for (const wanted of ['documents', 'queries'] as const) {
-      const keep = table.kinds.flatMap((k, i) => ((k === 'query') === (wanted === 'queries') ? [i] : []));
-      rows[wanted].push(pickRows(table, keep));
-      files[wanted].push(name);
+      const rows = Int32Array.from(table.kinds.flatMap((k, i) => ((k === 'query') === (wanted === 'queries') ? [i] : [])));
+      parts[wanted].push({ table, rows, file: name });
     }
   }
-  const side = (what: 'documents' | 'queries') => {
-    const parts = rows[what];
-    if (parts.every((p) => p.count === 0)) throw new DataError({ file: paths.map(baseName).join(', '), message: `no ${what}: the files hold no ${what === 'documents' ? 'document' : 'query'} rows` });
-    const dims = new Set(parts.filter((p) => p.count).map((p) => p.dim));
-    if (dims.size > 1) throw new DataError({ file: files[what].join(', '), message: `the ${what} files disagree on the dimension (${[...dims].join(' vs ')})` });
-    const merged = concatRows(parts);
-    const label = files[what].length > 1 ? `${files[what].length} files` : files[what][0];
-    const aligned = alignRows(merged, merged.ids, what === 'documents' ? dataset.documents : dataset.queries, label, what);
-    return { ...aligned, note: `${what}: ${merged.count} × ${merged.dim} ${merged.storedAs} from ${label}, matched by id` };
+  const side = (what: 'documents' | 'queries'): Side => {
+    const present = parts[what].filter((p) => (p.rows ? p.rows.length : p.table.count) > 0);
+    if (!present.length) throw new DataError({ file: paths.map(baseName).join(', '), message: `no ${what}: the files hold no ${what === 'documents' ? 'document' : 'query'} rows` });
+    const files = [...new Set(parts[what].map((p) => p.file))];
+    const dims = new Set(present.map((p) => p.table.dim));
+    if (dims.size > 1) throw new DataError({ file: files.join(', '), message: `the ${what} files disagree on the dimension (${[...dims].join(' vs ')})` });
+    const dim = present[0].table.dim;
+    const ids = present.flatMap((p) => (p.rows ? Array.from(p.rows, (r) => p.table.ids[r]) : p.table.ids));
+    const label = files.length > 1 ? `${files.length} files` : files[0];
+    const placing = rowTargets(ids.length, ids, what === 'documents' ? dataset.documents : dataset.queries, label, what);
+    const storedAs = present.some((p) => p.table.storedAs === 'float16') ? 'float16' : 'float32';
+    const note = `${what}: ${ids.length} × ${dim} ${storedAs} from ${label}, matched by id`;
+    const only = present.length === 1 && !present[0].rows ? present[0].table : null;
+    // One table already in the dataset's order is used as it is.
+    if (only && placing.inOrder) return { vectors: only.vectors, dim, warnings: placing.warnings, note };
+    const vectors = new Float32Array(placing.tableRows * dim);
+    let at = 0;
+    for (const { table, rows } of present) {
+      const n = rows ? rows.length : table.count;
+      for (let j = 0; j < n; j++, at++) {
+        const target = placing.targets[at];
+        if (target < 0) continue;
+        const source = rows ? rows[j] : j;
+        vectors.set(table.vectors.subarray(source * dim, (source + 1) * dim), target * dim);
+      }
+    }
+    return { vectors, dim, warnings: placing.warnings, note };
   };
   const documents = side('documents');
   const queries = side('queries');
-  return bothSides(documents, queries, [...new Set([...files.documents, ...files.queries])].join(', '));
-}
-
-function pickRows(table: TableRows, keep: number[]): TableRows {
-  const vectors = new Float32Array(keep.length * table.dim);
-  keep.forEach((row, i) => vectors.set(table.vectors.subarray(row * table.dim, (row + 1) * table.dim), i * table.dim));
-  return { ...table, vectors, count: keep.length, ids: keep.map((row) => table.ids[row]), kinds: null };
-}
-
-function concatRows(parts: TableRows[]): VectorRows & { ids: string[] } {
-  const present = parts.filter((p) => p.count > 0);
-  if (present.length === 1) return present[0];
-  const dim = present[0].dim;
-  const count = present.reduce((n, p) => n + p.count, 0);
-  const vectors = new Float32Array(count * dim);
-  let at = 0;
-  for (const part of present) {
-    vectors.set(part.vectors, at);
-    at += part.vectors.length;
-  }
-  return { vectors, count, dim, storedAs: present.some((p) => p.storedAs === 'float16') ? 'float16' : 'float32', ids: present.flatMap((p) => p.ids) };
+  const files = [...new Set([...parts.documents, ...parts.queries].map((p) => p.file))];
+  return bothSides(documents, queries, files.join(', '));
 }
