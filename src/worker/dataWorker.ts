@@ -1,9 +1,8 @@
-import { expose } from 'comlink';
 import { current, dataApi } from './dataApi.ts';
 import { evaluationApi, type ComparisonProgress, type RunRequest, type RunResult } from './evaluation.ts';
 
 /** The data worker serves loading and evaluation: the dataset never leaves it. */
-const workerApi = {
+export const dataWorkerApi = {
   ...dataApi,
   ...evaluationApi,
   run: (request: RunRequest, onProgress: (progress: ComparisonProgress) => void): Promise<RunResult> => evaluationApi.run(current, request, onProgress),
@@ -14,6 +13,4 @@ const workerApi = {
   },
 };
 
-export type DataWorkerApi = typeof workerApi;
-
-expose(workerApi);
+export type DataWorkerApi = typeof dataWorkerApi;

@@ -14,6 +14,8 @@ import { requestGpuDevice, type GpuContext } from '../core/kernels/gpuDevice.ts'
 import { GpuLabelDistances } from '../core/kernels/labelDistances/labelDistances.ts';
 import { GpuTopK } from '../core/kernels/topk/topk.ts';
 import { timeTopKTile } from '../core/backends/kernelCalibration.ts';
+import type { OrtTopK } from '../core/kernels/topk/topk.ort.ts';
+import { createWasmTopK, MAX_WASM_THREADS } from './ortWeb.ts';
 
 export type KernelChoice = 'auto' | 'webgpu' | 'cpu';
 
@@ -32,7 +34,31 @@ let device: Promise<GpuContext | null> | null = null;
 let owned: { context: GpuContext; topK: GpuTopK; distances: GpuLabelDistances; decision: Promise<BackendDecision> | null } | null = null;
 
 const CPU_NAME = 'the CPU kernels';
-const onCpu = (choice: KernelsChoice): ChosenKernels => ({ topK: null, diagnostics: cpuDiagnosticKernels, choice });
+let wasmTopK: Promise<OrtTopK | Error> | null = null;
+
+/** onnxruntime-web's top-k, started once per worker, or why it would not start. */
+function cpuTopK(): Promise<OrtTopK | Error> {
+  wasmTopK ??= createWasmTopK().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  return wasmTopK;
+}
+
+/**
+ * The CPU kernels: top-k (ranking, k-means assignment, neighbour coherence) on onnxruntime-web's WASM
+ * Gemm + TopK, the other diagnostics in JavaScript; the JavaScript top-k where onnxruntime will not start.
+ */
+async function onCpu(choice: KernelsChoice): Promise<ChosenKernels> {
+  const kernel = await cpuTopK();
+  if (kernel instanceof Error) {
+    return { topK: null, diagnostics: cpuDiagnosticKernels, choice: { ...choice, reason: `${choice.reason}; top-k in JavaScript (onnxruntime-web's WASM did not start: ${kernel.message})` } };
+  }
+  const threads = `${MAX_WASM_THREADS} thread${MAX_WASM_THREADS === 1 ? '' : 's'}`;
+  return {
+    topK: null,
+    cpuTopK: kernel.run,
+    diagnostics: { ...cpuDiagnosticKernels, topK: kernel.run },
+    choice: { ...choice, reason: `${choice.reason}; top-k on onnxruntime-web's WASM Gemm + TopK, ${threads}` },
+  };
+}
 
 /** The kernels for `choice`: the WGSL ones on this worker's device, or the CPU twins, with the reason. */
 export async function kernelsFor(choice: KernelChoice): Promise<ChosenKernels> {
@@ -53,7 +79,10 @@ export async function kernelsFor(choice: KernelChoice): Promise<ChosenKernels> {
   if (choice === 'webgpu') return gpu;
   const facts = { adapter: context.adapter, lost: context.lost };
   if (!needsMeasurement(facts)) return onCpu({ backend: 'cpu', reason: chooseBackend(facts, CPU_NAME).reason, calibration: null });
-  owned.decision ??= timeTopKTile(owned.topK.run).then(({ gpu: probe, cpu }) => chooseBackend({ ...facts, gpu: probe, cpu }, CPU_NAME));
+  const gpuTopK = owned.topK;
+  owned.decision ??= cpuTopK()
+    .then((cpu) => timeTopKTile(gpuTopK.run, cpu instanceof Error ? undefined : cpu.run))
+    .then(({ gpu: probe, cpu }) => chooseBackend({ ...facts, gpu: probe, cpu }, CPU_NAME));
   const decision = await owned.decision;
   const calibration = { webgpuSeconds: decision.gpuSeconds, cpuSeconds: decision.cpuSeconds, speedup: decision.speedup };
   return decision.side === 'gpu' ? { ...gpu, choice: { backend: 'webgpu', reason: decision.reason, calibration } } : onCpu({ backend: 'cpu', reason: decision.reason, calibration });

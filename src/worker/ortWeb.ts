@@ -1,10 +1,12 @@
 /**
  * The lab's only import of onnxruntime-web (the JSEP bundle: WebGPU + WASM in one copy). Maps a backend
- * choice to execution providers and knows the WebGPU device ORT runs on.
+ * choice to execution providers and knows the WebGPU device ORT runs on; gives the data worker its CPU
+ * top-k kernel on the WASM backend.
  */
 import * as ort from 'onnxruntime-web';
 import type { GpuContext } from '../core/kernels/gpuDevice.ts';
 import { GpuPooling } from '../core/kernels/pooling/pooling.ts';
+import { OrtTopK } from '../core/kernels/topk/topk.ort.ts';
 import type { ModelFolder } from '../core/model/modelFolder.ts';
 import { OrtRunner } from '../core/model/ortRunner.ts';
 
@@ -78,6 +80,15 @@ export async function createRunner(folder: ModelFolder, backend: Backend): Promi
   });
   if (backend === 'webgpu') runner.poolOnGpu(await poolingOnOrtDevice());
   return runner;
+}
+
+/**
+ * Similarity + top-k as a Gemm + TopK graph on the WASM backend: MLAS's SIMD matrix multiply on every thread
+ * the page may use (both cores here), where the JavaScript twin does one multiply-add at a time on one.
+ */
+export function createWasmTopK(): Promise<OrtTopK> {
+  sessionsCreated = true;
+  return OrtTopK.create(ort, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
 }
 
 /** The GPUDevice ORT's WebGPU backend runs on; it exists once a WebGPU session does. */

@@ -8,10 +8,11 @@ import type { Probe } from './chooseBackend.ts';
 export const CALIBRATION_TILE = { queries: 64, docs: 8192, dim: 384, k: 100 } as const;
 
 /**
- * Seconds of the top-k tile on the GPU kernel and on the CPU twin, each after one untimed warm-up run
- * (pipeline compilation, first upload). A GPU failure is reported, not thrown: the rule then keeps the CPU.
+ * Seconds of the top-k tile on the GPU kernel and on the CPU kernel the run would otherwise use (the
+ * JavaScript twin unless another is given), each after one untimed warm-up run (pipeline compilation, first
+ * upload). A GPU failure is reported, not thrown: the rule then keeps the CPU.
  */
-export async function timeTopKTile(gpu: TopKKernel): Promise<{ gpu: Probe; cpu: { seconds: number } }> {
+export async function timeTopKTile(gpu: TopKKernel, cpuKernel: TopKKernel = topKCpu): Promise<{ gpu: Probe; cpu: { seconds: number } }> {
   const random = mulberry32(7);
   const rows = (count: number) => {
     const v = Float32Array.from({ length: count * CALIBRATION_TILE.dim }, () => random() - 0.5);
@@ -25,7 +26,7 @@ export async function timeTopKTile(gpu: TopKKernel): Promise<{ gpu: Probe; cpu: 
     await run(input);
     return (performance.now() - started) / 1000;
   };
-  const cpu = { seconds: await time(topKCpu) };
+  const cpu = { seconds: await time(cpuKernel) };
   try {
     return { gpu: { seconds: await time(gpu) }, cpu };
   } catch (error) {
