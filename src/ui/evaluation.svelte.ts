@@ -53,10 +53,13 @@ export class EvaluationState {
     this.progress = {};
     try {
       const sweep = this.sweepSpec();
-      this.result = await this.worker.run(
+      const result = await this.worker.run(
         { checkpoints, mode: this.mode, kernels: this.kernels, ...(sweep ? { sweep } : {}) },
         proxy((p: ComparisonProgress) => void (this.progress = { ...this.progress, [p.checkpoint ?? '*']: p })),
       );
+      // Drawn in the next task: the result's arrival (the clone of a thousand queries' lists) is one already.
+      await new Promise((resolve) => setTimeout(resolve));
+      this.result = result;
       this.baseline = 0;
       this.detail = null;
       this.selectedQuery = null;

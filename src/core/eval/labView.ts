@@ -39,7 +39,7 @@ export function labView(comparison: Comparison): LabView {
   const { dataset, report, checkpoints } = comparison;
   const evaluated = checkpoints[0]?.evaluation.queryRows ?? new Int32Array(0);
   return {
-    report,
+    report: pageReport(report),
     models: checkpoints.map((c) => ({
       slot: c.slot ?? null,
       name: c.name,
@@ -60,4 +60,14 @@ export function labView(comparison: Comparison): LabView {
       return { id, text: text.length > TEXT_PREVIEW ? `${text.slice(0, TEXT_PREVIEW)}…` : text, ...(label ? { label } : {}) };
     }),
   };
+}
+
+/**
+ * The report without what the page never draws and what grows with the data: each model's top lists (a
+ * query's lists come from `queryDetail` when it is opened) and the fingerprint's per-item hashes (12 bytes
+ * a document). A thousand queries' lists cost the main thread tens of milliseconds to receive.
+ */
+function pageReport(report: EvalReport): EvalReport {
+  const { fingerprint, ...dataset } = report.dataset;
+  return { ...report, dataset, models: report.models.map((m) => ({ ...m, top: {} })) };
 }
