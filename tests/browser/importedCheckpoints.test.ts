@@ -64,6 +64,8 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a mo
     expect(row[2]).toBeCloseTo(row[0], 4);
     const hint = (await page.getByTestId('results').locator('p.hint').first().textContent()) ?? '';
     expect(hint).toMatch(/vectors B: precomputed vectors read from files/);
+    // The CPU kernels rank on onnxruntime-web's WASM graph in the data worker, as the CLI does on onnxruntime-node.
+    expect(await page.getByTestId('kernels-choice').textContent()).toMatch(/the CPU — chosen in the run panel; top-k on onnxruntime-web's WASM Gemm \+ TopK, 2 threads/);
     expect(hint).toMatch(/tiny-numpy: a ranking read from a run file, 32 deep/);
     expect(await page.getByTestId('diagnostics-unavailable').textContent()).toMatch(/C tiny-numpy: diagnostics not available for a ranking/);
 
