@@ -7,6 +7,7 @@ import { withLabels } from '../src/core/diagnostics/labelled.ts';
 import { labelStructure } from '../src/core/diagnostics/labelStructure.ts';
 import { cpus } from 'node:os';
 import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { topKCpuSync } from '../src/core/kernels/topk/topk.cpu.ts';
 import { OrtTopK } from '../src/core/kernels/topk/topk.ort.ts';
 import { mulberry32 } from '../src/core/metrics/random.ts';
@@ -54,20 +55,27 @@ const blocked = time('CPU kernel (4 × 256 blocks, insertion top-k)', () => topK
 const agree = naive.result.every((doc, i) => doc === blocked.result.indices[i]);
 console.log(`ratio naive / CPU kernel: ${(naive.ms / blocked.ms).toFixed(2)}× (target ≥ 4×); same top-${K}: ${agree}`);
 
-// The onnxruntime twin (Gemm + TopK on MLAS, every core): the CLI's CPU kernel. Timed after one warm-up run.
-const ortTopK = await OrtTopK.create(ortNode, { intraOpNumThreads: cpus().length });
-await ortTopK.run({ ...data, dim: DIM, k: K });
-let ortBest = Infinity;
-let ortResult = null as Awaited<ReturnType<typeof ortTopK.run>> | null;
-for (let i = 0; i < 3; i++) {
-  const start = performance.now();
-  ortResult = await ortTopK.run({ ...data, dim: DIM, k: K });
-  ortBest = Math.min(ortBest, performance.now() - start);
+// The onnxruntime twin (Gemm + TopK), timed after one warm-up run, best of 3: on onnxruntime-node (MLAS, every
+// core: the CLI's CPU kernel) and on onnxruntime-web's WASM backend (SIMD, both threads: the page's CPU kernel,
+// the same .wasm the page loads, run here in Node).
+async function timeOrt(label: string, kernel: OrtTopK): Promise<void> {
+  await kernel.run({ ...data, dim: DIM, k: K });
+  let best = Infinity;
+  let result = null as Awaited<ReturnType<OrtTopK['run']>> | null;
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    result = await kernel.run({ ...data, dim: DIM, k: K });
+    best = Math.min(best, performance.now() - start);
+  }
+  console.log(`${label.padEnd(52)} ${best.toFixed(1).padStart(9)} ms (best of 3)`);
+  const same = result!.indices.every((doc, i) => doc === blocked.result.indices[i]);
+  console.log(`ratio CPU kernel / ${label.split(' ')[0]} kernel: ${(blocked.ms / best).toFixed(2)}× (target ≥ 4×); ${((2 * Q * D * DIM) / best / 1e6).toFixed(1)} GFLOP/s; same top-${K}: ${same}`);
+  await kernel.release();
 }
-console.log(`${`onnxruntime-node Gemm + TopK (${cpus().length} threads)`.padEnd(52)} ${ortBest.toFixed(1).padStart(9)} ms (best of 3)`);
-const sameOrt = ortResult!.indices.every((doc, i) => doc === blocked.result.indices[i]);
-console.log(`ratio CPU kernel / onnxruntime kernel: ${(blocked.ms / ortBest).toFixed(2)}× (target ≥ 4×); ${((2 * Q * D * DIM) / ortBest / 1e6).toFixed(1)} GFLOP/s; same top-${K}: ${sameOrt}`);
-await ortTopK.release();
+await timeOrt(`onnxruntime-node Gemm + TopK (${cpus().length} threads)`, await OrtTopK.create(ortNode, { intraOpNumThreads: cpus().length }));
+ortWeb.env.wasm.numThreads = cpus().length;
+ortWeb.env.logLevel = 'error';
+await timeOrt(`onnxruntime-web WASM Gemm + TopK (${cpus().length} threads)`, await OrtTopK.create(ortWeb, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
 
 console.log('\nmetrics for 10 000 queries × top-100 (default sentence-transformers keys)');
 const random = mulberry32(11);
