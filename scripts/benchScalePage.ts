@@ -29,8 +29,8 @@ const scale = makeScaleData(dir, DOCS, QUERIES);
 console.log(`bench:scale (page): ${DOCS} documents × ${DIM} × 2 checkpoints, ${QUERIES} queries; vectors from ${scale.seededFrom} plus seeded noise`);
 const inOrder = path.join(dir, 'noisy-minilm');
 const shuffled = path.join(dir, 'noisier-minilm');
-await scale.writeVectors(inOrder, { seed: 1, documentNoise: 0.35, queryNoise: 0.09 });
-await scale.writeVectors(shuffled, { seed: 2, documentNoise: 0.45, queryNoise: 0.11, shuffled: true });
+await scale.writeVectors(inOrder, { seed: 1, documentNoise: 0.35, queryNoise: 0.3 });
+await scale.writeVectors(shuffled, { seed: 2, documentNoise: 0.45, queryNoise: 0.35, shuffled: true });
 console.log(`files written in ${seconds(started)} s (${dir})`);
 
 started = performance.now();
@@ -144,8 +144,11 @@ try {
   // Let the last frames settle before reading the long tasks.
   await new Promise((resolve) => setTimeout(resolve, 1000));
 
-  const rows = await page.getByTestId('metrics-table').locator('tbody tr').evaluateAll((trs) => trs.slice(0, 4).map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim()));
-  console.log(`\nmetrics (first rows of the page's table):\n${rows.map((r) => `  ${r}`).join('\n')}`);
+  const rows = await page
+    .getByTestId('metrics-table')
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.filter((tr) => /^(ndcg@10|mrr@10|recall@10)$/.test(tr.getAttribute('data-metric') ?? '')).map((tr) => [...tr.querySelectorAll('th, td')].slice(0, 4).map((cell) => cell.textContent?.trim()).join('  ')));
+  console.log(`\nmetrics (the page's table: metric, A, B, Δ):\n${rows.map((r) => `  ${r}`).join('\n')}`);
   const hint = await page.getByTestId('results').locator('p.hint').first().innerText();
   console.log(`how the vectors were read: ${hint.replace(/\s+/g, ' ').slice(0, 400)}`);
 
