@@ -256,7 +256,7 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Ch
     // Paths relative to the folder, subfolders included (Spark writes documents/part-*.parquet).
     const files = (await readdir(location, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
     const relative = files.map((e) => path.relative(location, path.join(e.parentPath, e.name)));
-    return vectorFileCheckpoint({ name, source: location }, relative, (file) => read(path.join(location, file)), { parquet: parquetWasm });
+    return vectorFileCheckpoint({ name, source: location }, relative, (file, range) => read(path.join(location, file), range), { parquet: parquetWasm });
   }
   return vectorFileCheckpoint({ name, source: location }, parts, read, { parquet: parquetWasm });
 }

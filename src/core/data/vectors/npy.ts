@@ -36,10 +36,12 @@ export const NPY_CHUNK_BYTES = 8 * 2 ** 20;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** `length` bytes from `offset`, also from a reader that ignores ranges and hands back the whole file. */
+/** `length` bytes from `offset` (fewer at the file's end). */
 async function readRange(read: ReadFile, path: string, offset: number, length: number): Promise<Uint8Array> {
   const bytes = await read(path, { offset, length });
-  return bytes.length > length ? bytes.subarray(offset, offset + length) : bytes;
+  // A reader that ignored the range would make each chunk a read of the whole file: a bug, not a slow path.
+  if (bytes.length > length) throw new Error(`the reader of ${path} returned ${bytes.length} bytes for a range of ${length}`);
+  return bytes;
 }
 
 /**

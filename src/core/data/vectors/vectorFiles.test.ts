@@ -9,6 +9,12 @@ import { float16, readNpyLayout, readNpyRows, type ReadFile } from './npy.ts';
 import { readVectorFiles } from './vectorFiles.ts';
 
 const DOCUMENTS = [1, 0, 0.8, 0.6, 0, 1, -1, 0, 0, -2];
+
+/** A local file, or a range of it, as the CLI reads one. */
+const readLocal: ReadFile = async (p, range) => {
+  const bytes = new Uint8Array(readFileSync(p));
+  return range ? bytes.slice(range.offset, range.offset + range.length) : bytes;
+};
 const QUERIES = [0.9, 0.1, -1, 0.2, 0, -1];
 
 describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vector files written by NumPy — ${NUMPY_MISSING}`, () => {
@@ -16,7 +22,7 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
   const folder = (name: string) => {
     const dir = path.join(root, name);
     const paths = readdirSync(dir).map((f) => path.join(dir, f));
-    return readVectorFiles(paths, async (p) => new Uint8Array(readFileSync(p)), circleDataset());
+    return readVectorFiles(paths, readLocal, circleDataset());
   };
   beforeAll(() => {
     root = mkdtempSync(path.join(tmpdir(), 'embedlab-npy-'));
@@ -47,6 +53,12 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
     await expect(folder('not-npy')).rejects.toThrow('documents.npy: is not a NumPy .npy file');
     await expect(folder('int64')).rejects.toThrow(`documents.npy: holds "<i8" values: expected float32 ('<f4') or float16 ('<f2')`);
     await expect(readVectorFiles(['documents.npy'], async () => new Uint8Array(), circleDataset())).rejects.toThrow(/queries\.npy is missing/);
+  });
+
+  it('refuses a reader that ignores ranges (each chunk would read the whole file)', async () => {
+    const whole: ReadFile = async (p) => new Uint8Array(readFileSync(p));
+    const dir = path.join(root, 'in-order-f16');
+    await expect(readVectorFiles([path.join(dir, 'documents.npy'), path.join(dir, 'queries.npy')], whole, circleDataset())).rejects.toThrow(/returned \d+ bytes for a range of \d+/);
   });
 
   it('streams each file a range at a time straight to the rows’ places, whatever the chunk size', async () => {
