@@ -16,6 +16,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/browser/browser.ts';
+import { longTasks, watchLongTasks } from '../tests/browser/longTasks.ts';
 import { DIM, makeScaleData, watchPeakMemory } from './scaleData.ts';
 
 const DOCS = Number(process.argv[2] ?? 500_000);
@@ -72,13 +73,7 @@ const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 const errors: string[] = [];
 page.on('pageerror', (error) => errors.push(error.message));
 page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-await page.addInitScript(() => {
-  const tasks: { start: number; duration: number }[] = [];
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
-  }).observe({ type: 'longtask', buffered: true });
-  Object.assign(window, { longTasks: tasks });
-});
+await watchLongTasks(page);
 await page.goto(url);
 const renderer = watchPeakMemory(() => chromiumProcesses('renderer'));
 const phases: { name: string; from: number; to: number }[] = [];
@@ -152,7 +147,7 @@ try {
   const hint = await page.getByTestId('results').locator('p.hint').first().innerText();
   console.log(`how the vectors were read: ${hint.replace(/\s+/g, ' ').slice(0, 400)}`);
 
-  const tasks = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
+  const tasks = await longTasks(page);
   const over = tasks.filter((t) => t.duration > 50);
   console.log(`\nmain-thread tasks over 50 ms from page load to the opened query: ${over.length}${over.length ? `, longest ${Math.max(...over.map((t) => t.duration)).toFixed(0)} ms` : ''}`);
   for (const t of over) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { longTasks, watchLongTasks } from './longTasks.ts';
 import { usePage } from './usePage.ts';
 
 /** Distinct short texts: 10 000 pairs → 10 000 queries and 10 000 documents, 20 000 texts per model. */
@@ -10,13 +11,7 @@ function pairsCsv(rows: number): string {
 
 const browser = usePage('/', async (page) => {
   // Long tasks of the main thread, from page start: the encode must never block it for more than 50 ms.
-  await page.addInitScript(() => {
-    const tasks: { start: number; duration: number }[] = [];
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-    Object.assign(window, { longTasks: tasks });
-  });
+  await watchLongTasks(page);
 });
 
 describe('responsiveness while the page encodes 20 000 texts', () => {
@@ -46,7 +41,7 @@ describe('responsiveness while the page encodes 20 000 texts', () => {
         { timeout: 600_000, interval: 500 },
       )
       .toBe(true);
-    const tasks = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
+    const tasks = await longTasks(page);
     const during = tasks.filter((t) => t.start >= start && t.start <= encodeEnd);
     const longest = Math.max(0, ...during.map((t) => t.duration));
     console.log(`20 000 texts per model encoded in ${((encodeEnd - start) / 1000).toFixed(1)} s; main-thread tasks over 50 ms during it: ${during.length}, longest ${longest.toFixed(0)} ms`);
@@ -57,7 +52,7 @@ describe('responsiveness while the page encodes 20 000 texts', () => {
       while (performance.now() - t < 120);
     });
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as { longTasks: { duration: number }[] }).longTasks.some((t) => t.duration >= 100)), { timeout: 5000 })
+      .poll(async () => (await longTasks(page)).some((t) => t.duration >= 100), { timeout: 5000 })
       .toBe(true);
   }, 900_000);
 });
