@@ -5,6 +5,7 @@ import { PRECISIONS, type Precision } from '../core/report/sweepTable.ts';
 import type { CacheSize } from '../worker/indexedDbEmbeddingStore.ts';
 import type { DataWorkerApi } from '../worker/dataWorker.ts';
 import type { CheckpointRequest, ComparisonProgress, ComparisonStage, ExportFile, ExportKind, KernelChoice, QueryDetail, RunResult } from '../worker/evaluation.ts';
+import { nextTask } from './tasks.svelte.ts';
 
 export const STAGE_NAMES: Record<ComparisonStage, string> = {
   documents: 'encoding documents',
@@ -58,7 +59,7 @@ export class EvaluationState {
         proxy((p: ComparisonProgress) => void (this.progress = { ...this.progress, [p.checkpoint ?? '*']: p })),
       );
       // Drawn in the next task: the result's arrival (the clone of a thousand queries' lists) is one already.
-      await new Promise((resolve) => setTimeout(resolve));
+      await nextTask();
       this.result = result;
       this.baseline = 0;
       this.detail = null;
@@ -90,7 +91,9 @@ export class EvaluationState {
     if (!this.result) return;
     this.rescoring = true;
     try {
-      this.result = await this.worker.setMode(mode);
+      const result = await this.worker.setMode(mode);
+      await nextTask();
+      this.result = result;
     } catch (error) {
       this.error = (error as Error).message;
     } finally {
