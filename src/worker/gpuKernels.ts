@@ -9,7 +9,7 @@
 import { chooseBackend, needsMeasurement, type BackendDecision } from '../core/backends/chooseBackend.ts';
 import { cpuDiagnosticKernels } from '../core/diagnostics/kernels.ts';
 import { gpuDiagnosticKernels } from '../core/diagnostics/gpuKernels.ts';
-import type { ComparisonKernels } from '../core/eval/compare.ts';
+import { cpuKernelsWith, type ComparisonKernels } from '../core/eval/compare.ts';
 import { requestGpuDevice, type GpuContext } from '../core/kernels/gpuDevice.ts';
 import { GpuLabelDistances } from '../core/kernels/labelDistances/labelDistances.ts';
 import { GpuTopK } from '../core/kernels/topk/topk.ts';
@@ -52,12 +52,7 @@ async function onCpu(choice: KernelsChoice): Promise<ChosenKernels> {
     return { topK: null, diagnostics: cpuDiagnosticKernels, choice: { ...choice, reason: `${choice.reason}; top-k in JavaScript (onnxruntime-web's WASM did not start: ${kernel.message})` } };
   }
   const threads = `${MAX_WASM_THREADS} thread${MAX_WASM_THREADS === 1 ? '' : 's'}`;
-  return {
-    topK: null,
-    cpuTopK: kernel.run,
-    diagnostics: { ...cpuDiagnosticKernels, topK: kernel.run },
-    choice: { ...choice, reason: `${choice.reason}; top-k on onnxruntime-web's WASM Gemm + TopK, ${threads}` },
-  };
+  return { ...cpuKernelsWith(kernel.run), choice: { ...choice, reason: `${choice.reason}; top-k on onnxruntime-web's WASM Gemm + TopK, ${threads}` } };
 }
 
 /** The kernels for `choice`: the WGSL ones on this worker's device, or the CPU twins, with the reason. */

@@ -1,12 +1,11 @@
 import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as parquetWasm from 'parquet-wasm';
-import { cpuDiagnosticKernels } from '../../core/diagnostics/kernels.ts';
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type VectorCheckpoint } from '../../core/eval/checkpoint.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
-import { compareCheckpoints, type ComparisonProgress } from '../../core/eval/compare.ts';
+import { compareCheckpoints, cpuKernelsWith, type ComparisonProgress } from '../../core/eval/compare.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
@@ -171,7 +170,7 @@ export const evalCommand = defineCommand({
         stats: { permutations, seed },
         diagnostics: values['no-diagnostics'] ? false : { seed },
         ...(sweep ? { sweep } : {}),
-        kernels: { topK: null, cpuTopK: topK.run, diagnostics: { ...cpuDiagnosticKernels, topK: topK.run } },
+        kernels: cpuKernelsWith(topK.run),
         onProgress: progressPrinter(),
       });
     } finally {

@@ -46,6 +46,14 @@ export interface ComparisonKernels {
   diagnostics: DiagnosticKernels;
 }
 
+/**
+ * The CPU kernels with `topK` (an onnxruntime Gemm + TopK graph) for the ranking and the diagnostics'
+ * neighbour searches; the other diagnostics stay the JavaScript ones.
+ */
+export function cpuKernelsWith(topK: TopKKernel): ComparisonKernels {
+  return { topK: null, cpuTopK: topK, diagnostics: { ...cpuDiagnosticKernels, topK } };
+}
+
 export interface ComparisonOptions {
   metricKeys: readonly string[];
   mode: EvaluationMode;
