@@ -148,7 +148,7 @@ function writeLines(file: string, count: number, line: (i: number) => string): v
   }
 }
 
-/** Peak resident memory (VmHWM) of the processes `pick` selects, summed, sampled every 100 ms until stopped. */
+/** Peak resident memory of the processes `pids` lists (the highest VmHWM of one, and the highest VmRSS of all together), sampled every 100 ms until stopped. */
 export function watchPeakMemory(pids: () => number[]): { stop(): { peakBytes: number; peakSumBytes: number } } {
   let peakBytes = 0;
   let peakSumBytes = 0;
