@@ -80,10 +80,14 @@ export default defineConfig({
   plugins: [svelte(), serveModels(), contentSecurityPolicy()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
-  // Pre-bundling would move onnxruntime-web and parquet-wasm away from their .wasm files (found via
-  // import.meta.url). The data worker's own dependencies are named so the dev server bundles them at start:
+  // Pre-bundling would move onnxruntime-web away from its .wasm files (found via import.meta.url), and would
+  // split hyparquet's entry from the page decoders the parquet reader imports by path (plain ES modules, served
+  // as they are). The data worker's other dependencies are named so the dev server bundles them at start:
   // found later, in the worker, they would make it reload the page mid-session.
-  optimizeDeps: { exclude: ['onnxruntime-web', 'parquet-wasm'], include: ['apache-arrow', 'fzstd', 'lz4js', 'papaparse', 'fflate', 'comlink', 'idb'] },
+  optimizeDeps: {
+    exclude: ['onnxruntime-web', 'hyparquet'],
+    include: ['apache-arrow', 'fzstd', 'lz4js', 'papaparse', 'fflate', 'comlink', 'idb', 'hyparquet-compressors'],
+  },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
 });

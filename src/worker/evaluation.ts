@@ -11,6 +11,7 @@ import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/ev
 import type { SweepSpec } from '../core/eval/compressionSweep.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
+import { byteRange } from '../core/data/vectors/npy.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
 import { exportFiles, type ExportFile, type ExportKind } from '../core/eval/exportFiles.ts';
 import { labView, type LabView } from '../core/eval/labView.ts';
@@ -21,7 +22,6 @@ import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BackendChoice, EncoderApi } from './api.ts';
 import type { ModelLocation } from './modelSources.ts';
 import { kernelsFor, type KernelChoice, type KernelsChoice } from './gpuKernels.ts';
-import { parquetReader } from './parquet.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
 
 export type { KernelChoice } from './gpuKernels.ts';
@@ -137,13 +137,14 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
     return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
   }
   const byPath = new Map(request.files.map((f) => [f.path, f.file]));
-  const parquet = request.files.some((f) => /\.parquet$/i.test(f.path)) ? await parquetReader() : undefined;
   const read = async (path: string, range?: { offset: number; length: number }) => {
     const file = byPath.get(path)!;
     // A range is a slice of the File: vector files are streamed into the arrays the kernels use.
-    return new Uint8Array(await (range ? file.slice(range.offset, range.offset + range.length) : file).arrayBuffer());
+    if (!range) return new Uint8Array(await file.arrayBuffer());
+    const { start, end } = byteRange(file.size, range);
+    return new Uint8Array(await file.slice(start, end).arrayBuffer());
   };
-  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], read, { parquet });
+  return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], read);
 }
 
 function resultOf(state: NonNullable<typeof last>): RunResult {

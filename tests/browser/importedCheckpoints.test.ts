@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNodeEncoder } from '../../src/cli/nodeEncoder.ts';
 import { readInputs } from '../../src/cli/readDataset.ts';
-import { HAS_NUMPY, NUMPY_MISSING, numpyWrite } from '../fixtures/vectors/numpyWriter.ts';
+import { HAS_NUMPY, HAS_PYARROW, NUMPY_MISSING, numpyWrite } from '../fixtures/vectors/numpyWriter.ts';
 import { FIXTURE_MODEL, ROOT } from '../paths.ts';
 import { usePage } from './usePage.ts';
 
@@ -12,12 +12,15 @@ const SAMPLE = path.join(ROOT, 'public/samples/helpdesk-faq.csv');
 
 /**
  * In the page: the fixture model encoded here (slot A), the same model's vectors written by NumPy (slot B)
- * and NumPy's ranking of them as a run file (slot C), on the sample data — one comparison.
+ * and NumPy's ranking of them as a run file (slot C), on the sample data — one comparison. With pyarrow
+ * here, the same vectors as two parquet part files with a kind column (slot D), read page by page in the
+ * data worker.
  */
 describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a model, in the page' : `imported checkpoints in the page — ${NUMPY_MISSING}`, () => {
   const browser = usePage('/', async (page) => page.setViewportSize({ width: 1280, height: 900 }));
   let vectors: string;
   let run: string;
+  let parquetParts: string[] = [];
 
   beforeAll(async () => {
     const dataset = (await readInputs([SAMPLE])).dataset!;
@@ -39,6 +42,11 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a mo
     writeFileSync(path.join(dir, 'dids.txt'), Array.from(dataset.documents, (d) => d.id).join('\n'));
     run = path.join(dir, 'tiny-numpy.run');
     numpyWrite('run', path.join(dir, 'documents.f32'), path.join(dir, 'queries.f32'), String(documents.dim), path.join(dir, 'qids.txt'), path.join(dir, 'dids.txt'), '100', run);
+    if (HAS_PYARROW) {
+      const parquet = path.join(dir, 'tiny-parquet');
+      numpyWrite('parquet', path.join(dir, 'documents.f32'), path.join(dir, 'queries.f32'), String(documents.dim), path.join(dir, 'dids.txt'), path.join(dir, 'qids.txt'), parquet);
+      parquetParts = ['part-00000.parquet', 'part-00001.parquet'].map((f) => path.join(parquet, f));
+    }
   }, 120_000);
 
   it('compares them in one run, with the same metrics, and says what each checkpoint is', async () => {
@@ -55,13 +63,20 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a mo
     await page.getByTestId('add-slot').click();
     await page.getByTestId('run-file-C').setInputFiles(run);
     await expect.poll(() => page.getByTestId('imported-C').textContent()).toMatch(/a ranking from the run file tiny-numpy\.run/);
+    if (parquetParts.length) {
+      await page.getByTestId('add-slot').click();
+      await page.getByTestId('vectors-D').setInputFiles(parquetParts);
+      await expect.poll(() => page.getByTestId('imported-D').textContent()).toMatch(/precomputed vectors \(part-00000\.parquet, part-00001\.parquet\)/);
+    }
     await page.getByTestId('kernels').selectOption('cpu');
     await page.getByTestId('run').click();
     await expect.poll(() => page.getByTestId('results').count(), { timeout: 120_000 }).toBe(1);
 
-    const row = (await page.getByTestId('metrics-table').locator('tr[data-metric="ndcg@10"] td').allTextContents()).slice(0, 3).map(Number);
+    const slots = parquetParts.length ? 4 : 3;
+    const row = (await page.getByTestId('metrics-table').locator('tr[data-metric="ndcg@10"] td').allTextContents()).slice(0, slots).map(Number);
     expect(row[1]).toBeCloseTo(row[0], 4);
     expect(row[2]).toBeCloseTo(row[0], 4);
+    if (parquetParts.length) expect(row[3]).toBeCloseTo(row[0], 4);
     const hint = (await page.getByTestId('results').locator('p.hint').first().textContent()) ?? '';
     expect(hint).toMatch(/vectors B: precomputed vectors read from files/);
     // The CPU kernels rank on onnxruntime-web's WASM graph in the data worker, as the CLI does on onnxruntime-node.

@@ -1,5 +1,4 @@
 import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import * as parquetWasm from 'parquet-wasm';
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
@@ -11,6 +10,7 @@ import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
 import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
+import { byteRange } from '../../core/data/vectors/npy.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';
@@ -232,10 +232,11 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Ch
       // Vector files are streamed a range at a time into the arrays the kernels use.
       const handle = await open(file);
       try {
-        const bytes = new Uint8Array(range.length);
+        const { start, end } = byteRange((await handle.stat()).size, range);
+        const bytes = new Uint8Array(end - start);
         let got = 0;
-        while (got < range.length) {
-          const { bytesRead } = await handle.read(bytes, got, range.length - got, range.offset + got);
+        while (got < bytes.length) {
+          const { bytesRead } = await handle.read(bytes, got, bytes.length - got, start + got);
           if (bytesRead === 0) break;
           got += bytesRead;
         }
@@ -255,9 +256,9 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Ch
     // Paths relative to the folder, subfolders included (Spark writes documents/part-*.parquet).
     const files = (await readdir(location, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
     const relative = files.map((e) => path.relative(location, path.join(e.parentPath, e.name)));
-    return vectorFileCheckpoint({ name, source: location }, relative, (file, range) => read(path.join(location, file), range), { parquet: parquetWasm });
+    return vectorFileCheckpoint({ name, source: location }, relative, (file, range) => read(path.join(location, file), range));
   }
-  return vectorFileCheckpoint({ name, source: location }, parts, read, { parquet: parquetWasm });
+  return vectorFileCheckpoint({ name, source: location }, parts, read);
 }
 
 /** Stage lines on stderr (a live counter on a terminal): what was encoded, what came from the cache, how long. */

@@ -1,5 +1,5 @@
 import type { ReadFile } from '../data/vectors/npy.ts';
-import { readVectorFiles, type VectorFileOptions } from '../data/vectors/vectorFiles.ts';
+import { readVectorFiles } from '../data/vectors/vectorFiles.ts';
 import { chunkedSha256Hex } from '../data/sha256.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 
@@ -11,7 +11,6 @@ export function vectorFileCheckpoint(
   identity: { name: string; source: string; slot?: string },
   paths: readonly string[],
   read: ReadFile,
-  options: VectorFileOptions = {},
 ): VectorCheckpoint {
   return {
     ...identity,
@@ -20,7 +19,7 @@ export function vectorFileCheckpoint(
     async vectors(dataset, context) {
       const started = performance.now();
       await context.onProgress({ stage: 'vectors', done: 0, total: 1 });
-      const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset, options);
+      const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset);
       // The vectors as read (before normalising): the same files give the same fingerprint.
       const fingerprint = await chunkedSha256Hex([documents, queries]);
       await context.onProgress({ stage: 'vectors', done: 1, total: 1 });

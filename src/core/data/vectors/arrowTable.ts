@@ -3,9 +3,9 @@ import { DataError } from '../dataset.ts';
 import { float16, type VectorRows } from './npy.ts';
 
 /** Column names taken as the embedding, in order of preference, when no other list column decides it. */
-const EMBEDDING_NAMES = ['embedding', 'embeddings', 'vector', 'vectors', 'emb', 'dense_vector'];
-const ID_NAMES = ['id', '_id', 'doc_id', 'docid', 'query_id', 'qid', 'corpus_id'];
-const KIND_NAMES = ['kind', 'role', 'type', 'side'];
+export const EMBEDDING_NAMES = ['embedding', 'embeddings', 'vector', 'vectors', 'emb', 'dense_vector'];
+export const ID_NAMES = ['id', '_id', 'doc_id', 'docid', 'query_id', 'qid', 'corpus_id'];
+export const KIND_NAMES = ['kind', 'role', 'type', 'side'];
 
 /** Rows of one Arrow table (from an IPC/Feather file or a parquet file): ids, vectors, and each row's kind. */
 export interface TableRows extends VectorRows {
@@ -78,12 +78,13 @@ export function tableRows(table: Table, file: string): TableRows {
 }
 
 function readKinds(column: Vector, name: string, file: string): ('query' | 'document')[] {
-  const kinds = new Array<'query' | 'document'>(column.length);
-  for (let i = 0; i < column.length; i++) {
-    const value = String(column.get(i) ?? '').toLowerCase();
-    if (/^(query|queries|q|question|anchor)$/.test(value)) kinds[i] = 'query';
-    else if (/^(document|documents|doc|docs|d|corpus|passage|passages)$/.test(value)) kinds[i] = 'document';
-    else throw new DataError({ file, message: `row ${i + 1}: ${name} "${value}" is neither query nor document` });
-  }
-  return kinds;
+  return Array.from({ length: column.length }, (_, i) => readKind(column.get(i), i, name, file));
+}
+
+/** A kind/role cell: whether the row is a query or a document. */
+export function readKind(cell: unknown, row: number, name: string, file: string): 'query' | 'document' {
+  const value = String(cell ?? '').toLowerCase();
+  if (/^(query|queries|q|question|anchor)$/.test(value)) return 'query';
+  if (/^(document|documents|doc|docs|d|corpus|passage|passages)$/.test(value)) return 'document';
+  throw new DataError({ file, message: `row ${row + 1}: ${name} "${value}" is neither query nor document` });
 }

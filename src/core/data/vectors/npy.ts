@@ -11,8 +11,17 @@ export interface VectorRows {
   storedAs: 'float32' | 'float16';
 }
 
-/** Reads a file the user gave: all of it, or `length` bytes from `offset` (fewer at its end). */
+/**
+ * Reads a file the user gave: all of it, or `length` bytes from `offset` (fewer at its end). A negative
+ * offset counts from the end, as parquet's footer is found; see {@link byteRange}.
+ */
 export type ReadFile = (path: string, range?: { offset: number; length: number }) => Promise<Uint8Array>;
+
+/** The bytes `[start, end)` a range names in a file of `size` bytes (a negative offset counts from the end). */
+export function byteRange(size: number, range: { offset: number; length: number }): { start: number; end: number } {
+  const start = range.offset < 0 ? Math.max(0, size + range.offset) : Math.min(range.offset, size);
+  return { start, end: Math.min(size, start + range.length) };
+}
 
 /** What a `.npy` header says: the array's shape and how its values are laid out after the header. */
 export interface NpyLayout {
@@ -36,8 +45,8 @@ export const NPY_CHUNK_BYTES = 8 * 2 ** 20;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** `length` bytes from `offset` (fewer at the file's end). */
-async function readRange(read: ReadFile, path: string, offset: number, length: number): Promise<Uint8Array> {
+/** `length` bytes from `offset` (fewer at the file's end; a negative offset counts from it). */
+export async function readRange(read: ReadFile, path: string, offset: number, length: number): Promise<Uint8Array> {
   const bytes = await read(path, { offset, length });
   // A reader that ignored the range would make each chunk a read of the whole file: a bug, not a slow path.
   if (bytes.length > length) throw new Error(`the reader of ${path} returned ${bytes.length} bytes for a range of ${length}`);
@@ -125,7 +134,7 @@ function decodeValues(bytes: Uint8Array, n: number, layout: NpyLayout): Float32A
 let halfTable: Float32Array | null = null;
 
 /** Every float16 bit pattern's value (256 KB, made once): widening becomes one lookup per value. */
-function float16Table(): Float32Array {
+export function float16Table(): Float32Array {
   halfTable ??= Float32Array.from({ length: 65536 }, (_, bits) => float16(bits));
   return halfTable;
 }

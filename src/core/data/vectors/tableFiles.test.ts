@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as parquetWasm from 'parquet-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../../tests/fixtures/comparisonCase.ts';
 import { HAS_PYARROW, numpyWrite, PYARROW_MISSING } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
+import { byteRange } from './npy.ts';
 import { readVectorFiles } from './vectorFiles.ts';
 
 const DOCUMENTS = [1, 0, 0.8, 0.6, 0, 1, -1, 0, 0, -2].map(Math.fround);
@@ -15,7 +15,12 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'Arrow IPC, Feather and parquet vect
   const folder = (name: string) => {
     const dir = path.join(root, name);
     const paths = readdirSync(dir, { recursive: true, encoding: 'utf8' });
-    return readVectorFiles(paths, async (p) => new Uint8Array(readFileSync(path.join(dir, p))), circleDataset(), { parquet: parquetWasm });
+    return readVectorFiles(paths, async (p, range) => {
+      const bytes = new Uint8Array(readFileSync(path.join(dir, p)));
+      if (!range) return bytes;
+      const { start, end } = byteRange(bytes.length, range);
+      return bytes.slice(start, end);
+    }, circleDataset());
   };
   beforeAll(() => {
     root = mkdtempSync(path.join(tmpdir(), 'embedlab-tables-'));

@@ -1,21 +1,22 @@
 import { tableFromIPC } from 'apache-arrow';
 import { DataError } from '../dataset.ts';
+import { placeRows } from './alignRows.ts';
 import { registerArrowCodecs } from './arrowCodecs.ts';
-import { tableRows, type TableRows } from './arrowTable.ts';
-
-/**
- * The parquet reader a caller brings: `parquet-wasm` (Rust's parquet crate in WebAssembly), initialised the
- * way its environment needs — synchronously in Node, from its .wasm URL in the browser — so core imports
- * neither. Its output is an Arrow IPC stream, read with apache-arrow like any Arrow file.
- */
-export interface ParquetReader {
-  readParquet(bytes: Uint8Array): { intoIPCStream(): Uint8Array };
-}
+import { tableRows } from './arrowTable.ts';
+import type { ReadFile } from './npy.ts';
+import { openParquetPart } from './parquetFile.ts';
+import type { TablePart } from './tablePart.ts';
 
 const startsWith = (bytes: Uint8Array, text: string) => [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
 
+/** A table file by its extension: parquet is streamed (see {@link openParquetPart}); Arrow IPC is read whole. */
+export async function openTablePart(read: ReadFile, path: string, file: string): Promise<TablePart> {
+  if (/\.parquet$/i.test(file)) return openParquetPart(read, path, file);
+  return readArrowFile(await read(path), file);
+}
+
 /** Rows of an Arrow IPC file (Feather v2) or stream: ids, vectors and, when present, each row's kind. */
-export function readArrowFile(bytes: Uint8Array, file: string): TableRows {
+export function readArrowFile(bytes: Uint8Array, file: string): TablePart {
   const stream = bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff;
   if (!startsWith(bytes, 'ARROW1') && !stream) {
     throw new DataError({ file, message: `is not an Arrow IPC / Feather file (it starts with neither "ARROW1" nor a stream message)${startsWith(bytes, 'PAR1') ? ': it is a parquet file' : ''}` });
@@ -27,19 +28,13 @@ export function readArrowFile(bytes: Uint8Array, file: string): TableRows {
   } catch (error) {
     throw new DataError({ file, message: `could not be read as Arrow IPC (${(error as Error).message})` });
   }
-  return tableRows(table, file);
-}
-
-/** Rows of a parquet file (one part of a Ray Data / Spark / pandas output, or a whole one). */
-export function readParquetFile(bytes: Uint8Array, file: string, reader: ParquetReader): TableRows {
-  if (!startsWith(bytes, 'PAR1') || !startsWith(bytes.subarray(bytes.length - 4), 'PAR1')) {
-    throw new DataError({ file, message: `is not a parquet file (no "PAR1" at its start and end)${startsWith(bytes, 'ARROW1') ? ': it is an Arrow IPC file' : ''}` });
-  }
-  let ipc: Uint8Array;
-  try {
-    ipc = reader.readParquet(bytes).intoIPCStream();
-  } catch (error) {
-    throw new DataError({ file, message: `could not be read as parquet (${String((error as Error)?.message ?? error)})` });
-  }
-  return tableRows(tableFromIPC(ipc), file);
+  const rows = tableRows(table, file);
+  return {
+    ...rows,
+    file,
+    inPlace: rows.vectors,
+    placeRows: async (destinations) => {
+      for (const { targets, vectors } of destinations) placeRows(rows.vectors, rows.dim, 0, targets, vectors);
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { DataError, formatLocation, type DataIssue, type Dataset } from '../dataset.ts';
 import { readIds, rowTargets } from './alignRows.ts';
-import type { TableRows } from './arrowTable.ts';
 import { readNpyLayout, readNpyRows, type ReadFile } from './npy.ts';
-import { readArrowFile, readParquetFile, type ParquetReader } from './tableFiles.ts';
+import { openTablePart } from './tableFiles.ts';
+import type { RowDestination, TablePart } from './tablePart.ts';
 
 /** Precomputed embeddings of a dataset, put in its row order. */
 export interface DatasetVectors {
@@ -20,11 +20,6 @@ const baseName = (path: string) => path.split(/[\\/]/).pop() ?? path;
 const TABLE_FILE = /\.(parquet|arrow|arrows|feather|ipc)$/i;
 const isDataFile = (path: string) => !/^[._]/.test(baseName(path)) && TABLE_FILE.test(baseName(path));
 
-export interface VectorFileOptions {
-  /** Needed for parquet files (see {@link ParquetReader}). */
-  parquet?: ParquetReader;
-}
-
 /**
  * Reads a checkpoint's vector files: `documents.npy` and `queries.npy` (float32 or float16), each with its
  * ids in `documents.ids.txt` / `queries.ids.txt` (or `.json`) — document and query ids may overlap, as in
@@ -32,8 +27,8 @@ export interface VectorFileOptions {
  * (a folder's files, or the two files); `read` fetches one, or a range of one, when it is needed. Each side's
  * rows end up in one Float32Array in the dataset's order, the only copy of them that exists.
  */
-export async function readVectorFiles(paths: readonly string[], read: ReadFile, dataset: Dataset, options: VectorFileOptions = {}): Promise<DatasetVectors> {
-  if (paths.some(isDataFile)) return readTableFiles(paths.filter(isDataFile), read, dataset, options);
+export async function readVectorFiles(paths: readonly string[], read: ReadFile, dataset: Dataset): Promise<DatasetVectors> {
+  if (paths.some(isDataFile)) return readTableFiles(paths.filter(isDataFile), read, dataset);
   const find = (pattern: RegExp) => paths.filter((p) => pattern.test(baseName(p)));
   const single = (pattern: RegExp, what: string) => {
     const found = find(pattern);
@@ -87,52 +82,48 @@ function bothSides(documents: Side, queries: Side, files: string): DatasetVector
 
 /** Rows of one side in one table: all of the table's, or (`rows`) those its kind column gives this side. */
 interface SidePart {
-  table: TableRows;
+  table: TablePart;
   rows: Int32Array | null;
-  file: string;
 }
 
 /**
  * Arrow IPC / Feather or parquet files — one file, or a folder of part files as Ray Data, Spark or pandas
  * write them — each with an id column and an embedding column. A file (or folder) named for documents
  * (`documents`, `docs`, `corpus`) or queries holds that side; otherwise a `kind`/`role` column says which
- * side each row is on. Each part's rows go straight to their places in the side's array.
+ * side each row is on. The ids of every part are read first; then each part's rows go straight to their
+ * places in the sides' arrays, in one pass over the part.
  */
-async function readTableFiles(paths: readonly string[], read: ReadFile, dataset: Dataset, options: VectorFileOptions): Promise<DatasetVectors> {
+async function readTableFiles(paths: readonly string[], read: ReadFile, dataset: Dataset): Promise<DatasetVectors> {
   const sideOf = (path: string): 'documents' | 'queries' | null => {
     const parts = path.toLowerCase().split(/[\\/]/);
     if (parts.some((p) => /^(documents?|docs?|corpus|passages?)([._-]|$)/.test(p))) return 'documents';
     if (parts.some((p) => /^quer(y|ies)([._-]|$)/.test(p))) return 'queries';
     return null;
   };
+  const tables: TablePart[] = [];
   const parts: Record<'documents' | 'queries', SidePart[]> = { documents: [], queries: [] };
   for (const path of [...paths].sort()) {
-    const name = baseName(path);
-    const bytes = await read(path);
-    let table: TableRows;
-    if (/\.parquet$/i.test(name)) {
-      if (!options.parquet) throw new DataError({ file: name, message: 'parquet files cannot be read here (no parquet reader was given)' });
-      table = readParquetFile(bytes, name, options.parquet);
-    } else {
-      table = readArrowFile(bytes, name);
-    }
+    const table = await openTablePart(read, path, baseName(path));
+    tables.push(table);
     const side = sideOf(path);
     if (side) {
-      parts[side].push({ table, rows: null, file: name });
+      parts[side].push({ table, rows: null });
       continue;
     }
     if (!table.kinds) {
-      throw new DataError({ file: name, message: 'holds rows of both sides, or of one unnamed side: name the files (or folders) documents and queries, or add a kind column (query / document)' });
+      throw new DataError({ file: table.file, message: 'holds rows of both sides, or of one unnamed side: name the files (or folders) documents and queries, or add a kind column (query / document)' });
     }
     for (const wanted of ['documents', 'queries'] as const) {
       const rows = Int32Array.from(table.kinds.flatMap((k, i) => ((k === 'query') === (wanted === 'queries') ? [i] : [])));
-      parts[wanted].push({ table, rows, file: name });
+      parts[wanted].push({ table, rows });
     }
   }
+  // Each side's rows matched to the dataset by id, and the array they go into.
+  const destinations = new Map<TablePart, RowDestination[]>();
   const side = (what: 'documents' | 'queries'): Side => {
     const present = parts[what].filter((p) => (p.rows ? p.rows.length : p.table.count) > 0);
     if (!present.length) throw new DataError({ file: paths.map(baseName).join(', '), message: `no ${what}: the files hold no ${what === 'documents' ? 'document' : 'query'} rows` });
-    const files = [...new Set(parts[what].map((p) => p.file))];
+    const files = [...new Set(parts[what].map((p) => p.table.file))];
     const dims = new Set(present.map((p) => p.table.dim));
     if (dims.size > 1) throw new DataError({ file: files.join(', '), message: `the ${what} files disagree on the dimension (${[...dims].join(' vs ')})` });
     const dim = present[0].table.dim;
@@ -142,23 +133,29 @@ async function readTableFiles(paths: readonly string[], read: ReadFile, dataset:
     const storedAs = present.some((p) => p.table.storedAs === 'float16') ? 'float16' : 'float32';
     const note = `${what}: ${ids.length} × ${dim} ${storedAs} from ${label}, matched by id`;
     const only = present.length === 1 && !present[0].rows ? present[0].table : null;
-    // One table already in the dataset's order is used as it is.
-    if (only && placing.inOrder) return { vectors: only.vectors, dim, warnings: placing.warnings, note };
+    // One table already in the dataset's order, held as float32 rows, is used as it is.
+    if (only?.inPlace && placing.inOrder) return { vectors: only.inPlace, dim, warnings: placing.warnings, note };
     const vectors = new Float32Array(placing.tableRows * dim);
     let at = 0;
     for (const { table, rows } of present) {
-      const n = rows ? rows.length : table.count;
-      for (let j = 0; j < n; j++, at++) {
-        const target = placing.targets[at];
-        if (target < 0) continue;
-        const source = rows ? rows[j] : j;
-        vectors.set(table.vectors.subarray(source * dim, (source + 1) * dim), target * dim);
+      let targets: Int32Array;
+      if (rows) {
+        targets = new Int32Array(table.count).fill(-1);
+        rows.forEach((r, j) => (targets[r] = placing.targets[at + j]));
+      } else {
+        targets = placing.targets.subarray(at, at + table.count);
       }
+      at += rows ? rows.length : table.count;
+      destinations.set(table, [...(destinations.get(table) ?? []), { targets, vectors }]);
     }
     return { vectors, dim, warnings: placing.warnings, note };
   };
   const documents = side('documents');
   const queries = side('queries');
-  const files = [...new Set([...parts.documents, ...parts.queries].map((p) => p.file))];
-  return bothSides(documents, queries, files.join(', '));
+  const result = bothSides(documents, queries, tables.map((t) => t.file).join(', '));
+  for (const table of tables) {
+    const wanted = destinations.get(table);
+    if (wanted) await table.placeRows(wanted);
+  }
+  return result;
 }

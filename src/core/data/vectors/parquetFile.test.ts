@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HAS_PYARROW, numpyWrite, PYARROW_MISSING } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
+import { byteRange, type ReadFile } from './npy.ts';
+import { openParquetPart } from './parquetFile.ts';
+
+const ROWS = 301;
+const DIM = 7;
+
+/** Every layout write_vectors.py's parquet-layouts writes that must read back as its `.f32` rows. */
+const LAYOUTS = [
+  'codec-none', 'codec-snappy', 'codec-gzip', 'codec-brotli', 'codec-zstd', 'codec-lz4', 'plain', 'page-v2', 'page-v2-plain',
+  'byte-stream-split', 'small-pages', 'small-pages-v2', 'list', 'large-list-double', 'required', 'float16', 'float16-plain',
+  'int-ids', 'null-element',
+];
+
+describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'parquet vector files streamed page by page (written by pyarrow)' : `parquet vector files — ${PYARROW_MISSING}`, () => {
+  let dir: string;
+  /** Each read's range, to check nothing asks for a whole file. */
+  let reads: { path: string; length: number | null }[] = [];
+  const read: ReadFile = async (p, range) => {
+    reads.push({ path: p, length: range?.length ?? null });
+    const bytes = new Uint8Array(readFileSync(path.join(dir, p)));
+    if (!range) return bytes;
+    const { start, end } = byteRange(bytes.length, range);
+    return bytes.slice(start, end);
+  };
+  const expected = (name: string) => new Float32Array(new Uint8Array(readFileSync(path.join(dir, `${name}.f32`))).buffer);
+  const identity = Int32Array.from({ length: ROWS }, (_, i) => i);
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'embedlab-parquet-'));
+    numpyWrite('parquet-layouts', dir);
+  });
+
+  it.each(LAYOUTS)('reads %s: ids, shape, and every value', async (name) => {
+    const part = await openParquetPart(read, `${name}.parquet`, `${name}.parquet`);
+    expect([part.count, part.dim, part.storedAs]).toEqual([ROWS, DIM, name.startsWith('float16') ? 'float16' : 'float32']);
+    const ids = name === 'int-ids' ? Array.from({ length: ROWS }, (_, i) => String(i)) : readFileSync(path.join(dir, 'ids.txt'), 'utf8').trim().split('\n');
+    expect(part.ids).toEqual(ids);
+    expect(part.kinds).toBeNull();
+    const vectors = new Float32Array(ROWS * DIM);
+    await part.placeRows([{ targets: identity, vectors }]);
+    expect(Array.from(vectors)).toEqual(Array.from(expected(name)));
+  });
+
+  it('places rows anywhere, in two arrays at once, through windows smaller than a page, never reading a file whole', async () => {
+    for (const name of ['plain', 'small-pages', 'codec-zstd']) {
+      reads = [];
+      const part = await openParquetPart(read, `${name}.parquet`, `${name}.parquet`, 256);
+      const reversed = Int32Array.from({ length: ROWS }, (_, i) => ROWS - 1 - i);
+      const everyThird = Int32Array.from({ length: ROWS }, (_, i) => (i % 3 === 0 ? i / 3 : -1));
+      const all = new Float32Array(ROWS * DIM);
+      const some = new Float32Array(Math.ceil(ROWS / 3) * DIM);
+      await part.placeRows([{ targets: reversed, vectors: all }, { targets: everyThird, vectors: some }]);
+      const rows = expected(name);
+      for (let i = 0; i < ROWS; i++) {
+        expect(Array.from(all.subarray((ROWS - 1 - i) * DIM, (ROWS - i) * DIM))).toEqual(Array.from(rows.subarray(i * DIM, (i + 1) * DIM)));
+        if (i % 3 === 0) expect(Array.from(some.subarray((i / 3) * DIM, (i / 3 + 1) * DIM))).toEqual(Array.from(rows.subarray(i * DIM, (i + 1) * DIM)));
+      }
+      // After the head and the footer: ranges only. With pages of a few values, none is above the window but
+      // the id chunks (17 rows each, read whole).
+      expect(reads.slice(2).every((r) => r.length !== null)).toBe(true);
+      if (name === 'small-pages') expect(Math.max(...reads.slice(2).map((r) => r.length!))).toBeLessThan(400);
+    }
+  });
+
+  it('names what is wrong with a file, and where', async () => {
+    const open = (name: string) => openParquetPart(read, `${name}.parquet`, `${name}.parquet`);
+    const place = async (name: string) => (await open(name)).placeRows([{ targets: identity, vectors: new Float32Array(ROWS * DIM) }]);
+    await expect(place('null-row')).rejects.toThrow('null-row.parquet: row 10 (id "doc-9") has no embedding');
+    await expect(place('empty-row')).rejects.toThrow('empty-row.parquet: row 10 (id "doc-9") has no embedding');
+    await expect(place('ragged')).rejects.toThrow('ragged.parquet: row 10 (id "doc-9") has 6 values in column "embedding", where row 1 has 7');
+    await expect(open('int-lists')).rejects.toThrow('int-lists.parquet: column "embedding" holds lists of INT32: expected float32 or float16');
+    await expect(open('cut-short')).rejects.toThrow('cut-short.parquet: is cut short or damaged: it starts as a parquet file but does not end with its footer and "PAR1"');
+    await expect(openParquetPart(read, 'ids.txt', 'ids.txt')).rejects.toThrow('ids.txt: is not a parquet file');
+  });
+});

@@ -1,0 +1,22 @@
+import type { VectorRows } from './npy.ts';
+
+/** Where a table's rows go: `targets[row]` is the row of `vectors` it becomes, or −1 when it is not wanted. */
+export interface RowDestination {
+  targets: Int32Array;
+  vectors: Float32Array;
+}
+
+/**
+ * One table file of embedding rows (Arrow IPC / Feather, or one parquet part) once its ids are known and
+ * before its vectors are placed: the ids decide where each row goes, then `placeRows` writes every row to
+ * its places in one pass over the file (both sides at once when a kind column mixes them).
+ */
+export interface TablePart extends Omit<VectorRows, 'vectors'> {
+  file: string;
+  ids: string[];
+  /** Per row, from a `kind`/`role` column: whether it is a query or a document; null without one. */
+  kinds: ('query' | 'document')[] | null;
+  /** The rows in the file's order as one float32 array, when the file already holds them so; else null. */
+  inPlace: Float32Array | null;
+  placeRows(destinations: readonly RowDestination[]): Promise<void>;
+}
