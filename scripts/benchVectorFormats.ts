@@ -1,8 +1,8 @@
 /**
  * `npm run bench:formats [MB]`: how the parquet readers the lab could use compare on a vector file of the
- * size teams bring (default 500 MB: ids + FixedSizeList<float32>[384], written by pyarrow in two row groups
- * per 100 MB). Each reader runs in a fresh Node process: seconds to rows in a Float32Array, and the peak RSS.
- * Also the bundle each would add to the page. Prints figures; asserts nothing.
+ * size teams bring (default 500 MB: ids + FixedSizeList<float32>[384], written by pyarrow in row groups of
+ * 65 536 rows). Each reader runs in a fresh Node process: seconds to rows in a Float32Array, and the peak
+ * RSS. Also the bundle each would add to the page. Prints figures; asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
@@ -36,12 +36,31 @@ pq.write_table(table, "${file}", row_group_size=65536)
 console.log(`${file}: ${(statSync(file).size / 2 ** 20).toFixed(0)} MB, ${rows} rows × 384 float32`);
 
 const readers: Record<string, string> = {
-  'parquet-wasm + apache-arrow (the lab)': `
-    import * as pw from 'parquet-wasm';
-    import { readFileSync, writeFileSync } from 'node:fs';
-    import { readParquetFile } from '${ROOT}/src/core/data/vectors/tableFiles.ts';
+  'hyparquet page decoders, streamed (the lab)': `
+    import { open } from 'node:fs/promises';
+    import { byteRange } from '${ROOT}/src/core/data/vectors/npy.ts';
+    import { openParquetPart } from '${ROOT}/src/core/data/vectors/parquetFile.ts';
     const started = performance.now();
-    const rows = readParquetFile(new Uint8Array(readFileSync(process.argv[2])), 'x.parquet', pw);
+    const handle = await open(process.argv[2]);
+    const size = (await handle.stat()).size;
+    const read = async (_path, range) => {
+      const { start, end } = byteRange(size, range);
+      const bytes = new Uint8Array(end - start);
+      await handle.read(bytes, 0, bytes.length, start);
+      return bytes;
+    };
+    const part = await openParquetPart(read, process.argv[2], 'x.parquet');
+    const vectors = new Float32Array(part.count * part.dim);
+    await part.placeRows([{ targets: Int32Array.from({ length: part.count }, (_, i) => i), vectors }]);
+    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: part.count, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
+  'parquet-wasm + apache-arrow, whole file': `
+    import * as pw from 'parquet-wasm';
+    import { tableFromIPC } from 'apache-arrow';
+    import { readFileSync } from 'node:fs';
+    import { tableRows } from '${ROOT}/src/core/data/vectors/arrowTable.ts';
+    const started = performance.now();
+    const ipc = pw.readParquet(new Uint8Array(readFileSync(process.argv[2]))).intoIPCStream();
+    const rows = tableRows(tableFromIPC(ipc), 'x.parquet');
     console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: rows.count, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
   'hyparquet (rows as objects)': `
     import { parquetReadObjects } from 'hyparquet';
@@ -56,9 +75,9 @@ const readers: Record<string, string> = {
     console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: objects.length, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
 };
 
-for (const [name, source] of Object.entries(readers)) {
+for (const [index, [name, source]] of Object.entries(readers).entries()) {
   // Inside the project, so the packages resolve; .cache/ is git-ignored.
-  const script = path.join(ROOT, '.cache', `bench-formats-${name.split(' ')[0]}.mts`);
+  const script = path.join(ROOT, '.cache', `bench-formats-${index}.mts`);
   mkdirSync(path.dirname(script), { recursive: true });
   writeFileSync(script, source);
   try {
@@ -71,8 +90,9 @@ for (const [name, source] of Object.entries(readers)) {
 }
 
 // What each adds to the page, minified and gzipped (parquet-wasm also fetches its .wasm on first use).
-for (const [name, entry] of [['hyparquet', 'hyparquet'], ['parquet-wasm JS', 'parquet-wasm/esm']] as const) {
-  const result = await build({ stdin: { contents: `export * from '${entry}';`, resolveDir: ROOT }, bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent', platform: 'browser', external: ['*.wasm'] });
+const lab = `export { openParquetPart } from '${ROOT}/src/core/data/vectors/parquetFile.ts';`;
+for (const [name, contents] of [['the lab\'s parquet reader (hyparquet + hyparquet-compressors)', lab], ['parquet-wasm JS', `export * from 'parquet-wasm/esm';`]] as const) {
+  const result = await build({ stdin: { contents, resolveDir: ROOT }, bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent', platform: 'browser', external: ['*.wasm'] });
   const bytes = result.outputFiles[0].contents;
   console.log(`bundle ${name}: ${(bytes.length / 1024).toFixed(0)} KB minified, ${(gzipSync(bytes).length / 1024).toFixed(0)} KB gzipped`);
 }

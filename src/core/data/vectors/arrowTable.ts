@@ -1,11 +1,8 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
 import { DataError } from '../dataset.ts';
 import { float16, type VectorRows } from './npy.ts';
+import { EMBEDDING_NAMES, ID_NAMES, KIND_NAMES, readKind } from './tableColumns.ts';
 
-/** Column names taken as the embedding, in order of preference, when no other list column decides it. */
-export const EMBEDDING_NAMES = ['embedding', 'embeddings', 'vector', 'vectors', 'emb', 'dense_vector'];
-export const ID_NAMES = ['id', '_id', 'doc_id', 'docid', 'query_id', 'qid', 'corpus_id'];
-export const KIND_NAMES = ['kind', 'role', 'type', 'side'];
 
 /** Rows of one Arrow table (from an IPC/Feather file or a parquet file): ids, vectors, and each row's kind. */
 export interface TableRows extends VectorRows {
@@ -81,10 +78,3 @@ function readKinds(column: Vector, name: string, file: string): ('query' | 'docu
   return Array.from({ length: column.length }, (_, i) => readKind(column.get(i), i, name, file));
 }
 
-/** A kind/role cell: whether the row is a query or a document. */
-export function readKind(cell: unknown, row: number, name: string, file: string): 'query' | 'document' {
-  const value = String(cell ?? '').toLowerCase();
-  if (/^(query|queries|q|question|anchor)$/.test(value)) return 'query';
-  if (/^(document|documents|doc|docs|d|corpus|passage|passages)$/.test(value)) return 'document';
-  throw new DataError({ file, message: `row ${row + 1}: ${name} "${value}" is neither query nor document` });
-}

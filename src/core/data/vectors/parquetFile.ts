@@ -7,7 +7,7 @@ import { getMaxDefinitionLevel, getMaxRepetitionLevel } from 'hyparquet/src/sche
 import type { ColumnDecoder, DataPage } from 'hyparquet/src/types.js';
 import { compressors } from 'hyparquet-compressors';
 import { DataError } from '../dataset.ts';
-import { EMBEDDING_NAMES, ID_NAMES, KIND_NAMES, readKind } from './arrowTable.ts';
+import { EMBEDDING_NAMES, ID_NAMES, KIND_NAMES, readKind } from './tableColumns.ts';
 import { float16Table, readRange, type ReadFile } from './npy.ts';
 import type { RowDestination, TablePart } from './tablePart.ts';
 

@@ -4,14 +4,16 @@ import { placeRows } from './alignRows.ts';
 import { registerArrowCodecs } from './arrowCodecs.ts';
 import { tableRows } from './arrowTable.ts';
 import type { ReadFile } from './npy.ts';
-import { openParquetPart } from './parquetFile.ts';
 import type { TablePart } from './tablePart.ts';
 
 const startsWith = (bytes: Uint8Array, text: string) => [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
 
-/** A table file by its extension: parquet is streamed (see {@link openParquetPart}); Arrow IPC is read whole. */
+/**
+ * A table file by its extension: parquet is streamed page by page (`parquetFile.ts`, loaded the first time
+ * a parquet file is read: its decoders stay out of the page until then); Arrow IPC is read whole.
+ */
 export async function openTablePart(read: ReadFile, path: string, file: string): Promise<TablePart> {
-  if (/\.parquet$/i.test(file)) return openParquetPart(read, path, file);
+  if (/\.parquet$/i.test(file)) return (await import('./parquetFile.ts')).openParquetPart(read, path, file);
   return readArrowFile(await read(path), file);
 }
 
