@@ -16,6 +16,7 @@ const megabytes = Number(process.argv[2] ?? 500);
 const rows = Math.round((megabytes * 2 ** 20) / (384 * 4 + 12));
 const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-formats-'));
 const file = path.join(dir, 'documents.parquet');
+const feather = path.join(dir, 'documents.feather');
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 try {
@@ -25,22 +26,22 @@ try {
   process.exit(1);
 }
 execFileSync('python3', ['-c', `
-import numpy as np, pyarrow as pa, pyarrow.parquet as pq
+import numpy as np, pyarrow as pa, pyarrow.parquet as pq, pyarrow.feather
 rng = np.random.default_rng(1)
 n = ${rows}
 emb = rng.standard_normal((n, 384), dtype=np.float32)
 ids = [f"doc-{i}" for i in range(n)]
 table = pa.table({"id": ids, "embedding": pa.FixedSizeListArray.from_arrays(pa.array(emb.reshape(-1)), 384)})
 pq.write_table(table, "${file}", row_group_size=65536)
+pa.feather.write_feather(table, "${feather}")
 `]);
 console.log(`${file}: ${(statSync(file).size / 2 ** 20).toFixed(0)} MB, ${rows} rows × 384 float32`);
+console.log(`${feather}: ${(statSync(feather).size / 2 ** 20).toFixed(0)} MB, the same table as Feather v2 (LZ4, record batches of 65 536 rows)`);
 
-const readers: Record<string, string> = {
-  'hyparquet page decoders, streamed (the lab)': `
+/** The CLI's positioned reads, for the lab's streamed readers. */
+const rangeReader = `
     import { open } from 'node:fs/promises';
     import { byteRange } from '${ROOT}/src/core/data/vectors/npy.ts';
-    import { openParquetPart } from '${ROOT}/src/core/data/vectors/parquetFile.ts';
-    const started = performance.now();
     const handle = await open(process.argv[2]);
     const size = (await handle.stat()).size;
     const read = async (_path, range) => {
@@ -48,21 +49,39 @@ const readers: Record<string, string> = {
       const bytes = new Uint8Array(end - start);
       await handle.read(bytes, 0, bytes.length, start);
       return bytes;
-    };
-    const part = await openParquetPart(read, process.argv[2], 'x.parquet');
+    };`;
+/** Places a table part's rows, in order, in one Float32Array, and prints the figures. */
+const placeAll = `
     const vectors = new Float32Array(part.count * part.dim);
     await part.placeRows([{ targets: Int32Array.from({ length: part.count }, (_, i) => i), vectors }]);
-    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: part.count, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
-  'parquet-wasm + apache-arrow, whole file': `
+    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: part.count, rssMB: process.resourceUsage().maxRSS / 1024 }));`;
+
+/** Places a decoded Arrow table's rows, in order, in one Float32Array, and prints the figures. */
+const placeTable = `
+    import { arrowColumns, batchIds, placeBatchRows } from '${ROOT}/src/core/data/vectors/arrowTable.ts';
+    const columns = arrowColumns(table.schema, 'x');
+    const ids = table.batches.flatMap((batch) => batchIds(batch, columns, 'x', 0));
+    const vectors = new Float32Array(table.numRows * columns.listSize);
+    const targets = Int32Array.from({ length: table.numRows }, (_, i) => i);
+    let first = 0;
+    for (const batch of table.batches) {
+      placeBatchRows(batch, columns, 'x', first, columns.listSize, ids, [{ targets, vectors }]);
+      first += batch.numRows;
+    }
+    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: table.numRows, rssMB: process.resourceUsage().maxRSS / 1024 }));`;
+const readers: Record<string, { input: string; source: string }> = {
+  'parquet: hyparquet page decoders, streamed (the lab)': { input: file, source: `${rangeReader}
+    import { openParquetPart } from '${ROOT}/src/core/data/vectors/parquetFile.ts';
+    const started = performance.now();
+    const part = await openParquetPart(read, process.argv[2], 'x.parquet');${placeAll}` },
+  'parquet: parquet-wasm + apache-arrow, whole file': { input: file, source: `
     import * as pw from 'parquet-wasm';
     import { tableFromIPC } from 'apache-arrow';
     import { readFileSync } from 'node:fs';
-    import { tableRows } from '${ROOT}/src/core/data/vectors/arrowTable.ts';
     const started = performance.now();
-    const ipc = pw.readParquet(new Uint8Array(readFileSync(process.argv[2]))).intoIPCStream();
-    const rows = tableRows(tableFromIPC(ipc), 'x.parquet');
-    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: rows.count, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
-  'hyparquet (rows as objects)': `
+    const table = tableFromIPC(pw.readParquet(new Uint8Array(readFileSync(process.argv[2]))).intoIPCStream());
+${placeTable}` },
+  'parquet: hyparquet (rows as objects)': { input: file, source: `
     import { parquetReadObjects } from 'hyparquet';
     import { readFileSync, writeFileSync } from 'node:fs';
     const started = performance.now();
@@ -72,18 +91,30 @@ const readers: Record<string, string> = {
     const dim = objects[0].embedding.length;
     const vectors = new Float32Array(objects.length * dim);
     objects.forEach((o, i) => vectors.set(o.embedding, i * dim));
-    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: objects.length, rssMB: process.resourceUsage().maxRSS / 1024 }));`,
+    console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: objects.length, rssMB: process.resourceUsage().maxRSS / 1024 }));` },
+  'Feather: apache-arrow record batches, streamed (the lab)': { input: feather, source: `${rangeReader}
+    import { openArrowPart } from '${ROOT}/src/core/data/vectors/arrowFile.ts';
+    const started = performance.now();
+    const part = await openArrowPart(read, process.argv[2], 'x.feather');${placeAll}` },
+  'Feather: apache-arrow tableFromIPC, whole file': { input: feather, source: `
+    import { tableFromIPC } from 'apache-arrow';
+    import { readFileSync } from 'node:fs';
+    import { registerArrowCodecs } from '${ROOT}/src/core/data/vectors/arrowCodecs.ts';
+    registerArrowCodecs();
+    const started = performance.now();
+    const table = tableFromIPC(readFileSync(process.argv[2]));${placeTable}` },
 };
 
-for (const [index, [name, source]] of Object.entries(readers).entries()) {
+for (const [index, [name, { input, source }]] of Object.entries(readers).entries()) {
   // Inside the project, so the packages resolve; .cache/ is git-ignored.
   const script = path.join(ROOT, '.cache', `bench-formats-${index}.mts`);
   mkdirSync(path.dirname(script), { recursive: true });
   writeFileSync(script, source);
   try {
-    const out = execFileSync(process.execPath, ['--max-old-space-size=16000', '--import', 'tsx', script, file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, ['--max-old-space-size=16000', '--import', 'tsx', script, input], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
     const { seconds, rows: read, rssMB } = JSON.parse(out.trim().split('\n').pop()!);
-    console.log(`${name}: ${seconds.toFixed(1)} s (${(megabytes / seconds).toFixed(0)} MB/s), ${read} rows, peak RSS ${(rssMB / 1024).toFixed(2)} GB (${(rssMB / megabytes).toFixed(1)}× the file)`);
+    const size = statSync(input).size / 2 ** 20;
+    console.log(`${name}: ${seconds.toFixed(1)} s (${(size / seconds).toFixed(0)} MB/s), ${read} rows, peak RSS ${(rssMB / 1024).toFixed(2)} GB (${(rssMB / size).toFixed(1)}× the file)`);
   } catch (error) {
     console.log(`${name}: failed (${String((error as Error).message).split('\n')[0]})`);
   }

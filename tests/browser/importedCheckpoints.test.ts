@@ -14,13 +14,14 @@ const SAMPLE = path.join(ROOT, 'public/samples/helpdesk-faq.csv');
  * In the page: the fixture model encoded here (slot A), the same model's vectors written by NumPy (slot B)
  * and NumPy's ranking of them as a run file (slot C), on the sample data — one comparison. With pyarrow
  * here, the same vectors as two parquet part files with a kind column (slot D), read page by page in the
- * data worker.
+ * data worker, and as two Feather files (slot E), read record batch by record batch.
  */
 describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a model, in the page' : `imported checkpoints in the page — ${NUMPY_MISSING}`, () => {
   const browser = usePage('/', async (page) => page.setViewportSize({ width: 1280, height: 900 }));
   let vectors: string;
   let run: string;
   let parquetParts: string[] = [];
+  let featherParts: string[] = [];
 
   beforeAll(async () => {
     const dataset = (await readInputs([SAMPLE])).dataset!;
@@ -46,6 +47,9 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a mo
       const parquet = path.join(dir, 'tiny-parquet');
       numpyWrite('parquet', path.join(dir, 'documents.f32'), path.join(dir, 'queries.f32'), String(documents.dim), path.join(dir, 'dids.txt'), path.join(dir, 'qids.txt'), parquet);
       parquetParts = ['part-00000.parquet', 'part-00001.parquet'].map((f) => path.join(parquet, f));
+      const feather = path.join(dir, 'tiny-feather');
+      numpyWrite('parquet', path.join(dir, 'documents.f32'), path.join(dir, 'queries.f32'), String(documents.dim), path.join(dir, 'dids.txt'), path.join(dir, 'qids.txt'), feather, 'feather');
+      featherParts = ['part-00000.feather', 'part-00001.feather'].map((f) => path.join(feather, f));
     }
   }, 120_000);
 
@@ -67,16 +71,22 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a mo
       await page.getByTestId('add-slot').click();
       await page.getByTestId('vectors-D').setInputFiles(parquetParts);
       await expect.poll(() => page.getByTestId('imported-D').textContent()).toMatch(/precomputed vectors \(part-00000\.parquet, part-00001\.parquet\)/);
+      await page.getByTestId('add-slot').click();
+      await page.getByTestId('vectors-E').setInputFiles(featherParts);
+      await expect.poll(() => page.getByTestId('imported-E').textContent()).toMatch(/precomputed vectors \(part-00000\.feather, part-00001\.feather\)/);
     }
     await page.getByTestId('kernels').selectOption('cpu');
     await page.getByTestId('run').click();
     await expect.poll(() => page.getByTestId('results').count(), { timeout: 120_000 }).toBe(1);
 
-    const slots = parquetParts.length ? 4 : 3;
+    const slots = parquetParts.length ? 5 : 3;
     const row = (await page.getByTestId('metrics-table').locator('tr[data-metric="ndcg@10"] td').allTextContents()).slice(0, slots).map(Number);
     expect(row[1]).toBeCloseTo(row[0], 4);
     expect(row[2]).toBeCloseTo(row[0], 4);
-    if (parquetParts.length) expect(row[3]).toBeCloseTo(row[0], 4);
+    if (parquetParts.length) {
+      expect(row[3]).toBeCloseTo(row[0], 4);
+      expect(row[4]).toBeCloseTo(row[0], 4);
+    }
     const hint = (await page.getByTestId('results').locator('p.hint').first().textContent()) ?? '';
     expect(hint).toMatch(/vectors B: precomputed vectors read from files/);
     // The CPU kernels rank on onnxruntime-web's WASM graph in the data worker, as the CLI does on onnxruntime-node.

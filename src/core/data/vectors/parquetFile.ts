@@ -70,7 +70,6 @@ export async function openParquetPart(read: ReadFile, path: string, file: string
     storedAs: embedding.leaf.element.type === 'FIXED_LEN_BYTE_ARRAY' ? 'float16' : 'float32',
     ids,
     kinds,
-    inPlace: null,
     placeRows: (destinations) => streamEmbeddings(embedding, { count, dim, ids }, destinations),
   };
 }

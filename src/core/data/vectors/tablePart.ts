@@ -16,7 +16,5 @@ export interface TablePart extends Omit<VectorRows, 'vectors'> {
   ids: string[];
   /** Per row, from a `kind`/`role` column: whether it is a query or a document; null without one. */
   kinds: ('query' | 'document')[] | null;
-  /** The rows in the file's order as one float32 array, when the file already holds them so; else null. */
-  inPlace: Float32Array | null;
   placeRows(destinations: readonly RowDestination[]): Promise<void>;
 }

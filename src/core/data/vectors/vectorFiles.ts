@@ -132,9 +132,6 @@ async function readTableFiles(paths: readonly string[], read: ReadFile, dataset:
     const placing = rowTargets(ids.length, ids, what === 'documents' ? dataset.documents : dataset.queries, label, what);
     const storedAs = present.some((p) => p.table.storedAs === 'float16') ? 'float16' : 'float32';
     const note = `${what}: ${ids.length} × ${dim} ${storedAs} from ${label}, matched by id`;
-    const only = present.length === 1 && !present[0].rows ? present[0].table : null;
-    // One table already in the dataset's order, held as float32 rows, is used as it is.
-    if (only?.inPlace && placing.inOrder) return { vectors: only.inPlace, dim, warnings: placing.warnings, note };
     const vectors = new Float32Array(placing.tableRows * dim);
     let at = 0;
     for (const { table, rows } of present) {
