@@ -1,8 +1,10 @@
 /**
- * `npm run bench:scale:page [DOCUMENTS] [QUERIES]` (the second half of `npm run bench:scale`): the page at the
- * sizes teams bring (defaults 500 000 documents × 384 and 1 000 queries), with two checkpoints of precomputed
- * vectors in one tab — the first in the dataset's order without ids, the second shuffled with ids files, so
- * both ways of matching rows are measured. The production build is served as it would be hosted (COOP/COEP,
+ * `npm run bench:scale:page [DOCUMENTS] [QUERIES] [npy|parquet|feather]` (the second half of `npm run
+ * bench:scale`): the page at the sizes teams bring (defaults 500 000 documents × 384 and 1 000 queries), with
+ * two checkpoints of precomputed vectors in one tab — the first in the dataset's order without ids, the
+ * second shuffled with ids files, so both ways of matching rows are measured. With `parquet` or `feather`
+ * the second is written by pyarrow as four part files of both sides with a kind column, as a Ray Data or
+ * Spark job writes them. The production build is served as it would be hosted (COOP/COEP,
  * so WASM and the kernels get both cores) and driven in headless Chromium through the page's own file inputs.
  *
  * Prints: each stage of the run as the page's progress list shows it, with its time; every main-thread task
@@ -17,21 +19,24 @@ import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/browser/browser.ts';
 import { longTasks, watchLongTasks } from '../tests/browser/longTasks.ts';
-import { DIM, makeScaleData, watchPeakMemory } from './scaleData.ts';
+import { DIM, makeScaleData, toTableParts, watchPeakMemory } from './scaleData.ts';
 
 const DOCS = Number(process.argv[2] ?? 500_000);
 const QUERIES = Number(process.argv[3] ?? 1_000);
+const FORMAT = (process.argv[4] ?? 'npy') as 'npy' | 'parquet' | 'feather';
+if (!['npy', 'parquet', 'feather'].includes(FORMAT)) throw new Error(`the third argument is the second checkpoint's format: npy, parquet or feather (got ${FORMAT})`);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-scale-page-'));
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
 
 let started = performance.now();
 const scale = makeScaleData(dir, DOCS, QUERIES);
-console.log(`bench:scale (page): ${DOCS} documents × ${DIM} × 2 checkpoints, ${QUERIES} queries; vectors from ${scale.seededFrom} plus seeded noise`);
+console.log(`bench:scale (page): ${DOCS} documents × ${DIM} × 2 checkpoints (the second as ${FORMAT}), ${QUERIES} queries; vectors from ${scale.seededFrom} plus seeded noise`);
 const inOrder = path.join(dir, 'noisy-minilm');
 const shuffled = path.join(dir, 'noisier-minilm');
 await scale.writeVectors(inOrder, { seed: 1, documentNoise: 0.35, queryNoise: 0.3 });
 await scale.writeVectors(shuffled, { seed: 2, documentNoise: 0.45, queryNoise: 0.35, shuffled: true });
+if (FORMAT !== 'npy') toTableParts(shuffled, FORMAT);
 console.log(`files written in ${seconds(started)} s (${dir})`);
 
 started = performance.now();

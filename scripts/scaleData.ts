@@ -5,6 +5,7 @@
  * its relevant document, so the metrics are neither 0 nor 1. Nothing here holds a whole matrix: rows are
  * made and written a block at a time.
  */
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -25,6 +26,46 @@ export interface ScaleData {
   seededFrom: string;
   /** Writes one checkpoint's documents.npy and queries.npy into `folder`, its noise drawn from `seed`. */
   writeVectors(folder: string, options: VectorOptions): Promise<void>;
+}
+
+/**
+ * Rewrites a folder of shuffled `.npy` vectors with ids files as `parts` table files of both sides, as a Ray
+ * Data or Spark job writes them: `part-0000N.parquet` (or `.feather`) with `id`, `kind` and a
+ * `FixedSizeList<float32>` embedding, plus `_SUCCESS`. pyarrow writes them (the lab’s readers are not the writer), one part in memory at a time.
+ */
+export function toTableParts(folder: string, format: 'parquet' | 'feather', parts = 4): void {
+  execFileSync('python3', ['-c', `
+import numpy as np, os, pyarrow as pa, pyarrow.feather as feather, pyarrow.parquet as pq
+folder, fmt, parts = ${JSON.stringify(folder)}, ${JSON.stringify(format)}, ${parts}
+sides = []
+for side, kind in (("documents", "document"), ("queries", "query")):
+    rows = np.load(os.path.join(folder, side + ".npy"), mmap_mode="r")
+    ids = open(os.path.join(folder, side + ".ids.txt")).read().splitlines()
+    sides.append((rows, ids, kind))
+total = sum(len(ids) for _, ids, _ in sides)
+per = -(-total // parts)
+# Parts cut across the concatenation of both sides, so one part holds documents and queries, as a job's would.
+order = [(s, i) for s, (_, ids, _) in enumerate(sides) for i in range(len(ids))]
+for part in range(parts):
+    chunk = order[part * per:(part + 1) * per]
+    if not chunk:
+        break
+    matrix = np.stack([sides[s][0][i] for s, i in chunk]).astype(np.float32)
+    table = pa.table({
+        "id": [sides[s][1][i] for s, i in chunk],
+        "kind": [sides[s][2] for s, _ in chunk],
+        "embedding": pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1)), matrix.shape[1]),
+    })
+    name = os.path.join(folder, f"part-{part:05d}.{fmt}")
+    if fmt == "parquet":
+        pq.write_table(table, name)
+    else:
+        feather.write_feather(table, name)
+open(os.path.join(folder, "_SUCCESS"), "w").close()
+for side in ("documents", "queries"):
+    os.remove(os.path.join(folder, side + ".npy"))
+    os.remove(os.path.join(folder, side + ".ids.txt"))
+`], { stdio: 'inherit' });
 }
 
 export interface VectorOptions {
