@@ -12,7 +12,7 @@ const DIM = 7;
 /** Every layout write_vectors.py's parquet-layouts writes that must read back as its `.f32` rows. */
 const LAYOUTS = [
   'codec-none', 'codec-snappy', 'codec-gzip', 'codec-brotli', 'codec-zstd', 'codec-lz4', 'plain', 'page-v2', 'page-v2-plain',
-  'byte-stream-split', 'small-pages', 'small-pages-v2', 'list', 'large-list-double', 'required', 'float16', 'float16-plain',
+  'byte-stream-split', 'small-pages', 'small-pages-v2', 'list', 'large-list-double', 'required', 'float16', 'float16-plain', 'float16-byte-stream-split',
   'int-ids', 'null-element',
 ];
 
