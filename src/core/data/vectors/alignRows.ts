@@ -14,8 +14,6 @@ export interface RowTargets {
   targets: Int32Array;
   /** Rows of the table (the size of the array the rows go into). */
   tableRows: number;
-  /** Whether every file row lands on its own index (the file is in the table's order, with nothing extra). */
-  inOrder: boolean;
   /** How rows were matched: by the file's ids, or by position because it came without ids. */
   alignedBy: 'id' | 'order';
   warnings: DataIssue[];
@@ -57,7 +55,7 @@ export function rowTargets(count: number, ids: readonly string[] | null, table: 
     if (count !== table.length) {
       throw new DataError({ file, message: `${count} rows and no ids file, for ${table.length} ${what}: give the ids (one per line) so rows can be matched` });
     }
-    return { targets: Int32Array.from({ length: count }, (_, i) => i), tableRows: count, inOrder: true, alignedBy: 'order', warnings: [] };
+    return { targets: Int32Array.from({ length: count }, (_, i) => i), tableRows: count, alignedBy: 'order', warnings: [] };
   }
   if (ids.length !== count) throw new DataError({ file, message: `${count} rows but ${ids.length} ids: one id per row expected` });
   const rowOfId = new Map<string, number>();
@@ -67,7 +65,6 @@ export function rowTargets(count: number, ids: readonly string[] | null, table: 
   }
   const targets = new Int32Array(count).fill(-1);
   const missing: string[] = [];
-  let inOrder = count === table.length;
   for (let r = 0; r < table.length; r++) {
     const id = table.id(r);
     const row = rowOfId.get(id);
@@ -76,7 +73,6 @@ export function rowTargets(count: number, ids: readonly string[] | null, table: 
       continue;
     }
     targets[row] = r;
-    if (row !== r) inOrder = false;
   }
   if (missing.length) {
     const named = missing.slice(0, NAMED).map((id) => `"${id}"`).join(', ');
@@ -84,7 +80,7 @@ export function rowTargets(count: number, ids: readonly string[] | null, table: 
   }
   const extra = count - table.length;
   const warnings: DataIssue[] = extra > 0 ? [{ severity: 'warning', file, message: `${extra} rows name ${what} the dataset does not have: left out` }] : [];
-  return { targets, tableRows: table.length, inOrder, alignedBy: 'id', warnings };
+  return { targets, tableRows: table.length, alignedBy: 'id', warnings };
 }
 
 /**
