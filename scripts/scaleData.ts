@@ -29,7 +29,7 @@ export interface ScaleData {
 }
 
 /**
- * Rewrites a folder of shuffled `.npy` vectors with ids files as `parts` table files of both sides, as a Ray
+ * Rewrites a folder of `.npy` vectors (with ids files, or in the dataset's order) as `parts` table files of both sides, as a Ray
  * Data or Spark job writes them: `part-0000N.parquet` (or `.feather`) with `id`, `kind` and a
  * `FixedSizeList<float32>` embedding, plus `_SUCCESS`. pyarrow writes them (the lab’s readers are not the writer), one part in memory at a time.
  */
@@ -40,7 +40,9 @@ folder, fmt, parts = ${JSON.stringify(folder)}, ${JSON.stringify(format)}, ${par
 sides = []
 for side, kind in (("documents", "document"), ("queries", "query")):
     rows = np.load(os.path.join(folder, side + ".npy"), mmap_mode="r")
-    ids = open(os.path.join(folder, side + ".ids.txt")).read().splitlines()
+    ids_file = os.path.join(folder, side + ".ids.txt")
+    # Without an ids file the rows are the dataset's, in order: its ids are d0, d1, … and q0, q1, …
+    ids = open(ids_file).read().splitlines() if os.path.exists(ids_file) else [kind[0] + str(i) for i in range(len(rows))]
     sides.append((rows, ids, kind))
 total = sum(len(ids) for _, ids, _ in sides)
 per = -(-total // parts)
@@ -50,7 +52,11 @@ for part in range(parts):
     chunk = order[part * per:(part + 1) * per]
     if not chunk:
         break
-    matrix = np.stack([sides[s][0][i] for s, i in chunk]).astype(np.float32)
+    matrix = np.empty((len(chunk), sides[0][0].shape[1]), dtype=np.float32)
+    for s in range(len(sides)):
+        picked = [(j, i) for j, (t, i) in enumerate(chunk) if t == s]
+        if picked:
+            matrix[[j for j, _ in picked]] = sides[s][0][[i for _, i in picked]]
     table = pa.table({
         "id": [sides[s][1][i] for s, i in chunk],
         "kind": [sides[s][2] for s, _ in chunk],
@@ -64,7 +70,8 @@ for part in range(parts):
 open(os.path.join(folder, "_SUCCESS"), "w").close()
 for side in ("documents", "queries"):
     os.remove(os.path.join(folder, side + ".npy"))
-    os.remove(os.path.join(folder, side + ".ids.txt"))
+    if os.path.exists(os.path.join(folder, side + ".ids.txt")):
+        os.remove(os.path.join(folder, side + ".ids.txt"))
 `], { stdio: 'inherit' });
 }
 
