@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Field, FixedSizeList, Float32, makeData, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import * as parquetWasm from 'parquet-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HAS_PYARROW, numpyWrite, PYARROW_MISSING } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
 import { byteRange, type ReadFile } from './npy.ts';
@@ -76,5 +78,33 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'parquet vector files streamed page 
     await expect(open('int-lists')).rejects.toThrow('int-lists.parquet: column "embedding" holds lists of INT32: expected float32 or float16');
     await expect(open('cut-short')).rejects.toThrow('cut-short.parquet: is cut short or damaged: it starts as a parquet file but does not end with its footer and "PAR1"');
     await expect(openParquetPart(read, 'ids.txt', 'ids.txt')).rejects.toThrow('ids.txt: is not a parquet file');
+  });
+});
+
+/** A second, independent writer: Rust's parquet crate (through parquet-wasm), with its own page and row group layout. */
+describe('parquet vector files written by Rust’s parquet crate (parquet-wasm)', () => {
+  const rows = 1000;
+  const dim = 5;
+  const values = Float32Array.from({ length: rows * dim }, (_, i) => Math.fround(Math.sin(i)));
+  const type = new FixedSizeList(dim, new Field('item', new Float32()));
+  const embedding = makeVector(makeData({ type, length: rows, child: makeData({ type: new Float32(), length: rows * dim, data: values }) }));
+  const ids = vectorFromArray(Array.from({ length: rows }, (_, i) => `r${i}`), new Utf8());
+  const ipc = tableToIPC(new Table({ id: ids, embedding }), 'stream');
+  const { Compression, WriterVersion } = parquetWasm;
+  const codecs = { UNCOMPRESSED: Compression.UNCOMPRESSED, SNAPPY: Compression.SNAPPY, GZIP: Compression.GZIP, BROTLI: Compression.BROTLI, 'LZ4 (Hadoop framing)': Compression.LZ4, LZ4_RAW: Compression.LZ4_RAW, ZSTD: Compression.ZSTD };
+  const cases = Object.entries(codecs).flatMap(([name, codec]) => [WriterVersion.V1, WriterVersion.V2].map((version) => [`${name}, writer v${version + 1}`, codec, version] as const));
+
+  it.each(cases)('reads %s: pages of 512 bytes, row groups of 300 rows', async (_name, codec, version) => {
+    const properties = new parquetWasm.WriterPropertiesBuilder().setCompression(codec).setWriterVersion(version).setDataPageSizeLimit(512).setMaxRowGroupSize(300).build();
+    const bytes = parquetWasm.writeParquet(parquetWasm.Table.fromIPCStream(ipc), properties);
+    const read: ReadFile = async (_path, range) => {
+      const { start, end } = byteRange(bytes.length, range!);
+      return bytes.slice(start, end);
+    };
+    const part = await openParquetPart(read, 'rust.parquet', 'rust.parquet');
+    expect([part.count, part.dim, part.ids[rows - 1]]).toEqual([rows, dim, `r${rows - 1}`]);
+    const vectors = new Float32Array(rows * dim);
+    await part.placeRows([{ targets: Int32Array.from({ length: rows }, (_, i) => i), vectors }]);
+    expect(Array.from(vectors)).toEqual(Array.from(values));
   });
 });
