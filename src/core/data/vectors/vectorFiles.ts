@@ -24,9 +24,9 @@ const isDataFile = (path: string) => !/^[._]/.test(baseName(path)) && TABLE_FILE
  * Reads a checkpoint's vector files: `documents.npy` and `queries.npy` (float32 or float16), each with its
  * ids in `documents.ids.txt` / `queries.ids.txt` (or `.json`) — document and query ids may overlap, as in
  * BEIR — or without ids when its rows are exactly the dataset's, in order; or Arrow IPC / Feather and
- * parquet tables (see {@link readTableFiles}). `paths` lists what the user gave
- * (a folder's files, or the two files); `read` fetches one, or a range of one, when it is needed. Each side's
- * rows end up in one Float32Array in the dataset's order, the only copy of them that exists.
+ * parquet tables (see {@link readTableFiles}). `paths` lists what the user gave (a folder's files, or the
+ * two files); `read` fetches one, or a range of one, when it is needed. Each side's rows end up in one
+ * Float32Array in the dataset's order, the only copy of them that exists.
  */
 export async function readVectorFiles(paths: readonly string[], read: ReadFile, dataset: Dataset): Promise<DatasetVectors> {
   if (paths.some(isDataFile)) return readTableFiles(paths.filter(isDataFile), read, dataset);
