@@ -286,7 +286,9 @@ function progressPrinter(): (progress: ComparisonProgress) => void {
     if ((p.stage === 'vectors' || p.stage === 'rankings') && p.done === p.total) {
       process.stderr.write(`${who}: ${p.stage} read (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
     }
+    if (p.step && tty) process.stderr.write(`\r\x1b[K${who}: diagnostics: ${p.step} (${p.done + 1} of ${p.total})`);
     if ((p.stage === 'diagnostics' || p.stage === 'sweep') && p.done === p.total) {
+      if (tty && p.stage === 'diagnostics') process.stderr.write('\r\x1b[K');
       process.stderr.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
     }
   };

@@ -106,12 +106,21 @@ export interface DiagnosticsDetails {
   hardNegatives: { depth: number; positives: { count: number; mean: number }; negatives: { count: number; mean: number }; gap: number; rocAuc: number; histogram: ScoreHistogram } | null;
 }
 
-export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: DiagnosticKernels, options: DiagnosticsOptions = {}): Promise<ModelDiagnostics> {
+/** The diagnostics' steps, in order, as progress names them (at 500 000 documents they take a minute). */
+export const DIAGNOSTIC_STEPS = ['clusters', 'silhouette and separation', 'neighbour coherence', 'uniformity, spread and rank', 'score distributions'] as const;
+export type DiagnosticStep = (typeof DIAGNOSTIC_STEPS)[number];
+
+/** Told as each step starts (`done` steps finished of `total`); awaited, so a caller can cancel between steps. */
+export type DiagnosticStepListener = (step: DiagnosticStep, done: number, total: number) => void | Promise<void>;
+
+export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: DiagnosticKernels, options: DiagnosticsOptions = {}, onStep?: DiagnosticStepListener): Promise<ModelDiagnostics> {
   const { dim, documents: unit } = input;
+  const step = async (name: DiagnosticStep) => onStep?.(name, DIAGNOSTIC_STEPS.indexOf(name), DIAGNOSTIC_STEPS.length);
   const seed = options.seed ?? DIAGNOSTICS_SEED;
   const count = unit.length / dim;
 
   // k-means and the effective rank are fitted on one seeded sample (all documents up to the fit size).
+  await step('clusters');
   const fitRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
   const fitted = fitRows.length === count ? unit : gatherRows(unit, dim, fitRows);
 
@@ -140,14 +149,20 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
   let structure = null;
   let coherence = null;
   if (labelled && labelled.sizes.filter((s) => s > 0).length >= 2) {
+    await step('silhouette and separation');
     structure = await labelStructure(labelled, kernels, seed);
+    await step('neighbour coherence');
     coherence = await neighborCoherence(labelled, kernels, COHERENCE_K, seed);
   }
 
+  await step('uniformity, spread and rank');
   const uniformityRows = seededSample(count, UNIFORMITY_POINTS, seed);
   const uniformityVectors = uniformityRows.length === count ? unit : gatherRows(unit, dim, uniformityRows);
   const spread = anisotropy(unit, dim);
+  const uniformityValue = uniformity(uniformityVectors, dim);
+  const { effectiveRank: rank } = effectiveRank(fitted, dim);
 
+  await step('score distributions');
   const { queries, relevant, rankings } = input;
   const pairs = relevant ? relevantPairs(relevant) : null;
   const corpus = queries && relevant && rankings ? corpusScores(queries, unit, dim, rankings, relevant, { seed }) : null;
@@ -172,9 +187,9 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     separationRatio: structure?.separationRatio ?? null,
     daviesBouldin: labelled && structure ? daviesBouldin(labelled) : null,
     alignment: alignmentValue,
-    uniformity: uniformity(uniformityVectors, dim),
+    uniformity: uniformityValue,
     anisotropy: spread.meanPairwiseCosine,
-    effectiveRank: effectiveRank(fitted, dim).effectiveRank,
+    effectiveRank: rank,
     health: input.documentHealth,
     scoreGap: corpus?.gap ?? null,
     rocAuc: corpus?.rocAuc ?? null,

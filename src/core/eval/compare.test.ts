@@ -100,12 +100,16 @@ describe('the comparison pipeline', () => {
     const other = { ...fixedVectors('model', CIRCLE_DOCUMENTS, [0.1, 0.9, 0.5, 0.5, 0, -1]), source: 'runs/epoch-2/model' };
     const { report } = await compareCheckpoints(circleDataset(), [twin, other], { ...OPTIONS, onProgress: (p) => void seen.push(p) });
     expect(report.models.map((m) => m.name)).toEqual(['epoch-1/model', 'epoch-2/model']);
-    expect(seen.filter((p) => p.checkpoint === 0).map((p) => `${p.stage} ${p.done}/${p.total}`)).toEqual([
+    expect(seen.filter((p) => p.checkpoint === 0).map((p) => `${p.stage} ${p.done}/${p.total}${p.step ? ` ${p.step}` : ''}`)).toEqual([
       'vectors 1/1',
       'rank 0/3',
       'rank 3/3',
-      'diagnostics 0/1',
-      'diagnostics 1/1',
+      'diagnostics 0/5 clusters',
+      'diagnostics 1/5 silhouette and separation',
+      'diagnostics 2/5 neighbour coherence',
+      'diagnostics 3/5 uniformity, spread and rank',
+      'diagnostics 4/5 score distributions',
+      'diagnostics 5/5',
     ]);
     expect(seen.find((p) => p.checkpoint === 1)?.name).toBe('epoch-2/model');
     expect(seen.at(-1)).toMatchObject({ checkpoint: null, name: null, stage: 'report' });

@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { judgmentRows } from '../data/judgments.ts';
 import { embeddingHealth } from '../diagnostics/health.ts';
 import { cpuDiagnosticKernels, type DiagnosticKernels } from '../diagnostics/kernels.ts';
-import { diagnoseEmbeddings, type DiagnosticsOptions, type ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
+import { DIAGNOSTIC_STEPS, diagnoseEmbeddings, type DiagnosticStep, type DiagnosticsOptions, type ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import type { RelevantDocuments } from '../diagnostics/corpusScores.ts';
 import { cosineTopK, type GpuTopKKernel } from '../kernels/cosineTopK.ts';
 import type { TopKKernel } from '../kernels/topk/topk.types.ts';
@@ -36,6 +36,8 @@ export interface ComparisonProgress extends Omit<CheckpointProgress, 'stage'> {
   /** The checkpoint's display name (as the report will show it). */
   name: string | null;
   stage: ComparisonStage;
+  /** Within the diagnostics: the step under way (`done` steps of `total` finished). */
+  step?: DiagnosticStep;
 }
 
 /** The kernels similarity, top-k and the O(n²) diagnostics run on. */
@@ -230,7 +232,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
 
     let diagnostics: ModelDiagnostics | null = null;
     if (options.diagnostics !== false) {
-      await progress(index, { stage: 'diagnostics', done: 0, total: 1 });
+      const steps = DIAGNOSTIC_STEPS.length;
       diagnostics = await diagnoseEmbeddings(
         {
           documents,
@@ -246,9 +248,13 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
         },
         kernels.diagnostics,
         options.diagnostics ?? {},
+        async (step, done) => {
+          await progress(index, { stage: 'diagnostics', done, total: steps, step });
+          options.signal?.throwIfAborted();
+        },
       );
       options.signal?.throwIfAborted();
-      await progress(index, { stage: 'diagnostics', done: 1, total: 1 });
+      await progress(index, { stage: 'diagnostics', done: steps, total: steps });
     }
     if (hasImported || options.keepVectors || originals.has(index)) retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
     results.push({
