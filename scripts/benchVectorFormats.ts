@@ -41,7 +41,7 @@ console.log(`${feather}: ${(statSync(feather).size / 2 ** 20).toFixed(0)} MB, th
 /** The CLI's positioned reads, for the lab's streamed readers. */
 const rangeReader = `
     import { open } from 'node:fs/promises';
-    import { byteRange } from '${ROOT}/src/core/data/vectors/npy.ts';
+    import { byteRange } from '${ROOT}/src/core/data/vectors/readFile.ts';
     const handle = await open(process.argv[2]);
     const size = (await handle.stat()).size;
     const read = async (_path, range) => {

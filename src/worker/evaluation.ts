@@ -11,7 +11,7 @@ import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/ev
 import type { SweepSpec } from '../core/eval/compressionSweep.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
-import { byteRange } from '../core/data/vectors/npy.ts';
+import { byteRange } from '../core/data/vectors/readFile.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
 import { exportFiles, type ExportFile, type ExportKind } from '../core/eval/exportFiles.ts';
 import { labView, type LabView } from '../core/eval/labView.ts';

@@ -10,7 +10,7 @@ import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
 import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
-import { byteRange } from '../../core/data/vectors/npy.ts';
+import { byteRange } from '../../core/data/vectors/readFile.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';

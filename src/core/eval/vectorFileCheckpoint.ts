@@ -1,4 +1,4 @@
-import type { ReadFile } from '../data/vectors/npy.ts';
+import type { ReadFile } from '../data/vectors/readFile.ts';
 import { readVectorFiles } from '../data/vectors/vectorFiles.ts';
 import { chunkedSha256Hex } from '../data/sha256.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';

@@ -5,7 +5,7 @@ import { Field, FixedSizeList, Float32, makeData, makeVector, Table, tableToIPC,
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HAS_PYARROW, numpyWrite, PYARROW_MISSING } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
 import { openArrowPart } from './arrowFile.ts';
-import { byteRange, type ReadFile } from './npy.ts';
+import { byteRange, type ReadFile } from './readFile.ts';
 
 const ROWS = 301;
 const DIM = 7;

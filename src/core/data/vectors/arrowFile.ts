@@ -3,7 +3,7 @@ import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { DataError } from '../dataset.ts';
 import { registerArrowCodecs } from './arrowCodecs.ts';
 import { arrowColumns, batchIds, batchKinds, firstListLength, placeBatchRows, type ArrowColumns } from './arrowTable.ts';
-import { readRange, type ReadFile } from './npy.ts';
+import { readRange, startsWithMagic, type ReadFile } from './readFile.ts';
 import type { TablePart } from './tablePart.ts';
 
 /**
@@ -13,7 +13,6 @@ import type { TablePart } from './tablePart.ts';
  */
 export const ARROW_WINDOW_BYTES = 64 * 1024;
 
-const startsWith = (bytes: Uint8Array, text: string) => [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
 
 /**
  * An Arrow IPC file (Feather v2) or stream of embedding rows, LZ4 or ZSTD compressed or not, read as a
@@ -23,10 +22,10 @@ const startsWith = (bytes: Uint8Array, text: string) => [...text].every((c, i) =
  */
 export async function openArrowPart(read: ReadFile, path: string, file: string, windowBytes = ARROW_WINDOW_BYTES): Promise<TablePart> {
   const head = await readRange(read, path, 0, 8);
-  const isFile = startsWith(head, 'ARROW1');
+  const isFile = startsWithMagic(head, 'ARROW1');
   const isStream = head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff;
   if (!isFile && !isStream) {
-    throw new DataError({ file, message: `is not an Arrow IPC / Feather file (it starts with neither "ARROW1" nor a stream message)${startsWith(head, 'PAR1') ? ': it is a parquet file' : ''}` });
+    throw new DataError({ file, message: `is not an Arrow IPC / Feather file (it starts with neither "ARROW1" nor a stream message)${startsWithMagic(head, 'PAR1') ? ': it is a parquet file' : ''}` });
   }
   registerArrowCodecs();
   const batches = () => batchesOf(isFile ? fileMessages(read, path, file) : streamBytes(read, path, windowBytes), file);
@@ -116,7 +115,7 @@ const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 async function* fileMessages(read: ReadFile, path: string, file: string): AsyncGenerator<Uint8Array, void, number | undefined> {
   const damaged = (why: string) => new DataError({ file, message: `is cut short or damaged: ${why}` });
   const tail = await readRange(read, path, -10, 10);
-  if (tail.length < 10 || !startsWith(tail.subarray(4), 'ARROW1')) throw damaged('it starts as an Arrow IPC file but does not end with its footer and "ARROW1"');
+  if (tail.length < 10 || !startsWithMagic(tail.subarray(4), 'ARROW1')) throw damaged('it starts as an Arrow IPC file but does not end with its footer and "ARROW1"');
   const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getInt32(0, true);
   const footerBytes = (await readRange(read, path, -(10 + footerLength), 10 + footerLength)).subarray(0, footerLength);
   if (footerLength <= 0 || footerBytes.length < footerLength) throw damaged(`its footer says it is ${footerLength} bytes long`);

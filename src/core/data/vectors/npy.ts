@@ -1,27 +1,6 @@
 import { DataError } from '../dataset.ts';
 import { placeRows } from './alignRows.ts';
-
-/** A 2-D array of embeddings as a vector file holds it: rows in the file's order. */
-export interface VectorRows {
-  /** `[count × dim]`, row-major. */
-  vectors: Float32Array;
-  count: number;
-  dim: number;
-  /** The element type the file stored (float16 rows are widened on reading). */
-  storedAs: 'float32' | 'float16';
-}
-
-/**
- * Reads a file the user gave: all of it, or `length` bytes from `offset` (fewer at its end). A negative
- * offset counts from the end, as parquet's footer is found; see {@link byteRange}.
- */
-export type ReadFile = (path: string, range?: { offset: number; length: number }) => Promise<Uint8Array>;
-
-/** The bytes `[start, end)` a range names in a file of `size` bytes (a negative offset counts from the end). */
-export function byteRange(size: number, range: { offset: number; length: number }): { start: number; end: number } {
-  const start = range.offset < 0 ? Math.max(0, size + range.offset) : Math.min(range.offset, size);
-  return { start, end: Math.min(size, start + range.length) };
-}
+import { readRange, type ReadFile } from './readFile.ts';
 
 /** What a `.npy` header says: the array's shape and how its values are laid out after the header. */
 export interface NpyLayout {
@@ -44,14 +23,6 @@ export interface NpyLayout {
 export const NPY_CHUNK_BYTES = 8 * 2 ** 20;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-
-/** `length` bytes from `offset` (fewer at the file's end; a negative offset counts from it). */
-export async function readRange(read: ReadFile, path: string, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = await read(path, { offset, length });
-  // A reader that ignored the range would make each chunk a read of the whole file: a bug, not a slow path.
-  if (bytes.length > length) throw new Error(`the reader of ${path} returned ${bytes.length} bytes for a range of ${length}`);
-  return bytes;
-}
 
 /**
  * The header of a NumPy `.npy` file (format 1.0, 2.0 or 3.0; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html)

@@ -8,7 +8,8 @@ import type { ColumnDecoder, DataPage } from 'hyparquet/src/types.js';
 import { compressors } from 'hyparquet-compressors';
 import { DataError } from '../dataset.ts';
 import { EMBEDDING_NAMES, ID_NAMES, KIND_NAMES, readKind } from './tableColumns.ts';
-import { float16Table, readRange, type ReadFile } from './npy.ts';
+import { float16Table } from './npy.ts';
+import { readRange, startsWithMagic, type ReadFile } from './readFile.ts';
 import type { RowDestination, TablePart } from './tablePart.ts';
 
 /**
@@ -23,7 +24,6 @@ const FOOTER_GUESS = 64 * 1024;
 /** Enough for any page header a writer makes (the header's statistics of a float page are a few bytes). */
 const PAGE_HEADER_BYTES = 64 * 1024;
 
-const startsWith = (bytes: Uint8Array, text: string) => bytes.length >= text.length && [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
 
 /**
  * A parquet file (one part of a Ray Data / Spark / pandas output, or a whole one) of embedding rows: an id
@@ -34,10 +34,10 @@ const startsWith = (bytes: Uint8Array, text: string) => bytes.length >= text.len
 export async function openParquetPart(read: ReadFile, path: string, file: string, windowBytes = PARQUET_WINDOW_BYTES): Promise<TablePart> {
   const head = await readRange(read, path, 0, 8);
   const tail = await readRange(read, path, -FOOTER_GUESS, FOOTER_GUESS);
-  if (!startsWith(head, 'PAR1')) {
-    throw new DataError({ file, message: `is not a parquet file (no "PAR1" at its start and end)${startsWith(head, 'ARROW1') ? ': it is an Arrow IPC file' : ''}` });
+  if (!startsWithMagic(head, 'PAR1')) {
+    throw new DataError({ file, message: `is not a parquet file (no "PAR1" at its start and end)${startsWithMagic(head, 'ARROW1') ? ': it is an Arrow IPC file' : ''}` });
   }
-  if (tail.length < 12 || !startsWith(tail.subarray(tail.length - 4), 'PAR1')) {
+  if (tail.length < 12 || !startsWithMagic(tail.subarray(tail.length - 4), 'PAR1')) {
     throw new DataError({ file, message: 'is cut short or damaged: it starts as a parquet file but does not end with its footer and "PAR1"' });
   }
   const metadata = await readFooter(read, path, file, tail);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../../tests/fixtures/comparisonCase.ts';
 import { HAS_PYARROW, numpyWrite, PYARROW_MISSING } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
-import { byteRange } from './npy.ts';
+import { byteRange } from './readFile.ts';
 import { readVectorFiles } from './vectorFiles.ts';
 
 const DOCUMENTS = [1, 0, 0.8, 0.6, 0, 1, -1, 0, 0, -2].map(Math.fround);

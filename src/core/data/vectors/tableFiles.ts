@@ -1,5 +1,5 @@
 import { openArrowPart } from './arrowFile.ts';
-import type { ReadFile } from './npy.ts';
+import type { ReadFile } from './readFile.ts';
 import type { TablePart } from './tablePart.ts';
 
 /**

@@ -1,5 +1,3 @@
-import type { VectorRows } from './npy.ts';
-
 /** Where a table's rows go: `targets[row]` is the row of `vectors` it becomes, or −1 when it is not wanted. */
 export interface RowDestination {
   targets: Int32Array;
@@ -11,8 +9,12 @@ export interface RowDestination {
  * before its vectors are placed: the ids decide where each row goes, then `placeRows` writes every row to
  * its places in one pass over the file (both sides at once when a kind column mixes them).
  */
-export interface TablePart extends Omit<VectorRows, 'vectors'> {
+export interface TablePart {
   file: string;
+  count: number;
+  dim: number;
+  /** The element type the file stored (float16 rows are widened as they are placed). */
+  storedAs: 'float32' | 'float16';
   ids: string[];
   /** Per row, from a `kind`/`role` column: whether it is a query or a document; null without one. */
   kinds: ('query' | 'document')[] | null;

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../../tests/fixtures/comparisonCase.ts';
 import { HAS_NUMPY, NUMPY_MISSING, numpyWrite } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
 import { rowTargets } from './alignRows.ts';
-import { float16, readNpyLayout, readNpyRows, type ReadFile } from './npy.ts';
+import { float16, readNpyLayout, readNpyRows } from './npy.ts';
+import type { ReadFile } from './readFile.ts';
 import { readVectorFiles } from './vectorFiles.ts';
 
 const DOCUMENTS = [1, 0, 0.8, 0.6, 0, 1, -1, 0, 0, -2];

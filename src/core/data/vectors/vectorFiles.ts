@@ -1,6 +1,7 @@
 import { DataError, formatLocation, type DataIssue, type Dataset } from '../dataset.ts';
 import { readIds, rowTargets } from './alignRows.ts';
-import { readNpyLayout, readNpyRows, type ReadFile } from './npy.ts';
+import { readNpyLayout, readNpyRows } from './npy.ts';
+import type { ReadFile } from './readFile.ts';
 import { openTablePart } from './tableFiles.ts';
 import type { RowDestination, TablePart } from './tablePart.ts';
 
