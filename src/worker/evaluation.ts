@@ -23,6 +23,7 @@ import type { BackendChoice, EncoderApi } from './api.ts';
 import type { ModelLocation } from './modelSources.ts';
 import { kernelsFor, type KernelChoice, type KernelsChoice } from './gpuKernels.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
+import { pacedProgress } from './pacedProgress.ts';
 
 export type { KernelChoice } from './gpuKernels.ts';
 export type { ExportFile, ExportKind } from '../core/eval/exportFiles.ts';
@@ -172,6 +173,7 @@ export const evaluationApi = {
     if (running) throw new Error('a run is already in progress');
     const controller = new AbortController();
     running = controller;
+    const paced = pacedProgress(onProgress);
     try {
       const kernels = await kernelsFor(request.kernels);
       const checkpoints = await Promise.all(request.checkpoints.map((c) => checkpointOf(c, remote!, request.useCache === false)));
@@ -183,12 +185,13 @@ export const evaluationApi = {
         keepVectors: true,
         ...(request.sweep ? { sweep: request.sweep } : {}),
         signal: controller.signal,
-        onProgress,
+        onProgress: paced.report,
       });
       comparison.report.kernels = kernels.choice;
       last = { comparison, request, kernels: kernels.choice };
       return resultOf(last);
     } finally {
+      paced.stop();
       running = null;
     }
   },
