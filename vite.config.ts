@@ -86,7 +86,7 @@ export default defineConfig({
   // found later, in the worker, they would make it reload the page mid-session.
   optimizeDeps: {
     exclude: ['onnxruntime-web', 'hyparquet'],
-    include: ['apache-arrow', 'apache-arrow/ipc/metadata/file', 'fzstd', 'lz4js', 'papaparse', 'fflate', 'comlink', 'idb', 'hyparquet-compressors'],
+    include: ['apache-arrow', 'apache-arrow/ipc/metadata/file', 'apache-arrow/ipc/metadata/message', 'fzstd', 'lz4js', 'papaparse', 'fflate', 'comlink', 'idb', 'hyparquet-compressors'],
   },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },

@@ -9,19 +9,25 @@ import { byteRange, type ReadFile } from './readFile.ts';
 
 const ROWS = 301;
 const DIM = 7;
-const LAYOUTS = ['feather-lz4.feather', 'feather-zstd.feather', 'feather-uncompressed.feather', 'stream.arrows', 'float16.feather', 'list.feather'];
+const LAYOUTS = ['feather-lz4.feather', 'feather-zstd.feather', 'feather-uncompressed.feather', 'stream.arrows', 'float16.feather', 'list.feather', 'columns.feather', 'columns.arrows', 'v4.arrow', 'string-view.arrows'];
 
 describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'Arrow IPC vector files read record batch by record batch (written by pyarrow)' : `Arrow IPC vector files — ${PYARROW_MISSING}`, () => {
   let dir: string;
-  let reads: (number | null)[] = [];
+  let reads: { start: number; length: number | null }[] = [];
   const read: ReadFile = async (p, range) => {
-    reads.push(range?.length ?? null);
     const bytes = new Uint8Array(readFileSync(path.join(dir, p)));
-    if (!range) return bytes;
+    if (!range) {
+      reads.push({ start: 0, length: null });
+      return bytes;
+    }
     const { start, end } = byteRange(bytes.length, range);
+    reads.push({ start, length: end - start });
     return bytes.slice(start, end);
   };
-  const expected = (file: string) => Array.from(new Float32Array(new Uint8Array(readFileSync(path.join(dir, file.replace(/\.\w+$/, '.f32')))).buffer));
+  const expected = (file: string) => {
+    const name = file === 'columns.arrows' ? 'columns-stream.f32' : file.replace(/\.\w+$/, '.f32');
+    return Array.from(new Float32Array(new Uint8Array(readFileSync(path.join(dir, name))).buffer));
+  };
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'embedlab-arrow-'));
@@ -30,18 +36,21 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'Arrow IPC vector files read record 
 
   it.each(LAYOUTS)('reads %s a message at a time: ids, shape and every value, each row where its target says', async (file) => {
     reads = [];
-    const part = await openArrowPart(read, file, file, 1024);
+    const part = await openArrowPart(read, file, file);
     expect([part.count, part.dim, part.storedAs]).toEqual([ROWS, DIM, file.startsWith('float16') ? 'float16' : 'float32']);
-    expect(part.ids).toEqual(Array.from({ length: ROWS }, (_, i) => `doc-${i}`));
+    expect(part.ids).toEqual(Array.from({ length: ROWS }, (_, i) => (file === 'v4.arrow' ? String(i) : `doc-${i}`)));
+    if (file.startsWith('columns')) expect(part.kinds).toEqual(Array.from({ length: ROWS }, (_, i) => (i % 4 ? 'document' : 'query')));
     const reversed = Int32Array.from({ length: ROWS }, (_, i) => ROWS - 1 - i);
     const vectors = new Float32Array(ROWS * DIM);
     await part.placeRows([{ targets: reversed, vectors }]);
     const rows = expected(file);
     const back = Array.from({ length: ROWS }, (_, i) => Array.from(vectors.subarray((ROWS - 1 - i) * DIM, (ROWS - i) * DIM))).flat();
     expect(back).toEqual(rows);
-    // Each read is a range: a message's length, its metadata or its body, never the file.
+    // Each read is a range — a message's length, its metadata, or the buffers of the columns read — never
+    // the file; and the other columns' bytes are never read (the text column is 94 % of columns.arrows).
     const size = readFileSync(path.join(dir, file)).length;
-    expect(reads.every((length) => length !== null && length < size / 2)).toBe(true);
+    expect(reads.every(({ length }) => length !== null && length < size / 2)).toBe(true);
+    if (file === 'columns.arrows') expect(reads.reduce((sum, r) => sum + r.length!, 0)).toBeLessThan(size * 0.1);
   });
 
   it('names what is wrong with a file, and where', async () => {
@@ -52,6 +61,7 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'Arrow IPC vector files read record 
     await expect(place('ragged.feather')).rejects.toThrow('ragged.feather: row 121 (id "doc-120") has 6 values where row 1 has 7');
     await expect(place('null-row.feather')).rejects.toThrow('null-row.feather: row 151 (id "doc-150") has no embedding');
     await expect(place('cut-short.feather')).rejects.toThrow('cut-short.feather: is cut short or damaged: it starts as an Arrow IPC file but does not end with its footer and "ARROW1"');
+    await expect(place('cut-short.arrows')).rejects.toThrow(/^cut-short\.arrows: is cut short or damaged: a message at byte \d+ runs past the end of the file$/);
   });
 });
 
