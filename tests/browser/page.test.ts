@@ -43,7 +43,9 @@ const browser = usePage('/', async (page) => {
 describe('the first screen', () => {
   it('says which backends this browser offers', async () => {
     const wasm = threadsText(await expectedThreads());
-    await expect.poll(() => browser.page.getByTestId('environment').textContent()).toContain(`on ${wasm}; WebGPU here is a software adapter`);
+    // The workers start in about a second here after the page loads (ORT's WASM and a WebGPU adapter), near
+    // expect.poll's default limit: the check is what they say, so it waits longer.
+    await expect.poll(() => browser.page.getByTestId('environment').textContent(), { timeout: 15_000 }).toContain(`on ${wasm}; WebGPU here is a software adapter`);
     expect(await browser.page.getByTestId('environment').textContent()).toMatch(/WebGPU · .*\(fallback adapter\)\), used only where a slot asks for it/);
   });
 
