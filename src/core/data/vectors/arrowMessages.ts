@@ -19,6 +19,13 @@ export interface ArrowMessages {
 
 const damaged = (file: string, why: string) => new DataError({ file, message: `is cut short or damaged: ${why}` });
 
+/** `length` bytes of the message at `messageOffset`, from `offset`: all of them, or the file is cut short. */
+async function messagePart(read: ReadFile, path: string, file: string, offset: number, length: number, messageOffset: number): Promise<Uint8Array> {
+  const bytes = await readRange(read, path, offset, length);
+  if (bytes.length < length) throw damaged(file, `a message at byte ${messageOffset} runs past the end of the file`);
+  return bytes;
+}
+
 /**
  * Reads the message at `offset`: its length prefix (the 0xFFFFFFFF continuation and an int32, or an int32
  * alone in files before Arrow 0.15), then its flatbuffer metadata; the body is left where it is. Null at an
@@ -33,8 +40,8 @@ async function messageAt(read: ReadFile, path: string, file: string, offset: num
   const metadataLength = view.getInt32(continued ? 4 : 0, true);
   if (metadataLength === 0) return null;
   const metadataOffset = offset + (continued ? 8 : 4);
-  const metadata = await readRange(read, path, metadataOffset, metadataLength);
-  if (metadataLength < 0 || metadata.length < metadataLength) throw damaged(file, `a message at byte ${offset} runs past the end of the file`);
+  if (metadataLength < 0) throw damaged(file, `a message at byte ${offset} runs past the end of the file`);
+  const metadata = await messagePart(read, path, file, metadataOffset, metadataLength, offset);
   let message: Message;
   try {
     message = Message.decode(metadata);
@@ -91,6 +98,34 @@ interface ColumnLayout {
   buffers: number;
 }
 
+/** The buffers a column of each type has of its own (its children's follow), as the IPC format lays them out. */
+const OWN_BUFFERS: Partial<Record<Type, number>> = {
+  [Type.Null]: 0,
+  // validity, values
+  [Type.Bool]: 2,
+  [Type.Int]: 2,
+  [Type.Float]: 2,
+  [Type.Decimal]: 2,
+  [Type.Date]: 2,
+  [Type.Time]: 2,
+  [Type.Timestamp]: 2,
+  [Type.Interval]: 2,
+  [Type.Duration]: 2,
+  [Type.FixedSizeBinary]: 2,
+  // validity, offsets, bytes
+  [Type.Binary]: 3,
+  [Type.Utf8]: 3,
+  [Type.LargeBinary]: 3,
+  [Type.LargeUtf8]: 3,
+  // validity, offsets (then the child)
+  [Type.List]: 2,
+  [Type.LargeList]: 2,
+  [Type.Map]: 2,
+  // validity (then the children)
+  [Type.FixedSizeList]: 1,
+  [Type.Struct]: 1,
+};
+
 /**
  * The nodes and buffers of a column of `type`, as the IPC format lays them out (depth first, a column's own
  * buffers before its children's); null for a layout not handled here (view and run-end encoded types).
@@ -98,45 +133,11 @@ interface ColumnLayout {
 function columnLayout(type: DataType, version: MetadataVersion): ColumnLayout | null {
   // A dictionary-encoded column holds its indices; its values come in dictionary batches.
   if (DataType.isDictionary(type)) return { nodes: 1, buffers: 2 };
-  let own: number;
-  switch (type.typeId) {
-    case Type.Null:
-      own = 0;
-      break;
-    case Type.Bool:
-    case Type.Int:
-    case Type.Float:
-    case Type.Decimal:
-    case Type.Date:
-    case Type.Time:
-    case Type.Timestamp:
-    case Type.Interval:
-    case Type.Duration:
-    case Type.FixedSizeBinary:
-      own = 2;
-      break;
-    case Type.Binary:
-    case Type.Utf8:
-    case Type.LargeBinary:
-    case Type.LargeUtf8:
-      own = 3;
-      break;
-    case Type.List:
-    case Type.LargeList:
-    case Type.Map:
-      own = 2;
-      break;
-    case Type.FixedSizeList:
-    case Type.Struct:
-      own = 1;
-      break;
-    case Type.Union:
-      // Type ids (and offsets when dense); before metadata V5 a union also had a validity bitmap.
-      own = ((type as unknown as { mode: UnionMode }).mode === UnionMode.Dense ? 2 : 1) + (version < MetadataVersion.V5 ? 1 : 0);
-      break;
-    default:
-      return null;
-  }
+  // A union has type ids (and offsets when dense); before metadata V5 it also had a validity bitmap.
+  const own = DataType.isUnion(type)
+    ? ((type as unknown as { mode: UnionMode }).mode === UnionMode.Dense ? 2 : 1) + (version < MetadataVersion.V5 ? 1 : 0)
+    : OWN_BUFFERS[type.typeId];
+  if (own === undefined) return null;
   const layout = { nodes: 1, buffers: own };
   for (const child of (type.children ?? []) as Field[]) {
     const inner = columnLayout(child.type, version);
@@ -208,11 +209,7 @@ export async function* projectedStream(messages: ArrowMessages, keep: readonly s
   const layoutOf = (version: MetadataVersion) => layouts.get(version) ?? layouts.set(version, batchLayout(schema, version)).get(version)!;
   yield framed(Message.encode(Message.from(new Schema(fields, schema.metadata))));
   for await (const { message, bodyOffset } of messages.batches()) {
-    const whole = async () => {
-      const body = await readRange(read, path, bodyOffset, message.bodyLength);
-      if (body.length < message.bodyLength) throw damaged(file, `a message at byte ${bodyOffset} runs past the end of the file`);
-      return body;
-    };
+    const whole = () => messagePart(read, path, file, bodyOffset, message.bodyLength, bodyOffset);
     if (message.isDictionaryBatch()) {
       const header = message.header() as DictionaryBatch;
       if (!dictionaries.has(header.id)) continue;
@@ -246,11 +243,7 @@ export async function* projectedStream(messages: ArrowMessages, keep: readonly s
       bodyLength += Math.ceil((span.to - span.from) / 8) * 8;
       return at;
     });
-    const readSpan = async (span: (typeof spans)[number]) => {
-      const bytes = await readRange(read, path, bodyOffset + span.from, span.to - span.from);
-      if (bytes.length < span.to - span.from) throw damaged(file, `a message at byte ${bodyOffset} runs past the end of the file`);
-      return bytes;
-    };
+    const readSpan = (span: (typeof spans)[number]) => messagePart(read, path, file, bodyOffset + span.from, span.to - span.from, bodyOffset);
     // One column (the embedding column, say) whose span needs no padding is its own body, read once.
     let body: Uint8Array;
     if (spans.length === 1 && bodyLength === spans[0].to - spans[0].from) {
