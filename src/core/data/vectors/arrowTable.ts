@@ -68,11 +68,11 @@ export function firstListLength(batch: RecordBatch, columns: ArrowColumns): numb
  */
 export function placeBatchRows(batch: RecordBatch, columns: ArrowColumns, file: string, firstRow: number, dim: number, ids: readonly string[], destinations: readonly RowDestination[]): void {
   const column = batch.getChild(columns.embedding.name)!;
+  const half = columns.storedAs === 'float16' ? float16Table() : null;
   let row = firstRow;
   for (const chunk of column.data) {
     const child = chunk.children[0];
     const values = child.values as Float32Array | Float64Array | Uint16Array;
-    const half = columns.storedAs === 'float16' ? float16Table() : null;
     for (let r = 0; r < chunk.length; r++, row++) {
       if (!chunk.getValid(r)) throw new DataError({ file, message: `row ${row + 1} (id "${ids[row]}") has no embedding` });
       const start = chunk.valueOffsets ? chunk.valueOffsets[chunk.offset + r] : (chunk.offset + r) * dim;
