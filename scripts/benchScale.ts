@@ -14,12 +14,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { mulberry32 } from '../src/core/metrics/random.ts';
-import { DIM, makeScaleData, toTableParts, watchPeakMemory } from './scaleData.ts';
+import { DIM, makeScaleData, toTableParts, vectorFormat, watchPeakMemory } from './scaleData.ts';
 
 const DOCS = Number(process.argv[2] ?? 1_000_000);
 const QUERIES = Number(process.argv[3] ?? 10_000);
-const FORMAT = (process.argv[4] ?? 'npy') as 'npy' | 'parquet' | 'feather';
-if (!['npy', 'parquet', 'feather'].includes(FORMAT)) throw new Error(`the third argument is the vectors' format: npy, parquet or feather (got ${FORMAT})`);
+const FORMAT = vectorFormat(process.argv[4], "the vectors' format");
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-scale-'));
 

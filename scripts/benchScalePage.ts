@@ -19,12 +19,11 @@ import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/browser/browser.ts';
 import { longTasks, watchLongTasks } from '../tests/browser/longTasks.ts';
-import { DIM, makeScaleData, toTableParts, watchPeakMemory } from './scaleData.ts';
+import { DIM, makeScaleData, toTableParts, vectorFormat, watchPeakMemory } from './scaleData.ts';
 
 const DOCS = Number(process.argv[2] ?? 500_000);
 const QUERIES = Number(process.argv[3] ?? 1_000);
-const FORMAT = (process.argv[4] ?? 'npy') as 'npy' | 'parquet' | 'feather';
-if (!['npy', 'parquet', 'feather'].includes(FORMAT)) throw new Error(`the third argument is the second checkpoint's format: npy, parquet or feather (got ${FORMAT})`);
+const FORMAT = vectorFormat(process.argv[4], "the second checkpoint's format");
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-scale-page-'));
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);

@@ -28,10 +28,18 @@ export interface ScaleData {
   writeVectors(folder: string, options: VectorOptions): Promise<void>;
 }
 
+/** The format a scale bench writes vectors in, from its command-line argument (`npy` unless given). */
+export function vectorFormat(argument: string | undefined, what: string): 'npy' | 'parquet' | 'feather' {
+  const format = argument ?? 'npy';
+  if (format !== 'npy' && format !== 'parquet' && format !== 'feather') throw new Error(`the third argument is ${what}: npy, parquet or feather (got ${format})`);
+  return format;
+}
+
 /**
- * Rewrites a folder of `.npy` vectors (with ids files, or in the dataset's order) as `parts` table files of both sides, as a Ray
- * Data or Spark job writes them: `part-0000N.parquet` (or `.feather`) with `id`, `kind` and a
- * `FixedSizeList<float32>` embedding, plus `_SUCCESS`. pyarrow writes them (the lab’s readers are not the writer), one part in memory at a time.
+ * Rewrites a folder of `.npy` vectors (with ids files, or in the dataset's order) as `parts` table files of
+ * both sides, as a Ray Data or Spark job writes them: `part-0000N.parquet` (or `.feather`) with `id`, `kind`
+ * and a `FixedSizeList<float32>` embedding, plus `_SUCCESS`. pyarrow writes them (the lab's readers are not
+ * the writer), one part in memory at a time.
  */
 export function toTableParts(folder: string, format: 'parquet' | 'feather', parts = 4): void {
   execFileSync('python3', ['-c', `
