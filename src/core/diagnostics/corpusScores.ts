@@ -1,4 +1,5 @@
 import type { Rankings } from '../metrics/rankings.ts';
+import { forEachBlock, type DocumentRows } from '../vectors/documentRows.ts';
 import { fullRanks, rowDot } from '../vectors/fullRank.ts';
 import { meanAndStandardError, seededSample } from './sample.ts';
 
@@ -46,7 +47,7 @@ export interface CorpusScores {
  */
 export function corpusScores(
   unitQueries: Float32Array,
-  unitDocs: Float32Array,
+  unitDocs: DocumentRows,
   dim: number,
   rankings: Rankings,
   relevant: RelevantDocuments,
@@ -54,7 +55,9 @@ export function corpusScores(
 ): CorpusScores | null {
   const docCount = unitDocs.length / dim;
   const total = new Float64Array(dim);
-  for (let d = 0; d < docCount; d++) for (let j = 0; j < dim; j++) total[j] += unitDocs[d * dim + j];
+  forEachBlock(unitDocs, dim, (block) => {
+    for (let d = 0; d < block.length / dim; d++) for (let j = 0; j < dim; j++) total[j] += block[d * dim + j];
+  });
 
   let positiveSum = 0;
   let positiveCount = 0;
@@ -114,7 +117,7 @@ function positionIn(rankings: Rankings, q: number, doc: number): number {
 }
 
 /** One query's AUC against every non-relevant document, from the full ranks of its relevant documents. */
-function queryAuc(unitQueries: Float32Array, q: number, unitDocs: Float32Array, dim: number, rankings: Rankings, docs: Int32Array): number {
+function queryAuc(unitQueries: Float32Array, q: number, unitDocs: DocumentRows, dim: number, rankings: Rankings, docs: Int32Array): number {
   const docCount = unitDocs.length / dim;
   const listed = rankings.offsets[q + 1] - rankings.offsets[q];
   const ranks = Int32Array.from(docs, (d) => positionIn(rankings, q, d) + 1);

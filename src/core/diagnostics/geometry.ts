@@ -3,6 +3,8 @@
  * on L2-normalised copies of the rows.
  */
 
+import { forEachBlock, type DocumentRows } from '../vectors/documentRows.ts';
+
 function unitRows(vectors: Float32Array, dim: number): Float64Array {
   const out = Float64Array.from(vectors);
   for (let i = 0; i < out.length; i += dim) {
@@ -55,21 +57,23 @@ export interface Anisotropy {
 }
 
 /** Both from the sum of unit rows: Σ_{i≠j} xᵢ·xⱼ = ‖Σx‖² − Σ‖x‖², so no pairwise loop is needed. */
-export function anisotropy(vectors: Float32Array, dim: number): Anisotropy {
+export function anisotropy(vectors: DocumentRows, dim: number): Anisotropy {
   // Normalised row by row, in float64, without a copy of the whole set (a million rows is 3 GB in float64).
   const n = vectors.length / dim;
   const total = new Float64Array(dim);
   let squaredNorms = 0;
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j++) norm += vectors[i * dim + j] ** 2;
-    const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < dim; j++) {
-      const u = vectors[i * dim + j] * inverse;
-      total[j] += u;
-      squaredNorms += u * u;
+  forEachBlock(vectors, dim, (block) => {
+    for (let i = 0; i < block.length / dim; i++) {
+      let norm = 0;
+      for (let j = 0; j < dim; j++) norm += block[i * dim + j] ** 2;
+      const inverse = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let j = 0; j < dim; j++) {
+        const u = block[i * dim + j] * inverse;
+        total[j] += u;
+        squaredNorms += u * u;
+      }
     }
-  }
+  });
   const sumNorm2 = total.reduce((s, v) => s + v * v, 0);
   return {
     meanPairwiseCosine: n > 1 ? (sumNorm2 - squaredNorms) / (n * (n - 1)) : NaN,

@@ -1,3 +1,4 @@
+import { float32Rows } from '../vectors/documentRows.ts';
 import type { DiagnosticKernels } from './kernels.ts';
 import { subset, type LabelledEmbeddings } from './labelled.ts';
 import { DIAGNOSTICS_SEED, seededSample } from './sample.ts';
@@ -19,7 +20,7 @@ export interface LabelStructure {
 export async function labelStructure(data: LabelledEmbeddings, kernels: DiagnosticKernels, seed = DIAGNOSTICS_SEED): Promise<LabelStructure> {
   const sampled = data.count > kernels.exactLimit;
   const set = sampled ? subset(data, seededSample(data.count, kernels.exactLimit, seed)) : data;
-  const { sums } = await kernels.labelDistanceSums({ vectors: set.vectors, dim: set.dim, labelOf: set.labelOf, labelCount: set.labels.length });
+  const { sums } = await kernels.labelDistanceSums({ vectors: float32Rows(set.vectors, set.dim), dim: set.dim, labelOf: set.labelOf, labelCount: set.labels.length });
   return {
     silhouette: silhouetteFromSums(set, sums, sampled),
     separationRatio: pairwiseSeparation(set, sums),

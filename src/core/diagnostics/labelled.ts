@@ -1,11 +1,15 @@
+import { gatherRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { normalizeRows } from '../vectors/normalize.ts';
+
+export { gatherRows } from '../vectors/documentRows.ts';
 
 /**
  * Embeddings with a label per row, prepared once for the diagnostics: rows L2-normalised (on a copy) so
  * that cosine similarity is a dot product and cosine distance is δ = 1 − cos, labels as small integers.
+ * The rows may be float16 kept as such (a checkpoint's documents); consumers read them a block at a time.
  */
 export interface LabelledEmbeddings {
-  vectors: Float32Array;
+  vectors: DocumentRows;
   count: number;
   dim: number;
   /** Label index of each row, into `labels`. */
@@ -26,7 +30,7 @@ export function labelled(vectors: Float32Array, dim: number, labels: readonly st
 }
 
 /** The same, for rows already normalised and labels already indexed. */
-export function withLabels(unitVectors: Float32Array, dim: number, labelOf: Int32Array, labels: string[]): LabelledEmbeddings {
+export function withLabels(unitVectors: DocumentRows, dim: number, labelOf: Int32Array, labels: string[]): LabelledEmbeddings {
   const sizes = new Int32Array(labels.length);
   for (const l of labelOf) sizes[l]++;
   return { vectors: unitVectors, count: labelOf.length, dim, labelOf, labels, sizes };
@@ -36,13 +40,6 @@ export function withLabels(unitVectors: Float32Array, dim: number, labelOf: Int3
 export function subset(data: LabelledEmbeddings, points: Int32Array): LabelledEmbeddings {
   if (points.length === data.count) return data;
   return withLabels(gatherRows(data.vectors, data.dim, points), data.dim, Int32Array.from(points, (row) => data.labelOf[row]), data.labels);
-}
-
-/** Copies of the given rows of a row-major matrix, in the given order. */
-export function gatherRows(vectors: Float32Array, dim: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((row, i) => out.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim));
-  return out;
 }
 
 export function dot(v: Float32Array, a: number, b: number, dim: number): number {

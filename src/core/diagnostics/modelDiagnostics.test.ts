@@ -34,7 +34,7 @@ describe('spherical k-means', () => {
     const centres = randomUnitRows(5, dim, random);
     const planted = Int32Array.from({ length: 240 }, (_, i) => i % 5);
     const vectors = Float32Array.from({ length: 240 * dim }, (_, k) => centres[planted[Math.floor(k / dim)] * dim + (k % dim)] + (random() - 0.5) * 0.05);
-    const unit = labelled(vectors, dim, Array.from(planted, String)).vectors;
+    const unit = labelled(vectors, dim, Array.from(planted, String)).vectors as Float32Array;
     const result = sphericalKMeans(unit, dim, 5, 42);
     expect(result.converged).toBe(true);
     expect(samePartition(result.labelOf, planted)).toBe(true);

@@ -1,4 +1,6 @@
 import type { Rankings } from '../metrics/rankings.ts';
+import { topKOverRows } from '../kernels/topk/topKOverRows.ts';
+import { float32Rows, type DocumentRows } from '../vectors/documentRows.ts';
 import { rowDot } from '../vectors/fullRank.ts';
 import { corpusScores, type CorpusScores, type RelevantDocuments } from './corpusScores.ts';
 import { effectiveRank } from './effectiveRank.ts';
@@ -28,8 +30,11 @@ export const FIT_POINTS = 10_000;
 
 /** One model's embeddings of a dataset, with what the diagnostics need from the dataset and the ranking. */
 export interface DiagnosticsInput {
-  /** `[documents × dim]`, rows L2-normalised (the comparison normalises each checkpoint's vectors once). */
-  documents: Float32Array;
+  /**
+   * `[documents × dim]`, rows L2-normalised (the comparison normalises each checkpoint's vectors once);
+   * float16 documents stay so, and each step reads them a block or a sample at a time.
+   */
+  documents: DocumentRows;
   dim: number;
   /** Health of the documents as produced, read before normalisation. */
   documentHealth: EmbeddingHealth;
@@ -122,7 +127,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
   // k-means and the effective rank are fitted on one seeded sample (all documents up to the fit size).
   await step('clusters');
   const fitRows = seededSample(count, options.fitPoints ?? FIT_POINTS, seed);
-  const fitted = fitRows.length === count ? unit : gatherRows(unit, dim, fitRows);
+  const fitted = float32Rows(fitRows.length === count ? unit : gatherRows(unit, dim, fitRows), dim);
 
   // Labels: the column's where at least two distinct ones exist, else k-means clusters of these embeddings.
   let labelled = null;
@@ -139,7 +144,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
     let labelOf = clusters.labelOf;
     if (fitRows.length < count) {
       // Every document to its most similar centroid (ties to the lower cluster, as in k-means itself).
-      const nearest = await kernels.topK({ queries: unit, docs: Float32Array.from(clusters.centroids), dim, k: 1 });
+      const nearest = await topKOverRows(kernels.topK, unit, Float32Array.from(clusters.centroids), dim, 1);
       labelOf = nearest.indices;
     }
     labelled = withLabels(unit, dim, labelOf, Array.from({ length: k }, (_, c) => `cluster ${c + 1}`));
@@ -157,7 +162,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
 
   await step('uniformity, spread and rank');
   const uniformityRows = seededSample(count, UNIFORMITY_POINTS, seed);
-  const uniformityVectors = uniformityRows.length === count ? unit : gatherRows(unit, dim, uniformityRows);
+  const uniformityVectors = float32Rows(uniformityRows.length === count ? unit : gatherRows(unit, dim, uniformityRows), dim);
   const spread = anisotropy(unit, dim);
   const uniformityValue = uniformity(uniformityVectors, dim);
   const { effectiveRank: rank } = effectiveRank(fitted, dim);
@@ -170,7 +175,7 @@ export async function diagnoseEmbeddings(input: DiagnosticsInput, kernels: Diagn
 
   let alignmentValue = null;
   if (queries && pairs?.length) {
-    alignmentValue = alignment(gatherRows(queries, dim, evenEntries(pairs, 0)), gatherRows(unit, dim, evenEntries(pairs, 1)), dim);
+    alignmentValue = alignment(gatherRows(queries, dim, evenEntries(pairs, 0)), float32Rows(gatherRows(unit, dim, evenEntries(pairs, 1)), dim), dim);
   }
   let triplets = null;
   if (queries && input.triplets?.length) {
@@ -230,7 +235,7 @@ function relevantPairs(relevant: RelevantDocuments): Int32Array {
 }
 
 /** Relevant documents against the non-relevant documents of each evaluated query's ranked list. */
-function hardNegativeScores(queries: Float32Array, unit: Float32Array, dim: number, pairs: Int32Array, rankings: Rankings, relevant: RelevantDocuments): ModelDiagnostics['details']['hardNegatives'] {
+function hardNegativeScores(queries: Float32Array, unit: DocumentRows, dim: number, pairs: Int32Array, rankings: Rankings, relevant: RelevantDocuments): ModelDiagnostics['details']['hardNegatives'] {
   const negatives: number[] = [];
   let depth = 0;
   for (let i = 0; i < relevant.queryRows.length; i++) {

@@ -1,3 +1,4 @@
+import { topKOverRows } from '../kernels/topk/topKOverRows.ts';
 import type { DiagnosticKernels } from './kernels.ts';
 import { subset, type LabelledEmbeddings } from './labelled.ts';
 import { DIAGNOSTICS_SEED, meanAndStandardError, seededSample } from './sample.ts';
@@ -28,7 +29,7 @@ export async function neighborCoherence(data: LabelledEmbeddings, kernels: Diagn
   const points = sampled ? seededSample(count, kernels.exactLimit, seed) : Int32Array.from({ length: count }, (_, i) => i);
   const queries = sampled ? subset(data, points).vectors : vectors;
   const depth = Math.min(k + 1, count);
-  const { indices, k: found } = await kernels.topK({ queries, docs: vectors, dim, k: depth });
+  const { indices, k: found } = await topKOverRows(kernels.topK, queries, vectors, dim, depth);
   const perPoint = new Float64Array(points.length);
   const perLabelSum = new Float64Array(labels.length);
   const perLabelCount = new Int32Array(labels.length);

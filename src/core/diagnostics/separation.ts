@@ -1,3 +1,4 @@
+import { forEachBlock } from '../vectors/documentRows.ts';
 import type { LabelledEmbeddings } from './labelled.ts';
 
 /**
@@ -49,17 +50,21 @@ export function centroidSeparation(data: LabelledEmbeddings): number {
     }
   }
   let spread = 0;
-  for (let i = 0; i < count; i++) spread += cosineDistance(centroids[labelOf[i]], vectors, i * dim);
+  forEachBlock(vectors, dim, (block, first) => {
+    for (let r = 0; r < block.length / dim; r++) spread += cosineDistance(centroids[labelOf[first + r]], block, r * dim);
+  });
   return betweenPairs ? between / betweenPairs / (spread / count) : NaN;
 }
 
 /** Mean vector of each label's (unit) rows. */
-function labelCentroids({ vectors, dim, count, labelOf, labels, sizes }: LabelledEmbeddings): Float64Array[] {
+function labelCentroids({ vectors, dim, labelOf, labels, sizes }: LabelledEmbeddings): Float64Array[] {
   const centroids = labels.map(() => new Float64Array(dim));
-  for (let i = 0; i < count; i++) {
-    const c = centroids[labelOf[i]];
-    for (let j = 0; j < dim; j++) c[j] += vectors[i * dim + j];
-  }
+  forEachBlock(vectors, dim, (block, first) => {
+    for (let r = 0; r < block.length / dim; r++) {
+      const c = centroids[labelOf[first + r]];
+      for (let j = 0; j < dim; j++) c[j] += block[r * dim + j];
+    }
+  });
   centroids.forEach((c, l) => c.forEach((_, j) => (c[j] /= sizes[l])));
   return centroids;
 }
@@ -70,15 +75,17 @@ function labelCentroids({ vectors, dim, count, labelOf, labels, sizes }: Labelle
  * Lower is better.
  */
 export function daviesBouldin(data: LabelledEmbeddings): number {
-  const { vectors, dim, count, labelOf, labels } = data;
+  const { vectors, dim, labelOf, labels } = data;
   const centroids = labelCentroids(data);
   const scatter = new Float64Array(labels.length);
-  for (let i = 0; i < count; i++) {
-    const c = centroids[labelOf[i]];
-    let d = 0;
-    for (let j = 0; j < dim; j++) d += (vectors[i * dim + j] - c[j]) ** 2;
-    scatter[labelOf[i]] += Math.sqrt(d);
-  }
+  forEachBlock(vectors, dim, (block, first) => {
+    for (let r = 0; r < block.length / dim; r++) {
+      const c = centroids[labelOf[first + r]];
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += (block[r * dim + j] - c[j]) ** 2;
+      scatter[labelOf[first + r]] += Math.sqrt(d);
+    }
+  });
   scatter.forEach((s, l) => (scatter[l] = s / data.sizes[l]));
   let total = 0;
   for (let a = 0; a < labels.length; a++) {

@@ -48,7 +48,7 @@ describe('a model that encodes the dataset here', () => {
     const first = await checkpoint.vectors(dataset, { onProgress: (p) => void progress.push(p) });
     expect(log).toEqual([dataset.documents.texts, dataset.queries.texts]);
     expect(first).toMatchObject({ dim: 3, backend: 'test backend', encoded: 8, cached: 0, notes: ['mean pooling assumed', 'fell back to WASM'] });
-    expect(Array.from(first.documents.subarray(0, 3))).toEqual([4, 'e'.charCodeAt(0), 'a'.charCodeAt(0)]);
+    expect(Array.from((first.documents as Float32Array).subarray(0, 3))).toEqual([4, 'e'.charCodeAt(0), 'a'.charCodeAt(0)]);
     expect(opened.released).toBe(true);
     expect(progress.filter((p) => p.finished).map((p) => [p.stage, p.finished!.encoded, p.finished!.cached])).toEqual([
       ['documents', 5, 0],

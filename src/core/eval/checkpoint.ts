@@ -3,6 +3,7 @@
  * queries (a model encoding them here, an imported vector file, …) or anything that yields rankings (a run
  * file). The page and the CLI build these; the comparison ({@link compareCheckpoints}) never asks which.
  */
+import type { DocumentRows } from '../vectors/documentRows.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import type { Rankings } from '../metrics/rankings.ts';
@@ -41,7 +42,8 @@ export interface BackendChoice {
 
 /** A checkpoint's vectors, rows in dataset order, as produced (normalising is the comparison's job). */
 export interface CheckpointVectors {
-  documents: Float32Array;
+  /** float32, or float16 kept as such when an imported file stored them so (half the memory). */
+  documents: DocumentRows;
   queries: Float32Array;
   dim: number;
   /** What produced them, e.g. "WASM · 2 threads" or "onnxruntime-node 1.30.0 cpu". */

@@ -65,7 +65,7 @@ describe('the comparison pipeline', () => {
     const { checkpoints } = await compareCheckpoints(circleDataset(), [A, B], { ...OPTIONS, keepVectors: true });
     const [a] = checkpoints;
     expect(a.diagnostics!.health.norm.max).toBeCloseTo(2, 6);
-    const d5 = a.vectors!.documents.subarray(8, 10);
+    const d5 = (a.vectors!.documents as Float32Array).subarray(8, 10);
     expect(Array.from(d5)).toEqual([0, -1]);
     expect(a.diagnostics!.details.labels).toMatchObject({ kind: 'column', labels: 2, points: 4 });
     const { checkpoints: lean } = await compareCheckpoints(circleDataset(), [A, B], OPTIONS);

@@ -16,6 +16,7 @@ import { depthOf, rankingsFromTopK, type EvaluationMode, type Rankings } from '.
 import { evaluateJudged, parseMetricKey, requiredDepth } from '../metrics/registry.ts';
 import { resolveStats, type StatsOptions } from '../metrics/stats.ts';
 import { buildEvalReport, type EvalReport, type ModelRun } from '../report/evalReport.ts';
+import { float32Rows, normalizeDocumentRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { normalizeRows } from '../vectors/normalize.ts';
 import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
 import { displayNames } from './displayNames.ts';
@@ -78,8 +79,8 @@ export interface ComparisonOptions {
 export interface CheckpointResult extends ModelRun {
   /** Its slot in the page, when it came from one. */
   slot?: string;
-  /** Unit rows of documents and queries (kept when asked for; null for rankings). */
-  vectors: { documents: Float32Array; queries: Float32Array; dim: number } | null;
+  /** Unit rows of documents and queries (kept when asked for; null for rankings); float16 documents stay so. */
+  vectors: { documents: DocumentRows; queries: Float32Array; dim: number } | null;
   judged: JudgedRun;
   /** The stored model, for a checkpoint read from a report (its scores are the stored per-query values). */
   stored?: StoredModel;
@@ -98,6 +99,14 @@ export interface Comparison {
   stats: Required<StatsOptions>;
   checkpoints: CheckpointResult[];
   report: EvalReport;
+}
+
+/** A checkpoint's unit rows kept past its turn: for the parity check, a weights variant or the page's views. */
+interface RetainedVectors {
+  documents: DocumentRows;
+  queries: Float32Array;
+  dim: number;
+  imported: boolean;
 }
 
 const NOT_FOR_RANKINGS = 'not available for a ranking: a run file has no vectors';
@@ -129,7 +138,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   // while it can apply: a run of imported vectors alone holds one checkpoint's vectors at a time.
   const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');
   const hasImported = vectorSources.some((c) => c.imported) && vectorSources.some((c) => !c.imported);
-  const retained = new Map<number, { documents: Float32Array; queries: Float32Array; dim: number; imported: boolean }>();
+  const retained = new Map<number, RetainedVectors>();
   // Originals of weight variants, kept until their variants are measured against them.
   const originals = new Set(vectorSources.flatMap((c) => (c.weightsVariant && options.sweep ? [c.weightsVariant.of] : [])));
   for (const [index, checkpoint] of checkpoints.entries()) {
@@ -197,7 +206,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     // Health reads the vectors as produced; from here on they are unit rows, in place (no second copy).
     const documentHealth = embeddingHealth(documents, dim);
     const queryHealth = embeddingHealth(queries, dim);
-    normalizeRows(documents, dim);
+    normalizeDocumentRows(documents, dim);
     normalizeRows(queries, dim);
 
     await progress(index, { stage: 'rank', done: 0, total: dataset.queries.length });
@@ -216,14 +225,15 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       sweep.push(
         weightsCell(
           { model: of.name, weights: checkpoint.weightsVariant.weights, dim, docCount: dataset.documents.length, full: of.evaluation, variant: evaluation, metricKeys, stats },
-          original,
-          { documents, queries },
+          { documents: float32Rows(original.documents, dim), queries: original.queries },
+          { documents: float32Rows(documents, dim), queries },
           { encoded: produced.encoded, seconds: produced.seconds },
         ),
       );
     } else if (options.sweep) {
       await progress(index, { stage: 'sweep', done: 0, total: 1 });
-      sweep.push(...sweepCheckpoint({ model: names[index], documents, queries, dim, depth, judgments, mode: options.mode, docId, metricKeys, stats, full: evaluation }, options.sweep));
+      // The sweep's variants are float32 copies anyway: float16 documents are widened for it, then dropped.
+      sweep.push(...sweepCheckpoint({ model: names[index], documents: float32Rows(documents, dim), queries, dim, depth, judgments, mode: options.mode, docId, metricKeys, stats, full: evaluation }, options.sweep));
       const skipped = options.sweep.dims.filter((d) => d > dim);
       if (skipped.length) notes.push(`compression sweep: ${skipped.join(', ')} dimensions skipped (the vectors have ${dim})`);
       options.signal?.throwIfAborted();
@@ -309,7 +319,7 @@ export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, 
 }
 
 /** Each imported vector set against each model encoded here with the same dimension: does the lab reproduce it? */
-function parityChecks(results: readonly CheckpointResult[], retained: ReadonlyMap<number, { documents: Float32Array; queries: Float32Array; dim: number; imported: boolean }>): VectorParity[] {
+function parityChecks(results: readonly CheckpointResult[], retained: ReadonlyMap<number, RetainedVectors>): VectorParity[] {
   const checks: VectorParity[] = [];
   for (const [i, model] of retained) {
     if (model.imported) continue;

@@ -1,6 +1,7 @@
 import type { ReadFile } from '../data/vectors/readFile.ts';
 import { readVectorFiles } from '../data/vectors/vectorFiles.ts';
 import { chunkedSha256Hex } from '../data/sha256.ts';
+import { isHalfRows } from '../vectors/documentRows.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 
 /**
@@ -21,7 +22,7 @@ export function vectorFileCheckpoint(
       await context.onProgress({ stage: 'vectors', done: 0, total: 1 });
       const { documents, queries, dim, notes } = await readVectorFiles(paths, read, dataset);
       // The vectors as read (before normalising): the same files give the same fingerprint.
-      const fingerprint = await chunkedSha256Hex([documents, queries]);
+      const fingerprint = await chunkedSha256Hex([isHalfRows(documents) ? documents.half : documents, queries]);
       await context.onProgress({ stage: 'vectors', done: 1, total: 1 });
       return { documents, queries, dim, backend: 'vector files', fingerprint, notes, encoded: 0, cached: 0, seconds: (performance.now() - started) / 1000 };
     },

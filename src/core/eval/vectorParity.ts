@@ -1,4 +1,5 @@
 import type { Rankings } from '../metrics/rankings.ts';
+import { blockRows, isHalfRows, rowsBlock, type DocumentRows } from '../vectors/documentRows.ts';
 import type { VectorParity } from '../report/evalReport.ts';
 
 export type { VectorParity } from '../report/evalReport.ts';
@@ -8,7 +9,7 @@ export const PARITY_TOLERANCE = 1e-4;
 
 interface Side {
   name: string;
-  documents: Float32Array;
+  documents: DocumentRows;
   queries: Float32Array;
   dim: number;
   rankings: Rankings;
@@ -20,7 +21,7 @@ export function vectorParity(a: Side, b: Side): VectorParity {
   let sum = 0;
   let maxAbsDelta = 0;
   let rows = 0;
-  for (const [x, y] of [[a.documents, b.documents], [a.queries, b.queries]] as const) {
+  const compare = (x: Float32Array, y: Float32Array) => {
     for (let base = 0; base < x.length; base += a.dim) {
       let dot = 0;
       for (let j = 0; j < a.dim; j++) {
@@ -31,7 +32,17 @@ export function vectorParity(a: Side, b: Side): VectorParity {
       sum += dot;
       rows++;
     }
+  };
+  // float16 documents (on either side) are decoded a block at a time, beside the same rows of the other.
+  const count = a.documents.length / a.dim;
+  const size = blockRows(a.dim);
+  const scratch = (rows: DocumentRows) => (isHalfRows(rows) ? new Float32Array(Math.min(size, count) * a.dim) : undefined);
+  const [scratchA, scratchB] = [scratch(a.documents), scratch(b.documents)];
+  for (let start = 0; start < count; start += size) {
+    const end = Math.min(count, start + size);
+    compare(rowsBlock(a.documents, a.dim, start, end, scratchA), rowsBlock(b.documents, a.dim, start, end, scratchB));
   }
+  compare(a.queries, b.queries);
   let overlap = 0;
   const queryCount = a.rankings.offsets.length - 1;
   for (let q = 0; q < queryCount; q++) {

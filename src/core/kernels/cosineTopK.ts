@@ -1,4 +1,6 @@
+import type { DocumentRows } from '../vectors/documentRows.ts';
 import { topKCpu } from './topk/topk.cpu.ts';
+import { topKOverRows } from './topk/topKOverRows.ts';
 import type { TopKKernel, TopKResult } from './topk/topk.types.ts';
 
 /** A GPU kernel as the dispatcher sees it: `GpuTopK` on WebGPU, absent elsewhere (the CLI, no adapter). */
@@ -22,23 +24,24 @@ export interface CosineTopKResult extends TopKResult {
  * so that the dot product the kernels take is the cosine. Picks the WebGPU kernel when one is given, the
  * job is big enough and the device supports the dimension; else, or with a note if it fails, the CPU kernel
  * given (the JavaScript twin by default; the CLI gives the onnxruntime one). All break ties by lower row.
+ * Documents kept as float16 are decoded a block at a time as the kernel goes ({@link topKOverRows}).
  */
 export async function cosineTopK(
   unitQueries: Float32Array,
-  unitDocs: Float32Array,
+  unitDocs: DocumentRows,
   dim: number,
   k: number,
   gpu?: GpuTopKKernel | null,
   cpu: TopKKernel = topKCpu,
 ): Promise<CosineTopKResult> {
-  const input = { queries: unitQueries, docs: unitDocs, dim, k };
+  const run = (kernel: TopKKernel) => topKOverRows(kernel, unitQueries, unitDocs, dim, k);
   const work = (unitQueries.length / dim) * unitDocs.length;
   if (gpu && work >= GPU_MIN_WORK && gpu.supports(dim)) {
     try {
-      return { ...(await gpu.run(input)), backend: 'webgpu' };
+      return { ...(await run(gpu.run)), backend: 'webgpu' };
     } catch (error) {
-      return { ...(await cpu(input)), backend: 'cpu', note: `WebGPU top-k failed (${(error as Error).message}); used the CPU` };
+      return { ...(await run(cpu)), backend: 'cpu', note: `WebGPU top-k failed (${(error as Error).message}); used the CPU` };
     }
   }
-  return { ...(await cpu(input)), backend: 'cpu' };
+  return { ...(await run(cpu)), backend: 'cpu' };
 }

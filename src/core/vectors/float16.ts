@@ -40,6 +40,14 @@ export function fromFloat16Bits(bits: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
+let table: Float32Array | null = null;
+
+/** Every float16 bit pattern's value (256 KB, made once): widening becomes one lookup per value. */
+export function float16Table(): Float32Array {
+  table ??= Float32Array.from({ length: 65536 }, (_, bits) => fromFloat16Bits(bits));
+  return table;
+}
+
 /** Rows rounded to float16, as 16-bit patterns: the stored form (2 bytes a component). */
 export function toFloat16Array(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length);

@@ -1,3 +1,6 @@
+import { float16Table } from './float16.ts';
+import { forEachBlock, isHalfRows, type DocumentRows } from './documentRows.ts';
+
 /**
  * Where given documents stand in one query's complete cosine ranking, without sorting every document.
  * The order is the top-k kernels' (score descending, then lower row), and each score is summed exactly as
@@ -5,12 +8,21 @@
  * the rank it has there.
  */
 
-/** Dot product of row `a` of `left` and row `b` of `right`, in float64 (a cosine for unit rows). */
-export function rowDot(left: Float32Array, a: number, right: Float32Array, b: number, dim: number): number {
+/**
+ * Dot product of row `a` of `left` and row `b` of `right`, in float64 (a cosine for unit rows). A float16
+ * row is decoded value by value, each to the float32 its block would hold.
+ */
+export function rowDot(left: Float32Array, a: number, right: DocumentRows, b: number, dim: number): number {
   let sum = 0;
   const ia = a * dim;
   const ib = b * dim;
-  for (let j = 0; j < dim; j++) sum += left[ia + j] * right[ib + j];
+  if (isHalfRows(right)) {
+    const table = float16Table();
+    const inverse = right.inverseNorms ? right.inverseNorms[b] : 1;
+    for (let j = 0; j < dim; j++) sum += left[ia + j] * Math.fround(table[right.half[ib + j]] * inverse);
+  } else {
+    for (let j = 0; j < dim; j++) sum += left[ia + j] * right[ib + j];
+  }
   // A NaN (a broken embedding) ranks last, as in the kernels.
   return sum === sum ? sum : -Infinity;
 }
@@ -19,15 +31,17 @@ export function rowDot(left: Float32Array, a: number, right: Float32Array, b: nu
  * The 1-based rank each document row in `targets` has when query row `query` of `unitQueries` ranks every
  * row of `unitDocs`: one pass over the documents, O(documents × dim + documents × targets).
  */
-export function fullRanks(unitQueries: Float32Array, query: number, unitDocs: Float32Array, dim: number, targets: ArrayLike<number>): Int32Array {
-  const count = unitDocs.length / dim;
+export function fullRanks(unitQueries: Float32Array, query: number, unitDocs: DocumentRows, dim: number, targets: ArrayLike<number>): Int32Array {
   const scores = Float64Array.from(targets, (doc) => rowDot(unitQueries, query, unitDocs, doc, dim));
   const ahead = new Int32Array(targets.length);
-  for (let d = 0; d < count; d++) {
-    const score = rowDot(unitQueries, query, unitDocs, d, dim);
-    for (let t = 0; t < targets.length; t++) {
-      if (score > scores[t] || (score === scores[t] && d < targets[t])) ahead[t]++;
+  forEachBlock(unitDocs, dim, (block, first) => {
+    for (let row = 0; row < block.length / dim; row++) {
+      const d = first + row;
+      const score = rowDot(unitQueries, query, block, row, dim);
+      for (let t = 0; t < targets.length; t++) {
+        if (score > scores[t] || (score === scores[t] && d < targets[t])) ahead[t]++;
+      }
     }
-  }
+  });
   return ahead.map((n) => n + 1);
 }

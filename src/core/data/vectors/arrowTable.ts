@@ -1,6 +1,6 @@
 import { DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
 import { DataError } from '../dataset.ts';
-import { float16Table } from './npy.ts';
+import { float16Table } from '../../vectors/float16.ts';
 import type { RowDestination } from './tablePart.ts';
 import { EMBEDDING_NAMES, ID_NAMES, KIND_NAMES, readKind } from './tableColumns.ts';
 
@@ -82,7 +82,9 @@ export function placeBatchRows(batch: RecordBatch, columns: ArrowColumns, file: 
       for (const { targets, vectors } of destinations) {
         const target = targets[row];
         if (target < 0) continue;
-        if (half) for (let j = 0; j < dim; j++) vectors[target * dim + j] = half[values[from + j]];
+        // float16 into a Uint16Array stays float16 (bit patterns); into a Float32Array it is widened.
+        if (half && vectors instanceof Uint16Array) vectors.set(values.subarray(from, from + dim), target * dim);
+        else if (half) for (let j = 0; j < dim; j++) vectors[target * dim + j] = half[values[from + j]];
         else vectors.set(values.subarray(from, from + dim), target * dim);
       }
     }

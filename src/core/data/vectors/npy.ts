@@ -1,4 +1,5 @@
 import { DataError } from '../dataset.ts';
+import { float16Table } from '../../vectors/float16.ts';
 import { placeRows } from './alignRows.ts';
 import { readRange, type ReadFile } from './readFile.ts';
 
@@ -56,9 +57,12 @@ export async function readNpyLayout(read: ReadFile, path: string, file: string):
 
 /**
  * Streams a `.npy` file's values into `out`, `NPY_CHUNK_BYTES` at a time: file row `r` becomes row
- * `targets[r]` of `out` (−1: left out). Fortran order is transposed on the way.
+ * `targets[r]` of `out` (−1: left out). Fortran order is transposed on the way. A float16 file's values go
+ * into a Uint16Array `out` as their bit patterns (kept as float16), or widened into a Float32Array one.
  */
-export async function readNpyRows(read: ReadFile, path: string, file: string, layout: NpyLayout, targets: Int32Array, out: Float32Array, chunkBytes = NPY_CHUNK_BYTES): Promise<void> {
+export async function readNpyRows(read: ReadFile, path: string, file: string, layout: NpyLayout, targets: Int32Array, out: Float32Array | Uint16Array, chunkBytes = NPY_CHUNK_BYTES): Promise<void> {
+  const asHalf = out instanceof Uint16Array;
+  if (asHalf && layout.width !== 2) throw new TypeError(`${file}: ${layout.storedAs} values cannot be kept as float16 bits`);
   const { count, dim, width, dataStart } = layout;
   const total = count * dim;
   // Whole rows per chunk in C order (they are placed row by row); any run of values in Fortran order.
@@ -70,7 +74,7 @@ export async function readNpyRows(read: ReadFile, path: string, file: string, la
       const found = dataStart + first * width + bytes.length;
       throw new DataError({ file, message: `is cut short: ${count} × ${dim} ${layout.storedAs} values need ${total * width} bytes, ${found - dataStart} follow the header` });
     }
-    const values = decodeValues(bytes, n, layout);
+    const values = asHalf ? halfBits(bytes, n, layout) : decodeValues(bytes, n, layout);
     if (!layout.fortran) {
       placeRows(values, dim, first / dim, targets, out);
       continue;
@@ -82,6 +86,13 @@ export async function readNpyRows(read: ReadFile, path: string, file: string, la
       if (target >= 0) out[target * dim + Math.floor(e / count)] = values[i];
     }
   }
+}
+
+/** One chunk of float16 values as their bit patterns: viewed in place when they can be (little-endian, aligned). */
+function halfBits(bytes: Uint8Array, n: number, layout: NpyLayout): Uint16Array {
+  if (!layout.bigEndian && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Uint16Array.from({ length: n }, (_, i) => view.getUint16(i * 2, !layout.bigEndian));
 }
 
 /** One chunk's values as float32: viewed in place when they already are (little-endian, aligned). */
@@ -98,24 +109,9 @@ function decodeValues(bytes: Uint8Array, n: number, layout: NpyLayout): Float32A
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const littleEndian = !layout.bigEndian;
   if (layout.width === 4) for (let i = 0; i < n; i++) values[i] = view.getFloat32(i * 4, littleEndian);
-  else for (let i = 0; i < n; i++) values[i] = float16(view.getUint16(i * 2, littleEndian));
+  else {
+    const table = float16Table();
+    for (let i = 0; i < n; i++) values[i] = table[view.getUint16(i * 2, littleEndian)];
+  }
   return values;
-}
-
-let halfTable: Float32Array | null = null;
-
-/** Every float16 bit pattern's value (256 KB, made once): widening becomes one lookup per value. */
-export function float16Table(): Float32Array {
-  halfTable ??= Float32Array.from({ length: 65536 }, (_, bits) => float16(bits));
-  return halfTable;
-}
-
-/** IEEE 754 half precision to a number. */
-export function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }

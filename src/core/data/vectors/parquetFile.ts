@@ -8,7 +8,7 @@ import type { ColumnDecoder, DataPage } from 'hyparquet/src/types.js';
 import { compressors } from 'hyparquet-compressors';
 import { DataError } from '../dataset.ts';
 import { EMBEDDING_NAMES, ID_NAMES, KIND_NAMES, readKind } from './tableColumns.ts';
-import { float16Table } from './npy.ts';
+import { float16Table } from '../../vectors/float16.ts';
 import { readRange, startsWithMagic, type ReadFile } from './readFile.ts';
 import type { RowDestination, TablePart } from './tablePart.ts';
 
@@ -188,8 +188,10 @@ interface Page {
   repetition: number[];
   /** Per entry; empty when every entry holds a value. */
   definition: number[];
-  /** The entries' values, in order, for entries that hold one. */
+  /** The entries' values, in order, for entries that hold one: float16 ones as their bit patterns. */
   values: ArrayLike<number>;
+  /** Whether `values` are float16 bit patterns (a float16 column), widened only where a float32 array takes them. */
+  half: boolean;
 }
 
 /** How a column's definition levels read: at `max` a value, from `element` up a null element, below it no list. */
@@ -207,7 +209,7 @@ function levelsOf(column: EmbeddingColumn): { max: number; element: number; name
 async function* pagesOf(column: EmbeddingColumn): AsyncGenerator<Page> {
   const { read, path, file, root, leaf } = column;
   const { name } = levelsOf(column);
-  const half = leaf.element.type === 'FIXED_LEN_BYTE_ARRAY' ? float16Table() : null;
+  const half = leaf.element.type === 'FIXED_LEN_BYTE_ARRAY';
   for (const meta of column.chunks) {
     const decoder = decoderOf(root, leaf, meta);
     const { start, end } = chunkRange(meta);
@@ -267,13 +269,13 @@ async function* pagesOf(column: EmbeddingColumn): AsyncGenerator<Page> {
         if (encoding === 'RLE_DICTIONARY' || encoding === 'PLAIN_DICTIONARY') {
           if (!dictionary) throw new Error('a dictionary-encoded page comes before any dictionary page');
           const indices = decoded.dataPage as ArrayLike<number>;
-          const looked = new Float32Array(indices.length);
+          const looked = half ? new Uint16Array(indices.length) : new Float32Array(indices.length);
           for (let k = 0; k < indices.length; k++) looked[k] = dictionary[indices[k]];
           values = looked;
         } else {
           values = numbers(decoded.dataPage, half);
         }
-        page = { levels, repetition: decoded.repetitionLevels, definition: decoded.definitionLevels ?? [], values };
+        page = { levels, repetition: decoded.repetitionLevels, definition: decoded.definitionLevels ?? [], values, half };
       } catch (error) {
         if (error instanceof DataError) throw error;
         throw new DataError({ file, message: `could not be read as parquet: column "${name}", page at byte ${pageStart} (${(error as Error).message})` });
@@ -312,18 +314,21 @@ async function streamEmbeddings(column: EmbeddingColumn, { count, dim, ids }: { 
     new DataError({ file, message: `row ${row + 1} (id "${ids[row]}") has ${found} values in column "${name}", where row 1 has ${dim}` });
   let row = -1;
   let slot = dim;
-  const write = (values: ArrayLike<number>, from: number, to: number) => {
+  const table = float16Table();
+  // float16 values arrive as bit patterns: kept so in a Uint16Array (float16 kept as such), widened into a Float32Array.
+  const write = (values: ArrayLike<number>, from: number, to: number, half: boolean) => {
     if (slot + to - from > dim) throw wrongLength(row, `more than ${dim}`);
     for (const { targets, vectors } of destinations) {
       const target = targets[row];
       if (target < 0) continue;
       const at = target * dim + slot;
-      if (values instanceof Float32Array || values instanceof Float64Array) vectors.set(values.subarray(from, to), at);
+      if (half && vectors instanceof Float32Array) for (let k = from; k < to; k++) vectors[at + k - from] = table[values[k]];
+      else if (values instanceof Float32Array || values instanceof Float64Array || values instanceof Uint16Array) vectors.set(values.subarray(from, to), at);
       else for (let k = from; k < to; k++) vectors[at + k - from] = values[k];
     }
     slot += to - from;
   };
-  for await (const { levels, repetition, definition, values } of pagesOf(column)) {
+  for await (const { levels, repetition, definition, values, half } of pagesOf(column)) {
     let value = 0;
     for (let i = 0; i < levels; ) {
       if (repetition[i] === 0) {
@@ -336,16 +341,16 @@ async function streamEmbeddings(column: EmbeddingColumn, { count, dim, ids }: { 
       let next = i + 1;
       while (next < levels && repetition[next] !== 0) next++;
       if (!definition.length) {
-        write(values, value, value + next - i);
+        write(values, value, value + next - i, half);
         value += next - i;
       } else {
         for (let k = i; k < next; k++) {
           if (definition[k] < element) throw new DataError({ file, message: `row ${row + 1} (id "${ids[row]}") has no embedding` });
           if (definition[k] === max) {
-            write(values, value, value + 1);
+            write(values, value, value + 1, half);
             value++;
           } else {
-            write([NaN], 0, 1);
+            write(half ? [HALF_NAN] : [NaN], 0, 1, half);
           }
         }
       }
@@ -356,11 +361,14 @@ async function streamEmbeddings(column: EmbeddingColumn, { count, dim, ids }: { 
   if (row + 1 !== count) throw new DataError({ file, message: `column "${name}" holds ${row + 1} rows, the file ${count}` });
 }
 
-/** A page's (or a dictionary's) values as float32/float64 — float16 bytes widened through the lookup table. */
-function numbers(data: DecodedArray, half: Float32Array | null): ArrayLike<number> {
+/** A float16 NaN (quiet), for a missing element of a float16 list. */
+const HALF_NAN = 0x7e00;
+
+/** A page's (or a dictionary's) values: float32/float64 as decoded, float16 as their bit patterns (little-endian bytes). */
+function numbers(data: DecodedArray, half: boolean): ArrayLike<number> {
   if (!half) return data as ArrayLike<number>;
   const bytes = data as ArrayLike<Uint8Array>;
-  const out = new Float32Array(bytes.length);
-  for (let k = 0; k < bytes.length; k++) out[k] = half[bytes[k][0] | (bytes[k][1] << 8)];
+  const out = new Uint16Array(bytes.length);
+  for (let k = 0; k < bytes.length; k++) out[k] = bytes[k][0] | (bytes[k][1] << 8);
   return out;
 }

@@ -20,6 +20,8 @@ export interface TopKResult {
   indices: Int32Array;
   /** `[queryCount × k]` scores, matching `indices`. */
   scores: Float32Array;
+  /** The float64 scores the order was decided on, where a kernel keeps them (the CPU twin). */
+  exactScores?: Float64Array;
 }
 
 /** One implementation of the kernel: the CPU twin, or the WebGPU one bound to a device. */

@@ -45,6 +45,6 @@ export class TopKSelection {
   }
 
   result(): TopKResult {
-    return { queryCount: this.queryCount, k: this.k, indices: this.indices, scores: Float32Array.from(this.best) };
+    return { queryCount: this.queryCount, k: this.k, indices: this.indices, scores: Float32Array.from(this.best), exactScores: this.best };
   }
 }
