@@ -87,7 +87,7 @@ export function rowTargets(count: number, ids: readonly string[] | null, table: 
  * Copies rows `[from, from + rows.length / dim)` of a file, already decoded, to their places in `out`.
  * Runs of rows that keep their order are copied as one block.
  */
-export function placeRows(rows: Float32Array, dim: number, from: number, targets: Int32Array, out: Float32Array): void {
+export function placeRows<Values extends Float32Array | Uint16Array>(rows: Values, dim: number, from: number, targets: Int32Array, out: Values): void {
   const n = rows.length / dim;
   for (let i = 0; i < n; ) {
     const target = targets[from + i];

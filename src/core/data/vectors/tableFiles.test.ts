@@ -1,3 +1,4 @@
+import { float32Rows, isHalfRows } from '../../vectors/documentRows.ts';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'Arrow IPC, Feather and parquet vect
 
   it('reads an Arrow IPC file (FixedSizeList<float32>, shuffled) and a Feather file (List<float>)', async () => {
     const read = await folder('arrow');
-    expect(Array.from(read.documents)).toEqual(DOCUMENTS);
+    expect(Array.from(float32Rows(read.documents, read.dim))).toEqual(DOCUMENTS);
     expect(Array.from(read.queries)).toEqual(QUERIES);
     expect(read.notes.slice(0, 2)).toEqual([
       'documents: 5 × 2 float32 from documents.arrow, matched by id',
@@ -37,15 +38,16 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'Arrow IPC, Feather and parquet vect
     ]);
   });
 
-  it('widens FixedSizeList<float16>', async () => {
+  it('keeps FixedSizeList<float16> documents as float16, decoding to the values NumPy gives', async () => {
     const read = await folder('arrow-f16');
-    expect(Array.from(read.documents)).toEqual([1, 0, 0.7998046875, 0.60009765625, 0, 1, -1, 0, 0, -2]);
-    expect(read.notes[0]).toMatch(/5 × 2 float16/);
+    expect(isHalfRows(read.documents)).toBe(true);
+    expect(Array.from(float32Rows(read.documents, read.dim))).toEqual([1, 0, 0.7998046875, 0.60009765625, 0, 1, -1, 0, 0, -2]);
+    expect(read.notes[0]).toMatch(/5 × 2 float16 from .*, kept as float16$/);
   });
 
   it('reads a folder of parquet part files with a kind column, ignoring _SUCCESS and .crc files', async () => {
     const read = await folder('parquet-parts');
-    expect(Array.from(read.documents)).toEqual(DOCUMENTS);
+    expect(Array.from(float32Rows(read.documents, read.dim))).toEqual(DOCUMENTS);
     expect(Array.from(read.queries)).toEqual(QUERIES);
     expect(read.notes[0]).toBe('documents: 5 × 2 float32 from 2 files, matched by id');
   });

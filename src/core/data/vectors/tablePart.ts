@@ -1,7 +1,10 @@
-/** Where a table's rows go: `targets[row]` is the row of `vectors` it becomes, or −1 when it is not wanted. */
+/**
+ * Where a table's rows go: `targets[row]` is the row of `vectors` it becomes, or −1 when it is not wanted.
+ * A Uint16Array takes float16 rows as their bit patterns (only a float16 table's rows go there).
+ */
 export interface RowDestination {
   targets: Int32Array;
-  vectors: Float32Array;
+  vectors: Float32Array | Uint16Array;
 }
 
 /**
@@ -13,7 +16,7 @@ export interface TablePart {
   file: string;
   count: number;
   dim: number;
-  /** The element type the file stored (float16 rows are widened as they are placed). */
+  /** The element type the file stored (float16 rows are kept as such or widened, as the destination is). */
   storedAs: 'float32' | 'float16';
   ids: string[];
   /** Per row, from a `kind`/`role` column: whether it is a query or a document; null without one. */

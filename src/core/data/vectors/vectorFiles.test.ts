@@ -1,3 +1,4 @@
+import { float32Rows, isHalfRows } from '../../vectors/documentRows.ts';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../../tests/fixtures/comparisonCase.ts';
 import { HAS_NUMPY, NUMPY_MISSING, numpyWrite } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
 import { rowTargets } from './alignRows.ts';
-import { float16, readNpyLayout, readNpyRows } from './npy.ts';
+import { readNpyLayout, readNpyRows } from './npy.ts';
+import { fromFloat16Bits } from '../../vectors/float16.ts';
 import type { ReadFile } from './readFile.ts';
 import { readVectorFiles } from './vectorFiles.ts';
 
@@ -32,7 +34,7 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
 
   it('matches shuffled rows to the dataset by id (text and JSON ids), dropping ids it lacks with a warning', async () => {
     const read = await folder('by-id');
-    expect(Array.from(read.documents)).toEqual(DOCUMENTS.map(Math.fround));
+    expect(Array.from(float32Rows(read.documents, read.dim))).toEqual(DOCUMENTS.map(Math.fround));
     expect(Array.from(read.queries)).toEqual(QUERIES.map(Math.fround));
     expect(read.dim).toBe(2);
     expect(read.warnings).toEqual([{ severity: 'warning', file: 'documents.npy', message: '1 rows name documents the dataset does not have: left out' }]);
@@ -43,9 +45,10 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
   it('reads float16 in Fortran order and big-endian float32 without ids, in the dataset’s order, and says so', async () => {
     const read = await folder('in-order-f16');
     // 0.8 and 0.6 have no exact float16: NumPy rounded them to the nearest half-precision values.
-    expect(Array.from(read.documents)).toEqual([1, 0, 0.7998046875, 0.60009765625, 0, 1, -1, 0, 0, -2]);
+    expect(isHalfRows(read.documents)).toBe(true);
+    expect(Array.from(float32Rows(read.documents, read.dim))).toEqual([1, 0, 0.7998046875, 0.60009765625, 0, 1, -1, 0, 0, -2]);
     expect(Array.from(read.queries)).toEqual(QUERIES.map(Math.fround));
-    expect(read.notes[0]).toBe('documents: 5 × 2 float16 from documents.npy, taken in the dataset’s order (no ids file; the row counts match)');
+    expect(read.notes[0]).toBe('documents: 5 × 2 float16 from documents.npy, taken in the dataset’s order (no ids file; the row counts match), kept as float16');
   });
 
   it('names what is wrong: a missing id, dimensions that differ, a file that is not .npy, integers', async () => {
@@ -79,9 +82,11 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
       const placing = rowTargets(layout.count, ids ? readFileSync(path.join(dir, ids), 'utf8').trim().split('\n') : null, dataset.documents, 'documents.npy', 'documents');
       for (const chunk of [1, 6, 7, 1 << 20]) {
         asked.length = 0;
-        const out = new Float32Array(placing.tableRows * layout.dim);
+        // float16 rows stay bit patterns; float32 ones are the values.
+        const kept = isHalfRows(whole.documents) ? whole.documents.half : whole.documents;
+        const out = kept instanceof Uint16Array ? new Uint16Array(kept.length) : new Float32Array(kept.length);
         await readNpyRows(read, file, 'documents.npy', layout, placing.targets, out, chunk);
-        expect(Array.from(out), `${name}, ${chunk}-byte chunks`).toEqual(Array.from(whole.documents));
+        expect(Array.from(out), `${name}, ${chunk}-byte chunks`).toEqual(Array.from(kept));
         expect(Math.max(...asked)).toBeLessThanOrEqual(Math.max(chunk, layout.fortran ? layout.width : layout.dim * layout.width));
       }
     }
@@ -90,7 +95,7 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files written by NumPy' : `vecto
 
 describe('float16', () => {
   it('decodes normal, subnormal and special values', () => {
-    expect([0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0xfc00, 0x0000].map(float16)).toEqual([1, -2, 0.333251953125, 2 ** -24, Infinity, -Infinity, 0]);
-    expect(float16(0x7e00)).toBeNaN();
+    expect([0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0xfc00, 0x0000].map(fromFloat16Bits)).toEqual([1, -2, 0.333251953125, 2 ** -24, Infinity, -Infinity, 0]);
+    expect(fromFloat16Bits(0x7e00)).toBeNaN();
   });
 });

@@ -1,3 +1,4 @@
+import { halfRows, type DocumentRows } from '../../vectors/documentRows.ts';
 import { DataError, formatLocation, type DataIssue, type Dataset } from '../dataset.ts';
 import { readIds, rowTargets } from './alignRows.ts';
 import { readNpyLayout, readNpyRows } from './npy.ts';
@@ -7,7 +8,8 @@ import type { RowDestination, TablePart } from './tablePart.ts';
 
 /** Precomputed embeddings of a dataset, put in its row order. */
 export interface DatasetVectors {
-  documents: Float32Array;
+  /** float16 documents stay float16 (half the memory) until a block of them is used; float32 otherwise. */
+  documents: DocumentRows;
   queries: Float32Array;
   dim: number;
   /** How each side was matched and stored, for the report. */
@@ -27,7 +29,8 @@ const isDataFile = (path: string) => !/^[._]/.test(baseName(path)) && TABLE_FILE
  * BEIR — or without ids when its rows are exactly the dataset's, in order; or Arrow IPC / Feather and
  * parquet tables (see {@link readTableFiles}). `paths` lists what the user gave (a folder's files, or the
  * two files); `read` fetches one, or a range of one, when it is needed. Each side's rows end up in one
- * Float32Array in the dataset's order, the only copy of them that exists.
+ * array in the dataset's order, the only copy of them that exists: documents stored as float16 in a
+ * Uint16Array of their bit patterns (they are most of the memory), everything else in a Float32Array.
  */
 export async function readVectorFiles(paths: readonly string[], read: ReadFile, dataset: Dataset): Promise<DatasetVectors> {
   if (paths.some(isDataFile)) return readTableFiles(paths.filter(isDataFile), read, dataset);
@@ -51,19 +54,26 @@ export async function readVectorFiles(paths: readonly string[], read: ReadFile, 
     const idsFile = single(idsPattern, `${what} ids file`);
     const ids = idsFile ? readIds(await read(idsFile), baseName(idsFile)) : null;
     const placing = rowTargets(layout.count, ids, what === 'documents' ? dataset.documents : dataset.queries, baseName(file), what);
-    const vectors = new Float32Array(placing.tableRows * layout.dim);
+    const vectors = rowArray(what, layout.storedAs === 'float16', placing.tableRows * layout.dim);
     await readNpyRows(read, file, baseName(file), layout, placing.targets, vectors);
     const how = placing.alignedBy === 'id' ? `matched by the ids in ${baseName(idsFile!)}` : 'taken in the dataset’s order (no ids file; the row counts match)';
-    return { vectors, dim: layout.dim, warnings: placing.warnings, note: `${what}: ${layout.count} × ${layout.dim} ${layout.storedAs} from ${baseName(file)}, ${how}` };
+    return { vectors, dim: layout.dim, warnings: placing.warnings, note: `${what}: ${layout.count} × ${layout.dim} ${layout.storedAs} from ${baseName(file)}, ${how}${keptNote(vectors)}` };
   };
   const documents = await side(documentsFile, /^(documents|docs|corpus)\.ids\.(txt|json)$/i, 'documents');
   const queries = await side(queriesFile, /^queries\.ids\.(txt|json)$/i, 'queries');
   return bothSides(documents, queries, `${baseName(documentsFile)}, ${baseName(queriesFile)}`);
 }
 
+/** The array a side's rows go into: float16 documents as their bit patterns, the rest as float32. */
+function rowArray(what: 'documents' | 'queries', allHalf: boolean, length: number): Float32Array | Uint16Array {
+  return what === 'documents' && allHalf ? new Uint16Array(length) : new Float32Array(length);
+}
+
+const keptNote = (vectors: Float32Array | Uint16Array) => (vectors instanceof Uint16Array ? ', kept as float16' : '');
+
 /** One side's rows in the dataset's order, with what the report says of them. */
 interface Side {
-  vectors: Float32Array;
+  vectors: Float32Array | Uint16Array;
   dim: number;
   warnings: DataIssue[];
   note: string;
@@ -74,8 +84,9 @@ function bothSides(documents: Side, queries: Side, files: string): DatasetVector
   if (documents.dim !== queries.dim) throw new DataError({ file: files, message: `documents have ${documents.dim} dimensions but queries ${queries.dim}` });
   const warnings = [...documents.warnings, ...queries.warnings];
   return {
-    documents: documents.vectors,
-    queries: queries.vectors,
+    documents: documents.vectors instanceof Uint16Array ? halfRows(documents.vectors) : documents.vectors,
+    // Queries are few: float16 ones were widened as they were read (only documents are kept as float16).
+    queries: queries.vectors as Float32Array,
     dim: documents.dim,
     notes: [documents.note, queries.note, ...warnings.map((w) => `${formatLocation(w)}${w.message}`)],
     warnings,
@@ -133,8 +144,8 @@ async function readTableFiles(paths: readonly string[], read: ReadFile, dataset:
     const label = files.length > 1 ? `${files.length} files` : files[0];
     const placing = rowTargets(ids.length, ids, what === 'documents' ? dataset.documents : dataset.queries, label, what);
     const storedAs = present.some((p) => p.table.storedAs === 'float16') ? 'float16' : 'float32';
-    const note = `${what}: ${ids.length} × ${dim} ${storedAs} from ${label}, matched by id`;
-    const vectors = new Float32Array(placing.tableRows * dim);
+    const vectors = rowArray(what, present.every((p) => p.table.storedAs === 'float16'), placing.tableRows * dim);
+    const note = `${what}: ${ids.length} × ${dim} ${storedAs} from ${label}, matched by id${keptNote(vectors)}`;
     let at = 0;
     for (const { table, rows } of present) {
       let targets: Int32Array;
