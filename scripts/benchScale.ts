@@ -1,12 +1,12 @@
 /**
- * `npm run bench:scale:cli [DOCUMENTS] [QUERIES] [npy|parquet|feather]` (the first half of `npm run
+ * `npm run bench:scale:cli [DOCUMENTS] [QUERIES] [npy|parquet|feather] [float32|float16]` (the first half of `npm run
  * bench:scale`): the lab at the sizes teams bring, through the CLI (defaults 1 000 000 documents × 384 and
  * 10 000 queries). The bench generates (`scaleData.ts`) a BEIR folder of ids, the documents' and queries'
  * vectors as .npy (or, rewritten by pyarrow, as four parquet or Feather part files of both sides with a
  * kind column) and a BM25-like run file; then
  * `embedlab eval --vectors … --run …` ranks (top-100), scores the default metrics and computes the diagnostics
  * on their seeded samples. Prints the stages' times and the peak RSS against 1.5 × the vectors' float32
- * size + 1 GB. Figures, never assertions.
+ * size + 1 GB (float16 documents are kept as float16: half that size). Figures, never assertions.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,20 +14,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { mulberry32 } from '../src/core/metrics/random.ts';
-import { DIM, makeScaleData, toTableParts, vectorFormat, watchPeakMemory } from './scaleData.ts';
+import { DIM, makeScaleData, toTableParts, vectorFormat, vectorPrecision, watchPeakMemory } from './scaleData.ts';
 
 const DOCS = Number(process.argv[2] ?? 1_000_000);
 const QUERIES = Number(process.argv[3] ?? 10_000);
 const FORMAT = vectorFormat(process.argv[4], "the vectors' format");
+const PRECISION = vectorPrecision(process.argv[5]);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-scale-'));
 
 let started = performance.now();
 const scale = makeScaleData(dir, DOCS, QUERIES);
-console.log(`bench:scale (CLI): ${DOCS} documents × ${DIM}, ${QUERIES} queries, as ${FORMAT}; vectors from ${scale.seededFrom} plus seeded noise`);
+console.log(`bench:scale (CLI): ${DOCS} documents × ${DIM}, ${QUERIES} queries, as ${FORMAT} (${PRECISION}); vectors from ${scale.seededFrom} plus seeded noise`);
 const { data, relevant } = scale;
 const vectors = path.join(dir, 'vectors');
-await scale.writeVectors(vectors, { seed: 1, documentNoise: 0.35, queryNoise: 0.09 });
+await scale.writeVectors(vectors, { seed: 1, documentNoise: 0.35, queryNoise: 0.09, precision: PRECISION });
 if (FORMAT !== 'npy') toTableParts(vectors, FORMAT);
 // A BM25-like ranking: the relevant document somewhere in the top 100 for 70 % of queries.
 const random = mulberry32(99);

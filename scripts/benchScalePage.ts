@@ -1,10 +1,11 @@
 /**
- * `npm run bench:scale:page [DOCUMENTS] [QUERIES] [npy|parquet|feather]` (the second half of `npm run
+ * `npm run bench:scale:page [DOCUMENTS] [QUERIES] [npy|parquet|feather] [float32|float16]` (the second half of `npm run
  * bench:scale`): the page at the sizes teams bring (defaults 500 000 documents × 384 and 1 000 queries), with
  * two checkpoints of precomputed vectors in one tab — the first in the dataset's order without ids, the
  * second shuffled with ids files, so both ways of matching rows are measured. With `parquet` or `feather`
  * the second is written by pyarrow as four part files of both sides with a kind column, as a Ray Data or
- * Spark job writes them. The production build is served as it would be hosted (COOP/COEP,
+ * Spark job writes them. With `float16` both checkpoints' files hold float16 (documents kept as float16
+ * in the page: half the memory). The production build is served as it would be hosted (COOP/COEP,
  * so WASM and the kernels get both cores) and driven in headless Chromium through the page's own file inputs.
  *
  * Prints: each stage of the run as the page's progress list shows it, with its time; every main-thread task
@@ -19,22 +20,23 @@ import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../tests/browser/browser.ts';
 import { longTasks, watchLongTasks } from '../tests/browser/longTasks.ts';
-import { DIM, makeScaleData, toTableParts, vectorFormat, watchPeakMemory } from './scaleData.ts';
+import { DIM, makeScaleData, toTableParts, vectorFormat, vectorPrecision, watchPeakMemory } from './scaleData.ts';
 
 const DOCS = Number(process.argv[2] ?? 500_000);
 const QUERIES = Number(process.argv[3] ?? 1_000);
 const FORMAT = vectorFormat(process.argv[4], "the second checkpoint's format");
+const PRECISION = vectorPrecision(process.argv[5]);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'embedlab-scale-page-'));
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
 
 let started = performance.now();
 const scale = makeScaleData(dir, DOCS, QUERIES);
-console.log(`bench:scale (page): ${DOCS} documents × ${DIM} × 2 checkpoints (the second as ${FORMAT}), ${QUERIES} queries; vectors from ${scale.seededFrom} plus seeded noise`);
+console.log(`bench:scale (page): ${DOCS} documents × ${DIM} × 2 checkpoints (the second as ${FORMAT}; ${PRECISION}), ${QUERIES} queries; vectors from ${scale.seededFrom} plus seeded noise`);
 const inOrder = path.join(dir, 'noisy-minilm');
 const shuffled = path.join(dir, 'noisier-minilm');
-await scale.writeVectors(inOrder, { seed: 1, documentNoise: 0.35, queryNoise: 0.3 });
-await scale.writeVectors(shuffled, { seed: 2, documentNoise: 0.45, queryNoise: 0.35, shuffled: true });
+await scale.writeVectors(inOrder, { seed: 1, documentNoise: 0.35, queryNoise: 0.3, precision: PRECISION });
+await scale.writeVectors(shuffled, { seed: 2, documentNoise: 0.45, queryNoise: 0.35, shuffled: true, precision: PRECISION });
 if (FORMAT !== 'npy') toTableParts(shuffled, FORMAT);
 console.log(`files written in ${seconds(started)} s (${dir})`);
 

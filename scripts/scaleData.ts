@@ -10,6 +10,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import { once } from 'node:events';
 import path from 'node:path';
 import { mulberry32 } from '../src/core/metrics/random.ts';
+import { toFloat16Array } from '../src/core/vectors/float16.ts';
 import { normalizeRows } from '../src/core/vectors/normalize.ts';
 import { defaultCacheDir } from '../src/cli/diskEmbeddingStore.ts';
 
@@ -28,6 +29,13 @@ export interface ScaleData {
   writeVectors(folder: string, options: VectorOptions): Promise<void>;
 }
 
+/** The element type a scale bench writes, from its command-line argument (`float32` unless given). */
+export function vectorPrecision(argument: string | undefined): 'float32' | 'float16' {
+  const precision = argument ?? 'float32';
+  if (precision !== 'float32' && precision !== 'float16') throw new Error(`the fourth argument is the vectors' element type: float32 or float16 (got ${precision})`);
+  return precision;
+}
+
 /** The format a scale bench writes vectors in, from its command-line argument (`npy` unless given). */
 export function vectorFormat(argument: string | undefined, what: string): 'npy' | 'parquet' | 'feather' {
   const format = argument ?? 'npy';
@@ -38,7 +46,7 @@ export function vectorFormat(argument: string | undefined, what: string): 'npy' 
 /**
  * Rewrites a folder of `.npy` vectors (with ids files, or in the dataset's order) as `parts` table files of
  * both sides, as a Ray Data or Spark job writes them: `part-0000N.parquet` (or `.feather`) with `id`, `kind`
- * and a `FixedSizeList<float32>` embedding, plus `_SUCCESS`. pyarrow writes them (the lab's readers are not
+ * and a `FixedSizeList<float32>` (or `<float16>`, as the .npy files are) embedding, plus `_SUCCESS`. pyarrow writes them (the lab's readers are not
  * the writer), one part in memory at a time.
  */
 export function toTableParts(folder: string, format: 'parquet' | 'feather', parts = 4): void {
@@ -60,7 +68,7 @@ for part in range(parts):
     chunk = order[part * per:(part + 1) * per]
     if not chunk:
         break
-    matrix = np.empty((len(chunk), sides[0][0].shape[1]), dtype=np.float32)
+    matrix = np.empty((len(chunk), sides[0][0].shape[1]), dtype=sides[0][0].dtype)
     for s in range(len(sides)):
         picked = [(j, i) for j, (t, i) in enumerate(chunk) if t == s]
         if picked:
@@ -94,6 +102,8 @@ export interface VectorOptions {
    * the CLI then align by id), instead of the dataset's order without ids.
    */
   shuffled?: boolean;
+  /** The element type written (float16: rounded as NumPy's `astype(np.float16)` does). */
+  precision?: 'float32' | 'float16';
 }
 
 function gaussian(random: () => number): () => number {
@@ -117,9 +127,9 @@ function seedVectors(): { vectors: Float32Array; count: number; from: string } {
   return { vectors, count: 5000, from: 'random Gaussian vectors (no embedding cache here)' };
 }
 
-/** Writes a float32 .npy of `rows` rows, made `block` rows at a time; `order[i]` is the row written i-th. */
-async function writeNpy(file: string, rows: number, row: (i: number, out: Float32Array) => void, order: Int32Array | null): Promise<void> {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${DIM}), }`;
+/** Writes a float32 (or float16) .npy of `rows` unit rows, made a block at a time; `order[i]` is the row written i-th. */
+async function writeNpy(file: string, rows: number, row: (i: number, out: Float32Array) => void, order: Int32Array | null, precision: 'float32' | 'float16'): Promise<void> {
+  let header = `{'descr': '${precision === 'float16' ? '<f2' : '<f4'}', 'fortran_order': False, 'shape': (${rows}, ${DIM}), }`;
   header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
   const stream = createWriteStream(file);
   const head = Buffer.alloc(10);
@@ -133,7 +143,8 @@ async function writeNpy(file: string, rows: number, row: (i: number, out: Float3
     const n = Math.min(block, rows - start);
     for (let i = 0; i < n; i++) row(order ? order[start + i] : start + i, buffer.subarray(i * DIM, (i + 1) * DIM));
     normalizeRows(buffer.subarray(0, n * DIM), DIM);
-    if (!stream.write(Buffer.from(buffer.buffer, 0, n * DIM * 4))) await once(stream, 'drain');
+    const bytes = precision === 'float16' ? Buffer.from(toFloat16Array(buffer.subarray(0, n * DIM)).buffer) : Buffer.from(buffer.buffer, 0, n * DIM * 4);
+    if (!stream.write(bytes)) await once(stream, 'drain');
   }
   stream.end();
   await once(stream, 'finish');
@@ -177,6 +188,7 @@ export function makeScaleData(dir: string, documents: number, queries: number): 
         relevantRows.get(i)?.set(out);
       },
       documentOrder,
+      options.precision ?? 'float32',
     );
     await writeNpy(
       path.join(folder, 'queries.npy'),
@@ -186,6 +198,7 @@ export function makeScaleData(dir: string, documents: number, queries: number): 
         for (let j = 0; j < DIM; j++) out[j] = doc[j] + options.queryNoise * gauss();
       },
       queryOrder,
+      options.precision ?? 'float32',
     );
     if (documentOrder) writeLines(path.join(folder, 'documents.ids.txt'), documents, (i) => `d${documentOrder[i]}`);
     if (queryOrder) writeLines(path.join(folder, 'queries.ids.txt'), queries, (i) => `q${queryOrder[i]}`);
