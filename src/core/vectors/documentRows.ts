@@ -26,11 +26,6 @@ export function isHalfRows(rows: DocumentRows): rows is HalfRows {
   return !(rows instanceof Float32Array);
 }
 
-/** Bytes the rows take where they are kept (what holding them costs). */
-export function residentBytes(rows: DocumentRows): number {
-  return isHalfRows(rows) ? rows.half.byteLength + (rows.inverseNorms?.byteLength ?? 0) : rows.byteLength;
-}
-
 /** Rows a block holds when float16 rows are decoded a block at a time: about 64 MB of float32. */
 export function blockRows(dim: number): number {
   return Math.max(1, Math.floor(2 ** 24 / dim));
@@ -55,11 +50,6 @@ export function rowsBlock(rows: DocumentRows, dim: number, start: number, end: n
     }
   }
   return out;
-}
-
-/** Row `row` as float32 (a view, or decoded). */
-export function documentRow(rows: DocumentRows, dim: number, row: number): Float32Array {
-  return rowsBlock(rows, dim, row, row + 1);
 }
 
 /**
