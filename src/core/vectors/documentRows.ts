@@ -26,9 +26,17 @@ export function isHalfRows(rows: DocumentRows): rows is HalfRows {
   return !(rows instanceof Float32Array);
 }
 
-/** Rows a block holds when float16 rows are decoded a block at a time: about 64 MB of float32. */
+/**
+ * Rows of a document tile in the top-k kernels (onnxruntime's Gemm + TopK graph; the JavaScript twin's
+ * blocks divide it). A kernel may score a tile holding a NaN row another way (onnxruntime's leaves such
+ * tiles to the JavaScript twin), so blocks are made of whole tiles: ranked block by block, every tile is the
+ * one the kernel would have scored over all rows at once.
+ */
+export const DOCUMENT_TILE = 32_768;
+
+/** Rows a block holds when float16 rows are decoded a block at a time: whole tiles, about 64 MB of float32 (more for wide rows). */
 export function blockRows(dim: number): number {
-  return Math.max(1, Math.floor(2 ** 24 / dim));
+  return DOCUMENT_TILE * Math.max(1, Math.floor(2 ** 24 / dim / DOCUMENT_TILE));
 }
 
 /**

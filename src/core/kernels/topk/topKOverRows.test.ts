@@ -1,9 +1,11 @@
+import * as ortNode from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../metrics/random.ts';
-import { halfRows, normalizeDocumentRows } from '../../vectors/documentRows.ts';
+import { DOCUMENT_TILE, halfRows, normalizeDocumentRows } from '../../vectors/documentRows.ts';
 import { fromFloat16Array, toFloat16Bits } from '../../vectors/float16.ts';
 import { normalizeRows } from '../../vectors/normalize.ts';
 import { topKCpu } from './topk.cpu.ts';
+import { OrtTopK } from './topk.ort.ts';
 import { topKOverRows } from './topKOverRows.ts';
 import type { TopKKernel } from './topk.types.ts';
 
@@ -53,5 +55,28 @@ describe('top-k over float16 rows, a block at a time', () => {
     const blocked = await topKOverRows(topKCpu, rows, centroids, dim, 1, 6);
     expect(Array.from(blocked.indices)).toEqual(Array.from(whole.indices));
     expect(blocked.queryCount).toBe(29);
+  });
+
+  it('gives onnxruntime’s answer too, when blocks of whole tiles hold a NaN row (that tile goes to the twin)', async () => {
+    const dim = 4;
+    const count = 2 * DOCUMENT_TILE + 1234;
+    const random = mulberry32(5);
+    const half = Uint16Array.from({ length: count * dim }, () => toFloat16Bits(random() - 0.5));
+    half[(DOCUMENT_TILE + 17) * dim + 1] = 0x7e00;
+    const docs = halfRows(half);
+    normalizeDocumentRows(docs, dim);
+    const widened = fromFloat16Array(half);
+    normalizeRows(widened, dim);
+    const queries = Float32Array.from({ length: 6 * dim }, () => random() - 0.5);
+    normalizeRows(queries, dim);
+    const ort = await OrtTopK.create(ortNode, { intraOpNumThreads: 2 });
+    try {
+      const whole = await ort.run({ queries, docs: widened, dim, k: 20 });
+      const blocked = await topKOverRows(ort.run, queries, docs, dim, 20, DOCUMENT_TILE);
+      expect(Array.from(blocked.indices)).toEqual(Array.from(whole.indices));
+      expect(Array.from(blocked.scores)).toEqual(Array.from(whole.scores));
+    } finally {
+      await ort.release();
+    }
   });
 });

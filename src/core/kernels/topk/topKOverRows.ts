@@ -16,11 +16,15 @@ export async function topKOverRows(kernel: TopKKernel, queries: DocumentRows, do
   const kept = Math.min(k, docCount);
   const indices = new Int32Array(queryCount * kept);
   const scores = new Float32Array(queryCount * kept);
+  // One decoded block of each, reused: a kernel is done with its input when it returns.
+  const scratch = (rows: DocumentRows, count: number) => (isHalfRows(rows) ? new Float32Array(Math.min(size, count) * dim) : undefined);
+  const queryScratch = scratch(queries, queryCount);
+  const docScratch = scratch(docs, docCount);
   for (let q0 = 0; q0 < queryCount; q0 += size) {
-    const queryBlock = rowsBlock(queries, dim, q0, Math.min(queryCount, q0 + size));
+    const queryBlock = rowsBlock(queries, dim, q0, Math.min(queryCount, q0 + size), queryScratch);
     let running: TopKResult | null = null;
     for (let d0 = 0; d0 < docCount; d0 += size) {
-      const found = await kernel({ queries: queryBlock, docs: rowsBlock(docs, dim, d0, Math.min(docCount, d0 + size)), dim, k });
+      const found = await kernel({ queries: queryBlock, docs: rowsBlock(docs, dim, d0, Math.min(docCount, d0 + size), docScratch), dim, k });
       if (d0) for (let i = 0; i < found.indices.length; i++) found.indices[i] += d0;
       running = running ? mergeTopK(running, found, kept) : found;
     }

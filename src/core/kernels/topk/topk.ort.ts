@@ -1,4 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { DOCUMENT_TILE } from '../../vectors/documentRows.ts';
 import { encodeModel, ONNX_FLOAT, ONNX_INT64 } from '../../onnx/onnxProto.ts';
 import { topKCpuSync } from './topk.cpu.ts';
 import { checkTopKInput, type TopKInput, type TopKResult } from './topk.types.ts';
@@ -13,7 +14,7 @@ export interface OrtTopKModule {
 }
 
 /** Documents scored per call: a query block × this many scores (64 MB at 512 queries) is all that exists at once. */
-const DOC_TILE = 32_768;
+const DOC_TILE = DOCUMENT_TILE;
 const QUERY_BLOCK = 512;
 
 /**
