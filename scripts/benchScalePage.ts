@@ -83,6 +83,7 @@ await watchLongTasks(page);
 await page.goto(url);
 const renderer = watchPeakMemory(() => chromiumProcesses('renderer'));
 const phases: { name: string; from: number; to: number }[] = [];
+let runStarted = 0;
 const pageNow = () => page.evaluate(() => performance.now());
 
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -130,6 +131,7 @@ try {
   });
   await page.getByTestId('kernels').selectOption('cpu');
   await phase('comparison (read, rank, score, diagnostics, rendered)', async () => {
+    runStarted = performance.now();
     await page.getByTestId('run').click();
     await follow(
       async () => (await page.getByTestId('results').count()) > 0 || (await page.getByTestId('run-error').count()) > 0,
@@ -170,10 +172,10 @@ try {
       return { bytes: result.bytes, parts: result.breakdown.filter((b) => b.bytes > 0).map((b) => ({ bytes: b.bytes, where: b.attribution.map((a) => a.scope ?? '').join('+') || b.types.join('+') || 'shared' })) };
     })
     .catch(() => null);
-  const { peakBytes, peakSumBytes } = renderer.stop();
+  const { peakBytes, peakSumBytes, peakSumAt } = renderer.stop();
   const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GB`;
   const vectorBytes = 2 * (DOCS + QUERIES) * DIM * 4;
-  console.log(`renderer peak memory (VmHWM): ${gb(peakBytes)}; renderer processes together at most ${gb(peakSumBytes)} (the two checkpoints' float32 vectors: ${gb(vectorBytes)})`);
+  console.log(`renderer peak memory (VmHWM): ${gb(peakBytes)}; renderer processes together at most ${gb(peakSumBytes)}, ${((peakSumAt - runStarted) / 1000).toFixed(1)} s after "Run" (the two checkpoints' float32 vectors: ${gb(vectorBytes)})`);
   console.log(
     uaMemory
       ? `measureUserAgentSpecificMemory at the end: ${gb(uaMemory.bytes)} — ${uaMemory.parts.map((p) => `${p.where} ${gb(p.bytes)}`).join(', ')}`

@@ -217,10 +217,14 @@ function writeLines(file: string, count: number, line: (i: number) => string): v
   }
 }
 
-/** Peak resident memory of the processes `pids` lists (the highest VmHWM of one, and the highest VmRSS of all together), sampled every 100 ms until stopped. */
-export function watchPeakMemory(pids: () => number[]): { stop(): { peakBytes: number; peakSumBytes: number } } {
+/**
+ * Peak resident memory of the processes `pids` lists (the highest VmHWM of one, and the highest VmRSS of all
+ * together, with when it was seen: `performance.now()`), sampled every 100 ms until stopped.
+ */
+export function watchPeakMemory(pids: () => number[]): { stop(): { peakBytes: number; peakSumBytes: number; peakSumAt: number } } {
   let peakBytes = 0;
   let peakSumBytes = 0;
+  let peakSumAt = 0;
   const sample = () => {
     let sum = 0;
     for (const pid of pids()) {
@@ -232,14 +236,14 @@ export function watchPeakMemory(pids: () => number[]): { stop(): { peakBytes: nu
         // the process has exited
       }
     }
-    peakSumBytes = Math.max(peakSumBytes, sum);
+    if (sum > peakSumBytes) [peakSumBytes, peakSumAt] = [sum, performance.now()];
   };
   const timer = setInterval(sample, 100);
   return {
     stop() {
       clearInterval(timer);
       sample();
-      return { peakBytes, peakSumBytes };
+      return { peakBytes, peakSumBytes, peakSumAt };
     },
   };
 }

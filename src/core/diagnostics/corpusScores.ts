@@ -1,6 +1,6 @@
 import type { Rankings } from '../metrics/rankings.ts';
 import { forEachBlock, type DocumentRows } from '../vectors/documentRows.ts';
-import { fullRanks, rowDot } from '../vectors/fullRank.ts';
+import { fullRanksOf, rowDot } from '../vectors/fullRank.ts';
 import { meanAndStandardError, seededSample } from './sample.ts';
 
 /** Each evaluated query's relevant documents (grade > 0) by row: `docs[offsets[i] … offsets[i + 1]]` for `queryRows[i]`. */
@@ -91,10 +91,23 @@ export function corpusScores(
   const chosen = sampled
     ? Array.from(seededSample(aucCandidates.length, Math.max(CORPUS_AUC_MIN_QUERIES, Math.floor(work / perScan)), options.seed), (k) => aucCandidates[k])
     : aucCandidates;
-  const perQuery = Float64Array.from(chosen, (i) => {
+  // Ranks from each list where the relevant documents are in it, the rest from one pass over the corpus.
+  const listed = chosen.map((i) => listedRanks(rankings, relevant.queryRows[i], relevant.docs.subarray(relevant.offsets[i], relevant.offsets[i + 1])));
+  const found = fullRanksOf(
+    unitQueries,
+    chosen.map((i) => relevant.queryRows[i]),
+    unitDocs,
+    dim,
+    listed.map(({ missing }) => missing),
+  );
+  const perQuery = Float64Array.from(chosen, (i, c) => {
     const q = relevant.queryRows[i];
-    const docs = relevant.docs.subarray(relevant.offsets[i], relevant.offsets[i + 1]);
-    return queryAuc(unitQueries, q, unitDocs, dim, rankings, docs);
+    const { ranks } = listed[c];
+    // Below the list by definition (a GPU-ranked list may round a near-tie the other way).
+    const depth = rankings.offsets[q + 1] - rankings.offsets[q];
+    let m = 0;
+    ranks.forEach((rank, r) => rank === 0 && (ranks[r] = Math.max(depth + 1, found[c][m++])));
+    return aucFromRanks(ranks, docCount);
   });
   const { mean, standardError } = meanAndStandardError(perQuery);
   const positiveMean = positiveSum / positiveCount;
@@ -116,22 +129,18 @@ function positionIn(rankings: Rankings, q: number, doc: number): number {
   return -1;
 }
 
-/** One query's AUC against every non-relevant document, from the full ranks of its relevant documents. */
-function queryAuc(unitQueries: Float32Array, q: number, unitDocs: DocumentRows, dim: number, rankings: Rankings, docs: Int32Array): number {
-  const docCount = unitDocs.length / dim;
-  const listed = rankings.offsets[q + 1] - rankings.offsets[q];
+/** A query's relevant documents' ranks in its list (0 where they are not in it), and those missing. */
+function listedRanks(rankings: Rankings, q: number, docs: Int32Array): { ranks: Int32Array; missing: Int32Array } {
   const ranks = Int32Array.from(docs, (d) => positionIn(rankings, q, d) + 1);
-  const missing = docs.filter((_, i) => ranks[i] === 0);
-  if (missing.length) {
-    const found = fullRanks(unitQueries, q, unitDocs, dim, missing);
-    // Below the list by definition (a GPU-ranked list may round a near-tie the other way).
-    let m = 0;
-    ranks.forEach((rank, i) => rank === 0 && (ranks[i] = Math.max(listed + 1, found[m++])));
-  }
+  return { ranks, missing: docs.filter((_, i) => ranks[i] === 0) };
+}
+
+/** One query's AUC against every non-relevant document, from the full ranks of its relevant documents. */
+function aucFromRanks(ranks: Int32Array, docCount: number): number {
   const sorted = Int32Array.from(ranks).sort();
   let negativesAbove = 0;
   // The relevant document at sorted position p has p relevant documents above it; the rest above are negatives.
   sorted.forEach((rank, p) => (negativesAbove += rank - 1 - p));
-  const negatives = docCount - docs.length;
-  return 1 - negativesAbove / (docs.length * negatives);
+  const negatives = docCount - ranks.length;
+  return 1 - negativesAbove / (ranks.length * negatives);
 }

@@ -70,8 +70,22 @@ export function forEachBlock(rows: DocumentRows, dim: number, visit: (block: Flo
     visit(rows, 0);
     return;
   }
-  const scratch = new Float32Array(Math.min(size, count) * dim);
-  for (let start = 0; start < count; start += size) visit(rowsBlock(rows, dim, start, Math.min(count, start + size), scratch), start);
+  const scratch = borrowBlock(Math.min(size, count) * dim);
+  try {
+    for (let start = 0; start < count; start += size) visit(rowsBlock(rows, dim, start, Math.min(count, start + size), scratch), start);
+  } finally {
+    spareBlock = scratch;
+  }
+}
+
+// One decoded block kept between passes: the scans run one after another, and a fresh 64 MB array for each
+// pass is garbage the collector may take back late (the page's peak grew by it). A nested pass borrows its own.
+let spareBlock: Float32Array | null = null;
+
+function borrowBlock(length: number): Float32Array {
+  const block = spareBlock && spareBlock.length >= length ? spareBlock : new Float32Array(length);
+  spareBlock = null;
+  return block;
 }
 
 /** Copies of the given rows, in the given order, kept the way `rows` are (inverse norms carried along). */

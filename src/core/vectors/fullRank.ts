@@ -32,16 +32,28 @@ export function rowDot(left: Float32Array, a: number, right: DocumentRows, b: nu
  * row of `unitDocs`: one pass over the documents, O(documents × dim + documents × targets).
  */
 export function fullRanks(unitQueries: Float32Array, query: number, unitDocs: DocumentRows, dim: number, targets: ArrayLike<number>): Int32Array {
-  const scores = Float64Array.from(targets, (doc) => rowDot(unitQueries, query, unitDocs, doc, dim));
-  const ahead = new Int32Array(targets.length);
+  return fullRanksOf(unitQueries, [query], unitDocs, dim, [targets])[0];
+}
+
+/**
+ * {@link fullRanks} of several queries (`targets[i]` for query row `queries[i]`) in one pass over the
+ * documents: float16 documents are decoded once for all of them, not once per query.
+ */
+export function fullRanksOf(unitQueries: Float32Array, queries: ArrayLike<number>, unitDocs: DocumentRows, dim: number, targets: readonly ArrayLike<number>[]): Int32Array[] {
+  const scores = Array.from(targets, (wanted, i) => Float64Array.from(wanted, (doc) => rowDot(unitQueries, queries[i], unitDocs, doc, dim)));
+  const ahead = Array.from(targets, (wanted) => new Int32Array(wanted.length));
   forEachBlock(unitDocs, dim, (block, first) => {
-    for (let row = 0; row < block.length / dim; row++) {
-      const d = first + row;
-      const score = rowDot(unitQueries, query, block, row, dim);
-      for (let t = 0; t < targets.length; t++) {
-        if (score > scores[t] || (score === scores[t] && d < targets[t])) ahead[t]++;
+    for (let i = 0; i < queries.length; i++) {
+      const [wanted, above, query] = [targets[i], ahead[i], scores[i]];
+      if (wanted.length === 0) continue;
+      for (let row = 0; row < block.length / dim; row++) {
+        const d = first + row;
+        const score = rowDot(unitQueries, queries[i], block, row, dim);
+        for (let t = 0; t < wanted.length; t++) {
+          if (score > query[t] || (score === query[t] && d < wanted[t])) above[t]++;
+        }
       }
     }
   });
-  return ahead.map((n) => n + 1);
+  return ahead.map((above) => above.map((n) => n + 1));
 }
