@@ -34,7 +34,7 @@ export function isHalfRows(rows: DocumentRows): rows is HalfRows {
  */
 export const DOCUMENT_TILE = 32_768;
 
-/** Rows a block holds when float16 rows are decoded a block at a time: whole tiles, about 64 MB of float32 (more for wide rows). */
+/** Rows a block holds when float16 rows are decoded a block at a time: whole tiles, at most 64 MB of float32 (48 MB at 384 dimensions) unless one tile is more. */
 export function blockRows(dim: number): number {
   return DOCUMENT_TILE * Math.max(1, Math.floor(2 ** 24 / dim / DOCUMENT_TILE));
 }
@@ -78,7 +78,7 @@ export function forEachBlock(rows: DocumentRows, dim: number, visit: (block: Flo
   }
 }
 
-// One decoded block kept between passes: the scans run one after another, and a fresh 64 MB array for each
+// One decoded block kept between passes: the scans run one after another, and a fresh block (48 MB) for each
 // pass is garbage the collector may take back late (the page's peak grew by it). A nested pass borrows its own.
 let spareBlock: Float32Array | null = null;
 
