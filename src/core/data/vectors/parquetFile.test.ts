@@ -1,3 +1,4 @@
+import { toFloat16Bits } from '../../vectors/float16.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,14 @@ describe.skipIf(!HAS_PYARROW)(HAS_PYARROW ? 'parquet vector files streamed page 
     const vectors = new Float32Array(ROWS * DIM);
     await part.placeRows([{ targets: identity, vectors }]);
     expect(Array.from(vectors)).toEqual(Array.from(expected(name)));
+    if (part.storedAs === 'float16') {
+      // Kept as float16: the file's bit patterns (every expected value is a float16 one), beside a widened copy.
+      const bits = new Uint16Array(ROWS * DIM);
+      const widened = new Float32Array(ROWS * DIM);
+      await part.placeRows([{ targets: identity, vectors: bits }, { targets: identity, vectors: widened }]);
+      expect(Array.from(bits)).toEqual(Array.from(expected(name), toFloat16Bits));
+      expect(Array.from(widened)).toEqual(Array.from(expected(name)));
+    }
   });
 
   it('places rows anywhere, in two arrays at once, through windows smaller than a page, never reading a file whole', async () => {
