@@ -1,8 +1,6 @@
 import { gatherRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { normalizeRows } from '../vectors/normalize.ts';
 
-export { gatherRows } from '../vectors/documentRows.ts';
-
 /**
  * Embeddings with a label per row, prepared once for the diagnostics: rows L2-normalised (on a copy) so
  * that cosine similarity is a dot product and cosine distance is δ = 1 − cos, labels as small integers.

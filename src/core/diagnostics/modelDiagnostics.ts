@@ -1,6 +1,6 @@
 import type { Rankings } from '../metrics/rankings.ts';
 import { topKOverRows } from '../kernels/topk/topKOverRows.ts';
-import { float32Rows, type DocumentRows } from '../vectors/documentRows.ts';
+import { float32Rows, gatherRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { rowDot } from '../vectors/fullRank.ts';
 import { corpusScores, type CorpusScores, type RelevantDocuments } from './corpusScores.ts';
 import { effectiveRank } from './effectiveRank.ts';
@@ -8,7 +8,7 @@ import { alignment, anisotropy, uniformity } from './geometry.ts';
 import type { EmbeddingHealth } from './health.ts';
 import type { DiagnosticKernels } from './kernels.ts';
 import { defaultClusterCount, sphericalKMeans } from './kmeans.ts';
-import { gatherRows, withLabels } from './labelled.ts';
+import { withLabels } from './labelled.ts';
 import { labelStructure } from './labelStructure.ts';
 import { neighborCoherence } from './neighborCoherence.ts';
 import { DIAGNOSTICS_SEED, seededSample } from './sample.ts';

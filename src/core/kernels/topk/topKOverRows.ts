@@ -3,7 +3,7 @@ import type { TopKKernel, TopKResult } from './topk.types.ts';
 
 /**
  * A top-k kernel over rows that may be kept as float16 ({@link DocumentRows}). float32 rows go to the kernel
- * as they are. float16 rows are decoded a block at a time (about 64 MB of float32), never whole: query blocks
+ * as they are. float16 rows are decoded a block at a time (whole document tiles, see `blockRows`), never whole: query blocks
  * are ranked one after another, and document blocks merged into each query's running list. Merging keeps
  * the kernels' order (score descending, then lower row) because a later block's rows all come after the
  * earlier ones', so the result is the one the kernel gives over the decoded rows at once.
