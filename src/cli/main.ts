@@ -22,6 +22,14 @@ function overview(): string {
   ].join('\n');
 }
 
+/**
+ * Exit codes, a contract CI jobs rely on: 0 pass, 1 only when the gate found a regression, 2 bad input or
+ * usage, 3 an internal error (a bug of the lab's: never read as "a model got worse").
+ */
+export const EXIT = { pass: 0, regression: 1, badInput: 2, internal: 3 } as const;
+
+const REPORT_BUGS = 'this is a bug in embedlab: please report it with the command that caused it';
+
 /** Runs the CLI; returns the exit code. Only this function turns errors into messages. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -36,12 +44,23 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   try {
     if (!command) throw new UsageError(`unknown command "${name}"\n\n${overview()}`);
+    // A test hook: proves that an unexpected error anywhere exits with the internal-error code, not 1.
+    if (process.env.EMBEDLAB_INJECT_INTERNAL_ERROR === name) throw new TypeError('injected internal error');
     return await command.execute(rest);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError || error instanceof HubUnreachableError) {
       process.stderr.write(`embedlab: ${terminalSafe(error.message)}\n`);
-      return 2;
+      return EXIT.badInput;
     }
-    throw error;
+    process.stderr.write(`embedlab: internal error in ${name}: ${terminalSafe(describeInternal(error))} — ${REPORT_BUGS}\n`);
+    if (process.env.EMBEDLAB_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return EXIT.internal;
   }
+}
+
+/** One line: the error and the place it was thrown (the first frame), no stack trace. */
+function describeInternal(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frame = error.stack?.split('\n').find((line) => line.trim().startsWith('at '))?.trim().replace(/^at /, '');
+  return `${error.name}: ${error.message.split('\n')[0].slice(0, 500)}${frame ? ` (at ${frame})` : ''}`;
 }
