@@ -9,6 +9,9 @@ import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import type { Rankings } from '../metrics/rankings.ts';
 import type { Embeddings } from '../model/encoder.ts';
 import { encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
+import { sha256Hex } from '../data/sha256.ts';
+import type { SimilarityFunction } from '../kernels/similarityTopK.ts';
+import type { ModelRunInfo } from '../report/evalReport.ts';
 import type { ReportCheckpoint } from './reportCheckpoint.ts';
 
 /** Stages a checkpoint reports while it produces its vectors or rankings. */
@@ -51,6 +54,10 @@ export interface CheckpointVectors {
   /** Identifies the producer: the model's fingerprint (weights, tokenizer, pooling) or a digest of the files. */
   fingerprint: string;
   backendChoice?: BackendChoice;
+  /** What a model encoded here ran and how it scores: its weights file, family, similarity and prompts. */
+  model?: ModelRunInfo;
+  /** The score to rank by, `similarity_fn_name` of the model (cosine when absent). */
+  similarity?: SimilarityFunction;
   notes: string[];
   /** Texts encoded now and taken from the cache (zero for imported vectors), and the seconds it all took. */
   encoded: number;
@@ -94,6 +101,17 @@ export interface RankingCheckpoint extends CheckpointBase {
 
 export type Checkpoint = VectorCheckpoint | RankingCheckpoint | ReportCheckpoint;
 
+/** What a text is to the model: its prompt depends on it (`prompts` in config_sentence_transformers.json). */
+export type TextRole = 'query' | 'document';
+
+/**
+ * The embedding cache's key for texts encoded with `prompt`: the model's fingerprint alone without one (so
+ * entries made before prompts existed still hit), else a digest of both.
+ */
+export async function promptedKey(fingerprint: string, prompt: string): Promise<string> {
+  return prompt === '' ? fingerprint : sha256Hex(`${fingerprint}|prompt:${prompt}`);
+}
+
 /** A model ready to encode: the worker's slot over its port, or the CLI's onnxruntime-node session. */
 export interface OpenedEncoder {
   /** The embedding cache's model key (weights, tokenizer, pooling). */
@@ -101,8 +119,13 @@ export interface OpenedEncoder {
   backend: string;
   backendChoice?: BackendChoice;
   notes: readonly string[];
-  /** Embeddings of `texts` in order; `note` says when something changed on the way (a GPU fell back). */
-  encode(texts: string[], onProgress: (done: number) => void | Promise<void>, signal?: AbortSignal): Promise<Embeddings & { note?: string | null }>;
+  /** Which file ran and how it scores (models encoded here); the report records it. */
+  model?: ModelRunInfo;
+  /**
+   * Embeddings of `texts` in order, encoded as `role` (its prompt prepended: sentence-transformers'
+   * encode_query / encode_document); `note` says when something changed on the way (a GPU fell back).
+   */
+  encode(texts: string[], onProgress: (done: number) => void | Promise<void>, signal?: AbortSignal, role?: TextRole): Promise<Embeddings & { note?: string | null }>;
   /** Frees the session (the CLI loads one model at a time). */
   release?(): Promise<void>;
 }
@@ -126,7 +149,9 @@ export function encoderCheckpoint(
         const embed = async (stage: 'documents' | 'queries', texts: readonly string[]) => {
           const started = performance.now();
           let cached = 0;
-          const result = await encodeWithCache(texts, encoder.fingerprint, store, async (missing) => {
+          const role: TextRole = stage === 'documents' ? 'document' : 'query';
+          const key = await promptedKey(encoder.fingerprint, encoder.model?.prompts[role] ?? '');
+          const result = await encodeWithCache(texts, key, store, async (missing) => {
             cached = texts.length - missing.length;
             await context.onProgress({ stage, done: cached, total: texts.length, cached });
             const encodeStarted = performance.now();
@@ -145,6 +170,7 @@ export function encoderCheckpoint(
                 });
               },
               context.signal,
+              role,
             );
             if (fresh.note && !notes.includes(fresh.note)) notes.push(fresh.note);
             return fresh;
@@ -166,6 +192,7 @@ export function encoderCheckpoint(
           backend: encoder.backend,
           fingerprint: encoder.fingerprint,
           ...(encoder.backendChoice ? { backendChoice: encoder.backendChoice } : {}),
+          ...(encoder.model ? { model: encoder.model, similarity: encoder.model.similarity as SimilarityFunction } : {}),
           notes,
           encoded: documents.finished.encoded + queries.finished.encoded,
           cached: documents.finished.cached + queries.finished.cached,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
-import type { RankingCheckpoint } from './checkpoint.ts';
+import type { RankingCheckpoint, VectorCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints, rescoreComparison, type ComparisonProgress } from './compare.ts';
 import { defaultMetricKeys } from '../metrics/registry.ts';
 import type { Rankings } from '../metrics/rankings.ts';
@@ -127,5 +127,31 @@ describe('the comparison pipeline', () => {
     const { depth, checkpoints } = await compareCheckpoints(circleDataset(), [A], { ...OPTIONS, metricKeys: [...defaultMetricKeys(), 'recall@1000'] });
     expect(depth).toBe(1000);
     expect(checkpoints[0].depth).toBe(5); // the corpus has five documents
+  });
+});
+
+describe("a model's own similarity function", () => {
+  /** d5 = (0, −2) is long: dot and distances rank it unlike cosine does. */
+  const scored = (similarity: 'dot' | 'euclidean' | 'manhattan'): VectorCheckpoint => {
+    const base = fixedVectors(`model-${similarity}`, CIRCLE_DOCUMENTS, [0.2, -0.5, 0.1, -0.9, 0, -1]);
+    return { ...base, vectors: async (dataset, context) => ({ ...(await base.vectors(dataset, context)), similarity }) };
+  };
+
+  it('ranks by the dot product of the vectors as the model gives them', async () => {
+    const { report } = await compareCheckpoints(circleDataset(), [scored('dot')], OPTIONS);
+    // q2 = (0.1, −0.9): the long d5 = (0, −2) scores 1.8 (its cosine would be 0.994); q1 = (0.2, −0.5): d5 scores 1.
+    expect(report.models[0].top.q2[0][0]).toBe('d5');
+    expect(report.models[0].top.q2[0][1]).toBeCloseTo(1.8, 6);
+    expect(report.models[0].top.q1.map(([id]) => id)).toEqual(['d5', 'd1', 'd2', 'd4', 'd3']);
+    expect(report.models[0].top.q1[0][1]).toBeCloseTo(1, 6);
+  });
+
+  it('ranks by the negated euclidean and manhattan distances, as sentence-transformers scores them', async () => {
+    const { report } = await compareCheckpoints(circleDataset(), [scored('euclidean'), scored('manhattan')], OPTIONS);
+    // q2 = (0.1, −0.9): d5 (0, −2) is 1.1045 away (L2) and 1.2 (L1); d1 (1, 0) is √1.62 and 1.8.
+    expect(report.models[0].top.q2[0][0]).toBe('d5');
+    expect(report.models[0].top.q2[0][1]).toBeCloseTo(-Math.hypot(0.1, 1.1), 6);
+    expect(report.models[1].top.q2[0][1]).toBeCloseTo(-1.2, 6);
+    expect(report.models[0].rankedOn).toBe('cpu');
   });
 });

@@ -9,7 +9,8 @@ import { embeddingHealth } from '../diagnostics/health.ts';
 import { cpuDiagnosticKernels, type DiagnosticKernels } from '../diagnostics/kernels.ts';
 import { DIAGNOSTIC_STEPS, diagnoseEmbeddings, type DiagnosticStep, type DiagnosticsOptions, type ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import type { RelevantDocuments } from '../diagnostics/corpusScores.ts';
-import { cosineTopK, type GpuTopKKernel } from '../kernels/cosineTopK.ts';
+import type { GpuTopKKernel } from '../kernels/cosineTopK.ts';
+import { similarityTopK } from '../kernels/similarityTopK.ts';
 import type { TopKKernel } from '../kernels/topk/topk.types.ts';
 import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
 import { depthOf, rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
@@ -111,6 +112,12 @@ interface RetainedVectors {
 
 const NOT_FOR_RANKINGS = 'not available for a ranking: a run file has no vectors';
 
+/** Unit rows, in place (no second copy). */
+function normalizeVectors(documents: DocumentRows, queries: Float32Array, dim: number): void {
+  normalizeDocumentRows(documents, dim);
+  normalizeRows(queries, dim);
+}
+
 /**
  * Compares `checkpoints` on `dataset`, the first being the baseline. Checkpoints are taken one at a time
  * (the CLI holds one model in memory at once); each one's vectors are normalised in place once and then
@@ -206,11 +213,14 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
     // Health reads the vectors as produced; from here on they are unit rows, in place (no second copy).
     const documentHealth = embeddingHealth(documents, dim);
     const queryHealth = embeddingHealth(queries, dim);
-    normalizeDocumentRows(documents, dim);
-    normalizeRows(queries, dim);
+    // A model saved with another similarity (dot, euclidean, manhattan) is ranked by it on its own rows, as
+    // sentence-transformers' evaluator ranks it; diagnostics then read unit rows, like everyone else's.
+    const similarity = produced.similarity ?? 'cosine';
+    if (similarity === 'cosine') normalizeVectors(documents, queries, dim);
 
     await progress(index, { stage: 'rank', done: 0, total: dataset.queries.length });
-    const ranked = await cosineTopK(queries, documents, dim, depth, kernels.topK, kernels.cpuTopK);
+    const ranked = await similarityTopK(similarity, queries, documents, dim, depth, kernels.topK, kernels.cpuTopK);
+    if (similarity !== 'cosine') normalizeVectors(documents, queries, dim);
     options.signal?.throwIfAborted();
     const rankings = rankingsFromTopK(ranked);
     const judged = judgeRun(rankings, judgments, options.mode, (row) => docId(row, rankings));
@@ -272,6 +282,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       fingerprint: produced.fingerprint,
       backend: produced.backend,
       ...(produced.backendChoice ? { backendChoice: produced.backendChoice } : {}),
+      ...(produced.model ? { model: produced.model } : {}),
       rankedOn: ranked.backend,
       dim,
       depth: ranked.k,

@@ -73,6 +73,8 @@ export interface ModelReport {
   backend: string;
   /** Why it ran on `backend` (the page: chosen in the slot, or the auto rule's reason and calibration). */
   backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
+  /** What a model encoded here ran: weights file and digest, family, similarity and prompts. */
+  model?: ModelRunInfo;
   /** Where the ranking was computed: `webgpu`/`cpu` (the top-k kernel) or `run file`. */
   rankedOn: string;
   /** Embedding size; null for a ranking. */
@@ -87,6 +89,19 @@ export interface ModelReport {
   diagnostics?: ModelDiagnostics;
   /** Why there are no diagnostics, when there are none (a ranking has no vectors). */
   diagnosticsNote?: string;
+}
+
+/** Which file a model ran, as what, and how it was scored: so that a report never has to guess. */
+export interface ModelRunInfo {
+  /** `onnx` (an export) or `safetensors` (the graph built here from the checkpoint). */
+  format: 'onnx' | 'safetensors';
+  file: string;
+  digests: { file: string; sha256: string }[];
+  family: string | null;
+  /** The score the ranking used: the model's `similarity_fn_name`. */
+  similarity: string;
+  /** The prompts prepended to queries and documents ("" for none). */
+  prompts: { query: string; document: string };
 }
 
 export interface ComparisonReport {
@@ -105,6 +120,7 @@ export interface ModelRun {
   fingerprint: string;
   backend: string;
   backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
+  model?: ModelRunInfo;
   rankedOn: string;
   dim: number | null;
   depth: number;
@@ -143,6 +159,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       fingerprint: run.fingerprint,
       backend: run.backend,
       ...(run.backendChoice ? { backendChoice: run.backendChoice } : {}),
+      ...(run.model ? { model: run.model } : {}),
       rankedOn: run.rankedOn,
       dim: run.dim,
       depth: run.depth,
