@@ -16,8 +16,17 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 
 # The independent writers of the vector-file fixtures: NumPy (.npy) and pyarrow (Arrow IPC, Feather,
-# parquet). Where pip cannot install pyarrow, those tests skip and say why.
-if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import pyarrow' >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 pyarrow >/dev/null 2>&1 \
-    || echo "ensureTestDeps: pyarrow could not be installed; the Arrow/parquet reader tests will be skipped" >&2
+# parquet); and of the safetensors checkpoints of ../shared/models (its tools/st_checkpoint_from_onnx.py
+# needs numpy, onnx and safetensors). Where pip cannot install them, those tests skip and say why.
+pip_install() {
+  python3 -m pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 "$@" >/dev/null 2>&1
+}
+if command -v python3 >/dev/null 2>&1; then
+  if ! python3 -c 'import pyarrow' >/dev/null 2>&1; then
+    pip_install pyarrow || echo "ensureTestDeps: pyarrow could not be installed; the Arrow/parquet reader tests will be skipped" >&2
+  fi
+  if ! python3 -c 'import numpy, onnx, safetensors' >/dev/null 2>&1; then
+    pip_install numpy onnx safetensors \
+      || echo "ensureTestDeps: numpy/onnx/safetensors could not be installed; the tests of safetensors checkpoints made from ../shared/models will be skipped" >&2
+  fi
 fi

@@ -6,7 +6,7 @@ import { expose, transfer } from 'comlink';
 import { chooseBackend as chooseBackendByRule, needsMeasurement, type AdapterFacts, type Probe } from '../core/backends/chooseBackend.ts';
 import { modelFingerprint } from '../core/eval/embeddingCache.ts';
 import { DEFAULT_TOKEN_BUDGET, encodeTexts, type EncodeProgress, type Embeddings, type PooledBatch, type PoolingSpec, type TokenEmbedder } from '../core/model/encoder.ts';
-import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
+import { readModelFolder, type ModelFolder, type WeightsFormat, type WeightsProvenance } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BatchInputs } from '../core/model/batching.ts';
 import type { OrtRunner } from '../core/model/ortRunner.ts';
@@ -21,6 +21,8 @@ export type BackendChoice = 'auto' | Backend;
 export interface LoadOptions {
   backend?: BackendChoice;
   variant?: ModelVariant;
+  /** Which weights of a folder that has both: safetensors (the graph built here) or the ONNX export. */
+  format?: WeightsFormat;
   /** Most padded tokens per forward pass (default `WASM_TOKEN_BUDGET` on WASM, `DEFAULT_TOKEN_BUDGET` on WebGPU); benchmarks vary it. */
   tokenBudget?: number;
 }
@@ -36,6 +38,8 @@ export interface ModelInfo {
   maxSeqLength: number;
   variant: ModelVariant;
   onnxFile: string;
+  /** Which file ran, as what (an export, or the graph built here from safetensors), and what else the folder has. */
+  provenance: WeightsProvenance;
   notes: string[];
   /** True when the lab made these weights itself (dynamic int8): the page offers the file for download. */
   madeHere: boolean;
@@ -220,7 +224,7 @@ async function infoOf(slot: Slot): Promise<ModelInfo> {
 export const api = {
   /** Loads (or replaces) the model in `slotId`. The old model stays loaded if the new one fails. */
   async loadModel(slotId: string, location: ModelLocation, options: LoadOptions = {}): Promise<ModelInfo> {
-    const folder = await readModelFolder(modelSource(location), options.variant ?? 'fp32');
+    const folder = await readModelFolder(modelSource(location), { variant: options.variant ?? 'fp32', format: options.format ?? 'auto' });
     const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto');
     if (actual === 'webgpu') watchDeviceLoss(onGpuLost);
     const { spec } = folder;
@@ -244,6 +248,7 @@ export const api = {
         maxSeqLength: spec.maxSeqLength,
         variant: spec.variant,
         onnxFile: spec.onnxFile,
+        provenance: folder.provenance,
         notes: spec.notes,
         madeHere: folder.madeHere === true,
       },

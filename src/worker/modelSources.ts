@@ -38,6 +38,14 @@ function fetchSource(name: string, baseUrl: string): ModelSource {
       if (!response.ok) throw new ModelFetchError(`${name}: ${file}: the server answered ${response.status} ${response.statusText}`);
       return new Uint8Array(await response.arrayBuffer());
     },
+    async has(file) {
+      try {
+        const response = await fetch(new URL(file, baseUrl).href, { method: 'HEAD' });
+        return response.ok;
+      } catch {
+        return false;
+      }
+    },
   };
 }
 
@@ -72,6 +80,11 @@ function cachedHubSource(model: HubModel): ModelSource {
         throw error;
       }
     },
+    async has(file) {
+      const cache = 'caches' in self ? await caches.open(HUB_CACHE) : undefined;
+      if (await cache?.match(`https://huggingface.co/${model.id}/resolve/${encodeURIComponent(revision)}/${file}`)) return true;
+      return inner.has ? inner.has(file) : (await inner.read(file)) !== null;
+    },
   };
 }
 
@@ -84,5 +97,6 @@ function filesSource(name: string, files: { path: string; file: File }[]): Model
       const entry = byPath.get(file);
       return entry ? new Uint8Array(await entry.arrayBuffer()) : null;
     },
+    has: async (file) => byPath.has(file),
   };
 }

@@ -1,4 +1,4 @@
-import { downloadFile, HubApiError } from '@huggingface/hub';
+import { downloadFile, fileDownloadInfo, HubApiError } from '@huggingface/hub';
 import { ModelFolderError, type ModelSource } from './modelSource.ts';
 
 /** A model repository on the Hugging Face hub, optionally pinned and with an access token. */
@@ -62,6 +62,21 @@ export function hubModelSource(model: HubModel, options: HubOptions = {}): Model
           xet: false,
         });
         return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
+      } catch (error) {
+        throw hubError(name, file, error, model);
+      }
+    },
+    // A one-byte probe of the file's resolve route (what downloadFile asks first): nothing large is fetched.
+    async has(file) {
+      try {
+        return (await fileDownloadInfo({
+          repo: { type: 'model', name: model.id },
+          path: file,
+          revision: model.revision ?? 'main',
+          ...(model.accessToken ? { accessToken: model.accessToken } : {}),
+          ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })) !== null;
       } catch (error) {
         throw hubError(name, file, error, model);
       }

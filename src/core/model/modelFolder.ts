@@ -1,10 +1,29 @@
-import { ModelFolderError, type ModelSource } from './modelSource.ts';
+import { hasFile, ModelFolderError, readJson, type ModelSource } from './modelSource.ts';
 import { ONNX_FILES, readModelSpec, type ModelSpec, type ModelVariant } from './modelSpec.ts';
 import { TextTokenizer } from './textTokenizer.ts';
+import { readSafetensorsWeights, refusePickle } from './safetensorsWeights.ts';
 import { quantizeDynamic, QuantizeError } from '../onnx/quantizeDynamic.ts';
+import { buildEncoder } from './encoders/buildEncoder.ts';
+import { sha256Hex } from '../data/sha256.ts';
 
 /** What some exporters call their int8 file. */
 const INT8_ALIAS = 'onnx/model_int8.onnx';
+
+/** Which weights of a folder to run: its ONNX export, its safetensors (graph built here), or the lab's pick. */
+export type WeightsFormat = 'auto' | 'onnx' | 'safetensors';
+
+/** Which file ran, so that a report never has to guess. */
+export interface WeightsProvenance {
+  format: 'onnx' | 'safetensors';
+  /** The file (or, for shards, the index) that was run. */
+  file: string;
+  /** SHA-256 of each file read for the weights, in order (one, or every shard). */
+  digests: { file: string; sha256: string }[];
+  /** The encoder family the graph was built as (`bert`, `mpnet`, …); the config's model_type for exports. */
+  family: string | null;
+  /** The other format this folder also holds, which the user may pick instead. */
+  alternative: 'onnx' | 'safetensors' | null;
+}
 
 /** A model folder read and checked, ready for a runtime to create a session from `onnx`. */
 export interface ModelFolder {
@@ -13,6 +32,7 @@ export interface ModelFolder {
   onnx: Uint8Array;
   /** True when the lab made this variant itself (dynamic int8 from the fp32 weights): `onnx` is worth saving. */
   madeHere?: boolean;
+  provenance: WeightsProvenance;
 }
 
 /**
@@ -25,21 +45,90 @@ const ONNX_CANDIDATES: Record<ModelVariant, readonly string[]> = {
   quantized: [ONNX_FILES.quantized, INT8_ALIAS],
 };
 
-/** Reads configuration, tokenizer and ONNX weights; every failure names the file at fault. */
-export async function readModelFolder(source: ModelSource, variant: ModelVariant = 'fp32'): Promise<ModelFolder> {
+export interface ReadModelOptions {
+  variant?: ModelVariant;
+  /**
+   * `auto` runs the safetensors (what training wrote; the graph is built here, so nothing an exporter
+   * approximated or left out is lost) when the folder has them, else the ONNX export.
+   */
+  format?: WeightsFormat;
+}
+
+/** Reads configuration, tokenizer and weights; every failure names the file at fault. */
+export async function readModelFolder(source: ModelSource, options: ReadModelOptions | ModelVariant = {}): Promise<ModelFolder> {
+  const { variant = 'fp32', format = 'auto' } = typeof options === 'string' ? { variant: options } : options;
   const spec = await readModelSpec(source, variant);
   const tokenizer = TextTokenizer.fromSpec(spec);
+  const has = await formatsPresent(source, variant);
+  const chosen = chooseFormat(source.name, format, has, variant);
+  if (chosen === 'safetensors') {
+    const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null);
+    if (variant === 'quantized') return quantized(built, built.provenance.file);
+    return built;
+  }
+  const alternative = has.safetensors ? 'safetensors' : null;
   const found = await readOnnx(source, variant);
   if (found) {
     spec.onnxFile = found.file;
-    return { spec, tokenizer, onnx: found.onnx };
+    if (alternative) spec.notes.push(`runs ${found.file}; the folder also has safetensors weights, which can be run instead`);
+    return { spec, tokenizer, onnx: found.onnx, provenance: { format: 'onnx', file: found.file, digests: [{ file: found.file, sha256: await sha256Hex(found.onnx) }], family: spec.modelType, alternative } };
   }
-  if (variant === 'quantized') return madeInt8(source, spec, tokenizer);
+  if (variant === 'quantized') return madeInt8(source, spec, tokenizer, alternative);
   throw new ModelFolderError(
     source.name,
     spec.onnxFile,
     variant === 'fp32' ? 'not found (nor model.onnx at the top of the folder): no ONNX export to run' : `not found: this folder has no ${variant} export`,
   );
+}
+
+interface FormatsPresent {
+  onnx: boolean;
+  safetensors: boolean;
+}
+
+/** Which weights the folder holds; a pickle-only folder is refused here, before anything large is read. */
+async function formatsPresent(source: ModelSource, variant: ModelVariant): Promise<FormatsPresent> {
+  const exists = (file: string) => hasFile(source, file);
+  const safetensors = (await exists('model.safetensors.index.json')) || (await exists('model.safetensors'));
+  let onnx = false;
+  for (const file of [...ONNX_CANDIDATES[variant], ...(variant === 'quantized' ? ONNX_CANDIDATES.fp32 : [])]) {
+    if (await exists(file)) {
+      onnx = true;
+      break;
+    }
+  }
+  if (!safetensors && !onnx) await refusePickle(source);
+  return { onnx, safetensors };
+}
+
+function chooseFormat(name: string, asked: WeightsFormat, has: FormatsPresent, variant: ModelVariant): 'onnx' | 'safetensors' {
+  if (asked === 'safetensors') {
+    if (!has.safetensors) throw new ModelFolderError(name, 'model.safetensors', 'not found (nor model.safetensors.index.json): this folder has no safetensors weights');
+    if (variant === 'fp16') throw new ModelFolderError(name, 'model.safetensors', 'is run in float32 arithmetic here; fp16 means the folder\'s onnx/model_fp16.onnx export');
+    return 'safetensors';
+  }
+  if (asked === 'onnx') return 'onnx';
+  return has.safetensors && variant !== 'fp16' ? 'safetensors' : 'onnx';
+}
+
+/** The encoder graph built from config.json and the tensors; the tensors are dropped once it is written. */
+async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokenizer: TextTokenizer, alternative: 'onnx' | null): Promise<ModelFolder> {
+  const config = await readJson(source, 'config.json');
+  if (!config) throw new ModelFolderError(source.name, 'config.json', 'not found: the encoder graph is built from it and the safetensors weights');
+  const weights = await readSafetensorsWeights(source);
+  if (!weights) throw new ModelFolderError(source.name, 'model.safetensors', 'not found');
+  const files = weights.files ?? [];
+  const digests = await Promise.all(files.map(async ({ file, bytes }) => ({ file, sha256: await sha256Hex(bytes) })));
+  const built = buildEncoder(config, weights);
+  const file = files.length > 1 ? 'model.safetensors.index.json' : (files[0]?.file ?? 'model.safetensors');
+  const dtypes = [...new Set(weights.names.map((n) => weights.dtypeOf(n)))];
+  spec.onnxFile = file;
+  spec.notes.push(
+    `built here from ${files.length > 1 ? `${files.length} safetensors shards` : file} as a ${built.family} encoder` +
+      (dtypes.some((d) => d !== 'F32') ? ` (${dtypes.join('/')} weights, computed in float32)` : '') +
+      (alternative ? '; the folder also has an ONNX export, which can be run instead' : ''),
+  );
+  return { spec, tokenizer, onnx: built.onnx, provenance: { format: 'safetensors', file, digests, family: built.family, alternative } };
 }
 
 /** The first of the variant's candidate files the folder has; null when it has none. */
@@ -58,20 +147,26 @@ async function readOnnx(source: ModelSource, variant: ModelVariant): Promise<{ f
  * onnxruntime's `quantize_dynamic` makes) and says so; the page and `embedlab quantize` offer the file.
  * Configuration and tokenizer are the ones already read: only the fp32 weights are read besides.
  */
-async function madeInt8(source: ModelSource, spec: ModelSpec, tokenizer: TextTokenizer): Promise<ModelFolder> {
+async function madeInt8(source: ModelSource, spec: ModelSpec, tokenizer: TextTokenizer, alternative: 'safetensors' | null): Promise<ModelFolder> {
   const fp32 = await readOnnx(source, 'fp32');
   if (!fp32) throw new ModelFolderError(source.name, ONNX_FILES.fp32, 'not found (nor model.onnx at the top of the folder): no ONNX export to run');
+  const digests = [{ file: fp32.file, sha256: await sha256Hex(fp32.onnx) }];
+  return quantized({ spec, tokenizer, onnx: fp32.onnx, provenance: { format: 'onnx', file: fp32.file, digests, family: spec.modelType, alternative } }, fp32.file);
+}
+
+function quantized(fp32: ModelFolder, from: string): ModelFolder {
+  const { spec } = fp32;
   let made;
   try {
     made = quantizeDynamic(fp32.onnx);
   } catch (error) {
-    if (error instanceof QuantizeError) throw new ModelFolderError(source.name, fp32.file, `cannot be quantized to int8: ${error.message}`);
+    if (error instanceof QuantizeError) throw new ModelFolderError(spec.name, from, `cannot be quantized to int8: ${error.message}`);
     throw error;
   }
   spec.onnxFile = ONNX_FILES.quantized;
   spec.notes.push(
-    `no int8 export in the folder: made here from ${fp32.file} by dynamic int8 quantization (${made.quantizedNodes} MatMul/Gemm weights, ` +
+    `no int8 export in the folder: made here from ${from} by dynamic int8 quantization (${made.quantizedNodes} MatMul/Gemm weights, ` +
       `${(fp32.onnx.length / 1e6).toFixed(1)} → ${(made.model.length / 1e6).toFixed(1)} MB); save it as onnx/model_quantized.onnx to reuse it`,
   );
-  return { spec, tokenizer, onnx: made.model, madeHere: true };
+  return { ...fp32, onnx: made.model, madeHere: true };
 }

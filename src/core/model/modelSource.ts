@@ -8,6 +8,13 @@ export interface ModelSource {
   readonly name: string;
   /** Bytes of `path` (relative to the model root, `/`-separated), or `null` when the file does not exist. */
   read(path: string): Promise<Uint8Array | null>;
+  /** Whether `path` exists, without reading it (a stat, a HEAD request); sources without it are read. */
+  has?(path: string): Promise<boolean>;
+}
+
+/** Whether the source holds `path`, as cheaply as the source can tell. */
+export async function hasFile(source: ModelSource, path: string): Promise<boolean> {
+  return source.has ? source.has(path) : (await source.read(path)) !== null;
 }
 
 /** A problem with one file of a model folder; the message always names the file. */
