@@ -23,7 +23,24 @@ export async function modelFingerprint(folder: ModelFolder): Promise<string> {
     await sha256(JSON.stringify(spec.tokenizerJson.model)),
     JSON.stringify({ pooling: spec.pooling, normalize: spec.normalize, maxSeqLength: spec.maxSeqLength }),
   ];
+  // What follows pooling, only where a model has it, so the keys of plain pooled models stay as they were.
+  const after = await afterPoolingIdentity(spec);
+  if (after) parts.push(after);
   return sha256(parts.join('|'));
+}
+
+/** Dense layers (their weights' digest), an excluded prompt, a truncation: anything besides plain pooling. */
+async function afterPoolingIdentity(spec: ModelFolder['spec']): Promise<string | null> {
+  const dense = await Promise.all(
+    (spec.modules ?? []).map(async (module) => {
+      if (module.kind !== 'dense') return module.kind;
+      const arrays = [module.weight, module.bias, module.residual instanceof Float32Array ? module.residual : null].filter((a): a is Float32Array => a !== null);
+      const bytes = arrays.map((a) => sha256(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)));
+      return `dense:${module.inFeatures}x${module.outFeatures}:${module.activation}:${module.residual === 'identity' ? 'identity' : ''}:${(await Promise.all(bytes)).join(',')}`;
+    }),
+  );
+  const extra = { ...(dense.some((d) => d.startsWith('dense')) ? { modules: dense } : {}), ...(spec.includePrompt === false ? { includePrompt: false } : {}), ...(spec.truncateDim ? { truncateDim: spec.truncateDim } : {}) };
+  return Object.keys(extra).length ? JSON.stringify(extra) : null;
 }
 
 /**

@@ -47,4 +47,10 @@ describe('buildBatchInputs', () => {
     expect(Array.from(inputs.mask)).toEqual([1, 1, 1, 1, 1, 0]);
     expect(Array.from(inputs.tokenTypeIds)).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
   });
+  it('leaves the prompt out of the pooling mask only, as Pooling does for include_prompt: false', () => {
+    const inputs = buildBatchInputs([[2, 7, 8, 5, 3], [2, 7, 8, 3]], { indices: [0, 1], seqLen: 5 }, 0, 3);
+    expect(Array.from(inputs.attentionMask)).toEqual([1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 1n, 0n]);
+    expect(Array.from(inputs.mask)).toEqual([0, 0, 0, 1, 1, 0, 0, 0, 1, 0]);
+    expect(Array.from(inputs.inputIds)).toEqual([2n, 7n, 8n, 5n, 3n, 2n, 7n, 8n, 3n, 0n]);
+  });
 });

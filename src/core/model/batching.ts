@@ -41,13 +41,21 @@ export interface BatchInputs {
   inputIds: BigInt64Array;
   attentionMask: BigInt64Array;
   tokenTypeIds: BigInt64Array;
-  /** The same mask as bytes, for pooling. */
+  /**
+   * The tokens pooling reads, as bytes: the attention mask, less the leading `promptTokens` of each row
+   * when the model pools without its prompt (`include_prompt: false`).
+   */
   mask: Uint8Array;
   batch: number;
   seqLen: number;
 }
 
-export function buildBatchInputs(tokenIds: readonly (readonly number[])[], plan: BatchPlan, padId: number): BatchInputs {
+/**
+ * Rows padded on the right to `plan.seqLen`. `promptTokens` leading positions of every row are left out of
+ * the pooling mask but not the attention mask, as sentence-transformers' Pooling does for
+ * `include_prompt: false` (`_exclude_prompt_from_mask`: `attention_mask[:, :prompt_length] = 0` on a copy).
+ */
+export function buildBatchInputs(tokenIds: readonly (readonly number[])[], plan: BatchPlan, padId: number, promptTokens = 0): BatchInputs {
   const { indices, seqLen } = plan;
   const size = indices.length * seqLen;
   const inputIds = new BigInt64Array(size).fill(BigInt(padId));
@@ -58,7 +66,7 @@ export function buildBatchInputs(tokenIds: readonly (readonly number[])[], plan:
     for (let t = 0; t < ids.length; t++) {
       inputIds[row * seqLen + t] = BigInt(ids[t]);
       attentionMask[row * seqLen + t] = 1n;
-      mask[row * seqLen + t] = 1;
+      mask[row * seqLen + t] = t < promptTokens ? 0 : 1;
     }
   });
   return { inputIds, attentionMask, tokenTypeIds: new BigInt64Array(size), mask, batch: indices.length, seqLen };

@@ -1,6 +1,8 @@
+import { applyAfterPooling, splitAfterPooling } from './afterPooling.ts';
 import { buildBatchInputs, planBatches, type BatchInputs } from './batching.ts';
 import type { ModelSpec } from './modelSpec.ts';
 import type { PoolingMode } from '../kernels/pooling/poolingModes.ts';
+import { promptFor, type PromptRole } from './prompts.ts';
 import type { TextTokenizer } from './textTokenizer.ts';
 
 /** How token embeddings become one sentence embedding (the model's `1_Pooling` config and Normalize module). */
@@ -39,6 +41,13 @@ export interface EncodeOptions {
   tokenBudget?: number;
   /** Most texts in one forward pass. */
   maxBatch?: number;
+  /**
+   * Which sentence-transformers call this is: `query` (encode_query), `document` (encode_document) or
+   * `plain` (encode, the default); it picks the model's prompt (see {@link promptFor}).
+   */
+  role?: PromptRole;
+  /** A prompt to prepend instead of the model's own (an evaluator's query_prompt / corpus_prompt); "" for none. */
+  prompt?: string;
 }
 
 /** Padded tokens per forward pass: 32 texts of 256 tokens, the batch people use with all-MiniLM-L6-v2. */
@@ -52,20 +61,28 @@ export interface Embeddings {
   dim: number;
 }
 
+/** What {@link encodeTexts} reads of a spec; a bare `{pooling, normalize}` still means pool then normalise. */
+export type EncodeSpec = Pick<ModelSpec, 'pooling' | 'normalize'> &
+  Partial<Pick<ModelSpec, 'modules' | 'includePrompt' | 'prompts' | 'defaultPromptName' | 'truncateDim'>>;
+
 /**
- * Tokenize → length-sorted batches → token embeddings → pooling → normalisation, rows restored to input
- * order. Identical in the worker and the CLI; only the {@link TokenEmbedder} differs.
+ * Prompt + text → tokens → length-sorted batches → token embeddings → Pooling → the modules after it
+ * (Dense, Normalize) in modules.json order → truncate_dim, rows restored to input order: the pipeline
+ * sentence-transformers runs. Identical in the worker and the CLI; only the {@link TokenEmbedder} differs.
+ * `dim` of the result is the last module's (a Dense changes it).
  */
 export async function encodeTexts(
   texts: readonly string[],
   tokenizer: TextTokenizer,
   embedder: TokenEmbedder,
-  spec: Pick<ModelSpec, 'pooling' | 'normalize'>,
+  spec: EncodeSpec,
   options: EncodeOptions = {},
 ): Promise<Embeddings> {
   const { onProgress, signal, tokenBudget = DEFAULT_TOKEN_BUDGET, maxBatch = DEFAULT_MAX_BATCH } = options;
   signal?.throwIfAborted();
-  const tokenIds = texts.map((text) => tokenizer.encode(text));
+  const { prompt, promptTokens } = resolvePrompt(spec, tokenizer, options);
+  const { normalizeInPooling, after } = spec.modules ? splitAfterPooling(spec.modules) : { normalizeInPooling: spec.normalize, after: [] };
+  const tokenIds = texts.map((text) => tokenizer.encode(text, prompt));
   const plans = planBatches(
     tokenIds.map((ids) => ids.length),
     tokenBudget,
@@ -77,8 +94,8 @@ export async function encodeTexts(
   await onProgress?.({ done, total: texts.length });
   for (const plan of plans) {
     signal?.throwIfAborted();
-    const inputs = buildBatchInputs(tokenIds, plan, tokenizer.padId);
-    const pooled = await embedder.embed(inputs, { modes: spec.pooling, normalize: spec.normalize });
+    const inputs = buildBatchInputs(tokenIds, plan, tokenizer.padId, promptTokens);
+    const pooled = applyAfterPooling(await embedder.embed(inputs, { modes: spec.pooling, normalize: normalizeInPooling }), plan.indices.length, after, spec.truncateDim ?? null);
     if (dim === 0) {
       dim = pooled.dim;
       vectors = new Float32Array(texts.length * dim);
@@ -88,4 +105,11 @@ export async function encodeTexts(
     await onProgress?.({ done, total: texts.length });
   }
   return { vectors, count: texts.length, dim };
+}
+
+/** The prompt of this call, and how many leading tokens pooling leaves out for it (`include_prompt: false`). */
+function resolvePrompt(spec: EncodeSpec, tokenizer: TextTokenizer, options: EncodeOptions): { prompt: string; promptTokens: number } {
+  const prompt = promptFor({ prompts: spec.prompts ?? {}, defaultPromptName: spec.defaultPromptName ?? null }, options.role ?? 'plain', options.prompt);
+  const promptTokens = spec.includePrompt === false ? tokenizer.promptLength(prompt) : 0;
+  return { prompt, promptTokens };
 }

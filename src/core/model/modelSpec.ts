@@ -1,5 +1,14 @@
-import { ModelFolderError, readJson, readJsonValue, type ModelSource } from './modelSource.ts';
-import { POOLING_MODES, type PoolingMode } from '../kernels/pooling/poolingModes.ts';
+import { ModelFolderError, readJson, type ModelSource } from './modelSource.ts';
+import type { PoolingMode } from '../kernels/pooling/poolingModes.ts';
+import type { SimilarityFunction } from '../kernels/similarityTopK.ts';
+import { deriveMaxSeqLength, SBERT_CONFIG_FILES } from './maxSeqLength.ts';
+import { DEFAULT_POOLING, type PoolingModule } from './poolingConfig.ts';
+import { readSentenceTransformersConfig } from './stConfig.ts';
+import { readSentenceModules, type SentenceModule } from './stModules.ts';
+
+export { DEFAULT_MAX_SEQ_LENGTH } from './maxSeqLength.ts';
+export { DEFAULT_POOLING, parsePooling } from './poolingConfig.ts';
+export type { SentenceModule } from './stModules.ts';
 
 /** Which ONNX export to load: the variants Transformers.js-style folders ship under `onnx/`. */
 export type ModelVariant = 'fp32' | 'fp16' | 'quantized';
@@ -10,11 +19,7 @@ export const ONNX_FILES: Record<ModelVariant, string> = {
   quantized: 'onnx/model_quantized.onnx',
 };
 
-/** Defaults sentence-transformers' own loader would not need, stated to the user whenever they apply. */
-export const DEFAULT_POOLING: PoolingMode = 'mean';
-export const DEFAULT_MAX_SEQ_LENGTH = 256;
-
-/** Everything about a model folder that is not the weights themselves. */
+/** Everything about a model folder that is not the encoder's weights. */
 export interface ModelSpec {
   name: string;
   variant: ModelVariant;
@@ -28,27 +33,37 @@ export interface ModelSpec {
   /** `vocab_size` from config.json, when given. */
   vocabSize: number | null;
   modelType: string | null;
+  /** The pipeline after the Transformer, in modules.json order: one Pooling, then Dense and Normalize modules. */
+  modules: SentenceModule[];
+  /** The Pooling module's modes (a view of `modules`, for callers that only pool). */
   pooling: PoolingMode[];
+  /** The Pooling module's `include_prompt`: false leaves the prompt's tokens out of pooling. */
+  includePrompt: boolean;
+  /** Whether the last module is Normalize: the embeddings are unit rows. */
   normalize: boolean;
   maxSeqLength: number;
+  /** Where `maxSeqLength` came from (which file and key, or the bound that applied). */
+  maxSeqLengthSource: string;
+  /** `similarity_fn_name` of config_sentence_transformers.json; cosine when absent. */
+  similarity: SimilarityFunction;
+  /** Its `prompts` over ST's defaults (`query` and `document` always present, "" when unset). */
+  prompts: Record<string, string>;
+  defaultPromptName: string | null;
+  /** Its `truncate_dim`: embeddings keep their first this-many values. */
+  truncateDim: number | null;
   /** Plain sentences about defaults taken and files missing, shown beside the model. */
   notes: string[];
 }
 
 /**
  * Reads a model folder's configuration: tokenizer files, config.json, and the sentence-transformers
- * pipeline description (modules.json, the pooling config, Normalize, sentence_bert_config.json).
- * Throws {@link ModelFolderError} naming the file for anything that makes the folder unusable.
+ * pipeline as it was saved (modules.json and each module's folder, sentence_bert_config.json,
+ * config_sentence_transformers.json). Throws {@link ModelFolderError} naming the file for anything that
+ * makes the folder unusable.
  */
 export async function readModelSpec(source: ModelSource, variant: ModelVariant = 'fp32'): Promise<ModelSpec> {
   const notes: string[] = [];
-  const tokenizerJson = await readJson(source, 'tokenizer.json');
-  if (!tokenizerJson) {
-    throw new ModelFolderError(source.name, 'tokenizer.json', 'not found; the lab needs the fast-tokenizer file that Transformers exports');
-  }
-  if (typeof tokenizerJson.model !== 'object' || tokenizerJson.model === null) {
-    throw new ModelFolderError(source.name, 'tokenizer.json', 'has no "model" section; is it a Hugging Face tokenizer file?');
-  }
+  const tokenizerJson = await readTokenizerJson(source);
   const tokenizerConfig = (await readJson(source, 'tokenizer_config.json')) ?? {};
   const config = await readJson(source, 'config.json');
   if (!config) notes.push('config.json is missing: the hidden size is taken from the ONNX output.');
@@ -57,48 +72,20 @@ export async function readModelSpec(source: ModelSource, variant: ModelVariant =
   const maxPositions = positiveInt(config, 'max_position_embeddings', source.name, 'config.json');
   const vocabSize = positiveInt(config, 'vocab_size', source.name, 'config.json');
 
-  const modules = await readModules(source);
-  const poolingPath = modules ? modules.poolingPath : '1_Pooling';
-  const poolingConfig = poolingPath === null ? null : await readJson(source, `${poolingPath}/config.json`);
-  let pooling: PoolingMode[];
-  if (poolingConfig) {
-    pooling = parsePooling(poolingConfig, source.name, `${poolingPath}/config.json`);
-    const dim = poolingConfig.word_embedding_dimension ?? poolingConfig.embedding_dimension;
-    if (typeof dim === 'number' && hiddenSize !== null && dim !== hiddenSize) {
-      throw new ModelFolderError(
-        source.name,
-        `${poolingPath}/config.json`,
-        `expects token embeddings of size ${dim} but config.json says hidden_size ${hiddenSize}`,
-      );
-    }
-  } else {
-    pooling = [DEFAULT_POOLING];
-    notes.push(`No pooling config (${poolingPath ?? 'modules.json lists no Pooling module'}): using mean pooling.`);
-  }
+  const modules = (await readSentenceModules(source, hiddenSize, notes)) ?? assumedModules(notes);
+  const pooling = modules.find((m): m is PoolingModule => m.kind === 'pooling')!;
+  const normalize = modules.at(-1)?.kind === 'normalize';
+  if (!normalize) notes.push('modules.json does not end in a Normalize module: embeddings are not L2-normalised.');
 
-  let normalize: boolean;
-  if (modules) {
-    normalize = modules.normalize;
-    if (!normalize) notes.push('modules.json has no Normalize module: embeddings are not L2-normalised (cosine is still used for similarity).');
-  } else {
-    normalize = true;
-    notes.push('No modules.json: assuming mean pooling followed by L2 normalisation.');
-  }
+  const sbert = await readSbertConfig(source);
+  positiveInt(sbert.config, 'max_seq_length', source.name, sbert.file);
+  const maxSeqLength = deriveMaxSeqLength({ sbertConfig: sbert.config, sbertFile: sbert.file, tokenizerConfig, config });
+  notes.push(...maxSeqLength.notes);
+  if (sbert.config?.do_lower_case === true) lowerCaseFirst(tokenizerJson);
 
-  const sbertConfig = await readJson(source, 'sentence_bert_config.json');
-  const declaredMax = positiveInt(sbertConfig, 'max_seq_length', source.name, 'sentence_bert_config.json');
-  let maxSeqLength = declaredMax ?? DEFAULT_MAX_SEQ_LENGTH;
-  if (declaredMax === null) {
-    notes.push(
-      `${sbertConfig ? 'sentence_bert_config.json sets no max_seq_length' : 'No sentence_bert_config.json'}: truncating to ${DEFAULT_MAX_SEQ_LENGTH} tokens.`,
-    );
-  }
-  if (maxPositions !== null && maxSeqLength > maxPositions) {
-    notes.push(`max_seq_length ${maxSeqLength} exceeds max_position_embeddings ${maxPositions}: using ${maxPositions}.`);
-    maxSeqLength = maxPositions;
-  }
+  const stConfig = await readSentenceTransformersConfig(source, notes);
+  if (stConfig.truncateDim !== null) notes.push(`config_sentence_transformers.json sets truncate_dim ${stConfig.truncateDim}: embeddings keep their first ${stConfig.truncateDim} values.`);
 
-  const modelType = typeof config?.model_type === 'string' ? config.model_type : null;
   return {
     name: source.name,
     variant,
@@ -108,59 +95,56 @@ export async function readModelSpec(source: ModelSource, variant: ModelVariant =
     hiddenSize,
     maxPositions,
     vocabSize,
-    modelType,
-    pooling,
+    modelType: typeof config?.model_type === 'string' ? config.model_type : null,
+    modules,
+    pooling: pooling.modes,
+    includePrompt: pooling.includePrompt,
     normalize,
-    maxSeqLength,
+    maxSeqLength: maxSeqLength.value,
+    maxSeqLengthSource: maxSeqLength.source,
+    ...stConfig,
     notes,
   };
 }
 
-interface Modules {
-  poolingPath: string | null;
-  normalize: boolean;
+async function readTokenizerJson(source: ModelSource): Promise<Record<string, unknown>> {
+  const tokenizerJson = await readJson(source, 'tokenizer.json');
+  if (!tokenizerJson) {
+    throw new ModelFolderError(source.name, 'tokenizer.json', 'not found; the lab needs the fast-tokenizer file that Transformers exports');
+  }
+  if (typeof tokenizerJson.model !== 'object' || tokenizerJson.model === null) {
+    throw new ModelFolderError(source.name, 'tokenizer.json', 'has no "model" section; is it a Hugging Face tokenizer file?');
+  }
+  return tokenizerJson;
 }
 
-async function readModules(source: ModelSource): Promise<Modules | null> {
-  const list = await readJsonValue(source, 'modules.json');
-  if (list === undefined) return null;
-  if (!Array.isArray(list)) throw new ModelFolderError(source.name, 'modules.json', 'must hold a JSON array of modules');
-  let poolingPath: string | null = null;
-  let normalize = false;
-  for (const entry of list) {
-    const type = typeof entry?.type === 'string' ? entry.type : '';
-    // Module type names moved between packages across sentence-transformers versions; the class name is stable.
-    const className = type.split('.').pop();
-    if (className === 'Pooling') poolingPath = typeof entry.path === 'string' && entry.path !== '' ? entry.path : '1_Pooling';
-    if (className === 'Normalize') normalize = true;
-  }
-  return { poolingPath, normalize };
+/** Without modules.json the folder is a plain encoder export: the lab pools by the mean and normalises. */
+function assumedModules(notes: string[]): SentenceModule[] {
+  notes.push('No modules.json: assuming mean pooling followed by L2 normalisation.');
+  return [
+    { kind: 'pooling', path: '', modes: [DEFAULT_POOLING], includePrompt: true, embeddingDimension: null },
+    { kind: 'normalize', path: '' },
+  ];
 }
 
-const LEGACY_POOLING_KEYS: Record<string, PoolingMode> = {
-  pooling_mode_cls_token: 'cls',
-  pooling_mode_max_tokens: 'max',
-  pooling_mode_mean_tokens: 'mean',
-  pooling_mode_mean_sqrt_len_tokens: 'mean_sqrt_len_tokens',
-  pooling_mode_weightedmean_tokens: 'weightedmean',
-  pooling_mode_lasttoken: 'lasttoken',
-};
-
-/** Both config shapes: `pooling_mode: "mean"` (sentence-transformers ≥ 5) and the `pooling_mode_*_tokens` flags. */
-export function parsePooling(config: Record<string, unknown>, sourceName: string, file: string): PoolingMode[] {
-  const mode = config.pooling_mode;
-  if (typeof mode === 'string') {
-    const normalised = mode === 'mean_tokens' ? 'mean' : mode === 'cls_token' ? 'cls' : mode === 'max_tokens' ? 'max' : mode;
-    if (!(POOLING_MODES as readonly string[]).includes(normalised)) {
-      throw new ModelFolderError(sourceName, file, `pooling_mode "${mode}" is not one of ${POOLING_MODES.join(', ')}`);
-    }
-    return [normalised as PoolingMode];
+/** The first module config `Transformer.load_config` would find (an empty one does not count). */
+async function readSbertConfig(source: ModelSource): Promise<{ config: Record<string, unknown> | null; file: string }> {
+  for (const file of SBERT_CONFIG_FILES) {
+    const config = await readJson(source, file);
+    if (config && Object.keys(config).length > 0) return { config, file };
   }
-  const modes = POOLING_MODES.filter((m) =>
-    Object.entries(LEGACY_POOLING_KEYS).some(([key, value]) => value === m && config[key] === true),
-  );
-  if (modes.length === 0) throw new ModelFolderError(sourceName, file, 'enables no pooling mode');
-  return modes;
+  return { config: null, file: SBERT_CONFIG_FILES[0] };
+}
+
+/**
+ * `do_lower_case: true` in the module config: sentence-transformers puts a Lowercase normalizer first
+ * unless the normalizer already is one or a Sequence holding one (`_has_lowercase`), so the lab does too.
+ */
+function lowerCaseFirst(tokenizerJson: Record<string, unknown>): void {
+  const normalizer = tokenizerJson.normalizer as { type?: string; normalizers?: { type?: string }[] } | null | undefined;
+  const parts = normalizer?.type === 'Sequence' ? (normalizer.normalizers ?? []) : normalizer ? [normalizer] : [];
+  if (normalizer?.type === 'Lowercase' || (normalizer?.type === 'Sequence' && parts.some((n) => n.type === 'Lowercase'))) return;
+  tokenizerJson.normalizer = { type: 'Sequence', normalizers: [{ type: 'Lowercase' }, ...parts] };
 }
 
 function positiveInt(

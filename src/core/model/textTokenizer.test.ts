@@ -31,3 +31,37 @@ describe('TextTokenizer (fixture WordPiece vocabulary)', () => {
     expect(ids.slice(1, -1).every((id) => TINY_BERT_VOCAB[id] === 'the')).toBe(true);
   });
 });
+
+describe('TextTokenizer with a prompt (sentence-transformers prepends it to the text)', () => {
+  it('tokenizes prompt + text as one string, inside the specials', () => {
+    expect(tokenizer.encode('hello world', 'query: ').map((id) => TINY_BERT_VOCAB[id])).toEqual(['[CLS]', 'query', ':', 'hello', 'world', '[SEP]']);
+    // No space between them: one word, as `"hello" + "world"` is for sentence-transformers.
+    expect(tokenizer.encode('world', 'hello').map((id) => TINY_BERT_VOCAB[id])).toEqual(['[CLS]', 'hello', '##w', '##o', '##r', '##l', '##d', '[SEP]']);
+  });
+  it('counts the prompt towards max_seq_length', () => {
+    const ids = tokenizer.encode('the '.repeat(100), 'query: ');
+    expect(ids.length).toBe(TINY_BERT_MAX_SEQ_LENGTH);
+    expect(ids.slice(1, 3).map((id) => TINY_BERT_VOCAB[id])).toEqual(['query', ':']);
+    expect(TINY_BERT_VOCAB[ids[ids.length - 1]]).toBe('[SEP]');
+  });
+  it('measures the prompt as ST does: alone, with [CLS], without the trailing [SEP]', () => {
+    expect(tokenizer.promptLength('query: ')).toBe(3);
+    expect(tokenizer.promptLength('')).toBe(0);
+    expect(tokenizer.promptLength('   ')).toBe(1);
+  });
+});
+
+describe('do_lower_case in sentence_bert_config.json', () => {
+  const withCase = async (doLowerCase: boolean) => {
+    const files = makeTinyBertFolder().files;
+    const json = JSON.parse(new TextDecoder().decode(files.get('tokenizer.json')));
+    json.normalizer = { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: false, lowercase: false };
+    files.set('tokenizer.json', new TextEncoder().encode(JSON.stringify(json)));
+    files.set('sentence_bert_config.json', new TextEncoder().encode(JSON.stringify({ max_seq_length: 48, do_lower_case: doLowerCase })));
+    return TextTokenizer.fromSpec(await readModelSpec(memorySource('fixture', files)));
+  };
+  it('puts a Lowercase normalizer first, as ST does', async () => {
+    expect((await withCase(true)).encode('Hello WORLD').map((id) => TINY_BERT_VOCAB[id])).toEqual(['[CLS]', 'hello', 'world', '[SEP]']);
+    expect((await withCase(false)).encode('Hello WORLD').map((id) => TINY_BERT_VOCAB[id])).toEqual(['[CLS]', '[UNK]', '[UNK]', '[SEP]']);
+  });
+});

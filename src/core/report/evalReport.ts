@@ -98,6 +98,8 @@ export interface ModelRunInfo {
   file: string;
   digests: { file: string; sha256: string }[];
   family: string | null;
+  /** The sentence-transformers modules after the encoder, in order (`mean pooling`, `dense 32→16 tanh`, `normalize`). */
+  modules: string[];
   /** The score the ranking used: the model's `similarity_fn_name`. */
   similarity: string;
   /** The prompts prepended to queries and documents ("" for none). */

@@ -38,10 +38,12 @@ export function poolBatch(tokens: TokenEmbeddings, modes: readonly PoolingMode[]
     const tokenBase = row * seqLen;
     let count = 0;
     let last = -1;
+    let first = -1;
     for (let t = 0; t < seqLen; t++) {
       if (mask[tokenBase + t]) {
         count++;
         last = t;
+        if (first < 0) first = t;
       }
     }
     modes.forEach((mode, m) => {
@@ -49,7 +51,9 @@ export function poolBatch(tokens: TokenEmbeddings, modes: readonly PoolingMode[]
       acc.fill(mode === 'max' ? -Infinity : 0);
       switch (mode) {
         case 'cls':
-          copyToken(data, (tokenBase + 0) * hidden, hidden, acc);
+          // The first token the mask keeps (argmax of the mask, as sentence-transformers 6 takes it): token 0,
+          // unless a prompt is excluded from pooling (include_prompt: false) — then the first text token.
+          copyToken(data, (tokenBase + Math.max(first, 0)) * hidden, hidden, acc);
           break;
         case 'lasttoken':
           // sentence-transformers takes the last non-padding token; a fully masked row yields zeros.

@@ -30,6 +30,11 @@ describe('poolBatch', () => {
   it('cls takes the first token', () => {
     expect(pool(['cls'])).toEqual([1, 2, -1, 5]);
   });
+  it('cls takes the first token the mask keeps: the first text token when a prompt is excluded from pooling', () => {
+    const out = new Float32Array(4);
+    poolBatch({ ...tokens, mask: Uint8Array.from([0, 1, 0, 1, 0, 0]) }, ['cls'], out);
+    expect(Array.from(out)).toEqual([3, -4, -1, 5]);
+  });
   it('max ignores padding', () => {
     expect(pool(['max'])).toEqual([3, 2, -1, 5]);
   });
@@ -72,7 +77,8 @@ function reference({ tokens, mask, batch, seqLen, hidden, modes, normalize }: Po
     for (const mode of modes) {
       for (let j = 0; j < hidden; j++) {
         const sum = real.reduce((s, t) => s + at(t, j), 0);
-        if (mode === 'cls') row.push(at(0, j));
+        // sentence-transformers 6: the mask's argmax, i.e. the first kept token (0 when none is kept).
+        if (mode === 'cls') row.push(at(real.length ? real[0] : 0, j));
         else if (mode === 'max') row.push(real.length ? Math.max(...real.map((t) => at(t, j))) : -1e9);
         else if (mode === 'mean') row.push(sum / Math.max(real.length, 1e-9));
         else if (mode === 'mean_sqrt_len_tokens') row.push(sum / Math.sqrt(Math.max(real.length, 1e-9)));

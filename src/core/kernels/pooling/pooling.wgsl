@@ -40,11 +40,13 @@ fn poolRows(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_i
   // Every invocation scans the row's mask itself: seqLen reads cost less than a shared pass and a barrier.
   var count = 0u;
   var last = -1;
+  var first = -1;
   var weightSum = 0.0;
   for (var t = 0u; t < seqLen; t++) {
     if (mask[maskBase + t] != 0u) {
       count++;
       last = i32(t);
+      if (first < 0) { first = i32(t); }
       weightSum += f32(t + 1u);
     }
   }
@@ -57,7 +59,9 @@ fn poolRows(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_i
     var value = 0.0;
     switch mode {
       case 0u: {
-        value = tokens[tokenBase];
+        // The first kept token (the mask's argmax, as sentence-transformers 6 takes it): 0 unless a prompt is
+        // excluded from pooling.
+        value = tokens[tokenBase + u32(max(first, 0)) * hidden];
       }
       case 1u: {
         var best = bitcast<f32>(0xff7fffffu); // the lowest finite f32: any real token replaces it
