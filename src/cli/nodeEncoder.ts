@@ -1,5 +1,5 @@
 import { encodeTexts, type EncodeOptions, type Embeddings } from '../core/model/encoder.ts';
-import { readModelFolder, type ModelFolder } from '../core/model/modelFolder.ts';
+import { readModelFolder, type ModelFolder, type ReadModelOptions } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import { OrtRunner } from '../core/model/ortRunner.ts';
 import { cliModelSource } from './cliModelSource.ts';
@@ -14,8 +14,8 @@ export interface NodeEncoder {
   release(): Promise<void>;
 }
 
-export async function loadNodeEncoder(modelPath: string, variant: ModelVariant = 'fp32'): Promise<NodeEncoder> {
-  return openNodeEncoder(await readModelFolder(cliModelSource(modelPath), variant));
+export async function loadNodeEncoder(modelPath: string, options: ModelVariant | ReadModelOptions = 'fp32'): Promise<NodeEncoder> {
+  return openNodeEncoder(await readModelFolder(cliModelSource(modelPath), options));
 }
 
 /** An encoder over a folder already read (or a variant made in memory). */

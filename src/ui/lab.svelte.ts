@@ -1,6 +1,5 @@
 import { proxy, type Remote } from 'comlink';
-import type { BackendChoice, BackendInfo, EncoderApi, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
-import type { ModelVariant } from '../core/model/modelSpec.ts';
+import type { BackendChoice, BackendInfo, EncoderApi, LoadOptions, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { CheckpointRequest, StoredReportSummary } from '../worker/evaluation.ts';
 import { saveFile } from './saveFile.ts';
@@ -33,7 +32,27 @@ export class ModelSlotState {
   ) {}
 
   /** Where the loaded model came from and its backend (in memory only: a hub token may be part of it). */
-  private loaded: { location: ModelLocation; backend: BackendChoice } | null = null;
+  private loaded: { location: ModelLocation; backend: BackendChoice; options: LoadOptions } | null = null;
+
+  /**
+   * Sets the prompts queries and documents get in this slot (the evaluator's query_prompt / corpus_prompt);
+   * a role left undefined goes back to the model's own. Kept for the sweep's weight variants too.
+   */
+  async setPrompts(prompts: { query?: string; document?: string }): Promise<void> {
+    try {
+      this.info = await this.encoder.setPrompts(this.id, prompts);
+      if (this.loaded) this.loaded = { ...this.loaded, options: { ...this.loaded.options, prompts } };
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
+  /** Loads the same folder again with its other weights (the ONNX export instead of the safetensors, or back). */
+  async runOtherFormat(): Promise<void> {
+    const other = this.info?.provenance.alternative;
+    if (!this.loaded || !other) return;
+    await this.load(this.loaded.location, { ...this.loaded.options, backend: this.loaded.backend, format: other });
+  }
 
   /** The slot as a checkpoint of a run (with what a sweep needs to load its weight variants). */
   request(): CheckpointRequest {
@@ -85,13 +104,13 @@ export class ModelSlotState {
   }
 
   /** Loads a model; on failure the previously loaded model stays in the slot and the error is shown. */
-  async load(location: ModelLocation, backend: BackendChoice, variant: ModelVariant): Promise<void> {
+  async load(location: ModelLocation, options: LoadOptions & { backend: BackendChoice }): Promise<void> {
     const previous = this.status === 'ready' ? 'ready' : 'empty';
     this.status = 'loading';
     this.error = null;
     try {
-      this.info = await this.encoder.loadModel(this.id, location, { backend, variant });
-      this.loaded = { location, backend };
+      this.info = await this.encoder.loadModel(this.id, location, options);
+      this.loaded = { location, backend: options.backend, options };
       this.imported = null;
       this.status = 'ready';
       this.parity = null;

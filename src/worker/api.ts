@@ -5,6 +5,9 @@
 import { expose, transfer } from 'comlink';
 import { chooseBackend as chooseBackendByRule, needsMeasurement, type AdapterFacts, type Probe } from '../core/backends/chooseBackend.ts';
 import { modelFingerprint } from '../core/eval/embeddingCache.ts';
+import { describeModules, modelRunInfo, resolvedPrompts, type PromptOverrides } from '../core/eval/modelRunInfo.ts';
+import type { ModelRunInfo } from '../core/report/evalReport.ts';
+import type { PromptRole } from '../core/model/prompts.ts';
 import { DEFAULT_TOKEN_BUDGET, encodeTexts, type EncodeProgress, type Embeddings, type PooledBatch, type PoolingSpec, type TokenEmbedder } from '../core/model/encoder.ts';
 import { readModelFolder, type ModelFolder, type WeightsFormat, type WeightsProvenance } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
@@ -23,6 +26,8 @@ export interface LoadOptions {
   variant?: ModelVariant;
   /** Which weights of a folder that has both: safetensors (the graph built here) or the ONNX export. */
   format?: WeightsFormat;
+  /** Prompts in place of the model's own (config_sentence_transformers.json); "" is none. */
+  prompts?: PromptOverrides;
   /** Most padded tokens per forward pass (default `WASM_TOKEN_BUDGET` on WASM, `DEFAULT_TOKEN_BUDGET` on WebGPU); benchmarks vary it. */
   tokenBudget?: number;
 }
@@ -40,6 +45,15 @@ export interface ModelInfo {
   onnxFile: string;
   /** Which file ran, as what (an export, or the graph built here from safetensors), and what else the folder has. */
   provenance: WeightsProvenance;
+  /** The modules after the encoder, in words (pooling, Dense layers, Normalize). */
+  modules: string[];
+  /** The score rankings use: the model's `similarity_fn_name`. */
+  similarity: string;
+  /** The prompts queries and documents get now (the model's, or the slot's own). */
+  prompts: { query: string; document: string };
+  /** The prompts the model's config names, and its default prompt (what plain `encode` uses). */
+  modelPrompts: Record<string, string>;
+  defaultPromptName: string | null;
   notes: string[];
   /** True when the lab made these weights itself (dynamic int8): the page offers the file for download. */
   madeHere: boolean;
@@ -76,10 +90,12 @@ interface Slot {
    */
   fingerprint: () => Promise<string>;
   runner: OrtRunner;
+  /** The prompt each role gets: what the model's config chooses, or the slot's overrides. */
+  prompts: { query: string; document: string };
   backend: Backend;
   /** How the backend was chosen at load; kept for the run (a lost GPU aside), never re-decided mid-run. */
   choice: BackendChoiceInfo;
-  info: Omit<ModelInfo, 'backend' | 'dim' | 'backendChoice'> & { dim: number };
+  info: Omit<ModelInfo, 'backend' | 'dim' | 'backendChoice' | 'prompts'> & { dim: number };
 }
 
 /**
@@ -218,7 +234,18 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 }
 
 async function infoOf(slot: Slot): Promise<ModelInfo> {
-  return { ...slot.info, backend: await describeBackend(slot.backend), backendChoice: slot.choice };
+  return { ...slot.info, prompts: slot.prompts, backend: await describeBackend(slot.backend), backendChoice: slot.choice };
+}
+
+/** What plain `encode` prepends: the model's default prompt, if it names one. */
+function resolvedPlainPrompt(slot: Slot): string {
+  const { spec } = slot.folder;
+  return spec.defaultPromptName ? (spec.prompts[spec.defaultPromptName] ?? '') : '';
+}
+
+/** The prompt a role's texts get: queries and documents as the slot says; plain `encode` as the model says. */
+function promptOf(slot: Slot, role: PromptRole): string | undefined {
+  return role === 'plain' ? undefined : slot.prompts[role];
 }
 
 export const api = {
@@ -236,6 +263,7 @@ export const api = {
       tokenBudget: options.tokenBudget,
       fingerprint: once(() => modelFingerprint(folder)),
       runner,
+      prompts: resolvedPrompts(spec, options.prompts),
       backend: actual,
       choice,
       info: {
@@ -249,6 +277,10 @@ export const api = {
         variant: spec.variant,
         onnxFile: spec.onnxFile,
         provenance: folder.provenance,
+        modules: describeModules(spec),
+        similarity: spec.similarity,
+        modelPrompts: spec.prompts,
+        defaultPromptName: spec.defaultPromptName,
         notes: spec.notes,
         madeHere: folder.madeHere === true,
       },
@@ -275,6 +307,7 @@ export const api = {
     texts: string[],
     onProgress?: (progress: EncodeProgress) => void,
     jobId?: string,
+    role: PromptRole = 'plain',
   ): Promise<EncodeResult> {
     const slot = slotOf(slotId);
     const controller = new AbortController();
@@ -285,6 +318,8 @@ export const api = {
       const result = await encodeTexts(texts, slot.folder.tokenizer, embedder, slot.folder.spec, {
         signal: controller.signal,
         onProgress,
+        role,
+        prompt: promptOf(slot, role),
         tokenBudget: slot.tokenBudget ?? (slot.backend === 'wasm' ? WASM_TOKEN_BUDGET : DEFAULT_TOKEN_BUDGET),
       });
       return transfer({ ...result, backend: slot.backend, pooledOn: slot.runner.lastPooledOn, fellBackToWasm }, [result.vectors.buffer]);
@@ -294,10 +329,11 @@ export const api = {
   },
 
   /** The loaded model as a comparison names it: fingerprint (the cache key), name, backend and notes. */
-  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; backendChoice: BackendChoiceInfo; notes: string[] }> {
+  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; backendChoice: BackendChoiceInfo; model: ModelRunInfo; notes: string[] }> {
     const slot = slotOf(slotId);
     return {
       fingerprint: await slot.fingerprint(),
+      model: modelRunInfo(slot.folder, slot.prompts),
       name: slot.info.name,
       dim: slot.info.dim,
       backend: slot.backend,
@@ -324,10 +360,18 @@ export const api = {
     return Boolean(controller);
   },
 
-  /** Token ids exactly as the model sees them (specials, truncation). */
-  tokenize(slotId: string, texts: string[]): number[][] {
-    const { tokenizer } = slotOf(slotId).folder;
-    return texts.map((text) => tokenizer.encode(text));
+  /** Token ids exactly as the model sees them (the role's prompt, specials, truncation). */
+  tokenize(slotId: string, texts: string[], role: PromptRole = 'plain'): number[][] {
+    const slot = slotOf(slotId);
+    const prompt = promptOf(slot, role) ?? resolvedPlainPrompt(slot);
+    return texts.map((text) => slot.folder.tokenizer.encode(text, prompt));
+  },
+
+  /** Sets the slot's prompts (the evaluator's query_prompt / corpus_prompt); `undefined` goes back to the model's. */
+  async setPrompts(slotId: string, prompts: PromptOverrides): Promise<ModelInfo> {
+    const slot = slotOf(slotId);
+    slot.prompts = resolvedPrompts(slot.folder.spec, prompts);
+    return infoOf(slot);
   },
 
   /** Encodes `texts` on WebGPU and on WASM and compares: the backends must agree for results to be trusted. */

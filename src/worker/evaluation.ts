@@ -19,7 +19,7 @@ import { queryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
-import type { BackendChoice, EncoderApi } from './api.ts';
+import type { BackendChoice, EncoderApi, LoadOptions } from './api.ts';
 import type { ModelLocation } from './modelSources.ts';
 import { kernelsFor, type KernelChoice, type KernelsChoice } from './gpuKernels.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
@@ -33,7 +33,7 @@ export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.t
 
 /** What a page slot holds: a model loaded in the encoder worker, or files the user picked. */
 export type CheckpointRequest =
-  | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendChoice } }
+  | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendChoice; options?: LoadOptions } }
   | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
   | { slot: string; kind: 'run'; name: string; file: File }
   | { slot: string; kind: 'report'; name: string; file: File; model: string };
@@ -78,12 +78,13 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>): () => Promise<Op
       backend: identity.backendDescription,
       backendChoice: { reason: identity.backendChoice.reason, calibration: identity.backendChoice.calibration },
       notes: identity.notes,
-      async encode(texts, onProgress, signal) {
+      model: identity.model,
+      async encode(texts, onProgress, signal, role) {
         const jobId = `${slot}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
         const cancel = () => void remote.cancel(jobId);
         signal?.addEventListener('abort', cancel, { once: true });
         try {
-          const result = await remote.encode(slot, texts, proxy(({ done }: { done: number }) => onProgress(done)), jobId);
+          const result = await remote.encode(slot, texts, proxy(({ done }: { done: number }) => onProgress(done)), jobId, role);
           return { vectors: result.vectors, count: result.count, dim: result.dim, note: result.fellBackToWasm };
         } finally {
           signal?.removeEventListener('abort', cancel);
@@ -105,9 +106,9 @@ function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remot
       const original = checkpoints.find((c) => c.slot === model.slot && c.kind === 'vectors' && !c.weightsVariant);
       if (!original) continue;
       const variantSlot = `${model.slot}:${weights}`;
-      const { location, backend } = model.reload;
+      const { location, backend, options } = model.reload;
       const open = async () => {
-        await remote.loadModel(variantSlot, location, { backend, variant: weights as ModelVariant });
+        await remote.loadModel(variantSlot, location, { ...options, backend, variant: weights as ModelVariant });
         const opened = await slotEncoder(variantSlot, remote)();
         return { ...opened, release: () => remote.dispose(variantSlot) };
       };

@@ -5,6 +5,10 @@ import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
+import type { Embeddings } from '../../core/model/encoder.ts';
+import type { PromptRole } from '../../core/model/prompts.ts';
+import { WEIGHTS_FORMATS, weightsFormat } from '../weightsOption.ts';
+import type { NodeEncoder } from '../nodeEncoder.ts';
 
 const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
 
@@ -19,6 +23,9 @@ export const embedCommand = defineCommand({
     data: { type: 'string', multiple: true },
     split: { type: 'string', default: 'test' },
     variant: { type: 'string', default: 'fp32' },
+    weights: { type: 'string', default: 'auto' },
+    as: { type: 'string' },
+    prompt: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -29,6 +36,9 @@ export const embedCommand = defineCommand({
     data: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)',
     split: 'qrels split of a BEIR folder given with --data',
     variant: `ONNX export to use: ${VARIANTS.join(' | ')}`,
+    weights: `which weights of the folder to run: ${WEIGHTS_FORMATS.join(' | ')} (auto: model.safetensors when present, the graph built here)`,
+    as: 'embed as sentence-transformers\' encode_query (query) or encode_document (document) do, with the prompt the model names for it; without --as, as encode does (the default prompt only). --data embeds its documents and queries each as what they are',
+    prompt: 'the prompt to prepend in place of the model\'s ("" for none)',
     json: 'print {"model","dim","backend","embeddings"} as JSON',
     help: 'show this help',
   },
@@ -36,29 +46,36 @@ export const embedCommand = defineCommand({
     if (!values.model) throw new UsageError('embed: --model <folder> is required');
     const variant = values.variant as ModelVariant;
     if (!VARIANTS.includes(variant)) throw new UsageError(`embed: --variant must be one of ${VARIANTS.join(', ')}`);
+    const format = weightsFormat(values.weights, 'embed');
+    if (values.as !== undefined && values.as !== 'query' && values.as !== 'document') throw new UsageError(`embed: --as must be query or document, got "${values.as}"`);
+    const textRole: PromptRole = values.as ?? 'plain';
     const texts = [...(values.text ?? [])];
     if (values.file) {
       const content = await readFile(values.file, 'utf8');
       texts.push(...content.split(/\r?\n/).filter((line) => line.trim() !== ''));
     }
     const labelled: { id: string; kind: 'document' | 'query' }[] = texts.map((_, i) => ({ id: String(i), kind: 'query' as const }));
+    // --text and --file texts are embedded as --as says; a dataset's documents and queries as what they are.
+    const roles: PromptRole[] = texts.map(() => textRole);
     if (values.data) {
       const dataset = requireDataset(await readInputs(values.data, { split: values.split }), values.data);
       for (const document of dataset.documents) {
         texts.push(document.text);
         labelled.push({ id: document.id, kind: 'document' });
+        roles.push('document');
       }
       for (const query of dataset.queries) {
         texts.push(query.text);
         labelled.push({ id: query.id, kind: 'query' });
+        roles.push('query');
       }
     }
     if (texts.length === 0) throw new UsageError('embed: give at least one --text, a --file with texts or --data');
 
-    const encoder = await loadNodeEncoder(values.model, variant);
+    const encoder = await loadNodeEncoder(values.model, { variant, format });
     if (!(await cliRuntime()).native) process.stderr.write(`note: ${encoder.backendReason}\n`);
     try {
-      const { vectors, dim, count } = await encoder.encode(texts);
+      const { vectors, dim, count } = await embedByRole(encoder, texts, roles, values.prompt);
       const rows = Array.from({ length: count }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
       if (values.json) {
         const extra = values.data ? { ids: labelled.map((l) => l.id), kinds: labelled.map((l) => l.kind) } : {};
@@ -81,3 +98,19 @@ export const embedCommand = defineCommand({
     }
   },
 });
+
+/** Embeds each text as its role asks (one encode per role, rows back in input order). */
+async function embedByRole(encoder: NodeEncoder, texts: string[], roles: PromptRole[], prompt: string | undefined): Promise<Embeddings> {
+  let dim = 0;
+  let vectors = new Float32Array(0);
+  for (const role of new Set(roles)) {
+    const rows = roles.flatMap((r, i) => (r === role ? [i] : []));
+    const result = await encoder.encode(rows.map((i) => texts[i]), { role, ...(prompt !== undefined ? { prompt } : {}) });
+    if (dim === 0) {
+      dim = result.dim;
+      vectors = new Float32Array(texts.length * dim);
+    }
+    rows.forEach((textIndex, row) => vectors.set(result.vectors.subarray(row * dim, (row + 1) * dim), textIndex * dim));
+  }
+  return { vectors, dim, count: texts.length };
+}

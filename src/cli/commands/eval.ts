@@ -4,6 +4,9 @@ import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type VectorCheckpoint } from '../../core/eval/checkpoint.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
+import type { WeightsFormat } from '../../core/model/modelFolder.ts';
+import { modelRunInfo, resolvedPrompts, type PromptOverrides } from '../../core/eval/modelRunInfo.ts';
+import { WEIGHTS_FORMATS, weightsFormat } from '../weightsOption.ts';
 import { compareCheckpoints, cpuKernelsWith, type ComparisonProgress } from '../../core/eval/compare.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
@@ -54,6 +57,9 @@ export const evalCommand = defineCommand({
     permutations: { type: 'string', default: '10000' },
     'label-column': { type: 'string' },
     'no-diagnostics': { type: 'boolean', default: false },
+    'query-prompt': { type: 'string' },
+    'document-prompt': { type: 'string' },
+    weights: { type: 'string', default: 'auto' },
     sweep: { type: 'string', multiple: true },
     rescore: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -80,6 +86,9 @@ export const evalCommand = defineCommand({
     permutations: 'randomization-test permutations (≥ 10000)',
     'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
     'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
+    'query-prompt': 'the prompt prepended to every query, for every --model ("" for none), in place of the model\'s own (its config_sentence_transformers.json prompts, as encode_query chooses them); the evaluator\'s query_prompt',
+    'document-prompt': 'the prompt prepended to every document, in place of the model\'s own (as encode_document chooses it); the evaluator\'s corpus_prompt',
+    weights: `which weights of a model folder to run: ${WEIGHTS_FORMATS.join(' | ')} (auto: model.safetensors when the folder has it, the graph built here; else the ONNX export)`,
     sweep: 'a compression sweep over each vector checkpoint: dims=384,256,128,64 and/or precision=float32,float16,int8,binary (repeat the flag for both); int8 and binary are scored plain and rescored',
     rescore: `with --sweep: the rescoring multiplier m (the top k × m candidates rescored by the float query; default ${DEFAULT_RESCORE})`,
     help: 'show this help',
@@ -132,6 +141,8 @@ export const evalCommand = defineCommand({
         throw new UsageError(`eval: ${(error as Error).message}`);
       }
     }
+    const format = weightsFormat(values.weights, 'eval');
+    const prompts: PromptOverrides = { ...(values['query-prompt'] !== undefined ? { query: values['query-prompt'] } : {}), ...(values['document-prompt'] !== undefined ? { document: values['document-prompt'] } : {}) };
     const permutations = Number(values.permutations);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
 
@@ -143,13 +154,13 @@ export const evalCommand = defineCommand({
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${terminalSafe(`${formatLocation(warning)}${warning.message}`)}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
-    const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store) : fileCheckpoint(kind, value))));
+    const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store, { format, prompts }) : fileCheckpoint(kind, value))));
     if (baseline) checkpoints.unshift(reportCheckpoint({ source: values.baseline! }, baseline.report, baseline.model));
     // Weight variants of each model folder, right after it: encoded once each (cached by their own fingerprint).
     if (sweep?.weights.length) {
       for (const original of checkpoints.filter((c) => c.kind === 'vectors' && !c.imported)) {
         const variants = sweep.weights.map((weights) => {
-          const variant = modelCheckpoint(original.source, store, weights as ModelVariant) as VectorCheckpoint;
+          const variant = modelCheckpoint(original.source, store, { format, prompts, variant: weights as ModelVariant }) as VectorCheckpoint;
           variant.name = `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`;
           return { variant, weights };
         });
@@ -191,16 +202,25 @@ export const evalCommand = defineCommand({
   },
 });
 
+interface ModelOptions {
+  format: WeightsFormat;
+  prompts: PromptOverrides;
+  variant?: ModelVariant;
+}
+
 /** A model folder encoded here with the CLI's onnxruntime, one model in memory at a time. */
-function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, variant: ModelVariant = 'fp32'): Checkpoint {
+function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, { format, prompts: overrides, variant = 'fp32' }: ModelOptions): Checkpoint {
   return encoderCheckpoint({ name: cliModelName(modelPath), source: modelPath }, async () => {
-    const encoder = await loadNodeEncoder(modelPath, variant);
+    const encoder = await loadNodeEncoder(modelPath, { variant, format });
+    const prompts = resolvedPrompts(encoder.folder.spec, overrides);
     return {
       fingerprint: await modelFingerprint(encoder.folder),
       backend: encoder.backend,
       backendChoice: { reason: encoder.backendReason, calibration: null },
       notes: encoder.folder.spec.notes,
-      encode: (texts, onProgress, signal) => encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal }),
+      model: modelRunInfo(encoder.folder, prompts),
+      encode: (texts, onProgress, signal, role) =>
+        encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal, ...(role ? { role, prompt: prompts[role] } : {}) }),
       release: () => encoder.release(),
     };
   }, store);
