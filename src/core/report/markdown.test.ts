@@ -28,4 +28,15 @@ describe('the Markdown report', () => {
     expect(markdown).toContain('**q5**: question 5 \\| with a pipe (ndcg@10: base 0.5000, tuned 0.2500)');
     expect(markdown).toMatch(/\| 1 \| answer 7 \(0\.900\) \| ✔ answer 6 \(0\.900\) \|/);
   });
+
+  it('says which file each model ran, how, its modules and prompts, and which similarity ranked', () => {
+    const withModel = structuredClone(report);
+    withModel.models[1].model = {
+      format: 'safetensors', file: 'model.safetensors', digests: [{ file: 'model.safetensors', sha256: 'ab'.repeat(32) }], family: 'bert',
+      modules: ['cls pooling', 'dense 32→16 Tanh'], similarity: 'dot', prompts: { query: 'query: ', document: '' },
+    };
+    const markdown = renderMarkdown(withModel);
+    expect(markdown).toContain('(cosine; tuned by its dot similarity).');
+    expect(markdown).toContain('Models — tuned: model.safetensors, graph built here as bert, sha256 abababababab…; cls pooling → dense 32→16 Tanh; prompts: queries "query: ", documents none.');
+  });
 });

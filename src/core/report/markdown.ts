@@ -23,6 +23,21 @@ const relative = (delta: number, base: number) => (base > 0 ? ` (${delta >= 0 ? 
  * The report in the shape fine-tuning write-ups use: what was compared, the metric table with deltas,
  * intervals and corrected p-values, and how to reproduce the statistics.
  */
+/** Which score ranked: cosine unless a model was saved with another `similarity_fn_name`. */
+function similarityText(models: EvalReport['models']): string {
+  const others = models.filter((m) => m.model && m.model.similarity !== 'cosine');
+  if (!others.length) return 'cosine';
+  return `cosine; ${others.map((m) => `${m.name} by its ${m.model!.similarity} similarity`).join(', ')}`;
+}
+
+/** What a model encoded here ran, in one clause: the file and how it ran, its modules and its prompts. */
+function modelRunText(model: NonNullable<EvalReport['models'][number]['model']>): string {
+  const how = model.format === 'safetensors' ? `${model.file}, graph built here as ${model.family}` : `${model.file} (ONNX export)`;
+  const digest = model.digests[0] ? `, sha256 ${model.digests[0].sha256.slice(0, 12)}…` : '';
+  const prompt = (text: string) => (text === '' ? 'none' : `"${text}"`);
+  return `${how}${digest}; ${model.modules.join(' → ')}; prompts: queries ${prompt(model.prompts.query)}, documents ${prompt(model.prompts.document)}`;
+}
+
 export function renderMarkdown(report: EvalReport, examples: readonly QueryExample[] = [], verdicts: readonly GateVerdict[] = []): string {
   const { dataset, models, comparisons, statistics } = report;
   const lines: string[] = [];
@@ -36,9 +51,11 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
   }
   lines.push(
     `${dataset.format}: ${dataset.evaluatedQueries} queries with judgments (of ${dataset.queries}), ${dataset.documents} documents, ` +
-      `${dataset.judgments} judgments. Metrics: ${report.mode === 'trec' ? 'trec_eval semantics' : 'sentence-transformers InformationRetrievalEvaluator'} (cosine).`,
+      `${dataset.judgments} judgments. Metrics: ${report.mode === 'trec' ? 'trec_eval semantics' : 'sentence-transformers InformationRetrievalEvaluator'} (${similarityText(models)}).`,
     '',
   );
+  const ran = models.flatMap((m) => (m.model ? [`${m.name}: ${modelRunText(m.model)}`] : []));
+  if (ran.length) lines.push(`Models — ${ran.join('; ')}.`, '');
   const backends = models.map((m) => `${m.name}: ${m.backend}${m.backendChoice ? ` (${m.backendChoice.reason}${calibrationText(m.backendChoice.calibration)})` : ''}`);
   if (report.kernels) backends.push(`similarity, top-k and diagnostics: ${report.kernels.backend === 'webgpu' ? 'WebGPU' : 'CPU'} (${report.kernels.reason}${calibrationText(report.kernels.calibration)})`);
   lines.push(`Ran on — ${backends.join('; ')}.`, '');
