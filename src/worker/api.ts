@@ -333,7 +333,7 @@ export const api = {
     const slot = slotOf(slotId);
     return {
       fingerprint: await slot.fingerprint(),
-      model: modelRunInfo(slot.folder, slot.prompts),
+      model: await modelRunInfo(slot.folder, slot.prompts),
       name: slot.info.name,
       dim: slot.info.dim,
       backend: slot.backend,

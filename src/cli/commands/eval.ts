@@ -218,7 +218,7 @@ function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, { form
       backend: encoder.backend,
       backendChoice: { reason: encoder.backendReason, calibration: null },
       notes: encoder.folder.spec.notes,
-      model: modelRunInfo(encoder.folder, prompts),
+      model: await modelRunInfo(encoder.folder, prompts),
       encode: (texts, onProgress, signal, role) =>
         encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal, ...(role ? { role, prompt: prompts[role] } : {}) }),
       release: () => encoder.release(),

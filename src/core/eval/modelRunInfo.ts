@@ -1,4 +1,4 @@
-import type { ModelFolder } from '../model/modelFolder.ts';
+import { folderDigests, type ModelFolder } from '../model/modelFolder.ts';
 import { promptFor } from '../model/prompts.ts';
 import type { ModelSpec } from '../model/modelSpec.ts';
 import type { ModelRunInfo } from '../report/evalReport.ts';
@@ -24,12 +24,12 @@ export function describeModules(spec: Pick<ModelSpec, 'modules'>): string[] {
 }
 
 /** What the report records of a model encoded here: the file that ran, its digests, family, modules, score and prompts. */
-export function modelRunInfo(folder: ModelFolder, prompts: { query: string; document: string }): ModelRunInfo {
+export async function modelRunInfo(folder: ModelFolder, prompts: { query: string; document: string }): Promise<ModelRunInfo> {
   const { provenance, spec } = folder;
   return {
     format: provenance.format,
     file: provenance.file,
-    digests: provenance.digests,
+    digests: [...(await folderDigests(folder))],
     family: provenance.family,
     modules: describeModules(spec),
     similarity: spec.similarity,

@@ -17,7 +17,10 @@ export interface WeightsProvenance {
   format: 'onnx' | 'safetensors';
   /** The file (or, for shards, the index) that was run. */
   file: string;
-  /** SHA-256 of each file read for the weights, in order (one, or every shard). */
+  /**
+   * SHA-256 of each file read for the weights, in order (one, or every shard; then Dense weights). An ONNX
+   * export's own digest is added by {@link folderDigests} when first needed.
+   */
   digests: { file: string; sha256: string }[];
   /** The encoder family the graph was built as (`bert`, `mpnet`, …); the config's model_type for exports. */
   family: string | null;
@@ -60,6 +63,14 @@ export async function readModelFolder(source: ModelSource, options: ReadModelOpt
   const spec = await readModelSpec(source, variant);
   const tokenizer = TextTokenizer.fromSpec(spec);
   const has = await formatsPresent(source, variant);
+  if (format === 'auto' && variant !== 'fp16' && !has.onnx && !has.safetensors) {
+    // Say both places looked: "no ONNX export" alone reads as if safetensors were not an option.
+    throw new ModelFolderError(
+      source.name,
+      ONNX_FILES.fp32,
+      'not found (nor model.onnx at the top of the folder), and no model.safetensors (nor model.safetensors.index.json) either: the folder holds no weights to run',
+    );
+  }
   const chosen = chooseFormat(source.name, format, has, variant);
   if (chosen === 'safetensors') {
     const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null);
@@ -71,7 +82,9 @@ export async function readModelFolder(source: ModelSource, options: ReadModelOpt
   if (found) {
     spec.onnxFile = found.file;
     if (alternative) spec.notes.push(`runs ${found.file}; the folder also has safetensors weights, which can be run instead`);
-    return { spec, tokenizer, onnx: found.onnx, provenance: { format: 'onnx', file: found.file, digests: [{ file: found.file, sha256: await sha256Hex(found.onnx) }], family: spec.modelType, alternative } };
+    // The export's digest is taken when a run first records it (folderDigests): hashing it here would slow the load.
+    const digests = await denseDigests(source, spec);
+    return { spec, tokenizer, onnx: found.onnx, provenance: { format: 'onnx', file: found.file, digests, family: spec.modelType, alternative } };
   }
   if (variant === 'quantized') return madeInt8(source, spec, tokenizer, alternative);
   throw new ModelFolderError(
@@ -118,7 +131,7 @@ async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokeni
   const weights = await readSafetensorsWeights(source);
   if (!weights) throw new ModelFolderError(source.name, 'model.safetensors', 'not found');
   const files = weights.files ?? [];
-  const digests = await Promise.all(files.map(async ({ file, bytes }) => ({ file, sha256: await sha256Hex(bytes) })));
+  const digests = [...(await Promise.all(files.map(async ({ file, bytes }) => ({ file, sha256: await sha256Hex(bytes) })))), ...(await denseDigests(source, spec))];
   const built = buildEncoder(config, weights);
   const file = files.length > 1 ? 'model.safetensors.index.json' : (files[0]?.file ?? 'model.safetensors');
   const dtypes = [...new Set(weights.names.map((n) => weights.dtypeOf(n)))];
@@ -129,6 +142,18 @@ async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokeni
       (alternative ? '; the folder also has an ONNX export, which can be run instead' : ''),
   );
   return { spec, tokenizer, onnx: built.onnx, provenance: { format: 'safetensors', file, digests, family: built.family, alternative } };
+}
+
+/** The Dense modules' weight files run after pooling: part of what ran, so part of the record. */
+async function denseDigests(source: ModelSource, spec: ModelSpec): Promise<{ file: string; sha256: string }[]> {
+  const digests = [];
+  for (const module of spec.modules) {
+    if (module.kind !== 'dense') continue;
+    const file = `${module.path}/model.safetensors`;
+    const bytes = await source.read(file);
+    if (bytes) digests.push({ file, sha256: await sha256Hex(bytes) });
+  }
+  return digests;
 }
 
 /** The first of the variant's candidate files the folder has; null when it has none. */
@@ -150,7 +175,7 @@ async function readOnnx(source: ModelSource, variant: ModelVariant): Promise<{ f
 async function madeInt8(source: ModelSource, spec: ModelSpec, tokenizer: TextTokenizer, alternative: 'safetensors' | null): Promise<ModelFolder> {
   const fp32 = await readOnnx(source, 'fp32');
   if (!fp32) throw new ModelFolderError(source.name, ONNX_FILES.fp32, 'not found (nor model.onnx at the top of the folder): no ONNX export to run');
-  const digests = [{ file: fp32.file, sha256: await sha256Hex(fp32.onnx) }];
+  const digests = [{ file: fp32.file, sha256: await sha256Hex(fp32.onnx) }, ...(await denseDigests(source, spec))];
   return quantized({ spec, tokenizer, onnx: fp32.onnx, provenance: { format: 'onnx', file: fp32.file, digests, family: spec.modelType, alternative } }, fp32.file);
 }
 
@@ -169,4 +194,13 @@ function quantized(fp32: ModelFolder, from: string): ModelFolder {
       `${(fp32.onnx.length / 1e6).toFixed(1)} → ${(made.model.length / 1e6).toFixed(1)} MB); save it as onnx/model_quantized.onnx to reuse it`,
   );
   return { ...fp32, onnx: made.model, madeHere: true };
+}
+
+/** The provenance's digests, the ONNX export's included (hashed once, on first call, then kept). */
+export async function folderDigests(folder: ModelFolder): Promise<WeightsProvenance['digests']> {
+  const { provenance } = folder;
+  if (provenance.format === 'onnx' && !folder.madeHere && !provenance.digests.some((d) => d.file === provenance.file)) {
+    provenance.digests.unshift({ file: provenance.file, sha256: await sha256Hex(folder.onnx) });
+  }
+  return provenance.digests;
 }
