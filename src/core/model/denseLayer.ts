@@ -17,6 +17,8 @@ export interface DenseModule {
   bias: Float32Array | null;
   /** `use_residual`: null without; `'identity'` when in = out; else `residual.weight` `[out × in]`. */
   residual: null | 'identity' | Float32Array;
+  /** The file the weights came from and its SHA-256, for the record of what ran (absent when built in memory). */
+  weightsFile?: { file: string; sha256: string };
 }
 
 /**

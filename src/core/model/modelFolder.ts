@@ -83,7 +83,7 @@ export async function readModelFolder(source: ModelSource, options: ReadModelOpt
     spec.onnxFile = found.file;
     if (alternative) spec.notes.push(`runs ${found.file}; the folder also has safetensors weights, which can be run instead`);
     // The export's digest is taken when a run first records it (folderDigests): hashing it here would slow the load.
-    const digests = await denseDigests(source, spec);
+    const digests = denseDigests(spec);
     return { spec, tokenizer, onnx: found.onnx, provenance: { format: 'onnx', file: found.file, digests, family: spec.modelType, alternative } };
   }
   if (variant === 'quantized') return madeInt8(source, spec, tokenizer, alternative);
@@ -131,7 +131,7 @@ async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokeni
   const weights = await readSafetensorsWeights(source);
   if (!weights) throw new ModelFolderError(source.name, 'model.safetensors', 'not found');
   const files = weights.files ?? [];
-  const digests = [...(await Promise.all(files.map(async ({ file, bytes }) => ({ file, sha256: await sha256Hex(bytes) })))), ...(await denseDigests(source, spec))];
+  const digests = [...(await Promise.all(files.map(async ({ file, bytes }) => ({ file, sha256: await sha256Hex(bytes) })))), ...denseDigests(spec)];
   const built = buildEncoder(config, weights);
   const file = files.length > 1 ? 'model.safetensors.index.json' : (files[0]?.file ?? 'model.safetensors');
   const dtypes = [...new Set(weights.names.map((n) => weights.dtypeOf(n)))];
@@ -145,15 +145,8 @@ async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokeni
 }
 
 /** The Dense modules' weight files run after pooling: part of what ran, so part of the record. */
-async function denseDigests(source: ModelSource, spec: ModelSpec): Promise<{ file: string; sha256: string }[]> {
-  const digests = [];
-  for (const module of spec.modules) {
-    if (module.kind !== 'dense') continue;
-    const file = `${module.path}/model.safetensors`;
-    const bytes = await source.read(file);
-    if (bytes) digests.push({ file, sha256: await sha256Hex(bytes) });
-  }
-  return digests;
+function denseDigests(spec: ModelSpec): { file: string; sha256: string }[] {
+  return spec.modules.flatMap((module) => (module.kind === 'dense' && module.weightsFile ? [module.weightsFile] : []));
 }
 
 /** The first of the variant's candidate files the folder has; null when it has none. */
@@ -175,7 +168,7 @@ async function readOnnx(source: ModelSource, variant: ModelVariant): Promise<{ f
 async function madeInt8(source: ModelSource, spec: ModelSpec, tokenizer: TextTokenizer, alternative: 'safetensors' | null): Promise<ModelFolder> {
   const fp32 = await readOnnx(source, 'fp32');
   if (!fp32) throw new ModelFolderError(source.name, ONNX_FILES.fp32, 'not found (nor model.onnx at the top of the folder): no ONNX export to run');
-  const digests = [{ file: fp32.file, sha256: await sha256Hex(fp32.onnx) }, ...(await denseDigests(source, spec))];
+  const digests = [{ file: fp32.file, sha256: await sha256Hex(fp32.onnx) }, ...denseDigests(spec)];
   return quantized({ spec, tokenizer, onnx: fp32.onnx, provenance: { format: 'onnx', file: fp32.file, digests, family: spec.modelType, alternative } }, fp32.file);
 }
 

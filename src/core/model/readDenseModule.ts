@@ -9,6 +9,7 @@ import type { DenseModule } from './denseLayer.ts';
 import { ModelFolderError, readJson, type ModelSource } from './modelSource.ts';
 import { parseSafetensors, tensorFloat32, type SafetensorsFile } from './safetensors.ts';
 import { pickleProblem } from './safetensorsWeights.ts';
+import { sha256Hex } from '../data/sha256.ts';
 
 /** The features key Dense and Normalize read by default: the pooled sentence embedding. */
 export const SENTENCE_EMBEDDING = 'sentence_embedding';
@@ -32,7 +33,8 @@ export async function readDenseModule(source: ModelSource, path: string, notes: 
   if (useResidual && inFeatures !== outFeatures) expected['residual.weight'] = [outFeatures, inFeatures];
   const tensors = readExpectedTensors(weights, expected, file);
   const residual = !useResidual ? null : inFeatures === outFeatures ? 'identity' : tensors['residual.weight'];
-  return { kind: 'dense', path, inFeatures, outFeatures, activation, weight: tensors['linear.weight'], bias: bias ? tensors['linear.bias'] : null, residual };
+  const weightsFile = { file: weights.file, sha256: await sha256Hex(weights.bytes) };
+  return { kind: 'dense', path, inFeatures, outFeatures, activation, weight: tensors['linear.weight'], bias: bias ? tensors['linear.bias'] : null, residual, weightsFile };
 }
 
 function featureCount(config: Record<string, unknown>, key: string, fail: (problem: string) => never): number {
