@@ -6,8 +6,8 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { Weights } from '../weights.ts';
-import { ONNX_INT64 } from '../../onnx/onnxProto.ts';
-import { configInt, configNumber, EncoderGraph, expectDims, headSize, requireTensors } from './transformerParts.ts';
+import { ONNX_INT32 } from '../../onnx/onnxProto.ts';
+import { configInt, configNumber, EncoderGraph, expectDims, headSize, paddingOffsetPositionIds, requireTensors } from './transformerParts.ts';
 
 /**
  * `MPNetEncoder.compute_position_bias` calls `relative_position_bucket` with its defaults whatever config.json
@@ -88,9 +88,8 @@ export function mpnetTensorNames(layers: number): string[] {
  */
 function embeddings(e: EncoderGraph, inputIds: string, shape: MpnetShape): string {
   const g = e.g;
-  const padding = g.ints([MPNET_PADDING_IDX], []);
-  const isToken = g.op('Sub', [g.ints([1], []), g.op('Cast', [g.op('Equal', [inputIds, padding])], { to: ONNX_INT64 })]);
-  const positions = g.op('Add', [g.op('Mul', [g.op('CumSum', [isToken, g.ints([1], [])]), isToken]), padding]);
+  // RoBERTa's rule with MPNet's fixed padding index 1, as int32 indices (see paddingOffsetPositionIds).
+  const positions = paddingOffsetPositionIds(e, inputIds, MPNET_PADDING_IDX);
   const words = g.op('Gather', [e.tensor('embeddings.word_embeddings.weight', [shape.vocab, shape.hidden]), inputIds]);
   const places = g.op('Gather', [e.tensor('embeddings.position_embeddings.weight', [shape.maxPositions, shape.hidden]), positions]);
   return e.layerNorm(g.op('Add', [words, places]), 'embeddings.LayerNorm.weight', 'embeddings.LayerNorm.bias', shape.hidden, shape.epsilon);
@@ -110,8 +109,8 @@ function relativePositionBias(e: EncoderGraph, inputIds: string, shape: MpnetSha
   const reach = MPNET_MAX_DISTANCE;
   const clamped = g.op('Min', [g.op('Max', [relative, g.ints([-reach], [])]), g.ints([reach], [])]);
   const table = g.ints(Array.from(relativePositionBucketTable(reach)), [2 * reach + 1]);
-  const buckets = g.op('Gather', [table, g.op('Add', [clamped, g.ints([reach], [])])]);
-  const values = g.op('Gather', [e.tensor(RELATIVE_BIAS, [shape.biasRows, shape.heads]), buckets]);
+  const buckets = g.op('Gather', [table, g.op('Cast', [g.op('Add', [clamped, g.ints([reach], [])])], { to: ONNX_INT32 })]);
+  const values = g.op('Gather', [e.tensor(RELATIVE_BIAS, [shape.biasRows, shape.heads]), g.op('Cast', [buckets], { to: ONNX_INT32 })]);
   return g.op('Unsqueeze', [g.op('Transpose', [values], { perm: [2, 0, 1] }), g.ints([0])]);
 }
 

@@ -6,7 +6,7 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { WeightTensor, Weights } from '../weights.ts';
-import { ONNX_FLOAT, ONNX_INT64 } from '../../onnx/onnxProto.ts';
+import { ONNX_FLOAT, ONNX_INT32, ONNX_INT64 } from '../../onnx/onnxProto.ts';
 import { GraphBuilder } from '../../onnx/graphBuilder.ts';
 
 export const ENCODER_OPSET = 17;
@@ -232,5 +232,7 @@ export function paddingOffsetPositionIds(e: EncoderGraph, inputIds: string, padI
   const isPad = g.op('Cast', [g.op('Equal', [inputIds, g.ints([padId], [])])], { to: ONNX_FLOAT });
   const isToken = g.op('Sub', [g.floats([1]), isPad]);
   const counted = g.op('Mul', [g.op('CumSum', [isToken, g.ints([1], [])]), isToken]);
-  return g.op('Cast', [g.op('Add', [counted, g.floats([padId])])], { to: ONNX_INT64 });
+  // int32 indices: onnxruntime-web 1.30's WebGPU provider, given a Gather by `input_ids` and a second Gather
+  // by a computed int64 tensor of the same shape, feeds the second one `input_ids` (wrong vectors, no error).
+  return g.op('Cast', [g.op('Add', [counted, g.floats([padId])])], { to: ONNX_INT32 });
 }
