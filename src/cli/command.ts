@@ -32,7 +32,7 @@ export function defineCommand<O extends OptionSchema & { help: { type: 'boolean'
     async execute(argv) {
       let parsed;
       try {
-        parsed = parseArgs({ args: argv, options: command.options, allowPositionals: true, strict: true, tokens: true });
+        parsed = parseArgs({ args: negativeValuesJoined(argv, command.options), options: command.options, allowPositionals: true, strict: true, tokens: true });
       } catch (error) {
         throw new UsageError(`${command.name}: ${(error as Error).message}`);
       }
@@ -44,6 +44,25 @@ export function defineCommand<O extends OptionSchema & { help: { type: 'boolean'
       return command.run(parsed.values as ParsedValues<O>, parsed.positionals, order);
     },
   };
+}
+
+/**
+ * `--tolerance -1` as `--tolerance=-1`: parseArgs calls a value that starts with a dash ambiguous, but a
+ * negative number after an option that takes a value is that value (and then checked as a number).
+ */
+function negativeValuesJoined(argv: readonly string[], options: OptionSchema): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...args, ...argv.slice(i)];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : null;
+    if (name && Object.hasOwn(options, name) && options[name].type === 'string' && /^-(\d|\.\d)/.test(argv[i + 1] ?? '')) {
+      args.push(`${arg}=${argv[++i]}`);
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
 }
 
 function commandHelp<O extends OptionSchema>(command: Command<O>): string {

@@ -3,6 +3,8 @@ import { DataError } from '../core/data/dataset.ts';
 import { HubUnreachableError } from '../core/model/hubModelSource.ts';
 import { ModelFolderError } from '../core/model/modelSource.ts';
 import { UsageError } from './cliError.ts';
+import { reason } from './inputPath.ts';
+import { watchStandardOutput } from './standardOutput.ts';
 import { terminalSafe } from './terminalText.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evalCommand } from './commands/eval.ts';
@@ -42,11 +44,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
+  const stdout = watchStandardOutput();
   try {
     if (!command) throw new UsageError(`unknown command "${name}"\n\n${overview()}`);
     // A test hook: proves that an unexpected error anywhere exits with the internal-error code, not 1.
     if (process.env.EMBEDLAB_INJECT_INTERNAL_ERROR === name) throw new TypeError('injected internal error');
-    return await command.execute(rest);
+    const code = await command.execute(rest);
+    const failure = await stdout.failure();
+    if (failure) throw new UsageError(`${name}: standard output cannot be written (${reason(failure)}); the results were not all printed`);
+    return code;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError || error instanceof HubUnreachableError) {
       process.stderr.write(`embedlab: ${terminalSafe(error.message)}\n`);

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { lstat, open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError, formatLocation, type Dataset } from '../core/data/dataset.ts';
 import { datasetName, loadDataset, loadStreamedTable, type InputFile, type LoadOptions, type LoadResult } from '../core/data/loadDataset.ts';
 import { inspectHead, shouldStream, streamTable } from '../core/data/streamTable.ts';
+import { checkPath, listFolder, readRegularFile } from './inputPath.ts';
 import { terminalSafe } from './terminalText.ts';
 
 /**
@@ -21,7 +22,7 @@ export async function readInputs(locations: readonly string[], options: LoadOpti
     const info = await fileInfo(location);
     if (info.isDirectory()) {
       const base = path.basename(path.resolve(location));
-      const found = await walk(location, new Set([await realpath(location)]));
+      const found = await listFolder(location, DATA_ENTRY);
       if (found.length === 0) throw new DataError({ file: location, message: 'the folder holds no files (hidden files are not read)' });
       for (const file of found) {
         files.push({ path: `${base}/${path.relative(location, file).split(path.sep).join('/')}`, bytes: await readBytes(file) });
@@ -33,32 +34,12 @@ export async function readInputs(locations: readonly string[], options: LoadOpti
   return loadDataset(files, options);
 }
 
-/**
- * What a path is, following symbolic links, as an error the CLI reports (exit 2) rather than a crash: a
- * path that does not exist, a link to nothing, a named pipe or device (reading one would wait forever).
- */
-async function fileInfo(location: string): Promise<Stats> {
-  const own = await lstat(location).catch(() => null);
-  if (!own) throw new DataError({ file: location, message: 'no such file or folder' });
-  const info = await stat(location).catch(() => null);
-  if (!info) throw new DataError({ file: location, message: `is a symbolic link to ${await readlink(location).catch(() => 'nothing')}, which does not exist` });
-  if (!info.isFile() && !info.isDirectory()) {
-    const kind = info.isFIFO() ? 'a named pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file';
-    throw new DataError({ file: location, message: `is ${kind}: expected a data file or a folder of them` });
-  }
-  return info;
-}
+/** What a dataset path is: a file or a folder (a named pipe or device is refused before it is opened). */
+const fileInfo = (location: string): Promise<Stats> => checkPath(location, 'either', DATA_ENTRY);
 
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    const bytes = await readFile(file);
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? (error as Error).message);
-    throw new DataError({ file, message: `cannot be read (${why})` });
-  }
-}
+const DATA_ENTRY = 'a data file or a folder of them';
+
+const readBytes = (file: string): Promise<Uint8Array> => readRegularFile(file, 'a data file');
 
 /**
  * The dataset of a load, or — when it is unusable — every error but the first on stderr and the first
@@ -89,33 +70,4 @@ function streamFile(location: string, options: LoadOptions): Promise<LoadResult>
     datasetName([{ path: name }]),
     options,
   );
-}
-
-/**
- * The files below `folder`, hidden ones left out. Symbolic links are followed — to a file or a folder — once
- * each (`seen` holds the real paths of folders entered, so a link back up does not loop); anything that is
- * not a file or a folder is an error naming it.
- */
-async function walk(folder: string, seen: Set<string>): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(folder, { withFileTypes: true });
-  } catch (error) {
-    throw new DataError({ file: folder, message: `cannot be listed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-  }
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (entry.name.startsWith('.')) continue;
-    const at = path.join(folder, entry.name);
-    const info = entry.isSymbolicLink() || (!entry.isFile() && !entry.isDirectory()) ? await fileInfo(at) : entry;
-    if (info.isDirectory()) {
-      const real = await realpath(at);
-      if (seen.has(real)) continue;
-      seen.add(real);
-      files.push(...(await walk(at, seen)));
-    } else {
-      files.push(at);
-    }
-  }
-  return files;
 }

@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { MAX_FILE_BYTES } from '../../core/data/loadDataset.ts';
 import { UsageError } from '../cliError.ts';
+import { checkModelLocation } from '../cliModelSource.ts';
+import { checkPath, checkReadableFile } from '../inputPath.ts';
+import { MAX_LINE_CHARS, readTextLines } from '../textLines.ts';
 import { defineCommand } from '../command.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
@@ -32,7 +35,7 @@ export const embedCommand = defineCommand({
   help: {
     model: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config), or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones)',
     text: 'a text to embed',
-    file: 'a UTF-8 file with one text per line (empty lines skipped)',
+    file: `a file with one text per line (empty lines skipped), decoded as inspect decodes data: UTF-8, or UTF-16 with a BOM; at most ${MAX_FILE_BYTES / 2 ** 20} MB, lines at most ${MAX_LINE_CHARS} characters`,
     data: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)',
     split: 'qrels split of a BEIR folder given with --data',
     variant: `ONNX export to use: ${VARIANTS.join(' | ')}`,
@@ -49,11 +52,13 @@ export const embedCommand = defineCommand({
     const format = weightsFormat(values.weights, 'embed');
     if (values.as !== undefined && values.as !== 'query' && values.as !== 'document') throw new UsageError(`embed: --as must be query or document, got "${values.as}"`);
     const textRole: PromptRole = values.as ?? 'plain';
+    // The cheap checks first: the model folder and every path given, before any text is read.
+    if (values.model === '') throw new UsageError('embed: --model is empty: give a model folder');
+    await checkModelLocation(values.model);
+    if (values.file !== undefined) await checkReadableFile(values.file, 'a text file (one text per line)');
+    for (const location of values.data ?? []) await checkPath(location, 'either', 'a data file or a folder of them');
     const texts = [...(values.text ?? [])];
-    if (values.file) {
-      const content = await readFile(values.file, 'utf8');
-      texts.push(...content.split(/\r?\n/).filter((line) => line.trim() !== ''));
-    }
+    if (values.file !== undefined) texts.push(...(await readTextLines(values.file)));
     const labelled: { id: string; kind: 'document' | 'query' }[] = texts.map((_, i) => ({ id: String(i), kind: 'query' as const }));
     // --text and --file texts are embedded as --as says; a dataset's documents and queries as what they are.
     const roles: PromptRole[] = texts.map(() => textRole);

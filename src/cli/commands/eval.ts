@@ -1,4 +1,3 @@
-import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
@@ -24,7 +23,10 @@ import { renderMarkdown } from '../../core/report/markdown.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
-import { cliModelName } from '../cliModelSource.ts';
+import { checkModelLocation, cliModelName, HUB_PREFIX } from '../cliModelSource.ts';
+import { checkPath, checkReadableFile, listFolder, openRegularFile, pathProblem, readRegularFile, reason } from '../inputPath.ts';
+import { commaList, nonNegativeNumber, wholeNumber } from '../optionValues.ts';
+import { checkOutputPath, writeOutput, type InputPath, type OutputTarget } from '../outputPath.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
 import { formatReportTable, formatSweepTable } from '../printReport.ts';
@@ -74,7 +76,7 @@ export const evalCommand = defineCommand({
     metrics: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10',
     trec: 'trec_eval semantics: graded NDCG, AP ÷ |R|, reciprocal rank without cutoff, ties by doc id desc',
     split: 'qrels split of a BEIR folder',
-    json: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file',
+    json: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file (each output is checked before anything is read, and written whole or not at all: a temporary file renamed)',
     markdown: 'write a Markdown report (with per-query examples) to this file',
     'fail-if-worse': 'a CI gate: exit 1 when the data show a later model worse than A by more than --tolerance on any of these metrics (comma-separated)',
     tolerance: 'the loss the gate accepts, in the metric\'s units (e.g. 0.005); the rule: a one-sided bootstrap upper bound of Δ below −tolerance, Bonferroni over the gated metrics (α = 0.05)',
@@ -82,8 +84,8 @@ export const evalCommand = defineCommand({
     'junit-queries': 'with --junit: also a failed test case per query that regressed by more than the tolerance',
     'cache-dir': `embedding cache folder (default ${defaultCacheDir()})`,
     'no-cache': 'encode everything, read and write no cache',
-    seed: 'seed of the permutation test, bootstrap and diagnostics samples',
-    permutations: 'randomization-test permutations (≥ 10000)',
+    seed: 'seed of the permutation test, bootstrap and diagnostics samples: a whole number from 0 to 4294967295 (default 20260101)',
+    permutations: 'randomization-test permutations: a whole number from 10000 to 10000000',
     'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
     'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
     'query-prompt': 'the prompt prepended to every query, for every --model ("" for none), in place of the model\'s own (its config_sentence_transformers.json prompts, as encode_query chooses them); the evaluator\'s query_prompt',
@@ -97,54 +99,79 @@ export const evalCommand = defineCommand({
     if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
     const given = order.filter((o) => ['model', 'vectors', 'run'].includes(o.name)).map((o) => ({ kind: o.name as 'model' | 'vectors' | 'run', value: o.value ?? '' }));
     if (values['baseline-model'] && !values.baseline) throw new UsageError('eval: --baseline-model names a model of --baseline REPORT.json: give --baseline too');
-    const baseline = values.baseline ? await readBaseline(values.baseline, values['baseline-model']) : null;
-    const count = given.length + (baseline ? 1 : 0);
+    const count = given.length + (values.baseline !== undefined ? 1 : 0);
     if (count === 0) throw new UsageError('eval: give the checkpoints to evaluate (--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT.json)');
-    if (count === 1 && values['fail-if-worse']) throw new UsageError('eval: --fail-if-worse compares a checkpoint with a baseline: give two checkpoints, or --baseline REPORT.json and one');
-    if (baseline && values.trec && baseline.report.mode !== 'trec') {
-      throw new UsageError(`eval: ${values.baseline} was scored in ${baseline.report.mode} mode: drop --trec, or evaluate the baseline again with it`);
-    }
-    // A baseline fixes what can be compared with it: its mode and, unless chosen, its metrics.
-    const mode: EvaluationMode = values.trec || baseline?.report.mode === 'trec' ? 'trec' : 'sentence-transformers';
-    const ks = values.k.split(',').map((s) => Number(s.trim()));
+    if (count === 1 && values['fail-if-worse'] !== undefined) throw new UsageError('eval: --fail-if-worse compares a checkpoint with a baseline: give two checkpoints, or --baseline REPORT.json and one');
+
+    // Every number and list first, then every path (cheap: stats, folder listings), then the outputs:
+    // nothing is read or encoded before all of it holds.
+    const ks = commaList('eval', '--k', values.k).map((s) => Number(s));
     if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`eval: --k must list positive integers, got "${values.k}"`);
-    const chosenMetrics = order.some((o) => o.name === 'k' || o.name === 'metrics');
-    const metricKeys = values.metrics
-      ? values.metrics.split(',').map((s) => s.trim())
-      : baseline && !chosenMetrics
-        ? [...baseline.report.metricKeys]
-        : defaultMetricKeys(ks, mode);
-    for (const key of metricKeys) {
-      try {
-        parseMetricKey(key);
-      } catch (error) {
-        throw new UsageError(`eval: ${(error as Error).message}`);
-      }
-    }
-    if (baseline) {
-      const missing = metricKeys.filter((key) => !baseline.model.perQuery[parseMetricKey(key).key]);
-      if (missing.length) {
-        throw new UsageError(`eval: ${values.baseline} has no per-query values for ${missing.join(', ')}; it has ${Object.keys(baseline.model.perQuery).join(', ')}`);
-      }
-    }
-    const gated = values['fail-if-worse'] ? values['fail-if-worse'].split(',').map((m) => m.trim()) : [];
-    for (const metric of gated) if (!metricKeys.includes(metric)) throw new UsageError(`eval: --fail-if-worse ${metric} is not among the metrics (${metricKeys.join(', ')})`);
-    const tolerance = Number(values.tolerance);
-    if (!Number.isFinite(tolerance) || tolerance < 0) throw new UsageError(`eval: --tolerance must be a number ≥ 0, got "${values.tolerance}"`);
-    if (values.junit && gated.length === 0) throw new UsageError('eval: --junit reports the gate: give --fail-if-worse METRIC[,METRIC…] too');
+    const listedMetrics = values.metrics !== undefined ? commaList('eval', '--metrics', values.metrics) : null;
+    for (const key of listedMetrics ?? []) checkMetricKey(key);
+    const gated = values['fail-if-worse'] !== undefined ? commaList('eval', '--fail-if-worse', values['fail-if-worse']) : [];
+    const tolerance = nonNegativeNumber('eval', '--tolerance', values.tolerance);
+    if (values.junit !== undefined && gated.length === 0) throw new UsageError('eval: --junit reports the gate: give --fail-if-worse METRIC[,METRIC…] too');
     if (values.rescore !== undefined && !values.sweep) throw new UsageError('eval: --rescore sets the sweep\'s rescoring multiplier: give --sweep too');
     let sweep: SweepSpec | undefined;
     if (values.sweep) {
+      const rescore = values.rescore === undefined ? DEFAULT_RESCORE : wholeNumber('eval', '--rescore', values.rescore, 1, MAX_RESCORE);
       try {
-        sweep = parseSweep(values.sweep, values.rescore === undefined ? DEFAULT_RESCORE : Number(values.rescore));
+        sweep = parseSweep(values.sweep, rescore);
       } catch (error) {
         throw new UsageError(`eval: ${(error as Error).message}`);
       }
     }
     const format = weightsFormat(values.weights, 'eval');
     const prompts: PromptOverrides = { ...(values['query-prompt'] !== undefined ? { query: values['query-prompt'] } : {}), ...(values['document-prompt'] !== undefined ? { document: values['document-prompt'] } : {}) };
-    const permutations = Number(values.permutations);
-    const seed = values.seed === undefined ? undefined : Number(values.seed);
+    const permutations = wholeNumber('eval', '--permutations', values.permutations, MIN_PERMUTATIONS, MAX_PERMUTATIONS);
+    const seed = values.seed === undefined ? undefined : wholeNumber('eval', '--seed', values.seed, 0, MAX_SEED);
+
+    for (const option of ['json', 'markdown', 'junit'] as const) if (values[option] === '') throw new UsageError(`eval: --${option} needs a file name`);
+
+    const inputs: InputPath[] = [];
+    for (const location of positionals) inputs.push({ path: location, what: 'the dataset', folder: (await checkPath(location, 'either', 'a data file or a folder of them')).isDirectory() });
+    const sources: { kind: 'model' | 'vectors' | 'run'; value: string; open?: () => Checkpoint }[] = [];
+    for (const { kind, value } of given) {
+      if (value === '') throw new UsageError(`eval: --${kind} is empty: give ${kind === 'model' ? 'a model folder' : 'NAME=PATH'}`);
+      if (kind === 'model') {
+        await checkModelLocation(value);
+        if (!value.startsWith(HUB_PREFIX)) inputs.push({ path: value, what: 'the model folder', folder: true });
+        sources.push({ kind, value });
+      } else {
+        const file = await fileCheckpoint(kind, value);
+        inputs.push(...file.inputs);
+        sources.push({ kind, value, open: file.open });
+      }
+    }
+    if (values.baseline !== undefined) {
+      if (values.baseline === '') throw new UsageError('eval: --baseline is empty: give a report this lab wrote');
+      await checkReadableFile(values.baseline, 'a report this lab wrote (JSON)');
+      inputs.push({ path: values.baseline, what: 'the --baseline report' });
+    }
+    if (values['cache-dir'] !== undefined && !values['no-cache']) await checkCacheFolder(values['cache-dir']);
+    const outputs: Partial<Record<'json' | 'markdown' | 'junit', OutputTarget>> = {};
+    for (const option of ['json', 'markdown', 'junit'] as const) {
+      if (values[option] === undefined) continue;
+      outputs[option] = await checkOutputPath(`--${option}`, values[option], { command: 'eval', inputs, others: Object.values(outputs) });
+    }
+
+    const baseline = values.baseline ? await readBaseline(values.baseline, values['baseline-model']) : null;
+    if (baseline && values.trec && baseline.report.mode !== 'trec') {
+      throw new UsageError(`eval: ${values.baseline} was scored in ${baseline.report.mode} mode: drop --trec, or evaluate the baseline again with it`);
+    }
+    // A baseline fixes what can be compared with it: its mode and, unless chosen, its metrics.
+    const mode: EvaluationMode = values.trec || baseline?.report.mode === 'trec' ? 'trec' : 'sentence-transformers';
+    const chosenMetrics = order.some((o) => o.name === 'k' || o.name === 'metrics');
+    const metricKeys = listedMetrics ?? (baseline && !chosenMetrics ? [...baseline.report.metricKeys] : defaultMetricKeys(ks, mode));
+    for (const key of metricKeys) checkMetricKey(key);
+    if (baseline) {
+      const missing = metricKeys.filter((key) => !baseline.model.perQuery[parseMetricKey(key).key]);
+      if (missing.length) {
+        throw new UsageError(`eval: ${values.baseline} has no per-query values for ${missing.join(', ')}; it has ${Object.keys(baseline.model.perQuery).join(', ')}`);
+      }
+    }
+    for (const metric of gated) if (!metricKeys.includes(metric)) throw new UsageError(`eval: --fail-if-worse ${metric} is not among the metrics (${metricKeys.join(', ')})`);
 
     const loaded = await readInputs(positionals, { split: values.split, labelColumn: values['label-column'] });
     if (values['label-column'] && !loaded.mapping && loaded.dataset) {
@@ -154,7 +181,7 @@ export const evalCommand = defineCommand({
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${terminalSafe(`${formatLocation(warning)}${warning.message}`)}\n`);
     const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
 
-    const checkpoints: Checkpoint[] = await Promise.all(given.map(({ kind, value }) => (kind === 'model' ? modelCheckpoint(value, store, { format, prompts }) : fileCheckpoint(kind, value))));
+    const checkpoints: Checkpoint[] = sources.map(({ kind, value, open }) => (kind === 'model' ? modelCheckpoint(value, store, { format, prompts }) : open!()));
     if (baseline) checkpoints.unshift(reportCheckpoint({ source: values.baseline! }, baseline.report, baseline.model));
     // Weight variants of each model folder, right after it: encoded once each (cached by their own fingerprint).
     if (sweep?.weights.length) {
@@ -193,14 +220,37 @@ export const evalCommand = defineCommand({
     process.stdout.write(`${terminalSafe(formatReportTable(report))}\n`);
     if (report.sweep) process.stdout.write(`\n${terminalSafe(formatSweepTable(report))}\n`);
     const verdicts = gated.length ? gateVerdicts(report, { metrics: gated, tolerance }) : [];
-    if (values.json) await writeFile(values.json, reportJson(report));
-    if (values.markdown) await writeFile(values.markdown, renderMarkdown(report, reportExamples(report, dataset), verdicts));
-    if (values.junit) await writeFile(values.junit, gateJunit(report, verdicts, { perQuery: values['junit-queries'] }));
     // One line per verdict on stdout, after the table: what a CI log shows at a glance.
     for (const verdict of verdicts) process.stdout.write(`${terminalSafe(verdict.line)}\n`);
+    // A report that cannot be written is exit 2 naming it, whatever the gate said: the job did not get it.
+    if (outputs.json) await writeOutput('eval', outputs.json, reportJson(report));
+    if (outputs.markdown) await writeOutput('eval', outputs.markdown, renderMarkdown(report, reportExamples(report, dataset), verdicts));
+    if (outputs.junit) await writeOutput('eval', outputs.junit, gateJunit(report, verdicts, { perQuery: values['junit-queries'] }));
     return verdicts.some((v) => v.failed) ? 1 : 0;
   },
 });
+
+/** The randomization test's bounds: core needs 10 000; 10 million is a p-value resolution of 1e-7, in bounded time. */
+const MIN_PERMUTATIONS = 10_000;
+const MAX_PERMUTATIONS = 10_000_000;
+/** Seeds are 32-bit (mulberry32). */
+const MAX_SEED = 2 ** 32 - 1;
+/** The sweep's rescoring multiplier: top k × m candidates are rescored. */
+const MAX_RESCORE = 1000;
+
+function checkMetricKey(key: string): void {
+  try {
+    parseMetricKey(key);
+  } catch (error) {
+    throw new UsageError(`eval: ${(error as Error).message}`);
+  }
+}
+
+/** `--cache-dir`: a folder, or a path where one can be made; a file or a pipe there is named now. */
+async function checkCacheFolder(folder: string): Promise<void> {
+  const problem = await pathProblem(folder, 'folder', 'a folder for the embedding cache');
+  if (problem && !problem.missing) throw new UsageError(`eval: --cache-dir ${folder}: ${problem.message}`);
+}
 
 interface ModelOptions {
   format: WeightsFormat;
@@ -228,57 +278,57 @@ function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, { form
 
 /** `--baseline REPORT.json`: the report and the model in it to compare against. */
 async function readBaseline(file: string, modelName: string | undefined): Promise<{ report: EvalReport; model: ModelReport }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DataError({ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-  }
+  const text = new TextDecoder().decode(await readRegularFile(file, 'a report this lab wrote (JSON)'));
   const report = parseStoredReport(text, file);
   return { report, model: pickStoredModel(report, file, modelName) };
 }
 
-/** `--vectors NAME=PATH` or `--run NAME=PATH`: files read when the comparison reaches them. */
-async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<Checkpoint> {
+/**
+ * `--vectors NAME=PATH` or `--run NAME=PATH`, checked now — the files exist and are regular files, a folder's
+ * files listed (symbolic links followed, as `inspect` follows them) — and read when the comparison reaches
+ * them. `inputs` are the paths no output may replace.
+ */
+async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<{ inputs: InputPath[]; open: () => Checkpoint }> {
   const match = /^([^=]+)=(.+)$/.exec(spec);
   if (!match) throw new UsageError(`eval: --${kind} takes NAME=PATH, got "${spec}"`);
   const [, name, location] = match;
+  const what = kind === 'run' ? 'a run file (TREC or qid docid score)' : 'a vector file (.npy, .ids.txt/.json, Arrow/Feather, parquet)';
   const read = async (file: string, range?: { offset: number; length: number }) => {
+    if (!range) return readRegularFile(file, what);
+    // Vector files are streamed a range at a time into the arrays the kernels use.
+    const { handle, info } = (await openRegularFile(file, what))!;
     try {
-      if (!range) {
-        const bytes = await readFile(file);
-        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const { start, end } = byteRange(info.size, range);
+      const bytes = new Uint8Array(end - start);
+      let got = 0;
+      while (got < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, got, bytes.length - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
       }
-      // Vector files are streamed a range at a time into the arrays the kernels use.
-      const handle = await open(file);
-      try {
-        const { start, end } = byteRange((await handle.stat()).size, range);
-        const bytes = new Uint8Array(end - start);
-        let got = 0;
-        while (got < bytes.length) {
-          const { bytesRead } = await handle.read(bytes, got, bytes.length - got, start + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
-        }
-        return bytes.subarray(0, got);
-      } finally {
-        await handle.close();
-      }
+      return bytes.subarray(0, got);
     } catch (error) {
-      throw new DataError({ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+      throw new DataError({ file, message: `cannot be read (${reason(error as NodeJS.ErrnoException)})` });
+    } finally {
+      await handle.close();
     }
   };
-  if (kind === 'run') return runFileCheckpoint({ name, source: location }, () => read(location));
-  const parts = location.split(',');
-  const info = parts.length === 1 ? await stat(location).catch(() => null) : null;
-  if (parts.length === 1 && !info) throw new DataError({ file: location, message: 'no such file or folder' });
-  if (info?.isDirectory()) {
-    // Paths relative to the folder, subfolders included (Spark writes documents/part-*.parquet).
-    const files = (await readdir(location, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-    const relative = files.map((e) => path.relative(location, path.join(e.parentPath, e.name)));
-    return vectorFileCheckpoint({ name, source: location }, relative, (file, range) => read(path.join(location, file), range));
+  if (kind === 'run') {
+    await checkReadableFile(location, what);
+    return { inputs: [{ path: location, what: `the --run ${name} file` }], open: () => runFileCheckpoint({ name, source: location }, () => read(location)) };
   }
-  return vectorFileCheckpoint({ name, source: location }, parts, read);
+  const parts = location.split(',').map((part) => part.trim());
+  if (parts.some((part) => part === '')) throw new UsageError(`eval: --vectors ${spec}: an empty path in the list: give NAME=FOLDER or NAME=DOCS.npy,QUERIES.npy`);
+  if (parts.length === 1 && (await checkPath(location, 'either', `a folder of ${what.slice(2)}s or a vector file`)).isDirectory()) {
+    // Paths relative to the folder, subfolders included (Spark writes documents/part-*.parquet).
+    const relative = (await listFolder(location, 'a vector file or a folder of them')).map((file) => path.relative(location, file));
+    return {
+      inputs: [{ path: location, what: `the --vectors ${name} folder`, folder: true }],
+      open: () => vectorFileCheckpoint({ name, source: location }, relative, (file, range) => read(path.join(location, file), range)),
+    };
+  }
+  for (const part of parts) await checkReadableFile(part, what);
+  return { inputs: parts.map((part) => ({ path: part, what: `a --vectors ${name} file` })), open: () => vectorFileCheckpoint({ name, source: location }, parts, read) };
 }
 
 /** Stage lines on stderr (a live counter on a terminal): what was encoded, what came from the cache, how long. */

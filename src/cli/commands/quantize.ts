@@ -1,11 +1,12 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readModelFolder } from '../../core/model/modelFolder.ts';
 import { cosineSummary, rowCosines } from '../../core/vectors/rowCosines.ts';
 import { quantizeDynamic, QuantizeError } from '../../core/onnx/quantizeDynamic.ts';
 import { UsageError } from '../cliError.ts';
-import { cliModelSource, HUB_PREFIX } from '../cliModelSource.ts';
+import { checkModelLocation, cliModelSource, HUB_PREFIX } from '../cliModelSource.ts';
 import { defineCommand } from '../command.ts';
+import { checkOutputPath, writeOutput, type InputPath } from '../outputPath.ts';
 import { openNodeEncoder } from '../nodeEncoder.ts';
 
 /** Texts of the built-in check: short and long, questions and statements. */
@@ -38,8 +39,12 @@ export const quantizeCommand = defineCommand({
     const [model] = positionals;
     if (!model || positionals.length > 1) throw new UsageError('quantize: give one model folder, e.g. embedlab quantize ./models/base');
     if (model.startsWith(HUB_PREFIX) && !values.out) throw new UsageError('quantize: a hub model has no folder to write into: give --out FILE');
+    // The folder and the output, checked before the model is read.
+    await checkModelLocation(model);
     const out = values.out ?? path.join(model, 'onnx', 'model_quantized.onnx');
-    if (!values.force && (await access(out).then(() => true, () => false))) {
+    const target = await checkOutputPath('--out', out, { command: 'quantize', inputs: model.startsWith(HUB_PREFIX) ? [] : await modelInputs(model), createFolder: values.out === undefined });
+    // A file is replaced only when asked; a device or a pipe (/dev/null, >(…)) is written to.
+    if (!values.force && target.kind === 'file' && (await lstat(out).then(() => true, () => false))) {
       throw new UsageError(`quantize: ${out} exists; --force replaces it`);
     }
     const fp32 = await readModelFolder(cliModelSource(model), 'fp32');
@@ -50,8 +55,7 @@ export const quantizeCommand = defineCommand({
       if (error instanceof QuantizeError) throw new UsageError(`quantize: ${fp32.spec.onnxFile}: ${error.message}`);
       throw error;
     }
-    await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, made.model);
+    await writeOutput('quantize', target, made.model);
     const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
     process.stdout.write(
       `${out}: ${made.quantizedNodes} MatMul/Gemm weights quantized to int8 (per tensor, symmetric; activations at run time)` +
@@ -70,3 +74,19 @@ export const quantizeCommand = defineCommand({
     return 0;
   },
 });
+
+/**
+ * What quantizing reads in a model folder, which `--out` may not replace: the files at its top (weights,
+ * configuration, tokenizer), onnx/model.onnx and its modules' folders. The other ONNX variants in onnx/ are
+ * not read (a new int8 variant replaces the old one with --force).
+ */
+async function modelInputs(model: string): Promise<InputPath[]> {
+  const what = `a file of the model folder ${model}`;
+  const top = (await readdir(model, { withFileTypes: true })).filter((entry) => !entry.name.startsWith('.'));
+  return [
+    { path: path.join(model, 'onnx', 'model.onnx'), what },
+    ...top.filter((entry) => !entry.isDirectory()).map((entry) => ({ path: path.join(model, entry.name), what })),
+    // Sentence-transformers modules (1_Pooling, 2_Dense, …): their configuration and weights.
+    ...top.filter((entry) => entry.isDirectory() && /^\d+_/.test(entry.name)).map((entry) => ({ path: path.join(model, entry.name), what: 'a module folder of the model', folder: true })),
+  ];
+}
