@@ -1,7 +1,8 @@
 /**
  * What the comparison takes as a checkpoint: anything that yields vectors of the dataset's documents and
- * queries (a model encoding them here, an imported vector file, …) or anything that yields rankings (a run
- * file). The page and the CLI build these; the comparison ({@link compareCheckpoints}) never asks which.
+ * queries (a model encoding them here, an imported vector file, …), anything that yields rankings (a run
+ * file), or a fusion of earlier checkpoints' rankings. The page and the CLI build these; the comparison
+ * ({@link compareCheckpoints}) never asks which producer made them.
  */
 import type { DocumentRows } from '../vectors/documentRows.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -13,6 +14,7 @@ import { sha256Hex } from '../data/sha256.ts';
 import type { SimilarityFunction } from '../kernels/similarityTopK.ts';
 import type { ModelRunInfo } from '../report/evalReport.ts';
 import type { ReportCheckpoint } from './reportCheckpoint.ts';
+import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
 
 /** Stages a checkpoint reports while it produces its vectors or rankings. */
 export type CheckpointStage = 'documents' | 'queries' | 'vectors' | 'rankings';
@@ -71,6 +73,11 @@ export interface CheckpointRankings {
   /** SHA-256 of the run file. */
   fingerprint: string;
   notes: string[];
+  /**
+   * The scores are placeholders for positions (a ranking that has no scores of its own): a fusion that reads
+   * scores refuses it; rrf, which reads ranks, takes it.
+   */
+  ranksOnly?: boolean;
 }
 
 interface CheckpointBase {
@@ -99,7 +106,8 @@ export interface RankingCheckpoint extends CheckpointBase {
   rankings(dataset: Dataset, context: CheckpointContext): Promise<CheckpointRankings>;
 }
 
-export type Checkpoint = VectorCheckpoint | RankingCheckpoint | ReportCheckpoint;
+/** A fusion ({@link FusionCheckpoint}) ranks from earlier checkpoints' rankings, named in its `inputs`. */
+export type Checkpoint = VectorCheckpoint | RankingCheckpoint | ReportCheckpoint | FusionCheckpoint;
 
 /** What a text is to the model: its prompt depends on it (`prompts` in config_sentence_transformers.json). */
 export type TextRole = 'query' | 'document';

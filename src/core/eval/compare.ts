@@ -26,6 +26,7 @@ import { sweepCheckpoint, weightsCell, type SweepSpec } from './compressionSweep
 import type { SweepCell } from '../report/sweepTable.ts';
 import { datasetFingerprint, type DatasetFingerprint } from '../data/fingerprint.ts';
 import { vectorParity, type VectorParity } from './vectorParity.ts';
+import { fusionInputPositions } from './fusion/fusionCheckpoint.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
 export const DEFAULT_DEPTH = 100;
@@ -61,7 +62,7 @@ export function cpuKernelsWith(topK: TopKKernel): ComparisonKernels {
 export interface ComparisonOptions {
   metricKeys: readonly string[];
   mode: EvaluationMode;
-  /** Results kept per query; at least the deepest metric cutoff. */
+  /** Results kept per query; at least the deepest metric cutoff, and the deepest lists a fusion reads. */
   depth?: number;
   stats?: StatsOptions;
   /** false to skip the diagnostics; options (seed, clusters) otherwise. */
@@ -85,6 +86,8 @@ export interface CheckpointResult extends ModelRun {
   judged: JudgedRun;
   /** The stored model, for a checkpoint read from a report (its scores are the stored per-query values). */
   stored?: StoredModel;
+  /** Its rankings have positions, not scores (see `CheckpointRankings.ranksOnly`). */
+  ranksOnly?: boolean;
   /** Texts encoded now, taken from the cache, and the seconds producing the vectors took. */
   encoded: number;
   cached: number;
@@ -111,6 +114,7 @@ interface RetainedVectors {
 }
 
 const NOT_FOR_RANKINGS = 'not available for a ranking: a run file has no vectors';
+const NOT_FOR_FUSIONS = 'not available for a fusion: it combines rankings, it has no vectors';
 
 /** Unit rows, in place (no second copy). */
 function normalizeVectors(documents: DocumentRows, queries: Float32Array, dim: number): void {
@@ -126,11 +130,14 @@ function normalizeVectors(documents: DocumentRows, queries: Float32Array, dim: n
 export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly Checkpoint[], options: ComparisonOptions): Promise<Comparison> {
   if (checkpoints.length === 0) throw new Error('nothing to compare: give at least one checkpoint');
   const metricKeys = [...options.metricKeys];
-  const depth = Math.max(options.depth ?? DEFAULT_DEPTH, requiredDepth(metricKeys.map(parseMetricKey)));
+  const names = displayNames(checkpoints);
+  // A fusion's inputs are checked before anything runs; one that reads deeper lists has everyone rank that deep.
+  const fusionInputs = fusionInputPositions(checkpoints, names);
+  const fusionDepth = Math.max(0, ...checkpoints.map((c) => (c.kind === 'fusion' ? (c.depth ?? 0) : 0)));
+  const depth = Math.max(options.depth ?? DEFAULT_DEPTH, requiredDepth(metricKeys.map(parseMetricKey)), fusionDepth);
   const judgments = judgmentRows(dataset);
   const relevant = relevantDocuments(judgments);
   const kernels = options.kernels ?? { topK: null, diagnostics: cpuDiagnosticKernels };
-  const names = displayNames(checkpoints);
   const progress = (checkpoint: number | null, update: Omit<ComparisonProgress, 'checkpoint' | 'name'>) =>
     options.onProgress?.({ checkpoint, name: checkpoint === null ? null : names[checkpoint], ...update });
   const docId = docIdOf(dataset);
@@ -176,6 +183,33 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       });
       continue;
     }
+    if (checkpoint.kind === 'fusion') {
+      const inputs = fusionInputs.get(index)!.map((at) => ({ name: names[at], kind: results[at].kind, rankings: results[at].rankings, fingerprint: results[at].fingerprint, ranksOnly: results[at].ranksOnly }));
+      const fused = await checkpoint.fuse(inputs, { ...context, dataset, judgments, mode: options.mode, metricKeys, depth, seed: stats.seed });
+      options.signal?.throwIfAborted();
+      checkRankings(fused.rankings, dataset, checkpoint.name);
+      const judged = judgeRun(fused.rankings, judgments, options.mode, (row) => docId(row, fused.rankings));
+      results.push({
+        ...base,
+        fingerprint: fused.fingerprint,
+        backend: fused.backend,
+        rankedOn: 'fusion',
+        dim: null,
+        depth: depthOf(fused.rankings),
+        rankings: fused.rankings,
+        judged,
+        evaluation: evaluateJudged(judged, metricKeys),
+        notes: fused.notes,
+        diagnostics: null,
+        diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_FUSIONS,
+        fusion: fused.fusion,
+        vectors: null,
+        encoded: 0,
+        cached: 0,
+        seconds: 0,
+      });
+      continue;
+    }
     if (checkpoint.kind === 'ranking') {
       const produced = await checkpoint.rankings(dataset, context);
       options.signal?.throwIfAborted();
@@ -194,6 +228,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
         notes: produced.notes,
         diagnostics: null,
         diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_RANKINGS,
+        ...(produced.ranksOnly ? { ranksOnly: true } : {}),
         vectors: null,
         encoded: 0,
         cached: 0,

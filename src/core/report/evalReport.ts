@@ -8,10 +8,10 @@ import type { Evaluation } from '../metrics/registry.ts';
 import { compareModels, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 
 /**
- * What a checkpoint was: vectors scored by cosine here, a run file's rankings, or a model's results read from
- * a stored report (a baseline).
+ * What a checkpoint was: vectors scored by cosine here, a run file's rankings, a model's results read from
+ * a stored report (a baseline), or a fusion of earlier checkpoints' rankings.
  */
-export type CheckpointKind = 'vectors' | 'ranking' | 'report';
+export type CheckpointKind = 'vectors' | 'ranking' | 'report' | 'fusion';
 
 /** The JSON the CLI writes and the page exports: one schema, one serialisation ({@link reportJson}). */
 export interface EvalReport {
@@ -89,6 +89,42 @@ export interface ModelReport {
   diagnostics?: ModelDiagnostics;
   /** Why there are no diagnostics, when there are none (a ranking has no vectors). */
   diagnosticsNote?: string;
+  /** How a fusion checkpoint combined its inputs (kind `fusion`). */
+  fusion?: FusionInfo;
+}
+
+/** ranx's fusion methods the lab implements (`eval/fusion/fuseRankings.ts`). */
+export type FusionMethodName = 'rrf' | 'combsum' | 'combmnz' | 'wsum';
+
+/** ranx's per-query score normalisations (`eval/fusion/scoreNormalization.ts`); `none` for rrf. */
+export type FusionNormalization = 'min-max' | 'max' | 'sum' | 'zmuv' | 'rank' | 'none';
+
+/** A fusion checkpoint's recipe and, for a cross-validated weight, how the weight was chosen. */
+export interface FusionInfo {
+  /** The fused checkpoints, by the names this report gives them, in the order weights refer to. */
+  inputs: string[];
+  method: FusionMethodName;
+  /** The method as written: `rrf@60`, `combmnz+zmuv`, `wsum@0.3+min-max`, `wsum+min-max` (weight cross-validated). */
+  spec: string;
+  /** rrf's k. */
+  k?: number;
+  /** wsum's weights, one per input, when given (W and 1 − W for W). */
+  weights?: number[];
+  normalization: FusionNormalization;
+  /** Results read from the top of each input's list. */
+  depth: number;
+  /** The longest list read from each input (below `depth` when the input holds fewer). */
+  inputDepths: number[];
+  /**
+   * wsum without a weight over two inputs: W (of the first input; 1 − W of the second) chosen per fold of the
+   * evaluated queries on the other folds, over `grid`, maximising `criterion` in `mode`; ties → W closest to
+   * 0.5, then the smaller. `weight` is the best W over all queries, used for queries outside the folds.
+   */
+  crossValidation?: { folds: number; seed: number; criterion: string; mode: EvaluationMode; grid: number[]; weight: number };
+  /** Each fold: its W (chosen without it), its queries (ids), and `criterion` on them at that W. */
+  folds?: { weight: number; queries: string[]; value: number }[];
+  /** `criterion` over all evaluated queries at each W of the grid (in-sample: for the plot, not the result). */
+  curve?: { weight: number; value: number }[];
 }
 
 /** Which file a model ran, as what, and how it was scored: so that a report never has to guess. */
@@ -131,6 +167,7 @@ export interface ModelRun {
   notes: readonly string[];
   diagnostics: ModelDiagnostics | null;
   diagnosticsNote: string | null;
+  fusion?: FusionInfo;
 }
 
 export interface ReportInput {
@@ -176,6 +213,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       notes: [...run.notes],
       ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
       ...(run.diagnosticsNote ? { diagnosticsNote: run.diagnosticsNote } : {}),
+      ...(run.fusion ? { fusion: run.fusion } : {}),
     };
   });
   const comparisons: ComparisonReport[] = [];
