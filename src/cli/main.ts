@@ -2,6 +2,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { DataError } from '../core/data/dataset.ts';
 import { HubUnreachableError } from '../core/model/hubModelSource.ts';
 import { ModelFolderError } from '../core/model/modelSource.ts';
+import { FusionError } from '../core/eval/fusion/fuseRankings.ts';
 import { UsageError } from './cliError.ts';
 import { reason } from './inputPath.ts';
 import { watchStandardOutput } from './standardOutput.ts';
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     if (failure) throw new UsageError(`${name}: standard output cannot be written (${reason(failure)}); the results were not all printed`);
     return code;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError || error instanceof HubUnreachableError) {
+    if (error instanceof UsageError || error instanceof ModelFolderError || error instanceof DataError || error instanceof HubUnreachableError || error instanceof FusionError) {
       process.stderr.write(`embedlab: ${terminalSafe(error.message)}\n`);
       return EXIT.badInput;
     }

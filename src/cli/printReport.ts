@@ -24,7 +24,7 @@ export function formatReportTable(report: EvalReport): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const legend = models.map((m, i) => `${String.fromCharCode(65 + i)} = ${m.name} (${m.kind === 'ranking' ? `a ranking from a run file, ${m.depth} deep` : m.kind === 'report' ? `stored in ${m.path}: ${m.backend}${m.dim ? `, dim ${m.dim}` : ''}` : `${m.backend}, dim ${m.dim}`})`);
+  const legend = models.map((m, i) => `${String.fromCharCode(65 + i)} = ${m.name} (${m.kind === 'fusion' ? `a hybrid: ${m.fusion ? `${m.fusion.spec} of ${m.fusion.inputs.join(', ')}` : m.path}` : m.kind === 'ranking' ? (m.backend.startsWith('BM25') ? `BM25 ranked here (${m.path})` : `a ranking from a run file, ${m.depth} deep`) : m.kind === 'report' ? `stored in ${m.path}: ${m.backend}${m.dim ? `, dim ${m.dim}` : ''}` : `${m.backend}, dim ${m.dim}`})`);
   const { dataset, statistics } = report;
   return [
     `${dataset.name}: ${dataset.evaluatedQueries} queries, ${dataset.documents} documents, ${dataset.judgments} judgments · ${report.mode === 'trec' ? 'TREC mode' : 'sentence-transformers metrics'}`,

@@ -11,7 +11,9 @@ export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my c
 export type ImportedFiles =
   | { kind: 'vectors'; name: string; files: { path: string; file: File }[] }
   | { kind: 'run'; name: string; file: File }
-  | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary };
+  | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary }
+  | { kind: 'bm25'; name: string }
+  | { kind: 'fusion'; name: string; inputs: string[]; method: string };
 
 /** Reads a stored report's summary in the data worker. */
 export type DescribeReport = (file: File) => Promise<StoredReportSummary>;
@@ -52,6 +54,25 @@ export class ModelSlotState {
     const other = this.info?.provenance.alternative;
     if (!this.loaded || !other) return;
     await this.load(this.loaded.location, { ...this.loaded.options, backend: this.loaded.backend, format: other });
+  }
+
+  /** BM25 over the dataset's own texts, as bm25s defines it: the lexical baseline a fine-tune must beat. */
+  useBm25(): void {
+    this.useFiles({ kind: 'bm25', name: 'bm25' });
+  }
+
+  /** A hybrid of earlier slots' rankings (`inputs`: slot letters), fused by `method` (rrf, combsum, combmnz, wsum…). */
+  useFusion(inputs: string[], method: string): void {
+    if (inputs.length < 2) {
+      this.error = 'A hybrid fuses two or more checkpoints: tick at least two earlier slots.';
+      return;
+    }
+    this.useFiles({ kind: 'fusion', name: `hybrid ${inputs.join('+')}`, inputs, method });
+  }
+
+  /** What the slot holds, in a few words, for other slots' menus ("lab-minilm-l6-base", "bm25"). */
+  get label(): string | null {
+    return this.info?.name ?? this.imported?.name ?? null;
   }
 
   /** The slot as a checkpoint of a run (with what a sweep needs to load its weight variants). */

@@ -10,6 +10,10 @@ import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/eval/reportCheckpoint.ts';
 import type { SweepSpec } from '../core/eval/compressionSweep.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
+import { bm25Checkpoint, bm25Source } from '../core/lexical/bm25Checkpoint.ts';
+import type { Bm25Parameters } from '../core/lexical/bm25Scoring.ts';
+import { fusionCheckpoint, parseFuseSpec } from '../core/eval/fusion/fusionCheckpoint.ts';
+import { displayNames } from '../core/eval/displayNames.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
 import { byteRange } from '../core/data/vectors/readFile.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
@@ -36,7 +40,11 @@ export type CheckpointRequest =
   | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendChoice; options?: LoadOptions } }
   | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
   | { slot: string; kind: 'run'; name: string; file: File }
-  | { slot: string; kind: 'report'; name: string; file: File; model: string };
+  | { slot: string; kind: 'report'; name: string; file: File; model: string }
+  /** BM25 over the dataset's own texts (bm25s's definition); parameters default to lucene, k1 1.5, b 0.75. */
+  | { slot: string; kind: 'bm25'; name: string; params?: Partial<Bm25Parameters> }
+  /** A hybrid: the rankings of the slots `inputs` (slot letters, earlier in the run) fused by `method` (`rrf`, `combsum`, `wsum`, …). */
+  | { slot: string; kind: 'fusion'; name: string; inputs: string[]; method: string };
 
 /** What a stored report holds, for the slot that takes it: its models to choose from, and how it was scored. */
 export interface StoredReportSummary {
@@ -125,7 +133,7 @@ function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remot
 }
 
 /** A slot's content as a comparison checkpoint. Picked files are read only when the comparison reaches them. */
-async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderApi>, noCache: boolean): Promise<Checkpoint> {
+async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion' }>, remote: Remote<EncoderApi>, noCache: boolean): Promise<Checkpoint> {
   const { slot } = request;
   if (request.kind === 'model') {
     const identity = await remote.identify(slot);
@@ -135,6 +143,7 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
     const report = parseStoredReport(await request.file.text(), request.file.name);
     return reportCheckpoint({ source: request.file.name, slot }, report, pickStoredModel(report, request.file.name, request.model));
   }
+  if (request.kind === 'bm25') return bm25Checkpoint({ name: request.name, source: bm25Source(request.params), slot }, request.params);
   if (request.kind === 'run') {
     return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
   }
@@ -147,6 +156,25 @@ async function checkpointOf(request: CheckpointRequest, remote: Remote<EncoderAp
     return new Uint8Array(await file.slice(start, end).arrayBuffer());
   };
   return vectorFileCheckpoint({ name: request.name, source: request.name, slot }, [...byPath.keys()], read);
+}
+
+/**
+ * The slots as checkpoints. A hybrid names its inputs by slot; the comparison knows them by the names the
+ * report shows, so those are worked out over the whole run first.
+ */
+async function checkpointsOf(request: RunRequest, remote: Remote<EncoderApi>): Promise<Checkpoint[]> {
+  const built = await Promise.all(request.checkpoints.map((c) => (c.kind === 'fusion' ? null : checkpointOf(c, remote, request.useCache === false))));
+  const names = displayNames(request.checkpoints.map((c, i) => built[i] ?? { name: c.kind === 'fusion' ? c.name : '', source: c.kind === 'fusion' ? c.name : '', slot: c.slot }));
+  return request.checkpoints.map((c, i) => {
+    if (c.kind !== 'fusion') return built[i]!;
+    const inputs = c.inputs.map((slot) => {
+      const at = request.checkpoints.findIndex((other) => other.slot === slot);
+      if (at < 0) throw new Error(`${c.name}: slot ${slot} is empty; choose the checkpoints to fuse again`);
+      return names[at];
+    });
+    const spec = parseFuseSpec(`${c.name}=${c.method}:${inputs.join(',')}`);
+    return fusionCheckpoint({ ...spec, slot: c.slot });
+  });
 }
 
 function resultOf(state: NonNullable<typeof last>): RunResult {
@@ -177,7 +205,7 @@ export const evaluationApi = {
     const paced = pacedProgress(onProgress);
     try {
       const kernels = await kernelsFor(request.kernels);
-      const checkpoints = await Promise.all(request.checkpoints.map((c) => checkpointOf(c, remote!, request.useCache === false)));
+      const checkpoints = await checkpointsOf(request, remote!);
       addWeightVariants(checkpoints, request, remote!);
       const comparison = await compareCheckpoints(dataset, checkpoints, {
         metricKeys: defaultMetricKeys(request.ks ?? [1, 3, 5, 10], request.mode),

@@ -1,4 +1,5 @@
 import { OrtTopK } from '../../core/kernels/topk/topk.ort.ts';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type VectorCheckpoint } from '../../core/eval/checkpoint.ts';
@@ -12,6 +13,10 @@ import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
 import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
+import { fusionCheckpoint, parseFuseSpec } from '../../core/eval/fusion/fusionCheckpoint.ts';
+import { exportFiles, type ExportFile } from '../../core/eval/exportFiles.ts';
+import { bm25Checkpoint, bm25Source } from '../../core/lexical/bm25Checkpoint.ts';
+import { BM25_METHODS, type Bm25Method, type Bm25Parameters } from '../../core/lexical/bm25Scoring.ts';
 import { byteRange } from '../../core/data/vectors/readFile.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
@@ -59,6 +64,13 @@ export const evalCommand = defineCommand({
     permutations: { type: 'string', default: '10000' },
     'label-column': { type: 'string' },
     'no-diagnostics': { type: 'boolean', default: false },
+    bm25: { type: 'boolean', default: false },
+    'bm25-method': { type: 'string', default: 'lucene' },
+    'bm25-k1': { type: 'string', default: '1.5' },
+    'bm25-b': { type: 'string', default: '0.75' },
+    fuse: { type: 'string', multiple: true },
+    'fuse-depth': { type: 'string' },
+    runs: { type: 'string' },
     'query-prompt': { type: 'string' },
     'document-prompt': { type: 'string' },
     weights: { type: 'string', default: 'auto' },
@@ -88,6 +100,13 @@ export const evalCommand = defineCommand({
     permutations: 'randomization-test permutations: a whole number from 10000 to 10000000',
     'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
     'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
+    bm25: 'BM25 as a checkpoint (named bm25, placed where the flag is): the dataset\'s documents ranked for its queries with no model, as bm25s defines it (lower case, its token pattern, English stop words, Snowball English stemmer)',
+    'bm25-method': `with --bm25: ${BM25_METHODS.join(' | ')} (bm25s's variants)`,
+    'bm25-k1': 'with --bm25: k1 (term-frequency saturation)',
+    'bm25-b': 'with --bm25: b (length normalisation)',
+    fuse: 'a hybrid as a checkpoint: NAME=METHOD:A,B[,…] fuses the rankings of checkpoints A, B (names as the report shows them; given earlier) — METHOD rrf[@K], combsum, combmnz, wsum[@W] (no W: cross-validated over 5 query folds), optionally +min-max|max|sum|zmuv|rank, as ranx defines them',
+    'fuse-depth': 'with --fuse: how much of each input\'s list to fuse (default 100, the comparison ranks that deep)',
+    runs: 'write every checkpoint\'s full ranking as a TREC run file into this folder (trec_eval and ranx read them)',
     'query-prompt': 'the prompt prepended to every query, for every --model ("" for none), in place of the model\'s own (its config_sentence_transformers.json prompts, as encode_query chooses them); the evaluator\'s query_prompt',
     'document-prompt': 'the prompt prepended to every document, in place of the model\'s own (as encode_document chooses it); the evaluator\'s corpus_prompt',
     weights: `which weights of a model folder to run: ${WEIGHTS_FORMATS.join(' | ')} (auto: model.safetensors when the folder has it, the graph built here; else the ONNX export)`,
@@ -97,9 +116,15 @@ export const evalCommand = defineCommand({
   },
   async run(values, positionals, order) {
     if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
-    const given = order.filter((o) => ['model', 'vectors', 'run'].includes(o.name)).map((o) => ({ kind: o.name as 'model' | 'vectors' | 'run', value: o.value ?? '' }));
+    const given = order
+      .filter((o) => ['model', 'vectors', 'run'].includes(o.name) || (o.name === 'bm25' && values.bm25))
+      .map((o) => ({ kind: o.name as 'model' | 'vectors' | 'run' | 'bm25', value: o.value ?? '' }));
     if (values['baseline-model'] && !values.baseline) throw new UsageError('eval: --baseline-model names a model of --baseline REPORT.json: give --baseline too');
-    const count = given.length + (values.baseline !== undefined ? 1 : 0);
+    const fusions = (values.fuse ?? []).map((text) => parseFuseSpec(text));
+    const fuseDepth = values['fuse-depth'] === undefined ? undefined : wholeNumber('eval', '--fuse-depth', values['fuse-depth'], 1, 100_000);
+    if (fuseDepth !== undefined && fusions.length === 0) throw new UsageError('eval: --fuse-depth sets how deep --fuse reads its inputs: give --fuse too');
+    const bm25Params = values.bm25 ? bm25Parameters(values) : null;
+    const count = given.length + fusions.length + (values.baseline !== undefined ? 1 : 0);
     if (count === 0) throw new UsageError('eval: give the checkpoints to evaluate (--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT.json)');
     if (count === 1 && values['fail-if-worse'] !== undefined) throw new UsageError('eval: --fail-if-worse compares a checkpoint with a baseline: give two checkpoints, or --baseline REPORT.json and one');
 
@@ -131,8 +156,12 @@ export const evalCommand = defineCommand({
 
     const inputs: InputPath[] = [];
     for (const location of positionals) inputs.push({ path: location, what: 'the dataset', folder: (await checkPath(location, 'either', 'a data file or a folder of them')).isDirectory() });
-    const sources: { kind: 'model' | 'vectors' | 'run'; value: string; open?: () => Checkpoint }[] = [];
+    const sources: { kind: 'model' | 'vectors' | 'run' | 'bm25'; value: string; open?: () => Checkpoint }[] = [];
     for (const { kind, value } of given) {
+      if (kind === 'bm25') {
+        sources.push({ kind, value, open: () => bm25Checkpoint({ name: 'bm25', source: bm25Source(bm25Params!) }, bm25Params!) });
+        continue;
+      }
       if (value === '') throw new UsageError(`eval: --${kind} is empty: give ${kind === 'model' ? 'a model folder' : 'NAME=PATH'}`);
       if (kind === 'model') {
         await checkModelLocation(value);
@@ -150,6 +179,7 @@ export const evalCommand = defineCommand({
       inputs.push({ path: values.baseline, what: 'the --baseline report' });
     }
     if (values['cache-dir'] !== undefined && !values['no-cache']) await checkCacheFolder(values['cache-dir']);
+    const runsFolder = values.runs === undefined ? null : await checkRunsFolder(values.runs, inputs);
     const outputs: Partial<Record<'json' | 'markdown' | 'junit', OutputTarget>> = {};
     for (const option of ['json', 'markdown', 'junit'] as const) {
       if (values[option] === undefined) continue;
@@ -183,6 +213,8 @@ export const evalCommand = defineCommand({
 
     const checkpoints: Checkpoint[] = sources.map(({ kind, value, open }) => (kind === 'model' ? modelCheckpoint(value, store, { format, prompts }) : open!()));
     if (baseline) checkpoints.unshift(reportCheckpoint({ source: values.baseline! }, baseline.report, baseline.model));
+    // Hybrids last: they fuse checkpoints given before them, by the names the report shows.
+    for (const spec of fusions) checkpoints.push(fusionCheckpoint({ ...spec, ...(fuseDepth ? { depth: fuseDepth } : {}) }));
     // Weight variants of each model folder, right after it: encoded once each (cached by their own fingerprint).
     if (sweep?.weights.length) {
       for (const original of checkpoints.filter((c) => c.kind === 'vectors' && !c.imported)) {
@@ -226,6 +258,7 @@ export const evalCommand = defineCommand({
     if (outputs.json) await writeOutput('eval', outputs.json, reportJson(report));
     if (outputs.markdown) await writeOutput('eval', outputs.markdown, renderMarkdown(report, reportExamples(report, dataset), verdicts));
     if (outputs.junit) await writeOutput('eval', outputs.junit, gateJunit(report, verdicts, { perQuery: values['junit-queries'] }));
+    if (runsFolder) await writeRuns(runsFolder, exportFiles(comparison, 'trec'));
     return verdicts.some((v) => v.failed) ? 1 : 0;
   },
 });
@@ -362,4 +395,38 @@ function progressPrinter(): (progress: ComparisonProgress) => void {
       process.stderr.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
     }
   };
+}
+
+/** `--bm25-method`, `--bm25-k1`, `--bm25-b`, checked before anything is read. */
+function bm25Parameters(values: { 'bm25-method': string; 'bm25-k1': string; 'bm25-b': string }): Partial<Bm25Parameters> {
+  const method = values['bm25-method'];
+  if (!(BM25_METHODS as readonly string[]).includes(method)) throw new UsageError(`eval: --bm25-method must be one of ${BM25_METHODS.join(', ')}, got "${method}"`);
+  const k1 = nonNegativeNumber('eval', '--bm25-k1', values['bm25-k1']);
+  const b = nonNegativeNumber('eval', '--bm25-b', values['bm25-b']);
+  if (b > 1) throw new UsageError(`eval: --bm25-b must be between 0 and 1, got ${b}`);
+  return { method: method as Bm25Method, k1, b };
+}
+
+/** `--runs DIR`: an existing folder, or one to make in an existing folder; never an input. */
+async function checkRunsFolder(folder: string, inputs: readonly InputPath[]): Promise<string> {
+  const info = await stat(folder).catch(() => null);
+  if (info && !info.isDirectory()) throw new UsageError(`eval: --runs ${folder}: is not a folder: give a folder for the run files`);
+  const parent = info ? folder : path.dirname(path.resolve(folder));
+  const parentInfo = await stat(parent).catch(() => null);
+  if (!parentInfo?.isDirectory()) throw new UsageError(`eval: --runs ${folder}: the folder ${parent} does not exist`);
+  const real = path.resolve(folder);
+  for (const input of inputs) {
+    if (input.folder && path.resolve(input.path) === real) throw new UsageError(`eval: --runs ${folder}: is ${input.what}, which this run reads: write the runs elsewhere`);
+  }
+  return folder;
+}
+
+/** One TREC run file per checkpoint, each written whole (temporary file, then rename). */
+async function writeRuns(folder: string, files: readonly ExportFile[]): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  for (const file of files) {
+    const target = await checkOutputPath('--runs', path.join(folder, file.name), { command: 'eval' });
+    await writeOutput('eval', target, file.text);
+  }
+  process.stderr.write(`runs: ${files.length} TREC run files in ${folder}\n`);
 }
