@@ -13,6 +13,8 @@ export interface CheckpointRunInfo {
   slot: string | null;
   name: string;
   kind: CheckpointKind;
+  /** Where it came from: a path, a hub id, `bm25 (lucene, k1 1.5, b 0.75)`, `fusion:rrf@60:A,B`. */
+  source: string;
   backend: string;
   rankedOn: string;
   depth: number;
@@ -44,6 +46,7 @@ export function labView(comparison: Comparison): LabView {
       slot: c.slot ?? null,
       name: c.name,
       kind: c.kind,
+      source: c.source,
       backend: c.backend,
       rankedOn: c.rankedOn,
       depth: c.depth,

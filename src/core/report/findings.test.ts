@@ -9,4 +9,13 @@ describe('findings', () => {
     expect(lines[1]).toBe('tuned: 1 of 2 metrics significantly up (ndcg@10), 0 significantly down.');
     expect(lines).toContain('recall@1 stays under 10 % for every model (best 2.5 %).');
   });
+
+  it('says where a model stands against BM25 when BM25 is in the run', () => {
+    const { report } = syntheticReport();
+    const withBm25 = structuredClone(report);
+    Object.assign(withBm25.models[0], { name: 'bm25', kind: 'ranking', backend: 'BM25 inverted index (JavaScript, CPU)' });
+    withBm25.comparisons[0].a = 'bm25';
+    const lines = findings(withBm25);
+    expect(lines).toContainEqual(expect.stringMatching(/^tuned scores ndcg@10 0\.706\d against 0\.5000 for bm25: \+0\.206\d, above BM25 \(p < 0\.001\)\.$/));
+  });
 });

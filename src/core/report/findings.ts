@@ -27,6 +27,7 @@ export function findings(report: EvalReport): string[] {
     );
     for (const sentence of c.diagnostics?.reading ?? []) lines.push(`Diagnostics, ${c.b} vs ${c.a}: ${sentence}`);
   }
+  lines.push(...againstBm25(report, headline));
   for (const p of report.parity ?? []) lines.push(paritySentence(p));
   for (const key of report.metricKeys.filter((k) => /^(recall|accuracy)@1$/.test(k))) {
     const best = Math.max(...report.models.map((m) => m.metrics[key]));
@@ -41,4 +42,37 @@ export function paritySentence(p: EvalReport['parity'][number]): string {
   return p.reproduces
     ? `${p.a}, encoded in this lab, reproduces the imported vectors ${p.b} to 1e-4 (${figures}).`
     : `${p.a}, encoded in this lab, does NOT reproduce the imported vectors ${p.b} to 1e-4 (${figures}): check the model version, pooling, normalisation and max_seq_length they were written with.`;
+}
+
+/** BM25 built in by the lab (or a run named bm25): the baseline a fine-tune must beat. */
+function isBm25(model: EvalReport['models'][number]): boolean {
+  return model.kind === 'ranking' && (model.backend.startsWith('BM25') || /^bm25\b/i.test(model.name));
+}
+
+/**
+ * Where each model stands against BM25 when one is in the run, and what each hybrid reaches: "tuned stays
+ * 0.1200 below bm25 (p < 0.001); the hybrid rrf@60 of bm25 and tuned reaches 0.7012 (+0.0150 on bm25, …)".
+ */
+function againstBm25(report: EvalReport, headline: string): string[] {
+  const bm25 = report.models.find(isBm25);
+  if (!bm25) return [];
+  const pairOf = (a: string, b: string) => {
+    const direct = report.comparisons.find((c) => c.a === a && c.b === b);
+    if (direct) return { delta: direct.metrics[headline].delta, stats: direct.metrics[headline] };
+    const reverse = report.comparisons.find((c) => c.a === b && c.b === a);
+    return reverse ? { delta: -reverse.metrics[headline].delta, stats: reverse.metrics[headline] } : null;
+  };
+  const p = (v: number) => (v < 0.001 ? 'p < 0.001' : `p(Holm) ${v.toFixed(3)}`);
+  const lines: string[] = [];
+  for (const model of report.models) {
+    if (model === bm25) continue;
+    const pair = pairOf(bm25.name, model.name);
+    if (!pair) continue;
+    const where = isSignificant(pair.stats) ? (pair.delta > 0 ? 'above' : 'below') : 'not significantly different from';
+    const fused = model.kind === 'fusion' && model.fusion ? `the hybrid ${model.fusion.spec} of ${model.fusion.inputs.join(' and ')}` : model.name;
+    lines.push(
+      `${fused} ${model.kind === 'fusion' ? 'reaches' : 'scores'} ${headline} ${model.metrics[headline].toFixed(4)} against ${bm25.metrics[headline].toFixed(4)} for ${bm25.name}: ${signed(pair.delta)}, ${where === 'not significantly different from' ? where : `${where} BM25`} (${p(pair.stats.pHolm)}).`,
+    );
+  }
+  return lines;
 }
