@@ -85,7 +85,8 @@ export default defineConfig({
   // as they are). The data worker's other dependencies are named so the dev server bundles them at start:
   // found later, in the worker, they would make it reload the page mid-session.
   optimizeDeps: {
-    exclude: ['onnxruntime-web', 'hyparquet'],
+    // multilingual-stemmer finds its .wasm through import.meta.url, as onnxruntime-web does: served as it is.
+    exclude: ['onnxruntime-web', 'hyparquet', 'multilingual-stemmer'],
     include: ['apache-arrow', 'apache-arrow/ipc/metadata/file', 'apache-arrow/ipc/metadata/message', 'fzstd', 'lz4js', 'papaparse', 'fflate', 'comlink', 'idb', 'hyparquet-compressors'],
   },
   worker: { format: 'es' },

@@ -25,6 +25,10 @@ if command -v python3 >/dev/null 2>&1; then
   if ! python3 -c 'import pyarrow' >/dev/null 2>&1; then
     pip_install pyarrow || echo "ensureTestDeps: pyarrow could not be installed; the Arrow/parquet reader tests will be skipped" >&2
   fi
+  # bm25s and PyStemmer: the BM25 tests compare tokens, stems and scores with the reference implementation.
+  if ! python3 -c 'import bm25s, Stemmer' >/dev/null 2>&1; then
+    pip_install bm25s PyStemmer || echo "ensureTestDeps: bm25s/PyStemmer could not be installed; the live BM25 comparisons will be skipped" >&2
+  fi
   if ! python3 -c 'import numpy, onnx, safetensors' >/dev/null 2>&1; then
     pip_install numpy onnx safetensors \
       || echo "ensureTestDeps: numpy/onnx/safetensors could not be installed; the tests of safetensors checkpoints made from ../shared/models will be skipped" >&2

@@ -10,7 +10,7 @@ import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/eval/reportCheckpoint.ts';
 import type { SweepSpec } from '../core/eval/compressionSweep.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
-import { bm25Checkpoint, bm25Source } from '../core/lexical/bm25Checkpoint.ts';
+import { bm25Checkpoint, bm25Source } from '../core/eval/bm25Checkpoint.ts';
 import type { Bm25Parameters } from '../core/lexical/bm25Scoring.ts';
 import { fusionCheckpoint, parseFuseSpec } from '../core/eval/fusion/fusionCheckpoint.ts';
 import { displayNames } from '../core/eval/displayNames.ts';

@@ -15,7 +15,7 @@ import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/com
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import { fusionCheckpoint, parseFuseSpec } from '../../core/eval/fusion/fusionCheckpoint.ts';
 import { exportFiles, type ExportFile } from '../../core/eval/exportFiles.ts';
-import { bm25Checkpoint, bm25Source } from '../../core/lexical/bm25Checkpoint.ts';
+import { bm25Checkpoint, bm25Source } from '../../core/eval/bm25Checkpoint.ts';
 import { BM25_METHODS, type Bm25Method, type Bm25Parameters } from '../../core/lexical/bm25Scoring.ts';
 import { byteRange } from '../../core/data/vectors/readFile.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';

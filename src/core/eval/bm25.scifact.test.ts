@@ -10,12 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { needs, SHARED } from '../../../tests/paths.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadDataset, type InputFile } from '../data/loadDataset.ts';
-import { compareCheckpoints } from '../eval/compare.ts';
+import { compareCheckpoints } from './compare.ts';
 import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
-import { buildBm25Index } from './bm25Index.ts';
-import { rankBm25 } from './bm25Ranking.ts';
-import { BM25_METHODS, bm25Weights, type Bm25Parameters } from './bm25Scoring.ts';
-import { loadBm25Tokenizer } from './bm25Tokenizer.ts';
+import { buildBm25Index } from '../lexical/bm25Index.ts';
+import { rankBm25 } from '../lexical/bm25Ranking.ts';
+import { BM25_METHODS, bm25Weights, type Bm25Parameters } from '../lexical/bm25Scoring.ts';
+import { loadBm25Tokenizer } from '../lexical/bm25Tokenizer.ts';
 
 const SCIFACT = path.join(SHARED, 'data', 'scifact');
 const REFERENCE = path.join(SHARED, 'data', 'references', 'bm25s-scifact-test.json');

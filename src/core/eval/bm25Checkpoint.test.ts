@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../data/dataset.ts';
 import { TextTable } from '../data/textTable.ts';
-import type { CheckpointProgress } from '../eval/checkpoint.ts';
+import type { CheckpointProgress } from './checkpoint.ts';
 import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
 
 function dataset(): Dataset {

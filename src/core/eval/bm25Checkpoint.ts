@@ -7,12 +7,12 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { sha256Hex } from '../data/sha256.ts';
-import type { CheckpointContext, CheckpointProgress, RankingCheckpoint } from '../eval/checkpoint.ts';
+import type { CheckpointContext, CheckpointProgress, RankingCheckpoint } from './checkpoint.ts';
 import { rankingsFromTopK } from '../metrics/rankings.ts';
-import { sharedBm25Index } from './bm25IndexCache.ts';
-import { rankBm25 } from './bm25Ranking.ts';
-import { BM25_DEFAULTS, bm25Weights, scoresAbsentTerms, type Bm25Parameters } from './bm25Scoring.ts';
-import { loadBm25Tokenizer, type Bm25TokenizerOptions } from './bm25Tokenizer.ts';
+import { sharedBm25Index } from '../lexical/bm25IndexCache.ts';
+import { rankBm25 } from '../lexical/bm25Ranking.ts';
+import { BM25_DEFAULTS, bm25Weights, scoresAbsentTerms, type Bm25Parameters } from '../lexical/bm25Scoring.ts';
+import { loadBm25Tokenizer, type Bm25TokenizerOptions } from '../lexical/bm25Tokenizer.ts';
 
 export interface Bm25CheckpointOptions extends Partial<Bm25Parameters> {
   /** Results kept per query: the comparison's depth (default 100). */
