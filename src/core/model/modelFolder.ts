@@ -74,7 +74,7 @@ export async function readModelFolder(source: ModelSource, options: ReadModelOpt
   const chosen = chooseFormat(source.name, format, has, variant);
   if (chosen === 'safetensors') {
     const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null);
-    if (variant === 'quantized') return quantized(built, built.provenance.file);
+    if (variant === 'quantized') return quantized(built, built.provenance.file, await int8Export(source));
     return built;
   }
   const alternative = has.safetensors ? 'safetensors' : null;
@@ -169,10 +169,21 @@ async function madeInt8(source: ModelSource, spec: ModelSpec, tokenizer: TextTok
   const fp32 = await readOnnx(source, 'fp32');
   if (!fp32) throw new ModelFolderError(source.name, ONNX_FILES.fp32, 'not found (nor model.onnx at the top of the folder): no ONNX export to run');
   const digests = [{ file: fp32.file, sha256: await sha256Hex(fp32.onnx) }, ...denseDigests(spec)];
-  return quantized({ spec, tokenizer, onnx: fp32.onnx, provenance: { format: 'onnx', file: fp32.file, digests, family: spec.modelType, alternative } }, fp32.file);
+  return quantized({ spec, tokenizer, onnx: fp32.onnx, provenance: { format: 'onnx', file: fp32.file, digests, family: spec.modelType, alternative } }, fp32.file, null);
 }
 
-function quantized(fp32: ModelFolder, from: string): ModelFolder {
+/** The folder's own int8 export, if it has one (only asked where the safetensors ran instead of it). */
+async function int8Export(source: ModelSource): Promise<string | null> {
+  for (const file of ONNX_CANDIDATES.quantized) if (await hasFile(source, file)) return file;
+  return null;
+}
+
+/**
+ * The int8 variant of `fp32`, made here. `savedInt8` is the folder's own int8 file when the graph was built
+ * from safetensors although the folder has one: the note then says that file did not run, rather than that
+ * there is none; and since the safetensors run first, saving the made file reuses it only with the ONNX weights.
+ */
+function quantized(fp32: ModelFolder, from: string, savedInt8: string | null): ModelFolder {
   const { spec } = fp32;
   let made;
   try {
@@ -182,9 +193,15 @@ function quantized(fp32: ModelFolder, from: string): ModelFolder {
     throw error;
   }
   spec.onnxFile = ONNX_FILES.quantized;
+  const how = `made here from ${from} by dynamic int8 quantization (${made.quantizedNodes} MatMul/Gemm weights, ` +
+    `${(fp32.onnx.length / 1e6).toFixed(1)} → ${(made.model.length / 1e6).toFixed(1)} MB)`;
+  const fromSafetensors = fp32.provenance.format === 'safetensors';
   spec.notes.push(
-    `no int8 export in the folder: made here from ${from} by dynamic int8 quantization (${made.quantizedNodes} MatMul/Gemm weights, ` +
-      `${(fp32.onnx.length / 1e6).toFixed(1)} → ${(made.model.length / 1e6).toFixed(1)} MB); save it as onnx/model_quantized.onnx to reuse it`,
+    savedInt8
+      ? `int8 ${how}; the folder's ${savedInt8} did not run: it runs when the ONNX export is chosen instead of the safetensors`
+      : fromSafetensors
+        ? `no int8 export in the folder: ${how}; saved as onnx/model_quantized.onnx, it is reused when the ONNX export is chosen instead of the safetensors`
+        : `no int8 export in the folder: ${how}; save it as onnx/model_quantized.onnx to reuse it`,
   );
   return { ...fp32, onnx: made.model, madeHere: true };
 }
