@@ -64,7 +64,7 @@ function streamFile(location: string, options: LoadOptions): Promise<LoadResult>
       const { encoding, delimiter } = inspectHead(head.subarray(0, bytesRead), name);
       if (encoding === 'utf-16be') throw new DataError({ file: name, message: 'large UTF-16 BE files cannot be streamed: save the file as UTF-8' });
       const bom = encoding === 'utf-8' ? (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0) : 2;
-      const stream = createReadStream(location, { encoding: encoding === 'utf-8' ? 'utf8' : 'utf16le', start: bom });
+      const stream = createReadStream(location, { encoding: encoding === 'utf-8' ? 'utf8' : 'utf16le', start: bom, highWaterMark: 4 << 20 });
       return streamTable(stream as unknown as Parameters<typeof streamTable>[0], name, delimiter, { handOver });
     },
     datasetName([{ path: name }]),

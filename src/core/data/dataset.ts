@@ -56,3 +56,62 @@ export class DataError extends Error {
 export function formatLocation({ file, line, column }: SourceLocation): string {
   return `${file}${line !== undefined ? `:${line}` : ''}${column !== undefined ? `:${column}` : ''}: `;
 }
+
+/**
+ * Sizes past which a file is refused with a message instead of read: far above any real corpus, low enough
+ * that reading ends in bounded time and memory (a 100 MB line, a million columns, nesting that would overflow
+ * the stack).
+ */
+export const DATA_LIMITS = {
+  /** Characters in one line (one row of a streamed CSV/TSV, or one JSON Lines record): 16 MiB. */
+  lineChars: 16 * 2 ** 20,
+  /** Columns in a header (or distinct keys in a JSON Lines file). */
+  columns: 10_000,
+  /** Levels of [ and { nesting in one JSON Lines record. */
+  nesting: 1000,
+} as const;
+
+/** A limit as messages state it: "16 MiB", "10 000". */
+export function describeLimit(limit: keyof typeof DATA_LIMITS): string {
+  return limit === 'lineChars' ? `${DATA_LIMITS.lineChars / 2 ** 20} MiB` : DATA_LIMITS[limit].toLocaleString('en-US').replace(/,/g, ' ');
+}
+
+/** File content as a message may quote it: at most `max` characters, longer text cut with "…". */
+export function excerpt(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A header as messages list it: the first names, each clipped, and how many more (never more than ~200 characters). */
+export function listColumns(header: readonly string[], max = 200): string {
+  let out = '';
+  let shown = 0;
+  for (const name of header) {
+    const next = (shown ? ', ' : '') + excerpt(name, 40);
+    if (out.length + next.length > max) break;
+    out += next;
+    shown++;
+  }
+  return shown < header.length ? `${out}${shown ? ', ' : ''}… ${header.length - shown} more` : out;
+}
+
+/** The first line longer than {@link DATA_LIMITS.lineChars} in `text` (1-based), or 0: one linear scan. */
+export function firstOverlongLine(text: string, limit: number = DATA_LIMITS.lineChars): number {
+  if (text.length <= limit) return 0;
+  let line = 1;
+  for (let start = 0; start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end - start > limit) return line;
+    start = end + 1;
+  }
+  return 0;
+}
+
+/** The error for a line past {@link DATA_LIMITS.lineChars}: where it starts, the limit, never the line. */
+export function overlongLineError(file: string, line: number): DataError {
+  return new DataError({
+    file,
+    line,
+    message: `the line is longer than ${describeLimit('lineChars')} (the longest line or row read): reading stopped; a data file holds one record per line`,
+  });
+}

@@ -1,6 +1,6 @@
 import { readZip } from './zipArchive.ts';
 import { columnsByName, detectPairColumns, type ColumnMapping } from './columns.ts';
-import { DataError, type DataIssue, type Dataset } from './dataset.ts';
+import { DataError, excerpt, listColumns, type DataIssue, type Dataset } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
 import { buildPairsDataset, PairsBuilder } from './pairs.ts';
 import type { StreamHandOver } from './streamTable.ts';
@@ -154,14 +154,15 @@ interface SettledMapping {
  * and queries and documents are known. Throws {@link DataError} otherwise; warns of ambiguous detections.
  */
 function settleMapping(table: Table, mapping: ColumnMapping, detected: boolean): SettledMapping {
+  const names = new Set(table.header);
   for (const [role, column] of Object.entries(mapping)) {
-    if (!table.header.includes(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${column}" is not in the header (${table.header.join(', ')})` });
+    if (!names.has(column!)) throw new DataError({ file: table.file, line: 1, message: `the ${role} column "${excerpt(column!, 40)}" is not in the header (${listColumns(table.header)})` });
   }
   if (!mapping.query || !mapping.document) {
     throw new DataError({
       file: table.file,
       line: 1,
-      message: `cannot tell which columns hold the ${!mapping.query ? 'queries' : 'documents'} (header: ${table.header.join(', ')}): set the column mapping`,
+      message: `cannot tell which columns hold the ${!mapping.query ? 'queries' : 'documents'} (header: ${listColumns(table.header)}): set the column mapping`,
     });
   }
   return { header: table.header, mapping, warnings: detected ? ambiguities(table, mapping) : [] };
@@ -204,7 +205,7 @@ function ambiguities(table: Table, mapping: ColumnMapping): DataIssue[] {
         severity: 'warning' as const,
         file: table.file,
         line: 1,
-        message: `${candidates.map((c) => `"${c}"`).join(' and ')} could all hold the ${plural}; using "${mapping[role]}" (change it in the column mapping)`,
+        message: `${candidates.map((c) => `"${excerpt(c, 40)}"`).join(' and ')} could all hold the ${plural}; using "${excerpt(mapping[role]!, 40)}" (change it in the column mapping)`,
       },
     ];
   });

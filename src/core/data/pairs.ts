@@ -1,5 +1,5 @@
 import type { ColumnMapping } from './columns.ts';
-import type { DataIssue, Dataset, Triplet } from './dataset.ts';
+import { excerpt, type DataIssue, type Dataset, type Triplet } from './dataset.ts';
 import { PairJudgments } from './judgments.ts';
 import type { Table } from './table.ts';
 import { TextTable } from './textTable.ts';
@@ -57,7 +57,7 @@ export class PairsBuilder {
     const blank = this.textColumns.find((c) => isBlank(row[c]));
     if (blank !== undefined) {
       if (++this.emptyRows <= MAX_LISTED) {
-        this.issues.push({ severity: 'warning', file: this.file, line, column: blank + 1, message: `empty ${this.header[blank]}: row skipped` });
+        this.issues.push({ severity: 'warning', file: this.file, line, column: blank + 1, message: `empty ${excerpt(this.header[blank], 40)}: row skipped` });
       }
       return;
     }
@@ -87,7 +87,7 @@ export class PairsBuilder {
       issues.push({
         severity: 'warning',
         file: this.file,
-        message: `${disagreeing} documents appear under several ${this.mapping.label} values; each takes its most frequent one (ties: the first seen)`,
+        message: `${disagreeing} documents appear under several ${excerpt(this.mapping.label ?? '', 40)} values; each takes its most frequent one (ties: the first seen)`,
       });
     }
     const queries = this.queries.table('q', this.queryLabels);

@@ -48,7 +48,7 @@ describe('streamTable', () => {
   });
 
   it('caps errors, header errors included, and says how many it did not list', async () => {
-    const { issues } = await streamTable(streamOf(`${Array.from({ length: 10_001 }, () => '').join(',')}x\n`), 'wide.csv', ',');
+    const { issues } = await streamTable(streamOf(`${Array.from({ length: 5_001 }, () => '').join(',')}x\n`), 'wide.csv', ',');
     expect(issues.length).toBeLessThanOrEqual(52);
     expect(issues.at(-1)!.message).toMatch(/more errors after the first 50 \(\d+ seen, not listed\)/);
   });

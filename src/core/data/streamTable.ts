@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { DataError, type DataIssue } from './dataset.ts';
+import { DATA_LIMITS, DataError, describeLimit, type DataIssue } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
 import { characterColumn, guessDelimiter, papaMessage, TableAssembler, type RowSink, type Table } from './table.ts';
 
@@ -57,13 +57,25 @@ export function streamTable(
   let offered = false;
   let rows = 0;
   let replacementReported = false;
+  const chunkSize = 4 * 1024 * 1024;
+  // Characters handed to papaparse so far. papaparse parses a row that straddles chunks again with every
+  // chunk, so a 100 MB line was parsed thousands of times over (a hang): a row still open past the limit
+  // stops reading. A Node stream is counted as it flows (this listener runs before papaparse's); a browser
+  // File is read in chunks of `chunkSize` bytes.
+  let fed = 0;
+  let chunks = 0;
+  const node = typeof (source as { on?: unknown }).on === 'function' ? (source as unknown as NodeJS.ReadableStream & { destroy?: () => void }) : null;
+  node?.on('data', (piece: string | Uint8Array) => {
+    fed += piece.length;
+  });
   return new Promise((resolve, reject) => {
     Papa.parse<string[]>(source, {
       delimiter,
       encoding: options.encoding,
-      chunkSize: 4 * 1024 * 1024,
+      chunkSize,
       skipEmptyLines: false,
       chunk: (results, parser) => {
+        chunks++;
         // The first line of each row of this chunk: papaparse reports its errors by row index in the chunk.
         const rowLines: number[] = [];
         for (const cells of results.data) {
@@ -88,6 +100,15 @@ export function streamTable(
         for (const error of results.errors) assembler.parserError(papaMessage(error), error.row !== undefined ? rowLines[error.row] : undefined);
         rows += results.data.length;
         options.onProgress?.({ parsed: results.meta.cursor, rows });
+        const open = (node ? fed : chunks * chunkSize) - results.meta.cursor;
+        if (open > DATA_LIMITS.lineChars && !assembler.isStopped) {
+          assembler.stop(
+            assembler.pendingLine,
+            `a row is longer than ${describeLimit('lineChars')} (the longest line or row read): reading stopped; a data file holds one record per line (or the file has an unclosed quote)`,
+          );
+          parser.abort();
+          node?.destroy?.();
+        }
       },
       complete: () => {
         try {
@@ -100,3 +121,4 @@ export function streamTable(
     } as Papa.ParseLocalConfig<string[], Papa.LocalFile>);
   });
 }
+

@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { DataError, type DataIssue } from './dataset.ts';
+import { DATA_LIMITS, DataError, describeLimit, excerpt, firstOverlongLine, overlongLineError, type DataIssue } from './dataset.ts';
 
 /** A parsed table: header cells, data rows, and each row's first line in the file (for messages). */
 export interface Table {
@@ -36,6 +36,8 @@ export class TableAssembler {
   private unlisted = 0;
   /** Columns a row may have: the header's, less trailing unnamed ones (an Excel export's empty columns). */
   private width = 0;
+  /** Set when the input is past a limit (too many columns): nothing more is read. */
+  private stopped = false;
 
   constructor(
     private readonly file: string,
@@ -43,12 +45,20 @@ export class TableAssembler {
   ) {}
 
   add(cells: string[]): boolean {
+    if (this.stopped) return false;
     const line = this.nextLine;
     this.lastLine = line;
     for (const cell of cells) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) this.nextLine++;
     this.nextLine++;
     if (cells.length === 1 && cells[0].trim() === '') return true; // a blank line
     if (!this.header) {
+      if (cells.length > DATA_LIMITS.columns) {
+        this.header = [];
+        this.headerLine = line;
+        this.stopped = true;
+        this.issues.push({ severity: 'error', file: this.file, line, message: `the header has ${cells.length} columns, more than the ${describeLimit('columns')} a table may have (delimiter "${printable(this.delimiter)}")` });
+        return false;
+      }
       const names = cells.map((h) => h.trim());
       // Trailing unnamed columns (an Excel export's empty ones) are dropped, as pandas keeps them as "Unnamed".
       this.width = names.length;
@@ -58,9 +68,12 @@ export class TableAssembler {
       }
       this.header = names.slice(0, this.width);
       this.headerLine = line;
+      // One pass with a set: an indexOf per column made a header of 200 000 columns take a minute.
+      const seen = new Set<string>();
       this.header.forEach((name, i) => {
         if (name === '') this.error(line, i + 1, `column ${i + 1} has no name in the header`);
-        else if (this.header!.indexOf(name) !== i) this.error(line, i + 1, `column name "${name}" appears twice in the header`);
+        else if (seen.has(name)) this.error(line, i + 1, `column name "${excerpt(name, 40)}" appears twice in the header`);
+        else seen.add(name);
       });
       const dataLike = this.header.find((name) => name.length > 40 || /[?!]|\.\s|\.$/.test(name));
       if (dataLike !== undefined) {
@@ -90,7 +103,23 @@ export class TableAssembler {
       this.rows.push(cells);
       this.lines.push(line);
     }
-    return this.unlisted === 0;
+    return this.unlisted === 0 && !this.stopped;
+  }
+
+  /** Line on which the next row starts: where a row still being read begins. */
+  get pendingLine(): number {
+    return this.nextLine;
+  }
+
+  /** Stops reading with an error at `line` (a row past a limit). */
+  stop(line: number, message: string): void {
+    this.stopped = true;
+    this.issues.push({ severity: 'error', file: this.file, line, message });
+  }
+
+  /** Whether reading was stopped by a limit. */
+  get isStopped(): boolean {
+    return this.stopped;
   }
 
   /** Rows held so far (before any hand-over). */
@@ -125,12 +154,12 @@ export class TableAssembler {
   }
 
   finish(): { table: Table; issues: DataIssue[] } {
-    if (!this.header) throw new DataError({ file: this.file, message: 'the file has no rows' });
-    if (this.unlisted) {
+    if (!this.header && !this.stopped) throw new DataError({ file: this.file, message: 'the file has no rows' });
+    if (this.unlisted && !this.stopped) {
       this.issues.push({ severity: 'error', file: this.file, line: this.lastLine, message: `more errors after the first ${MAX_ROW_ERRORS} (${this.unlisted} seen, not listed): reading stopped at this line` });
     }
     return {
-      table: { file: this.file, header: this.header, rows: this.rows, lines: this.lines, delimiter: this.delimiter },
+      table: { file: this.file, header: this.header ?? [], rows: this.rows, lines: this.lines, delimiter: this.delimiter },
       issues: this.issues,
     };
   }
@@ -152,6 +181,9 @@ export class TableAssembler {
 export function parseTable(source: string, file: string): { table: Table; issues: DataIssue[] } {
   // One line-break convention (files mixing CRLF and LF exist); line numbers are unchanged by this.
   const text = source.replace(/\r\n?/g, '\n');
+  // Before papaparse: a 100 MB line would become a row of millions of cells first.
+  const overlong = firstOverlongLine(text);
+  if (overlong) throw overlongLineError(file, overlong);
   const delimiter = guessDelimiter(text);
   const assembler = new TableAssembler(file, delimiter);
   Papa.parse<string[]>(text, {
@@ -173,11 +205,14 @@ const DELIMITERS = ['\t', ',', ';', '|'];
  * one); on a tie, the order above: tab first, as a tab in a header is never accidental.
  */
 export function guessDelimiter(text: string): string {
-  const firstLine = text.slice(0, text.search(/\r?\n|$/)).replace(/"[^"]*"/g, '');
+  const end = text.indexOf('\n');
+  const firstLine = text.slice(0, end < 0 ? text.length : end).replace(/"[^"]*"/g, '');
   let best = ',';
   let bestCount = 0;
   for (const candidate of DELIMITERS) {
-    const count = firstLine.split(candidate).length - 1;
+    // Counted, not split: a line of millions of delimiters would be an array of millions of strings.
+    let count = 0;
+    for (let i = firstLine.indexOf(candidate); i >= 0; i = firstLine.indexOf(candidate, i + 1)) count++;
     if (count > bestCount) {
       best = candidate;
       bestCount = count;

@@ -1,5 +1,5 @@
 import { columnByName, type ColumnMapping } from './columns.ts';
-import { DataError, type DataIssue, type Dataset, type TextRecord } from './dataset.ts';
+import { DataError, excerpt, listColumns, type DataIssue, type Dataset, type TextRecord } from './dataset.ts';
 import { TextTable } from './textTable.ts';
 import type { Table } from './table.ts';
 
@@ -29,13 +29,16 @@ export function buildThreeTablesDataset(
   const corpusColumns = requireColumns(corpus, { id: ['id'], text: ['text'] });
   const title = columnByName(corpus, 'title');
   const label = columnByName(corpus, 'label', new Set([corpusColumns.id!, corpusColumns.text!]));
-  const documents = readRecords(corpus, corpusColumns, issues, (row, header) => {
-    const text = row[header.indexOf(corpusColumns.text!)];
-    const titleText = title ? row[header.indexOf(title)] : '';
+  // Column indices found once, not per row: a row costs the same however wide the table.
+  const [textColumn, titleColumn] = [corpus.header.indexOf(corpusColumns.text!), title ? corpus.header.indexOf(title) : -1];
+  const documents = readRecords(corpus, corpusColumns, issues, (row) => {
+    const text = row[textColumn];
+    const titleText = titleColumn >= 0 ? row[titleColumn] : '';
     return titleText.trim() ? `${titleText} ${text}` : text;
   }, label);
   const queryColumns = requireColumns(queries, { id: ['id'], text: ['text'] });
-  const queryRecords = readRecords(queries, queryColumns, issues, (row, header) => row[header.indexOf(queryColumns.text!)]);
+  const queryText = queries.header.indexOf(queryColumns.text!);
+  const queryRecords = readRecords(queries, queryColumns, issues, (row) => row[queryText]);
 
   const qrelColumns = requireColumns(qrels, { queryId: ['queryId', 'id'], docId: ['docId'], score: ['score'] });
   const [qi, di, si] = [qrelColumns.queryId!, qrelColumns.docId!, qrelColumns.score!].map((c) => qrels.header.indexOf(c));
@@ -50,7 +53,7 @@ export function buildThreeTablesDataset(
     // Grades are integers, as trec_eval reads them (atol: "0x10" is 0, "1e3" is 1, "2.5" is 2): anything
     // else is an error here rather than a grade trec_eval would read differently.
     if (!/^[-+]?\d+$/.test(scoreText)) {
-      issues.push({ severity: 'error', file: qrels.file, line, column: si + 1, message: `score "${scoreText}" is not an integer: relevance grades are whole numbers (0 = not relevant)` });
+      issues.push({ severity: 'error', file: qrels.file, line, column: si + 1, message: `score "${excerpt(scoreText)}" is not an integer: relevance grades are whole numbers (0 = not relevant)` });
       return;
     }
     const score = Number(scoreText);
@@ -64,7 +67,7 @@ export function buildThreeTablesDataset(
           file: qrels.file,
           line,
           column: (missing === 'query' ? qi : di) + 1,
-          message: `${missing === 'query' ? 'query' : 'document'} id "${missing === 'query' ? queryId : docId}" is not in ${missing === 'query' ? queries.file : corpus.file}`,
+          message: `${missing === 'query' ? 'query' : 'document'} id "${excerpt(missing === 'query' ? queryId : docId)}" is not in ${missing === 'query' ? queries.file : corpus.file}`,
         });
       }
       return;
@@ -120,7 +123,7 @@ function requireColumns(table: Table, roles: Partial<Record<keyof ColumnMapping,
       throw new DataError({
         file: table.file,
         line: 1,
-        message: `no ${role === 'queryId' ? 'query id' : role === 'docId' ? 'document id' : role} column (header: ${table.header.join(', ')})`,
+        message: `no ${role === 'queryId' ? 'query id' : role === 'docId' ? 'document id' : role} column (header: ${listColumns(table.header)})`,
       });
     }
     mapping[role] = name;
@@ -151,14 +154,14 @@ function readRecords(
     const previous = seen.get(id);
     if (previous) {
       if (previous.text !== text) {
-        issues.push({ severity: 'error', file: table.file, line, column: ic + 1, message: `id "${id}" already used on line ${previous.line} with a different text` });
+        issues.push({ severity: 'error', file: table.file, line, column: ic + 1, message: `id "${excerpt(id)}" already used on line ${previous.line} with a different text` });
       } else {
-        issues.push({ severity: 'warning', file: table.file, line, column: ic + 1, message: `id "${id}" repeats line ${previous.line}: duplicate skipped` });
+        issues.push({ severity: 'warning', file: table.file, line, column: ic + 1, message: `id "${excerpt(id)}" repeats line ${previous.line}: duplicate skipped` });
       }
       return;
     }
     seen.set(id, { text, line });
-    if (text.trim() === '') issues.push({ severity: 'warning', file: table.file, line, message: `"${id}" has an empty text` });
+    if (text.trim() === '') issues.push({ severity: 'warning', file: table.file, line, message: `"${excerpt(id)}" has an empty text` });
     records.push(lc >= 0 && row[lc].trim() ? { id, text, label: row[lc].trim() } : { id, text });
   });
   return records;
