@@ -67,7 +67,7 @@ export class ModelSlotState {
       this.error = 'A hybrid fuses two or more checkpoints: tick at least two earlier slots.';
       return;
     }
-    this.useFiles({ kind: 'fusion', name: `hybrid ${inputs.join('+')}`, inputs, method });
+    this.useFiles({ kind: 'fusion', name: `${method} ${inputs.join('+')}`, inputs, method });
   }
 
   /** What the slot holds, in a few words, for other slots' menus ("lab-minilm-l6-base", "bm25"). */

@@ -19,7 +19,7 @@ import { byteRange } from '../core/data/vectors/readFile.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
 import { exportFiles, type ExportFile, type ExportKind } from '../core/eval/exportFiles.ts';
 import { labView, type LabView } from '../core/eval/labView.ts';
-import { queryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
+import { loadQueryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
@@ -242,9 +242,9 @@ export const evaluationApi = {
   },
 
   /** One query in full: every model's top k beside the baseline's, from the rankings the metrics used. */
-  queryDetail(queryId: string, k = 10, baseline = 0): QueryDetail {
+  async queryDetail(queryId: string, k = 10, baseline = 0): Promise<QueryDetail> {
     if (!last) throw new Error('nothing has been run yet');
-    return queryDetail(last.comparison, queryId, k, baseline);
+    return loadQueryDetail(last.comparison, queryId, k, baseline);
   },
 
   /** The report as files: Markdown (with per-query examples), JSON (the CLI's document), per-query CSV, TREC runs. */

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { TextTable } from '../data/textTable.ts';
+import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
 import type { RankingCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints } from './compare.ts';
-import { queryDetail } from './queryDetail.ts';
+import { fusionCheckpoint } from './fusion/fusionCheckpoint.ts';
+import { loadQueryDetail, markedSegments, queryDetail } from './queryDetail.ts';
 
 const A = fixedVectors('model-a', CIRCLE_DOCUMENTS, [0.9, 0.1, -1, 0.2, 0, -1]);
 const B = fixedVectors('model-b', CIRCLE_DOCUMENTS, [0.1, 0.9, 0.5, 0.5, 0, -1]);
@@ -48,5 +52,114 @@ describe('one query in detail', () => {
     expect(r.missingRelevant.map((e) => [e.docId, e.rank, e.score])).toEqual([['d1', null, null], ['d3', null, null]]);
     expect(r.dropped).toEqual([{ docId: 'd1', text: 'east', baselineRank: 1, rank: null, score: null }]);
     expect(() => queryDetail(comparison, 'nope')).toThrow(/no query nope/);
+  });
+});
+
+describe('why BM25 and a hybrid ranked what they ranked', () => {
+  // Stemming and case at work: "singing" and "sing" share a term, "Cats" and "CATS" match "cats".
+  const lexicalDataset = (): Dataset => ({
+    name: 'pets',
+    format: 'test',
+    documents: TextTable.numbered('d', ['Cats purr when content.', 'Dogs bark at cats; the CATS run.', 'Birds sing at dawn', 'The singing of birds']),
+    queries: TextTable.numbered('q', ['the cats purr', 'singing birds']),
+    qrels: new Map([
+      ['q1', new Map([['d1', 1]])],
+      ['q2', new Map([['d3', 1], ['d4', 1]])],
+    ]),
+    warnings: [],
+  });
+  // q1 points at d3 (then d2 at 0.8, d1 and d4 at 0); q2 at d1.
+  const model = fixedVectors('model', [1, 0, 0.6, 0.8, 0, 1, -1, 0], [0, 1, 1, 0]);
+  const bm25 = () => bm25Checkpoint({ name: 'bm25', source: bm25Source() });
+  const hybrid = () => fusionCheckpoint({ name: 'hybrid', inputs: ['model', 'bm25'], method: { name: 'rrf', k: 60 }, depth: 2 });
+  const spansOf = (entry: { text: string; matches?: { start: number; end: number }[] }) => entry.matches?.map(({ start, end }) => entry.text.slice(start, end));
+
+  it('marks the query’s terms in each of BM25’s documents (with the tokenizer it ranked with), and in no other column', async () => {
+    const comparison = await compareCheckpoints(lexicalDataset(), [model, bm25()], OPTIONS);
+    const detail = await loadQueryDetail(comparison, 'q1', 2);
+    const [dense, lexical] = detail.models;
+    // "the" is a stop word.
+    expect(lexical.lexical).toEqual({ terms: ['cat', 'purr'] });
+    expect(lexical.top.map((e) => [e.docId, spansOf(e)])).toEqual([
+      ['d1', ['Cats', 'purr']],
+      ['d2', ['cats', 'CATS']],
+    ]);
+    expect(lexical.top[1].matches).toEqual([{ start: 13, end: 17 }, { start: 23, end: 27 }]);
+    // The baseline's top 2 that BM25 left: d3 has no query term.
+    expect(lexical.dropped.map((e) => [e.docId, spansOf(e)])).toEqual([['d3', []]]);
+    expect(dense.lexical).toBeUndefined();
+    expect(dense.top.every((e) => e.matches === undefined)).toBe(true);
+
+    const stems = await loadQueryDetail(comparison, 'q2', 2);
+    expect(stems.models[1].lexical).toEqual({ terms: ['sing', 'bird'] });
+    // Both hold both terms; d4 is the shorter ("the" and "of" are stop words).
+    expect(stems.models[1].top.map((e) => [e.docId, spansOf(e)])).toEqual([
+      ['d4', ['singing', 'birds']],
+      ['d3', ['Birds', 'sing']],
+    ]);
+    // Without a tokenizer (the synchronous call), nothing is marked.
+    expect(queryDetail(comparison, 'q1', 2).models[1].lexical).toBeUndefined();
+  });
+
+  it('marks nothing for a run that is not BM25 ranked here, nor for a BM25 ranked with another tokenizer', async () => {
+    const named: RankingCheckpoint = {
+      kind: 'ranking',
+      name: 'bm25',
+      source: 'bm25.run',
+      rankings: async () => ({
+        rankings: { offsets: Int32Array.of(0, 1, 2), docs: Int32Array.of(0, 2), scores: Float32Array.of(2, 1), unknownIds: [] },
+        backend: 'run file',
+        fingerprint: 'run:bm25',
+        notes: [],
+      }),
+    };
+    const unstemmed = bm25Checkpoint({ name: 'bm25-unstemmed', source: 'bm25 unstemmed' }, { tokenizer: { stemmer: null } });
+    const comparison = await compareCheckpoints(lexicalDataset(), [model, named, unstemmed], OPTIONS);
+    const detail = await loadQueryDetail(comparison, 'q1', 2);
+    expect(detail.models.map((m) => m.lexical)).toEqual([undefined, undefined, undefined]);
+    expect(detail.models[2].top.every((e) => e.matches === undefined)).toBe(true);
+  });
+
+  it('gives each of a hybrid’s documents its rank in each input, null beyond the depth the hybrid read', async () => {
+    const comparison = await compareCheckpoints(lexicalDataset(), [model, bm25(), hybrid()], OPTIONS);
+    const detail = await loadQueryDetail(comparison, 'q1', 3);
+    const fused = detail.models[2];
+    expect(fused.fusion).toEqual({ inputs: ['model', 'bm25'], depth: 2 });
+    // RRF over the top 2 of each: d2 is 2nd in both (2/62); d1 (BM25's 1st) and d3 (the model's) tie at 1/61, by row.
+    expect(fused.top.map((e) => [e.docId, e.inputRanks])).toEqual([
+      ['d2', [2, 2]],
+      ['d1', [null, 1]],
+      ['d3', [1, null]],
+    ]);
+    // The inputs' own columns carry no input ranks; BM25's still its marks.
+    expect(detail.models[0].top.every((e) => e.inputRanks === undefined)).toBe(true);
+    expect(spansOf(detail.models[1].top[0])).toEqual(['Cats', 'purr']);
+    // A relevant document outside the hybrid's top 1 has its input ranks too.
+    const short = queryDetail(comparison, 'q1', 1);
+    expect(short.models[2].missingRelevant.map((e) => [e.docId, e.rank, e.inputRanks])).toEqual([['d1', 2, [null, 1]]]);
+    expect(short.models[2].dropped.map((e) => [e.docId, e.inputRanks])).toEqual([['d3', [1, null]]]);
+  });
+});
+
+describe('a document’s text in marked pieces', () => {
+  it('cuts plain and marked pieces, up to a limit that may fall inside a mark', () => {
+    const text = 'Cats purr when content.';
+    const spans = [{ start: 0, end: 4 }, { start: 5, end: 9 }];
+    expect(markedSegments(text, spans)).toEqual([
+      { text: 'Cats', marked: true },
+      { text: ' ', marked: false },
+      { text: 'purr', marked: true },
+      { text: ' when content.', marked: false },
+    ]);
+    expect(markedSegments(text, spans, 7)).toEqual([
+      { text: 'Cats', marked: true },
+      { text: ' ', marked: false },
+      { text: 'pu', marked: true },
+    ]);
+    expect(markedSegments(text, spans, 3)).toEqual([{ text: 'Cat', marked: true }]);
+    expect(markedSegments(text)).toEqual([{ text, marked: false }]);
+    expect(markedSegments('', spans)).toEqual([]);
+    // Text that looks like markup stays text: the pieces are strings, rendered as text nodes.
+    expect(markedSegments('<b>cats</b>', [{ start: 3, end: 7 }]).map((s) => s.text).join('')).toBe('<b>cats</b>');
   });
 });
