@@ -38,22 +38,33 @@ export class IndexedDbEmbeddingStore implements EmbeddingStore {
     const tx = (await this.open()).transaction('vectors');
     const found = await Promise.all(textHashes.map((hash) => tx.store.get(`${model}:${hash}`)));
     await tx.done;
-    return found.map((buffer) => (buffer ? new Float32Array(buffer) : null));
+    // Only what a put wrote reads back: an entry that is not a whole float32 vector is treated as missing.
+    return found.map((buffer) => (buffer instanceof ArrayBuffer && buffer.byteLength > 0 && buffer.byteLength % 4 === 0 ? new Float32Array(buffer) : null));
   }
 
+  /**
+   * Stores each text once: a batch that repeats a text (two identical documents, two empty ones) writes one
+   * entry and counts it once, and a text already stored is left as it is. One transaction: a write cut off
+   * (the tab closed, the quota reached) leaves none of its entries and every earlier one.
+   */
   async put(model: string, textHashes: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
+    const rows = new Map<string, number>();
+    textHashes.forEach((hash, i) => rows.has(hash) || rows.set(hash, i));
     const tx = (await this.open()).transaction(['vectors', 'models'], 'readwrite');
     const store = tx.objectStore('vectors');
+    const hashes = [...rows.keys()];
+    const existing = await Promise.all(hashes.map((hash) => store.getKey(`${model}:${hash}`)));
     const writes: Promise<unknown>[] = [];
     let added = 0;
-    const existing = await Promise.all(textHashes.map((hash) => store.getKey(`${model}:${hash}`)));
-    textHashes.forEach((hash, i) => {
-      if (existing[i] === undefined) added++;
+    hashes.forEach((hash, k) => {
+      if (existing[k] !== undefined) return;
+      const i = rows.get(hash)!;
+      added++;
       writes.push(store.put(vectors.slice(i * dim, (i + 1) * dim).buffer, `${model}:${hash}`));
     });
     const meta = tx.objectStore('models');
     const before = (await meta.get(model)) ?? { entries: 0, bytes: 0 };
-    writes.push(meta.put({ entries: before.entries + added, bytes: before.bytes + added * dim * 4 }, model));
+    if (added) writes.push(meta.put({ entries: before.entries + added, bytes: before.bytes + added * dim * 4 }, model));
     await Promise.all(writes);
     await tx.done;
   }

@@ -7,7 +7,7 @@ import { loadNodeEncoder } from '../../src/cli/nodeEncoder.ts';
 import { readInputs } from '../../src/cli/readDataset.ts';
 import { encodeWithCache, modelFingerprint } from '../../src/core/eval/embeddingCache.ts';
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
-import { HAS_SHARED_MODELS, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
+import { FIXTURE_MODEL, HAS_SHARED_MODELS, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
 import { HAS_NUMPY, HAS_PYARROW, NUMPY_MISSING, numpyWrite } from '../fixtures/vectors/numpyWriter.ts';
 import { embedlab } from './runCli.ts';
 
@@ -101,7 +101,8 @@ describe.skipIf(!READY)(READY ? 'embedlab eval with a model, its vectors as .npy
 describe('embedlab eval checkpoint arguments', () => {
   it('counts every kind of checkpoint and names a bad one', async () => {
     expect((await embedlab(['eval', SCIFACT])).stderr).toMatch(/give the checkpoints to evaluate \(--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT\.json\)/);
-    const noEquals = await embedlab(['eval', SCIFACT, '--model', 'x', '--run', 'file.run']);
+    // A model folder that exists: the folder is checked before the run's syntax (cheap things first).
+    const noEquals = await embedlab(['eval', SCIFACT, '--model', FIXTURE_MODEL, '--run', 'file.run']);
     expect(noEquals.code).toBe(2);
     expect(noEquals.stderr).toMatch(/--run takes NAME=PATH, got "file.run"/);
   });

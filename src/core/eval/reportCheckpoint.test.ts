@@ -58,4 +58,72 @@ describe('a stored report as a checkpoint', () => {
     expect(() => pickStoredModel(both, 'two.json', 'model-c')).toThrow(/has no model "model-c"; it holds "model-a", "model-b"/);
     expect(pickStoredModel(both, 'two.json', 'model-b').name).toBe('model-b');
   });
+
+  describe('a report checked against its schema when it is read, naming the JSON path of the first bad value', () => {
+    /** A's report as JSON, changed by `edit`, read back: the error's message (or "read" when it is accepted). */
+    async function edited(edit: (report: Record<string, any>) => void): Promise<string> {
+      const { report } = await compareCheckpoints(circleDataset(), [A(), B()], OPTIONS);
+      const json = JSON.parse(reportJson(report));
+      edit(json);
+      try {
+        parseStoredReport(JSON.stringify(json), 'base.json');
+        return 'read';
+      } catch (error) {
+        expect(error).toBeInstanceOf(DataError);
+        return (error as Error).message;
+      }
+    }
+
+    it('accepts what the lab wrote', async () => {
+      expect(await edited(() => undefined)).toBe('read');
+    });
+
+    it('impossible values: NDCG 7.5, a negative recall, a metric outside [0, 1] or not the mean of its queries', async () => {
+      expect(await edited((r) => (r.models[0].perQuery['ndcg@3'].q1 = 7.5))).toBe('base.json: models[0].perQuery["ndcg@3"]["q1"]: 7.5 is outside [0, 1]');
+      expect(await edited((r) => (r.models[1].perQuery['recall@1'].q2 = -0.1))).toBe('base.json: models[1].perQuery["recall@1"]["q2"]: -0.1 is outside [0, 1]');
+      expect(await edited((r) => (r.models[0].metrics['mrr@3'] = 1.5))).toBe('base.json: models[0].metrics["mrr@3"]: 1.5 is outside [0, 1]');
+      expect(await edited((r) => (r.models[0].metrics['mrr@3'] = 0.125))).toBe('base.json: models[0].metrics["mrr@3"]: 0.125 is not the mean of its per-query values (1)');
+    });
+
+    it('per-query values missing, null or strings', async () => {
+      expect(await edited((r) => (r.models[0].perQuery['mrr@3'].q2 = null))).toBe('base.json: models[0].perQuery["mrr@3"]["q2"]: null is not a number');
+      expect(await edited((r) => (r.models[0].perQuery['mrr@3'].q2 = '0.5'))).toBe('base.json: models[0].perQuery["mrr@3"]["q2"]: "0.5" is not a number');
+      expect(await edited((r) => delete r.models[0].perQuery['mrr@3'].q2)).toBe('base.json: models[0].perQuery["mrr@3"]: has no value for query "q2" (models[0].perQuery["ndcg@3"] has one)');
+      expect(await edited((r) => delete r.models[1].perQuery['ndcg@3'].q1)).toBe('base.json: models[1].perQuery["ndcg@3"]: holds 1 queries where dataset.evaluatedQueries is 2');
+    });
+
+    it('an unknown mode, and metric keys that are not the per-query ones', async () => {
+      expect(await edited((r) => (r.mode = 'fancy'))).toBe('base.json: mode: "fancy" is not a mode the lab scores in (sentence-transformers, trec)');
+      expect(await edited((r) => r.metricKeys.push('map@100'))).toBe('base.json: models[0].perQuery: has no "map@100", which metricKeys lists');
+      expect(await edited((r) => r.metricKeys.pop())).toBe('base.json: models[0].perQuery["recall@1"]: is not among metricKeys (ndcg@3, mrr@3)');
+      expect(await edited((r) => (r.metricKeys[1] = 'ndcg@3'))).toBe('base.json: metricKeys[1]: "ndcg@3" is listed twice');
+      expect(await edited((r) => (r.metricKeys[0] = 'bleu@3'))).toMatch(/^base\.json: metricKeys\[0\]: unknown metric "bleu@3"/);
+    });
+
+    it('a top list that is not [document id, score] pairs', async () => {
+      expect(await edited((r) => (r.models[0].top.q1[1] = ['d2', null]))).toBe('base.json: models[0].top["q1"][1]: ["d2",null] is not a [document id, score] pair');
+    });
+
+    it('a fingerprint whose parts do not add up, when read, and whose digests were edited, before it is compared', async () => {
+      expect(await edited((r) => (r.dataset.fingerprint.queries.count = 4))).toBe('base.json: dataset.fingerprint.queries.items: holds 3 entries where its count is 4');
+      expect(await edited((r) => (r.dataset.fingerprint.documents.items = 'not base64!'))).toBe('base.json: dataset.fingerprint.documents.items: is not base64');
+      expect(await edited((r) => (r.dataset.fingerprint.digest = 'abc'))).toBe('base.json: dataset.fingerprint.digest: "abc" is not a SHA-256 digest');
+      expect(await edited((r) => (r.dataset.queries = 2))).toBe('base.json: dataset.fingerprint.queries.count: 3 where dataset.queries is 2');
+      // A digest copied from other data reads as a fingerprint, and is caught when its items are hashed again.
+      const { report } = await compareCheckpoints(circleDataset(), [A()], OPTIONS);
+      const json = JSON.parse(reportJson(report));
+      json.dataset.fingerprint.digest = 'f'.repeat(64);
+      const tampered = parseStoredReport(JSON.stringify(json), 'base.json');
+      const checkpoint = reportCheckpoint({ source: 'runs/base.json' }, tampered, pickStoredModel(tampered, 'base.json'));
+      await expect(compareCheckpoints(circleDataset(), [checkpoint, B()], OPTIONS)).rejects.toThrow(
+        'runs/base.json: dataset.fingerprint.digest: does not match what it fingerprints (the report was edited): evaluate the baseline again',
+      );
+      json.dataset.fingerprint.digest = report.dataset.fingerprint!.digest;
+      json.dataset.fingerprint.judgments.digest = json.dataset.fingerprint.documents.digest;
+      const swapped = parseStoredReport(JSON.stringify(json), 'base.json');
+      await expect(compareCheckpoints(circleDataset(), [reportCheckpoint({ source: 'runs/base.json' }, swapped, swapped.models[0]), B()], OPTIONS)).rejects.toThrow(
+        'runs/base.json: dataset.fingerprint.judgments.digest: does not match what it fingerprints',
+      );
+    });
+  });
 });

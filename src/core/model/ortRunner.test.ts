@@ -41,8 +41,25 @@ describe('ONNX files that are not a usable embedding model get a specific error'
   });
 
   it('says when onnxruntime cannot load the file at all', async () => {
-    const error = await sessionError(new TextEncoder().encode('this is not protobuf at all, just text'));
+    // Top-level fields of a ModelProto (ir_version, a graph), but the graph's bytes are no GraphProto.
+    const error = await sessionError(Uint8Array.of(0x08, 0x07, 0x3a, 0x10, ...new Array(16).fill(0xff)));
     expect(error.message).toMatch(/^broken-model: onnx\/model\.onnx: cannot be loaded by onnxruntime/);
+  });
+
+  it('names a file that is not an ONNX model at all before onnxruntime reads it: text, a truncated file, random bytes, an LFS pointer', async () => {
+    const model = graphWithAxes({ inputs: ['input_ids', 'attention_mask'], output: 'last_hidden_state', width: 4 });
+    const random = Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24);
+    const cases: [Uint8Array, string][] = [
+      [new TextEncoder().encode('this is not protobuf at all, just text'), 'it is text ("this is not protobuf at all, just text…"), not a binary ONNX protobuf'],
+      [new TextEncoder().encode('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 90000000\n'), "it is a Git LFS pointer, not the model itself (run git lfs pull in the model's repository)"],
+      [model.subarray(0, model.length - 7), `it is cut short (truncated?): the field at byte `],
+    ];
+    for (const [bytes, problem] of cases) {
+      const error = await sessionError(bytes);
+      expect(error).toBeInstanceOf(ModelFolderError);
+      expect(error.message).toContain(`broken-model: onnx/model.onnx: is not a valid ONNX model: ${problem}`);
+    }
+    expect((await sessionError(random)).message).toMatch(/^broken-model: onnx\/model\.onnx: is not a valid ONNX model: (byte \d+ starts no|it is cut short)/);
   });
 });
 

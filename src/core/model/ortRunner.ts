@@ -3,6 +3,7 @@ import { poolTokensCpu } from '../kernels/pooling/pooling.cpu.ts';
 import type { PoolingKernel } from '../kernels/pooling/pooling.types.ts';
 import type { BatchInputs } from './batching.ts';
 import type { PooledBatch, PoolingSpec } from './encoder.ts';
+import { onnxModelProblem } from '../onnx/quantizeDynamic.ts';
 import { ModelFolderError } from './modelSource.ts';
 import type { ModelSpec } from './modelSpec.ts';
 
@@ -58,6 +59,9 @@ export class OrtRunner {
   ) {}
 
   static async create(ort: OrtModule, spec: ModelSpec, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<OrtRunner> {
+    // Named before onnxruntime sees it: its own words for a truncated or foreign file are "protobuf parsing failed".
+    const problem = onnxModelProblem(model);
+    if (problem) throw new ModelFolderError(spec.name, spec.onnxFile, `is not a valid ONNX model: ${problem}`);
     let session: InferenceSession;
     try {
       session = await serialised(ort, () => ort.InferenceSession.create(model, options));

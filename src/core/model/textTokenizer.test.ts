@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTinyBertFolder, TINY_BERT_MAX_SEQ_LENGTH, TINY_BERT_VOCAB } from '../../../tests/fixtures/tinyBertFolder.ts';
 import { memorySource } from '../../../tests/fixtures/memorySource.ts';
 import { readModelSpec } from './modelSpec.ts';
+import { ModelFolderError } from './modelSource.ts';
 import { TextTokenizer } from './textTokenizer.ts';
 
 const tokenizer = TextTokenizer.fromSpec(await readModelSpec(memorySource('fixture', makeTinyBertFolder().files)));
@@ -63,5 +64,42 @@ describe('do_lower_case in sentence_bert_config.json', () => {
   it('puts a Lowercase normalizer first, as ST does', async () => {
     expect((await withCase(true)).encode('Hello WORLD').map((id) => TINY_BERT_VOCAB[id])).toEqual(['[CLS]', 'hello', 'world', '[SEP]']);
     expect((await withCase(false)).encode('Hello WORLD').map((id) => TINY_BERT_VOCAB[id])).toEqual(['[CLS]', '[UNK]', '[UNK]', '[SEP]']);
+  });
+});
+
+describe('a tokenizer.json whose shapes are wrong is a ModelFolderError naming the field', () => {
+  /** The fixture's tokenizer.json changed by `edit`, loaded: the error's message. */
+  async function problem(edit: (json: Record<string, any>) => void): Promise<string> {
+    const files = new Map(makeTinyBertFolder().files);
+    const json = JSON.parse(new TextDecoder().decode(files.get('tokenizer.json')!));
+    edit(json);
+    files.set('tokenizer.json', new TextEncoder().encode(JSON.stringify(json)));
+    try {
+      TextTokenizer.fromSpec(await readModelSpec(memorySource('fixture', files)));
+      return 'loaded';
+    } catch (error) {
+      expect(error).toBeInstanceOf(ModelFolderError);
+      return (error as Error).message;
+    }
+  }
+
+  it.each([
+    ['model.vocab a string', (j: Record<string, any>) => (j.model.vocab = 'abc'), 'model.vocab: is a string ("abc"): expected an object mapping each token to its id'],
+    ['model.vocab a list for WordPiece', (j: Record<string, any>) => (j.model.vocab = ['[PAD]', '[UNK]']), 'model.vocab: is a list: expected an object mapping each token to its id'],
+    ['a token id that is a string', (j: Record<string, any>) => (j.model.vocab.hello = '7'), 'model.vocab["hello"]: is a string ("7"): a token\'s id is an integer ≥ 0'],
+    ['an unknown model type', (j: Record<string, any>) => (j.model.type = 'Foo'), 'model.type: is a string ("Foo"): expected one of WordPiece, BPE, Unigram, WordLevel'],
+    ['an unk_token the vocabulary lacks', (j: Record<string, any>) => (j.model.unk_token = '<unk>'), 'model.unk_token: "<unk>" is not in model.vocab: every unknown word would map to no id'],
+    ['added_tokens not a list', (j: Record<string, any>) => (j.added_tokens = { '[PAD]': 0 }), 'added_tokens: is an object: expected a list of tokens ({ id, content, special, … })'],
+    ['an added token without an id', (j: Record<string, any>) => delete j.added_tokens[1].id, 'added_tokens[1].id: is missing: expected an integer ≥ 0'],
+    ['a normalizer that is a number', (j: Record<string, any>) => (j.normalizer = 5), 'normalizer: is a number (5): expected null or an object with a type'],
+    ['a pre-tokenizer without a type', (j: Record<string, any>) => delete j.pre_tokenizer.type, 'pre_tokenizer.type: is missing: expected the name of a pre-tokenizer'],
+    ['a template that is a string', (j: Record<string, any>) => (j.post_processor.single = '[CLS] $A [SEP]'), 'post_processor.single: is a string ("[CLS] $A [SEP]"): expected a list of pieces ({ Sequence } or { SpecialToken })'],
+    ['a BPE model without merges', (j: Record<string, any>) => (j.model.type = 'BPE'), 'model.merges: is missing: a BPE model\'s merges are a list ("a b" or ["a", "b"])'],
+  ])('%s', async (_name, edit, message) => {
+    expect(await problem(edit)).toBe(`fixture: tokenizer.json: ${message}`);
+  });
+
+  it('loads the fixture as it is', async () => {
+    expect(await problem(() => undefined)).toBe('loaded');
   });
 });

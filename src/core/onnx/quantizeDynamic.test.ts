@@ -81,4 +81,23 @@ describe('dynamic int8 quantization of MatMul weights (onnxruntime quantize_dyna
     expect(() => quantizeDynamic(graph(13))).toThrow(/no MatMul or Gemm node has a constant 2-D float weight/);
     expect(() => quantizeDynamic(graph(10))).toThrow(/opset 10 .* needs 11 or later/);
   });
+
+  it('names a file that is not an ONNX model: truncated, random bytes, text, a graph that cannot be decoded', () => {
+    const model = fixtureOnnx();
+    const problem = (bytes: Uint8Array) => {
+      try {
+        quantizeDynamic(bytes);
+        return 'quantized';
+      } catch (error) {
+        expect(error).toBeInstanceOf(QuantizeError);
+        return (error as Error).message;
+      }
+    };
+    expect(problem(model.subarray(0, 5000))).toMatch(/^is not a valid ONNX model: it is cut short \(truncated\?\): the field at byte \d+ runs to byte \d+, the file ends at 5000$/);
+    expect(problem(new TextEncoder().encode('<!doctype html><html><body>Not Found</body></html>'))).toBe('is not a valid ONNX model: it is text ("<!doctype html><html><body>Not Found</bo…"), not a binary ONNX protobuf');
+    const random = Uint8Array.from({ length: 20_000 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 13) & 0xff);
+    expect(problem(random)).toMatch(/^is not a valid ONNX model: (byte \d+ starts no|it is cut short)/);
+    // A graph field whose bytes are no GraphProto: the decoder's words, inside a named error.
+    expect(problem(Uint8Array.of(0x08, 0x07, 0x3a, 0x04, 0x0a, 0x7f, 0x00, 0x00, 0x42, 0x04, 0x0a, 0x00, 0x10, 0x0d))).toMatch(/^is not a valid ONNX model: its graph cannot be read \(.+\)$/);
+  });
 });

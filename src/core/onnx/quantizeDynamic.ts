@@ -64,6 +64,18 @@ interface DecodedTensor {
 }
 
 export function quantizeDynamic(model: Uint8Array): QuantizeReport {
+  const problem = onnxModelProblem(model);
+  if (problem) throw new QuantizeError(`is not a valid ONNX model: ${problem}`);
+  try {
+    return quantizeModel(model);
+  } catch (error) {
+    if (error instanceof QuantizeError) throw error;
+    // protobufjs' own words ("index out of range", "invalid wire type") say where, not what.
+    throw new QuantizeError(`is not a valid ONNX model: its graph cannot be read (${(error as Error).message})`);
+  }
+}
+
+function quantizeModel(model: Uint8Array): QuantizeReport {
   const modelFields = splitFields(model);
   const graphField = modelFields.find((f) => f.field === MODEL_GRAPH);
   if (!graphField?.payload) throw new QuantizeError('the model has no graph');
@@ -223,6 +235,58 @@ function transposed(values: Float32Array, rows: number, cols: number): Float32Ar
 
 function uniqueName(node: DecodedNode, index: number): string {
   return `${(node.name || node.output[0] || 'matmul').replace(/[^\w./-]/g, '_')}_q${index}`;
+}
+
+/** ModelProto's fields whose wire type is fixed: ir_version (varint), graph and opset_import (messages). */
+const MODEL_WIRE_TYPES: Record<number, number> = { 1: 0, [MODEL_GRAPH]: WIRE_LENGTH_DELIMITED, [MODEL_OPSET_IMPORT]: WIRE_LENGTH_DELIMITED };
+
+/**
+ * Why `bytes` are not an ONNX model — empty, text (a Git LFS pointer, an HTML page), cut short, not a
+ * protobuf message, or one without a graph — or null when its top-level fields read as a ModelProto. Only
+ * the top level is walked (the graph is one field, skipped by its length), so this costs nothing beside
+ * loading the model, and a truncated file is caught here, by its last field's length.
+ */
+export function onnxModelProblem(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return 'the file is empty';
+  const head = new TextDecoder().decode(bytes.subarray(0, 200));
+  if (head.startsWith('version https://git-lfs')) return 'it is a Git LFS pointer, not the model itself (run git lfs pull in the model\'s repository)';
+  if (/^[\t\n\r\x20-\x7e]{16}/.test(head) && /^\s*[<{#\w]/.test(head)) return `it is text ("${head.slice(0, 40).trim().replace(/\s+/g, ' ')}…"), not a binary ONNX protobuf`;
+  let pos = 0;
+  let graph = false;
+  const varint = (): number | null => {
+    let value = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      if (pos >= bytes.length) return null;
+      const byte = bytes[pos++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    return null;
+  };
+  const cutShort = (start: number, end: number) => `it is cut short (truncated?): the field at byte ${start} runs to byte ${end}, the file ends at ${bytes.length}`;
+  while (pos < bytes.length) {
+    const start = pos;
+    const tag = varint();
+    if (tag === null) return cutShort(start, bytes.length + 1);
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (field === 0 || (MODEL_WIRE_TYPES[field] !== undefined && MODEL_WIRE_TYPES[field] !== wire)) return `byte ${start} starts no field a ModelProto has (field ${field}, wire type ${wire}): not an ONNX protobuf`;
+    if (wire === 0) {
+      if (varint() === null) return cutShort(start, bytes.length + 1);
+    } else if (wire === 1 || wire === 5) {
+      pos += wire === 1 ? 8 : 4;
+    } else if (wire === WIRE_LENGTH_DELIMITED) {
+      const length = varint();
+      if (length === null) return cutShort(start, bytes.length + 1);
+      pos += length;
+      if (field === MODEL_GRAPH) graph = true;
+    } else {
+      return `byte ${start} starts no protobuf field (wire type ${wire}): not an ONNX protobuf`;
+    }
+    if (pos > bytes.length) return cutShort(start, pos);
+  }
+  if (!graph) return 'it holds no graph';
+  return null;
 }
 
 /** The top-level fields of a message, each with its raw bytes (and payload when length-delimited). */

@@ -41,6 +41,12 @@ export function readIds(bytes: Uint8Array, file: string): string[] {
   }
   const lines = text.split(/\r\n|\n|\r/);
   if (lines.at(-1) === '') lines.pop();
+  // Ids are matched exactly: a blank line or a space around an id would name a row no dataset has.
+  for (const [i, id] of lines.entries()) {
+    if (id.trim() === '') throw new DataError({ file, line: i + 1, message: `a blank line${id ? ' (only spaces)' : ''}: give one id per line, in the order of the rows` });
+    const space = /^\s/.test(id) ? 'a leading' : /\s$/.test(id) ? 'a trailing' : null;
+    if (space) throw new DataError({ file, line: i + 1, column: space === 'a leading' ? 1 : id.length, message: `id ${JSON.stringify(id)} has ${space} space: ids are matched exactly; remove it` });
+  }
   return lines;
 }
 

@@ -39,12 +39,21 @@ export async function openArrowPart(read: ReadFile, path: string, file: string):
     }
   }
   dim = Math.max(dim, 0);
+  if (dim === 0 && ids.length > 0) {
+    throw new DataError({
+      file,
+      message: columns.listSize === 0
+        ? `column "${columns.embedding.name}" is a list of 0 values: vectors need at least one dimension`
+        : `row 1 (id "${ids[0]}") has an empty embedding (0 values) in column "${columns.embedding.name}": vectors need at least one dimension`,
+    });
+  }
   return {
     file,
     count: ids.length,
     dim,
     storedAs: columns.storedAs,
     ids,
+    idType: columns.idType,
     kinds: columns.kind ? kinds : null,
     placeRows: async (destinations) => {
       let firstRow = 0;

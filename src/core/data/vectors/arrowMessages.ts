@@ -18,29 +18,33 @@ export interface ArrowMessages {
 }
 
 const damaged = (file: string, why: string) => new DataError({ file, message: `is cut short or damaged: ${why}` });
+/** The file ends where the format says more follows: it was cut off (a copy or a writer stopped early). */
+const truncated = (file: string, why: string) => new DataError({ file, message: `is truncated: ${why}` });
+const pastTheEnd = (file: string, messageOffset: number) => truncated(file, `a message at byte ${messageOffset} runs past the end of the file`);
 
 /** `length` bytes of the message at `messageOffset`, from `offset`: all of them, or the file is cut short. */
 async function messagePart(read: ReadFile, path: string, file: string, offset: number, length: number, messageOffset: number): Promise<Uint8Array> {
   const bytes = await readRange(read, path, offset, length);
-  if (bytes.length < length) throw damaged(file, `a message at byte ${messageOffset} runs past the end of the file`);
+  if (bytes.length < length) throw pastTheEnd(file, messageOffset);
   return bytes;
 }
 
 /**
  * Reads the message at `offset`: its length prefix (the 0xFFFFFFFF continuation and an int32, or an int32
  * alone in files before Arrow 0.15), then its flatbuffer metadata; the body is left where it is. Null at an
- * end-of-stream marker or the end of the file.
+ * end-of-stream marker; `'end'` exactly at the end of the file (a stream without its marker).
  */
-async function messageAt(read: ReadFile, path: string, file: string, offset: number): Promise<(LocatedMessage & { next: number }) | null> {
+async function messageAt(read: ReadFile, path: string, file: string, offset: number): Promise<(LocatedMessage & { next: number }) | null | 'end'> {
   const prefix = await readRange(read, path, offset, 8);
-  if (prefix.length < 4) return null;
+  if (prefix.length === 0) return 'end';
+  if (prefix.length < 4) throw pastTheEnd(file, offset);
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const continued = view.getUint32(0, true) === 0xffffffff;
-  if (continued && prefix.length < 8) throw damaged(file, `a message at byte ${offset} runs past the end of the file`);
+  if (continued && prefix.length < 8) throw pastTheEnd(file, offset);
   const metadataLength = view.getInt32(continued ? 4 : 0, true);
   if (metadataLength === 0) return null;
   const metadataOffset = offset + (continued ? 8 : 4);
-  if (metadataLength < 0) throw damaged(file, `a message at byte ${offset} runs past the end of the file`);
+  if (metadataLength < 0) throw damaged(file, `a message at byte ${offset} has a negative length (${metadataLength})`);
   const metadata = await messagePart(read, path, file, metadataOffset, metadataLength, offset);
   let message: Message;
   try {
@@ -55,11 +59,20 @@ async function messageAt(read: ReadFile, path: string, file: string, offset: num
 /** An IPC stream: a schema message, then dictionaries and record batches up to an end-of-stream marker. */
 export async function streamMessages(read: ReadFile, path: string, file: string): Promise<ArrowMessages> {
   const first = await messageAt(read, path, file, 0);
-  if (!first || !first.message.isSchema()) throw damaged(file, 'it does not start with a schema message');
+  if (!first || first === 'end' || !first.message.isSchema()) throw damaged(file, 'it does not start with a schema message');
   return {
     schema: first.message.header(),
     async *batches() {
-      for (let located = await messageAt(read, path, file, first.next); located; located = await messageAt(read, path, file, located.next)) yield located;
+      let batches = 0;
+      for (let at = first.next; ; ) {
+        const located = await messageAt(read, path, file, at);
+        if (located === null) return;
+        // Every writer ends a stream with its end-of-stream marker: without one, the rest was cut off.
+        if (located === 'end') throw truncated(file, `the stream ends after ${batches} record batches (at byte ${at}) without its end-of-stream marker`);
+        if (located.message.isRecordBatch()) batches++;
+        yield located;
+        at = located.next;
+      }
     },
   };
 }
@@ -70,7 +83,7 @@ export async function streamMessages(read: ReadFile, path: string, file: string)
  */
 export async function fileMessages(read: ReadFile, path: string, file: string): Promise<ArrowMessages> {
   const tail = await readRange(read, path, -10, 10);
-  if (tail.length < 10 || !startsWithMagic(tail.subarray(4), 'ARROW1')) throw damaged(file, 'it starts as an Arrow IPC file but does not end with its footer and "ARROW1"');
+  if (tail.length < 10 || !startsWithMagic(tail.subarray(4), 'ARROW1')) throw truncated(file, 'it starts as an Arrow IPC file but does not end with its footer and "ARROW1" (or it is damaged)');
   const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getInt32(0, true);
   const footerBytes = (await readRange(read, path, -(10 + footerLength), 10 + footerLength)).subarray(0, footerLength);
   if (footerLength <= 0 || footerBytes.length < footerLength) throw damaged(file, `its footer says it is ${footerLength} bytes long`);
@@ -85,7 +98,7 @@ export async function fileMessages(read: ReadFile, path: string, file: string): 
     async *batches() {
       for (const block of [...footer.dictionaryBatches(), ...footer.recordBatches()]) {
         const located = await messageAt(read, path, file, Number(block.offset));
-        if (!located) throw damaged(file, `its footer points at byte ${block.offset}, where no message is`);
+        if (!located || located === 'end') throw damaged(file, `its footer points at byte ${block.offset}, where no message is`);
         yield located;
       }
     },

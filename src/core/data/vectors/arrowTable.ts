@@ -12,6 +12,8 @@ export interface ArrowColumns {
   /** The list size of a `FixedSizeList`; −1 for a `List`, whose first row decides. */
   listSize: number;
   storedAs: 'float32' | 'float16';
+  /** What the id column holds: "strings", "integers", or the Arrow type. */
+  idType: string;
 }
 
 /**
@@ -35,7 +37,15 @@ export function arrowColumns(schema: Schema, file: string): ArrowColumns {
   const kind = fields.find((f) => KIND_NAMES.includes(f.name.toLowerCase())) ?? null;
   const listSize = DataType.isFixedSizeList(embedding.type) ? (embedding.type as { listSize: number }).listSize : -1;
   const storedAs = (valueType as { precision: number }).precision === 0 ? 'float16' : 'float32';
-  return { embedding, id, kind, listSize, storedAs };
+  return { embedding, id, kind, listSize, storedAs, idType: idTypeOf(id.type) };
+}
+
+/** Strings or integers (dictionary-encoded or not): what the parts of one output must agree on. */
+function idTypeOf(type: DataType): string {
+  const values = DataType.isDictionary(type) ? (type as unknown as { dictionary: DataType }).dictionary : type;
+  if (DataType.isUtf8(values) || DataType.isLargeUtf8(values)) return 'strings';
+  if (DataType.isInt(values)) return 'integers';
+  return String(values);
 }
 
 /** A batch's ids, as text; `firstRow` numbers its rows in the file for messages. */
@@ -79,6 +89,11 @@ export function placeBatchRows(batch: RecordBatch, columns: ArrowColumns, file: 
       const end = chunk.valueOffsets ? chunk.valueOffsets[chunk.offset + r + 1] : start + dim;
       if (end - start !== dim) throw new DataError({ file, message: `row ${row + 1} (id "${ids[row]}") has ${end - start} values where row 1 has ${dim}` });
       const from = child.offset + start;
+      if (child.nullCount > 0) {
+        for (let j = 0; j < dim; j++) {
+          if (!child.getValid(start + j)) throw new DataError({ file, message: `row ${row + 1} (id "${ids[row]}"): element ${j + 1} of column "${columns.embedding.name}" is null: vectors must hold a number in every element` });
+        }
+      }
       for (const { targets, vectors } of destinations) {
         const target = targets[row];
         if (target < 0) continue;

@@ -49,6 +49,7 @@ export async function readNpyLayout(read: ReadFile, path: string, file: string):
   if (shape.length !== 2 || shape.some((n) => !Number.isInteger(n) || n < 0)) {
     throw new DataError({ file, message: `holds an array of shape (${shapeText.trim()}): expected 2-D (rows × dimensions)` });
   }
+  if (shape[1] === 0) throw new DataError({ file, message: `holds an array of shape (${shape[0]}, 0): vectors of dimension 0 (each row needs at least one value)` });
   const type = /^([<>|=])(f)(2|4)$/.exec(descr);
   if (!type) throw new DataError({ file, message: `holds "${descr}" values: expected float32 ('<f4') or float16 ('<f2')` });
   const width = Number(type[3]) as 2 | 4;

@@ -69,6 +69,7 @@ export async function openParquetPart(read: ReadFile, path: string, file: string
     dim,
     storedAs: embedding.leaf.element.type === 'FIXED_LEN_BYTE_ARRAY' ? 'float16' : 'float32',
     ids,
+    idType: idTypeOf(columns.id),
     kinds,
     placeRows: (destinations) => streamEmbeddings(embedding, { count, dim, ids }, destinations),
   };
@@ -134,6 +135,14 @@ function pickColumns(root: SchemaTree, file: string): Columns {
   if (!id) throw new DataError({ file, message: `has no id column (${ID_NAMES.slice(0, 3).join(', ')}, …): vectors are matched to the dataset by id` });
   const kind = flat.find((c) => KIND_NAMES.includes(c.element.name.toLowerCase())) ?? null;
   return { root, embedding, id, kind };
+}
+
+/** Strings or integers: what the parts of one output must agree on (as the Arrow reader says it). */
+function idTypeOf(column: SchemaTree): string {
+  const { type } = column.element;
+  if (type === 'BYTE_ARRAY') return 'strings';
+  if (type === 'INT32' || type === 'INT64') return 'integers';
+  return describe(column);
 }
 
 function describe(tree: SchemaTree): string {
@@ -304,8 +313,9 @@ async function firstRowLength(column: EmbeddingColumn, firstId: string): Promise
 
 /**
  * Decodes the embedding column page by page and writes row `r`'s values to every destination whose
- * `targets[r]` is a row (not −1). A missing element inside a list becomes NaN, for the health diagnostics
- * to count; a missing or empty list, or a row of another length, is an error naming the row.
+ * `targets[r]` is a row (not −1). A missing (null) element inside a list, a missing or empty list, or a
+ * row of another length, is an error naming the row (a null element would be a NaN that silently drops
+ * the row out of every ranking).
  */
 async function streamEmbeddings(column: EmbeddingColumn, { count, dim, ids }: { count: number; dim: number; ids: string[] }, destinations: readonly RowDestination[]): Promise<void> {
   const { file } = column;
@@ -350,7 +360,7 @@ async function streamEmbeddings(column: EmbeddingColumn, { count, dim, ids }: { 
             write(values, value, value + 1, half);
             value++;
           } else {
-            write(half ? [HALF_NAN] : [NaN], 0, 1, half);
+            throw new DataError({ file, message: `row ${row + 1} (id "${ids[row]}"): element ${slot + 1} of column "${name}" is null: vectors must hold a number in every element` });
           }
         }
       }
@@ -360,9 +370,6 @@ async function streamEmbeddings(column: EmbeddingColumn, { count, dim, ids }: { 
   if (row >= 0 && slot !== dim) throw wrongLength(row, String(slot));
   if (row + 1 !== count) throw new DataError({ file, message: `column "${name}" holds ${row + 1} rows, the file ${count}` });
 }
-
-/** A float16 NaN (quiet), for a missing element of a float16 list. */
-const HALF_NAN = 0x7e00;
 
 /** A page's (or a dictionary's) values: float32/float64 as decoded, float16 as their bit patterns (little-endian bytes). */
 function numbers(data: DecodedArray, half: boolean): ArrayLike<number> {

@@ -19,6 +19,8 @@ export interface TablePart {
   /** The element type the file stored (float16 rows are kept as such or widened, as the destination is). */
   storedAs: 'float32' | 'float16';
   ids: string[];
+  /** What the id column holds ("strings", "integers", …): the parts of one output must agree. */
+  idType: string;
   /** Per row, from a `kind`/`role` column: whether it is a query or a document; null without one. */
   kinds: ('query' | 'document')[] | null;
   placeRows(destinations: readonly RowDestination[]): Promise<void>;

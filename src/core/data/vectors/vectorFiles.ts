@@ -3,6 +3,7 @@ import { DataError, formatLocation, type DataIssue, type Dataset } from '../data
 import { readIds, rowTargets } from './alignRows.ts';
 import { readNpyLayout, readNpyRows } from './npy.ts';
 import type { ReadFile } from './readFile.ts';
+import { checkRowValues } from './rowValues.ts';
 import { openTablePart } from './tableFiles.ts';
 import type { RowDestination, TablePart } from './tablePart.ts';
 
@@ -18,6 +19,8 @@ export interface DatasetVectors {
 }
 
 const baseName = (path: string) => path.split(/[\\/]/).pop() ?? path;
+/** A table part as messages name it: its path inside the folder given (`documents/part-0001.parquet`), else its name. */
+const partLabel = (path: string) => (/^([\\/]|[A-Za-z]:)/.test(path) ? baseName(path) : path.replace(/\\/g, '/'));
 
 /** Arrow IPC / Feather and parquet files; Spark's `_SUCCESS`, `.crc` and hidden files are not data. */
 const TABLE_FILE = /\.(parquet|arrow|arrows|feather|ipc)$/i;
@@ -56,6 +59,8 @@ export async function readVectorFiles(paths: readonly string[], read: ReadFile, 
     const placing = rowTargets(layout.count, ids, what === 'documents' ? dataset.documents : dataset.queries, baseName(file), what);
     const vectors = rowArray(what, layout.storedAs === 'float16', placing.tableRows * layout.dim);
     await readNpyRows(read, file, baseName(file), layout, placing.targets, vectors);
+    const table = what === 'documents' ? dataset.documents : dataset.queries;
+    checkRowValues({ file: baseName(file), targets: placing.targets, vectors, dim: layout.dim, idOf: (row) => (ids ? ids[row] : table.id(placing.targets[row])) });
     const how = placing.alignedBy === 'id' ? `matched by the ids in ${baseName(idsFile!)}` : 'taken in the dataset’s order (no ids file; the row counts match)';
     return { vectors, dim: layout.dim, warnings: placing.warnings, note: `${what}: ${layout.count} × ${layout.dim} ${layout.storedAs} from ${baseName(file)}, ${how}${keptNote(vectors)}` };
   };
@@ -116,7 +121,7 @@ async function readTableFiles(paths: readonly string[], read: ReadFile, dataset:
   const tables: TablePart[] = [];
   const parts: Record<'documents' | 'queries', SidePart[]> = { documents: [], queries: [] };
   for (const path of [...paths].sort()) {
-    const table = await openTablePart(read, path, baseName(path));
+    const table = await openTablePart(read, path, partLabel(path));
     tables.push(table);
     const side = sideOf(path);
     if (side) {
@@ -137,8 +142,7 @@ async function readTableFiles(paths: readonly string[], read: ReadFile, dataset:
     const present = parts[what].filter((p) => (p.rows ? p.rows.length : p.table.count) > 0);
     if (!present.length) throw new DataError({ file: paths.map(baseName).join(', '), message: `no ${what}: the files hold no ${what === 'documents' ? 'document' : 'query'} rows` });
     const files = [...new Set(parts[what].map((p) => p.table.file))];
-    const dims = new Set(present.map((p) => p.table.dim));
-    if (dims.size > 1) throw new DataError({ file: files.join(', '), message: `the ${what} files disagree on the dimension (${[...dims].join(' vs ')})` });
+    agreeOn(what, present);
     const dim = present[0].table.dim;
     const ids = present.flatMap((p) => (p.rows ? Array.from(p.rows, (r) => p.table.ids[r]) : p.table.ids));
     const label = files.length > 1 ? `${files.length} files` : files[0];
@@ -165,7 +169,42 @@ async function readTableFiles(paths: readonly string[], read: ReadFile, dataset:
   const result = bothSides(documents, queries, tables.map((t) => t.file).join(', '));
   for (const table of tables) {
     const wanted = destinations.get(table);
-    if (wanted) await table.placeRows(wanted);
+    if (!wanted) continue;
+    await table.placeRows(wanted);
+    for (const { targets, vectors } of wanted) checkRowValues({ file: table.file, targets, vectors, dim: table.dim, idOf: (row) => table.ids[row] });
   }
   return result;
+}
+
+/**
+ * The parts of one side must agree — on the dimension, on what their ids are (strings or integers: "7" and
+ * 7 would name different rows to a reader of either), and on each id naming one row — and the part at
+ * fault is named: the first that differs from the first part, or the second to give an id.
+ */
+function agreeOn(what: 'documents' | 'queries', present: readonly SidePart[]): void {
+  const [first] = present;
+  for (const { table } of present) {
+    if (table.dim === 0) throw new DataError({ file: table.file, message: `holds ${what} vectors of dimension 0: each row needs at least one value` });
+  }
+  const otherDim = present.find((p) => p.table.dim !== first.table.dim);
+  if (otherDim) {
+    throw new DataError({ file: otherDim.table.file, message: `has ${otherDim.table.dim} dimensions where ${first.table.file} has ${first.table.dim}: the ${what} parts disagree on the dimension` });
+  }
+  const otherIds = present.find((p) => p.table.idType !== first.table.idType);
+  if (otherIds) {
+    throw new DataError({ file: otherIds.table.file, message: `its id column holds ${otherIds.table.idType} where ${first.table.file}'s holds ${first.table.idType}: the ${what} parts disagree on the id type` });
+  }
+  const seen = new Map<string, { file: string; row: number }>();
+  for (const { table, rows } of present) {
+    const ownRows = rows ?? Int32Array.from({ length: table.count }, (_, i) => i);
+    for (const row of ownRows) {
+      const id = table.ids[row];
+      const before = seen.get(id);
+      if (before) {
+        const where = before.file === table.file ? `row ${before.row + 1}` : `row ${before.row + 1} of ${before.file}`;
+        throw new DataError({ file: table.file, message: `row ${row + 1}: id "${id}" is also the id of ${where}: each ${what === 'documents' ? 'document' : 'query'} needs one vector` });
+      }
+      seen.set(id, { file: table.file, row });
+    }
+  }
 }
