@@ -4,16 +4,26 @@
  * (title + " " + text, 256 tokens) with ../shared/models/lab-minilm-l6-base. Node first (the CLI's
  * onnxruntime-node against the pipeline's), then headless Chromium (WASM 1 thread, WASM all threads, WebGPU
  * where an adapter exists). Prints docs/s, the ratio lab / pipeline and the time to the first embedding.
+ * Then the same model as training writes it (`model.safetensors`, made by tests/fixtures/stCheckpoint.ts)
+ * against its ONNX export: the load (files, `buildEncoder`, session; peak memory against the weights' size,
+ * each load in a fresh child process, scripts/benchEncodeLoad.ts) and encoding with the graph built here
+ * against the exported one, alternated, on onnxruntime-node and on Chromium's WASM.
  * `npm run bench:encode -- 200` uses fewer documents.
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { loadNodeEncoder } from '../src/cli/nodeEncoder.ts';
+import { promisify } from 'node:util';
+import { cliModelSource } from '../src/cli/cliModelSource.ts';
+import { loadNodeEncoder, openNodeEncoder, type NodeEncoder } from '../src/cli/nodeEncoder.ts';
+import { readModelFolder } from '../src/core/model/modelFolder.ts';
 import { cosineSummary, rowCosines } from '../src/core/vectors/rowCosines.ts';
 import { startBrowserSession } from '../tests/browser/browser.ts';
 import type { EncodeRun } from '../tests/bench/encodeBench.ts';
-import { HAS_SHARED_MODELS, SHARED, SHARED_MODELS } from '../tests/paths.ts';
+import { safetensorsCheckpoint, stCheckpointToolsMissing } from '../tests/fixtures/stCheckpoint.ts';
+import { HAS_SHARED_MODELS, ROOT, SHARED, SHARED_MODELS } from '../tests/paths.ts';
+import type { LoadFigures } from './benchEncodeLoad.ts';
 
 const MODEL = 'lab-minilm-l6-base';
 const COUNT = Number(process.argv[2] ?? 1000);
@@ -23,6 +33,10 @@ const PIPELINE_BATCH = 32;
 const SOFTWARE_GPU_COUNT = 8;
 /** Texts of the responsiveness run (the issue's 20 000-document encode, short texts). */
 const RESPONSIVENESS_TEXTS = Number(process.env.RESPONSIVENESS_TEXTS ?? 20_000);
+/** Where the dev server serves the safetensors folder from while the bench runs (models/ is git-ignored). */
+const BUILT_SERVED = `${MODEL}-safetensors`;
+/** Runs of each format, alternated (exported, built, exported, built …), so neither gets the warm-up. */
+const FORMAT_ROUNDS = 2;
 
 if (!HAS_SHARED_MODELS) {
   console.log('bench:encode needs ../shared/models and ../shared/data/scifact');
@@ -103,12 +117,29 @@ function weightsRow(label: string, fp32: number, int8: number, stats: { min: num
   weightsRow(`Node (${int8.backend})`, texts.length / seconds, texts.length / int8Seconds, cosineSummary(rowCosines(fp32.vectors, quantized.vectors, fp32.dim)));
 }
 
+
+// The graph built from safetensors against the exported ONNX of the same weights.
+const checkpoint = safetensorsCheckpoint(MODEL, { dtype: 'fp32' });
+const exportedFolder = path.join(SHARED_MODELS, MODEL);
+if (!checkpoint) console.log(`\nbuilt graph vs exported ONNX: skipped, the safetensors checkpoint cannot be written here (${stCheckpointToolsMissing()})`);
+else {
+  const weightsBytes = statSync(path.join(checkpoint, 'model.safetensors')).size;
+  console.log(
+    `\nbuilt graph (from model.safetensors, ${mb(weightsBytes)}) vs exported ONNX (onnx/model.onnx, ${mb(statSync(path.join(exportedFolder, 'onnx/model.onnx')).size)}), same model`,
+  );
+  await loadSection(checkpoint, weightsBytes);
+  await nodeFormatsSection(checkpoint);
+}
+
 // Chromium: each encoder in a fresh worker, so thread counts and backends do not leak between runs.
 const session = await startBrowserSession().catch((error: Error) => {
   console.error(`\nbench:encode: the browser part cannot run: ${error.message}`);
   process.exit(1);
 });
 if (session) {
+  // The tree is edited while the bench runs (other work in this checkout): without this, the dev server's
+  // HMR reloads the page on the next saved file and the page.evaluate in flight fails mid-measurement.
+  await session.server.watcher.close();
   try {
     const { page } = await session.newPage();
     await page.goto(`${session.baseUrl}/tests/bench/encodeBench.html`);
@@ -159,6 +190,26 @@ if (session) {
     }
     const variants = await weightVariants('wasm', threads, texts);
     weightsRow(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, variants.fp32DocsPerSecond, variants.int8DocsPerSecond, variants.cosine);
+    if (checkpoint) {
+      const labFormat = (model: string, format: 'onnx' | 'safetensors') =>
+        page.evaluate(
+          ([m, n, docs, f]) =>
+            (window as unknown as { benchLab: (...args: unknown[]) => Promise<EncodeRun> }).benchLab(m, 'wasm', n, docs, undefined, f),
+          [model, threads, texts, format] as const,
+        );
+      await withServed(checkpoint, async () => {
+        console.log(`built graph vs exported ONNX, WASM ${threads} thread${threads === 1 ? '' : 's'} (each run in a fresh worker; first embedding = load, build and one text):`);
+        const runs = { onnx: [] as EncodeRun[], safetensors: [] as EncodeRun[] };
+        for (let round = 0; round < FORMAT_ROUNDS; round++) {
+          for (const format of ['onnx', 'safetensors'] as const) {
+            const run = await labFormat(format === 'onnx' ? MODEL : BUILT_SERVED, format);
+            runs[format].push(run);
+            row(`  ${format === 'onnx' ? 'exported' : 'built'} #${round + 1} (${run.weights})`, run);
+          }
+        }
+        formatRatio(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, runs.onnx, runs.safetensors);
+      });
+    }
     const responsive = await page.evaluate(
       (n) => (window as unknown as { benchResponsiveness: (m: string, n: number) => Promise<{ seconds: number; longTasks: number; longestMs: number }> }).benchResponsiveness('lab-minilm-l6-base', n),
       RESPONSIVENESS_TEXTS,
@@ -181,5 +232,121 @@ if (session) {
     }
   } finally {
     await session.close();
+  }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function ms(value: number | undefined): string {
+  return `${(value ?? NaN).toFixed(0)} ms`;
+}
+
+/** One load in a fresh Node process (scripts/benchEncodeLoad.ts), so that its peak memory is the load's alone. */
+async function childLoad(mode: 'load' | 'phases', folder: string, format: 'onnx' | 'safetensors'): Promise<LoadFigures> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/benchEncodeLoad.ts'), mode, folder, format], {
+    cwd: ROOT,
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as LoadFigures;
+}
+
+/**
+ * Load time and peak memory of both formats into onnxruntime-node, alternated, each in a fresh process; then
+ * one step-by-step load of each (where readModelFolder's time goes, buildEncoder's own among it).
+ */
+async function loadSection(checkpoint: string, weightsBytes: number): Promise<void> {
+  const folderOf = (format: 'onnx' | 'safetensors') => (format === 'onnx' ? exportedFolder : checkpoint);
+  const label = (format: 'onnx' | 'safetensors') => (format === 'onnx' ? 'exported ONNX' : 'built from safetensors');
+  console.log(`load into onnxruntime-node (readModelFolder + session creation, as the CLI does it), each in a fresh process, ratios against the ${mb(weightsBytes)} of model.safetensors:`);
+  const loads = { onnx: [] as LoadFigures[], safetensors: [] as LoadFigures[] };
+  for (let round = 0; round < FORMAT_ROUNDS; round++) {
+    for (const format of ['onnx', 'safetensors'] as const) {
+      const f = await childLoad('load', folderOf(format), format);
+      loads[format].push(f);
+      const added = f.peak - f.rssBefore;
+      console.log(
+        `  ${`${label(format)} #${round + 1}`.padEnd(27)} readModelFolder ${ms(f.steps.readModelFolder)} + session ${ms(f.steps.session)}; ` +
+          `peak RSS ${mb(f.peak)} = ${(f.peak / weightsBytes).toFixed(2)}× the weights, ${mb(added)} over the ${mb(f.rssBefore)} before the load = ${(added / weightsBytes).toFixed(2)}× ` +
+          `(peak by then: after readModelFolder ${((f.peakRead! - f.rssBefore) / weightsBytes).toFixed(2)}×; rss() sampled every 1 ms: ${((f.sampledPeak - f.rssBefore) / weightsBytes).toFixed(2)}×)`,
+      );
+    }
+  }
+  const best = (format: 'onnx' | 'safetensors') => Math.min(...loads[format].map((f) => f.peak - f.rssBefore));
+  console.log(
+    `  peak over the process before / weights: built ${(best('safetensors') / weightsBytes).toFixed(2)}×, exported ${(best('onnx') / weightsBytes).toFixed(2)}× ` +
+      `(lowest of ${FORMAT_ROUNDS}); built / exported ${(best('safetensors') / best('onnx')).toFixed(2)}×`,
+  );
+  for (const format of ['onnx', 'safetensors'] as const) {
+    const f = await childLoad('phases', folderOf(format), format);
+    const total = Object.values(f.steps).reduce((a, b) => a + b, 0);
+    console.log(`  ${label(format)}, step by step: ${Object.entries(f.steps).map(([step, t]) => `${step} ${ms(t)}`).join(', ')} (total ${ms(total)})`);
+    if (format === 'safetensors') console.log(`  building the graph (buildEncoder): ${ms(f.steps.buildEncoder)} (the issue's bound: under 1 s)`);
+  }
+}
+
+/** docs/s of each run, the means and built / exported. */
+function formatRatio(label: string, exported: readonly Pick<EncodeRun, 'docsPerSecond' | 'first'>[], built: readonly Pick<EncodeRun, 'docsPerSecond' | 'first'>[]): void {
+  const mean = (runs: readonly { docsPerSecond: number }[]) => runs.reduce((s, r) => s + r.docsPerSecond, 0) / runs.length;
+  const best = (runs: readonly { docsPerSecond: number }[]) => Math.max(...runs.map((r) => r.docsPerSecond));
+  const cosine = built[0].first.reduce((s, v, j) => s + v * exported[0].first[j], 0);
+  console.log(
+    `  ratio built / exported ${label}: ${(mean(built) / mean(exported)).toFixed(3)}× of the means (${mean(built).toFixed(2)} vs ${mean(exported).toFixed(2)} docs/s over ${built.length} runs each), ` +
+      `${(best(built) / best(exported)).toFixed(3)}× of the best runs; the issue's bound: ≥ 0.95×; first document's embeddings agree to cosine ${cosine.toFixed(6)}`,
+  );
+}
+
+/**
+ * Encoding on onnxruntime-node with the graph built from safetensors and with the export, both sessions
+ * open, the same texts and batches, runs alternated (exported, built, exported, built).
+ */
+async function nodeFormatsSection(checkpoint: string): Promise<void> {
+  const open = async (folder: string, format: 'onnx' | 'safetensors') => openNodeEncoder(await readModelFolder(cliModelSource(folder), { format }));
+  const encoders: Record<'onnx' | 'safetensors', NodeEncoder> = { onnx: await open(exportedFolder, 'onnx'), safetensors: await open(checkpoint, 'safetensors') };
+  try {
+    console.log(`encode on Node (${encoders.onnx.backend}, ${cpus().length} threads), both sessions open, runs alternated:`);
+    for (const encoder of Object.values(encoders)) await encoder.encode(texts.slice(0, 8));
+    const runs = { onnx: [] as EncodeRun[], safetensors: [] as EncodeRun[] };
+    const last: Partial<Record<'onnx' | 'safetensors', Float32Array>> = {};
+    for (let round = 0; round < FORMAT_ROUNDS; round++) {
+      for (const format of ['onnx', 'safetensors'] as const) {
+        const t0 = performance.now();
+        const out = await encoders[format].encode(texts);
+        const seconds = (performance.now() - t0) / 1000;
+        last[format] = out.vectors;
+        const run: EncodeRun = { firstEmbeddingMs: NaN, seconds, docsPerSecond: texts.length / seconds, backend: encoders[format].backend, dim: out.dim, first: Array.from(out.vectors.subarray(0, out.dim)) };
+        runs[format].push(run);
+        console.log(`  ${`${format === 'onnx' ? 'exported' : 'built'} #${round + 1} (${encoders[format].folder.provenance.file})`.padEnd(44)} ${run.docsPerSecond.toFixed(1).padStart(7)} docs/s  (${texts.length} docs in ${seconds.toFixed(2)} s)`);
+      }
+    }
+    formatRatio('(Node)', runs.onnx, runs.safetensors);
+    const agreement = cosineSummary(rowCosines(last.onnx!, last.safetensors!, runs.onnx[0].dim));
+    console.log(`  every document, built vs exported embedding: cosine min ${agreement.min.toFixed(7)}, mean ${agreement.mean.toFixed(7)}`);
+  } finally {
+    await Promise.all(Object.values(encoders).map((encoder) => encoder.release()));
+  }
+}
+
+/**
+ * Serves the safetensors folder as models/BUILT_SERVED while `work` runs: a symlink made here is removed
+ * afterwards; one that was already there is kept as found.
+ */
+async function withServed(folder: string, work: () => Promise<void>): Promise<void> {
+  const link = path.join(ROOT, 'models', BUILT_SERVED);
+  const made = !existsSync(link) && !isLink(link);
+  if (made) symlinkSync(folder, link);
+  try {
+    await work();
+  } finally {
+    if (made) unlinkSync(link);
+  }
+}
+
+function isLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

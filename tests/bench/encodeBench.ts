@@ -2,6 +2,7 @@
 // from Node, and reports docs/s and the time to the first embedding (model load + one text).
 import { proxy, wrap } from 'comlink';
 import type { EncoderApi } from '../../src/worker/api.ts';
+import type { WeightsFormat } from '../../src/core/model/modelFolder.ts';
 import { cosineSummary, rowCosines } from '../../src/core/vectors/rowCosines.ts';
 import type { PipelineWorkerApi } from './pipelineWorker.ts';
 
@@ -13,21 +14,31 @@ export interface EncodeRun {
   dim: number;
   /** The first text's embedding, for a sanity comparison across encoders. */
   first: number[];
+  /** The lab's runs: which weights ran, e.g. `safetensors model.safetensors` or `onnx onnx/model.onnx`. */
+  weights?: string;
 }
 
-async function lab(model: string, backend: 'wasm' | 'webgpu', threads: number, texts: string[], tokenBudget?: number): Promise<EncodeRun> {
+async function lab(model: string, backend: 'wasm' | 'webgpu', threads: number, texts: string[], tokenBudget?: number, format?: WeightsFormat): Promise<EncodeRun> {
   const worker = new Worker(new URL('../../src/worker/index.ts', import.meta.url), { type: 'module', name: 'encoder' });
   const encoder = wrap<EncoderApi>(worker);
   try {
     await encoder.configureWasm(threads);
     const start = performance.now();
-    const info = await encoder.loadModel('bench', { kind: 'served', name: model }, { backend, tokenBudget });
+    const info = await encoder.loadModel('bench', { kind: 'served', name: model }, { backend, tokenBudget, format });
     await encoder.encode('bench', texts.slice(0, 1));
     const firstEmbeddingMs = performance.now() - start;
     const t0 = performance.now();
     const result = await encoder.encode('bench', texts);
     const seconds = (performance.now() - t0) / 1000;
-    return { firstEmbeddingMs, seconds, docsPerSecond: texts.length / seconds, backend: info.backend.description, dim: result.dim, first: Array.from(result.vectors.subarray(0, result.dim)) };
+    return {
+      firstEmbeddingMs,
+      seconds,
+      docsPerSecond: texts.length / seconds,
+      backend: info.backend.description,
+      dim: result.dim,
+      first: Array.from(result.vectors.subarray(0, result.dim)),
+      weights: `${info.provenance.format} ${info.provenance.file}`,
+    };
   } finally {
     worker.terminate();
   }

@@ -1,0 +1,105 @@
+/**
+ * The child process of `npm run bench:encode`'s load section: one model folder loaded into an
+ * onnxruntime-node session, nothing else, so that the kernel's high-water mark of resident memory
+ * (`VmHWM` in /proc/self/status) is the load's and not the benchmark's. Prints one JSON line.
+ *
+ *   node --import tsx scripts/benchEncodeLoad.ts load FOLDER onnx|safetensors
+ *     `readModelFolder` + session creation as the CLI does them (`openNodeEncoder`): times and memory.
+ *   node --import tsx scripts/benchEncodeLoad.ts phases FOLDER onnx|safetensors
+ *     the same work step by step (config and tokenizer, reading the weights, SHA-256, building the graph,
+ *     session creation), each timed: where `readModelFolder`'s time goes. Its memory is not reported.
+ */
+import { readFileSync } from 'node:fs';
+import { cliModelSource } from '../src/cli/cliModelSource.ts';
+import { openNodeEncoder } from '../src/cli/nodeEncoder.ts';
+import { cliRuntime } from '../src/cli/onnxRuntime.ts';
+import { sha256Hex } from '../src/core/data/sha256.ts';
+import { buildEncoder } from '../src/core/model/encoders/buildEncoder.ts';
+import { readModelFolder } from '../src/core/model/modelFolder.ts';
+import { readJson } from '../src/core/model/modelSource.ts';
+import { readModelSpec } from '../src/core/model/modelSpec.ts';
+import { readSafetensorsWeights } from '../src/core/model/safetensorsWeights.ts';
+import { TextTokenizer } from '../src/core/model/textTokenizer.ts';
+
+/** What the parent reads back: milliseconds per step, bytes of memory. */
+export interface LoadFigures {
+  format: 'onnx' | 'safetensors';
+  steps: Record<string, number>;
+  /** Resident set size just before the load (Node, tsx, the modules and onnxruntime-node's library). */
+  rssBefore: number;
+  /** The kernel's high-water mark of resident memory over the process's life (VmHWM). */
+  peak: number;
+  /** The largest `process.memoryUsage().rss` seen by a 1 ms timer (it only fires between synchronous steps). */
+  sampledPeak: number;
+  /** `load` only: VmHWM and VmRSS once `readModelFolder` has returned, before the session is created. */
+  peakRead?: number;
+  rssRead?: number;
+  /** Resident set size with the session open, the JS bytes still referenced by the folder. */
+  rssAfter: number;
+}
+
+const [mode, folderPath, format] = process.argv.slice(2);
+if ((mode !== 'load' && mode !== 'phases') || !folderPath || (format !== 'onnx' && format !== 'safetensors')) {
+  console.error('usage: benchEncodeLoad.ts load|phases FOLDER onnx|safetensors');
+  process.exit(2);
+}
+
+/** A field of /proc/self/status in bytes (Linux reports kB). */
+function statusBytes(field: 'VmHWM' | 'VmRSS'): number {
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  if (!line) throw new Error(`/proc/self/status has no ${field} line (not Linux?)`);
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+// onnxruntime-node's native library is loaded before the baseline is read: it is not part of the load.
+const runtime = await cliRuntime();
+const source = cliModelSource(folderPath);
+const steps: Record<string, number> = {};
+const timed = async <T>(step: string, work: () => T | Promise<T>): Promise<T> => {
+  const t0 = performance.now();
+  const result = await work();
+  steps[step] = performance.now() - t0;
+  return result;
+};
+
+const rssBefore = statusBytes('VmRSS');
+let sampledPeak = process.memoryUsage.rss();
+const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())), 1);
+
+// Held until the figures are read, so that nothing is collected before rssAfter.
+let held: unknown;
+let afterRead: Pick<LoadFigures, 'peakRead' | 'rssRead'> = {};
+if (mode === 'load') {
+  const folder = await timed('readModelFolder', () => readModelFolder(source, { format }));
+  if (folder.provenance.format !== format) throw new Error(`${folderPath}: asked for ${format}, ran ${folder.provenance.format}`);
+  afterRead = { peakRead: statusBytes('VmHWM'), rssRead: statusBytes('VmRSS') };
+  held = [folder, await timed('session', () => openNodeEncoder(folder))];
+} else {
+  const spec = await timed('config + tokenizer', async () => {
+    const read = await readModelSpec(source, 'fp32');
+    TextTokenizer.fromSpec(read);
+    return read;
+  });
+  let onnx: Uint8Array;
+  if (format === 'safetensors') {
+    const config = await readJson(source, 'config.json');
+    if (!config) throw new Error(`${folderPath}: no config.json`);
+    const weights = await timed('read files', () => readSafetensorsWeights(source));
+    if (!weights) throw new Error(`${folderPath}: no model.safetensors`);
+    await timed('SHA-256', () => Promise.all((weights.files ?? []).map(({ bytes }) => sha256Hex(bytes))));
+    onnx = (await timed('buildEncoder', () => buildEncoder(config, weights))).onnx;
+  } else {
+    const bytes = await timed('read files', () => source.read(spec.onnxFile));
+    if (!bytes) throw new Error(`${folderPath}: no ${spec.onnxFile}`);
+    await timed('SHA-256', () => sha256Hex(bytes));
+    onnx = bytes;
+  }
+  held = await timed('session', () => runtime.ort.InferenceSession.create(onnx, runtime.sessionOptions));
+}
+clearInterval(sampler);
+const figures: LoadFigures = { format, steps, rssBefore, peak: statusBytes('VmHWM'), sampledPeak, ...afterRead, rssAfter: statusBytes('VmRSS') };
+console.log(JSON.stringify(figures));
+void held;
+process.exit(0);
