@@ -24,7 +24,9 @@ export function fileModelSource(folder: string): ModelSource {
       }
       if (!opened) return null;
       try {
-        return new Uint8Array(await opened.handle.readFile());
+        // A view of the Buffer, not a copy: a model's weights are held once.
+        const bytes = await opened.handle.readFile();
+        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       } catch (error) {
         throw new ModelFolderError(folder, file, `cannot be read (${reason(error as NodeJS.ErrnoException)})`);
       } finally {

@@ -65,8 +65,9 @@ export class EncoderGraph {
     const g = this.g;
     switch (name) {
       case 'gelu':
-        // x · ½ · (1 + erf(x / √2)): the exact GELU (opset 17 has no Gelu op).
-        return g.op('Mul', [g.op('Mul', [x, g.floats([0.5])]), g.op('Add', [g.op('Erf', [g.op('Mul', [x, g.floats([Math.SQRT1_2])])]), g.floats([1])])]);
+        // x · ½ · (1 + erf(x / √2)): the exact GELU (opset 17 has no Gelu op). Div by √2, as exporters write
+        // it: onnxruntime's GeluFusion matches that form only (a Mul by 1/√2 stays six unfused ops).
+        return g.op('Mul', [g.op('Mul', [x, g.floats([0.5])]), g.op('Add', [g.op('Erf', [g.op('Div', [x, g.floats([Math.SQRT2])])]), g.floats([1])])]);
       case 'gelu_new':
       case 'gelu_pytorch_tanh':
       case 'gelu_fast': {
