@@ -47,20 +47,20 @@ export function parseHubModel(spec: string, accessToken?: string): HubModel {
 export function hubModelSource(model: HubModel, options: HubOptions = {}): ModelSource {
   checkHubId(model.id, model.id);
   const name = model.revision ? `${model.id}@${model.revision}` : model.id;
+  /** What the hub client needs to find `file` at this revision, with the token. */
+  const where = (file: string) => ({
+    repo: { type: 'model' as const, name: model.id },
+    path: file,
+    revision: model.revision ?? 'main',
+    ...(model.accessToken ? { accessToken: model.accessToken } : {}),
+    ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   return {
     name,
     async read(file) {
-      let blob: Blob | null;
       try {
-        blob = await downloadFile({
-          repo: { type: 'model', name: model.id },
-          path: file,
-          revision: model.revision ?? 'main',
-          ...(model.accessToken ? { accessToken: model.accessToken } : {}),
-          ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-          xet: false,
-        });
+        const blob = await downloadFile({ ...where(file), xet: false });
         return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
       } catch (error) {
         throw hubError(name, file, error, model);
@@ -69,14 +69,7 @@ export function hubModelSource(model: HubModel, options: HubOptions = {}): Model
     // A one-byte probe of the file's resolve route (what downloadFile asks first): nothing large is fetched.
     async has(file) {
       try {
-        return (await fileDownloadInfo({
-          repo: { type: 'model', name: model.id },
-          path: file,
-          revision: model.revision ?? 'main',
-          ...(model.accessToken ? { accessToken: model.accessToken } : {}),
-          ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        })) !== null;
+        return (await fileDownloadInfo(where(file))) !== null;
       } catch (error) {
         throw hubError(name, file, error, model);
       }
