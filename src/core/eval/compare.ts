@@ -116,6 +116,33 @@ interface RetainedVectors {
 const NOT_FOR_RANKINGS = 'not available for a ranking: a run file has no vectors';
 const NOT_FOR_FUSIONS = 'not available for a fusion: it combines rankings, it has no vectors';
 
+/**
+ * A checkpoint that produced rankings (a run file, BM25, a fusion) as a result: checked against the
+ * dataset, judged once, scored; it has no vectors, so nothing was encoded.
+ */
+function scoredRankings(
+  produced: { rankings: Rankings; fingerprint: string; backend: string; notes: readonly string[] },
+  { dataset, judgments, mode, metricKeys, docId, name }: { dataset: Dataset; judgments: Judgments; mode: EvaluationMode; metricKeys: readonly string[]; docId: ReturnType<typeof docIdOf>; name: string },
+) {
+  checkRankings(produced.rankings, dataset, name);
+  const judged = judgeRun(produced.rankings, judgments, mode, (row) => docId(row, produced.rankings));
+  return {
+    fingerprint: produced.fingerprint,
+    backend: produced.backend,
+    dim: null,
+    depth: depthOf(produced.rankings),
+    rankings: produced.rankings,
+    judged,
+    evaluation: evaluateJudged(judged, [...metricKeys]),
+    notes: [...produced.notes],
+    diagnostics: null,
+    vectors: null,
+    encoded: 0,
+    cached: 0,
+    seconds: 0,
+  };
+}
+
 /** Unit rows, in place (no second copy). */
 function normalizeVectors(documents: DocumentRows, queries: Float32Array, dim: number): void {
   normalizeDocumentRows(documents, dim);
@@ -187,52 +214,24 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
       const inputs = fusionInputs.get(index)!.map((at) => ({ name: names[at], kind: results[at].kind, rankings: results[at].rankings, fingerprint: results[at].fingerprint, ranksOnly: results[at].ranksOnly }));
       const fused = await checkpoint.fuse(inputs, { ...context, dataset, judgments, mode: options.mode, metricKeys, depth, seed: stats.seed });
       options.signal?.throwIfAborted();
-      checkRankings(fused.rankings, dataset, checkpoint.name);
-      const judged = judgeRun(fused.rankings, judgments, options.mode, (row) => docId(row, fused.rankings));
       results.push({
+        ...scoredRankings(fused, { dataset, judgments, mode: options.mode, metricKeys, docId, name: checkpoint.name }),
         ...base,
-        fingerprint: fused.fingerprint,
-        backend: fused.backend,
         rankedOn: 'fusion',
-        dim: null,
-        depth: depthOf(fused.rankings),
-        rankings: fused.rankings,
-        judged,
-        evaluation: evaluateJudged(judged, metricKeys),
-        notes: fused.notes,
-        diagnostics: null,
         diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_FUSIONS,
         fusion: fused.fusion,
-        vectors: null,
-        encoded: 0,
-        cached: 0,
-        seconds: 0,
       });
       continue;
     }
     if (checkpoint.kind === 'ranking') {
       const produced = await checkpoint.rankings(dataset, context);
       options.signal?.throwIfAborted();
-      checkRankings(produced.rankings, dataset, checkpoint.name);
-      const judged = judgeRun(produced.rankings, judgments, options.mode, (row) => docId(row, produced.rankings));
       results.push({
+        ...scoredRankings(produced, { dataset, judgments, mode: options.mode, metricKeys, docId, name: checkpoint.name }),
         ...base,
-        fingerprint: produced.fingerprint,
-        backend: produced.backend,
         rankedOn: 'run file',
-        dim: null,
-        depth: depthOf(produced.rankings),
-        rankings: produced.rankings,
-        judged,
-        evaluation: evaluateJudged(judged, metricKeys),
-        notes: produced.notes,
-        diagnostics: null,
         diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_RANKINGS,
         ...(produced.ranksOnly ? { ranksOnly: true } : {}),
-        vectors: null,
-        encoded: 0,
-        cached: 0,
-        seconds: 0,
       });
       continue;
     }
