@@ -7,7 +7,8 @@ import type { ModelVariant } from '../../core/model/modelSpec.ts';
 import type { WeightsFormat } from '../../core/model/modelFolder.ts';
 import { modelRunInfo, resolvedPrompts, type PromptOverrides } from '../../core/eval/modelRunInfo.ts';
 import { WEIGHTS_FORMATS, weightsFormat } from '../weightsOption.ts';
-import { compareCheckpoints, cpuKernelsWith, type ComparisonProgress } from '../../core/eval/compare.ts';
+import { compareCheckpoints, cpuKernelsWith } from '../../core/eval/compare.ts';
+import { progressPrinter } from '../progressPrinter.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
@@ -241,7 +242,7 @@ export const evalCommand = defineCommand({
         diagnostics: values['no-diagnostics'] ? false : { seed },
         ...(sweep ? { sweep } : {}),
         kernels: cpuKernelsWith(topK.run),
-        onProgress: progressPrinter(),
+        onProgress: progressPrinter(process.stderr),
       });
     } finally {
       await topK.release();
@@ -303,7 +304,7 @@ function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, { form
       notes: encoder.folder.spec.notes,
       model: await modelRunInfo(encoder.folder, prompts),
       encode: (texts, onProgress, signal, role) =>
-        encoder.encode(texts, { onProgress: ({ done }) => onProgress(done), signal, ...(role ? { role, prompt: prompts[role] } : {}) }),
+        encoder.encode(texts, { onProgress: ({ done, tokens }) => onProgress(done, tokens), signal, ...(role ? { role, prompt: prompts[role] } : {}) }),
       release: () => encoder.release(),
     };
   }, store);
@@ -362,39 +363,6 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<{ 
   }
   for (const part of parts) await checkReadableFile(part, what);
   return { inputs: parts.map((part) => ({ path: part, what: `a --vectors ${name} file` })), open: () => vectorFileCheckpoint({ name, source: location }, parts, read) };
-}
-
-/** Stage lines on stderr (a live counter on a terminal): what was encoded, what came from the cache, how long. */
-function progressPrinter(): (progress: ComparisonProgress) => void {
-  const tty = process.stderr.isTTY;
-  let shown = 0;
-  const started = new Map<string, number>();
-  return (p) => {
-    const key = `${p.checkpoint}:${p.stage}`;
-    if (!started.has(key)) {
-      started.set(key, Date.now());
-      shown = 0;
-    }
-    const who = p.name ?? 'all models';
-    if (p.stage === 'documents' || p.stage === 'queries') {
-      if (p.finished) {
-        if (tty) process.stderr.write('\r\x1b[K');
-        process.stderr.write(`${who}: ${p.stage}: ${p.finished.encoded} encoded, ${p.finished.cached} from cache (${p.finished.seconds.toFixed(1)} s)\n`);
-      } else if (tty && p.done - shown >= 64) {
-        shown = p.done;
-        process.stderr.write(`\r${who}: ${p.stage} ${p.done}/${p.total}`);
-      }
-      return;
-    }
-    if ((p.stage === 'vectors' || p.stage === 'rankings') && p.done === p.total) {
-      process.stderr.write(`${who}: ${p.stage} read (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
-    }
-    if (p.step && tty) process.stderr.write(`\r\x1b[K${who}: diagnostics: ${p.step} (${p.done + 1} of ${p.total})`);
-    if ((p.stage === 'diagnostics' || p.stage === 'sweep') && p.done === p.total) {
-      if (tty && p.stage === 'diagnostics') process.stderr.write('\r\x1b[K');
-      process.stderr.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${((Date.now() - started.get(key)!) / 1000).toFixed(1)} s)\n`);
-    }
-  };
 }
 
 /** `--bm25-method`, `--bm25-k1`, `--bm25-b`, checked before anything is read. */

@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
+import { makeTinyBertFolder } from '../../../tests/fixtures/tinyBertFolder.ts';
+import { memorySource } from '../../../tests/fixtures/memorySource.ts';
+import { encodeTexts, type TokenEmbedder } from '../model/encoder.ts';
+import { readModelSpec } from '../model/modelSpec.ts';
+import { TextTokenizer } from '../model/textTokenizer.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { TextTable } from '../data/textTable.ts';
 import { encoderCheckpoint, type CheckpointProgress, type OpenedEncoder } from './checkpoint.ts';
 import type { EmbeddingStore } from './embeddingCache.ts';
 
@@ -71,5 +78,45 @@ describe('a model that encodes the dataset here', () => {
     controller.abort();
     await expect(checkpoint.vectors(circleDataset(), { onProgress: () => undefined, signal: controller.signal })).rejects.toThrow(/encoding cancelled/);
     expect(opened.released).toBe(true);
+  });
+});
+
+describe('the time left while a model encodes', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is estimated from padded tokens, so the long texts encoded first do not inflate it', async () => {
+    // A clock that moves 1 ms per padded token, the cost of a forward pass, and nothing else.
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const embedder: TokenEmbedder = {
+      async embed(inputs) {
+        now += inputs.batch * inputs.seqLen;
+        return { vectors: new Float32Array(inputs.batch * 2).fill(1), dim: 2 };
+      },
+    };
+    const spec = await readModelSpec(memorySource('fixture', makeTinyBertFolder().files));
+    const tokenizer = TextTokenizer.fromSpec(spec);
+    // 8 long documents then 400 short ones: the first batch is 2 % of the texts and about a third of the time.
+    const texts = [...Array.from({ length: 8 }, () => 'hello world '.repeat(60)), ...Array.from({ length: 400 }, (_, i) => `hello ${i % 2 ? 'world' : ''}`)];
+    const opened: OpenedEncoder = {
+      fingerprint: 'tokens-clock',
+      backend: 'test',
+      notes: [],
+      encode: (batch, onProgress) => encodeTexts(batch, tokenizer, embedder, { pooling: ['mean'], normalize: true }, { onProgress: ({ done, tokens }) => onProgress(done, tokens), maxBatch: 8 }),
+    };
+    const dataset: Dataset = { ...circleDataset(), documents: TextTable.numbered('d', texts) };
+    const progress: CheckpointProgress[] = [];
+    const started = now;
+    await encoderCheckpoint({ name: 'clock', source: 'mem' }, async () => opened, null).vectors(dataset, {
+      onProgress: (p) => void (p.stage === 'documents' && progress.push({ ...p, finished: { encoded: 0, cached: 0, seconds: (now - started) / 1000 } })),
+    });
+    const total = progress.at(-1)!.finished!.seconds;
+    const firstEstimate = progress.find((p) => p.etaSeconds !== undefined)!;
+    const elapsed = firstEstimate.finished!.seconds;
+    // The estimate after the first batch is the truth (the clock is exactly linear in tokens) …
+    expect(elapsed + firstEstimate.etaSeconds!).toBeCloseTo(total, 6);
+    // … where texts per second would have said several times as much.
+    const byTexts = ((texts.length - firstEstimate.done) * elapsed) / firstEstimate.done;
+    expect(byTexts / firstEstimate.etaSeconds!).toBeGreaterThan(3);
   });
 });

@@ -8,7 +8,7 @@ import type { DocumentRows } from '../vectors/documentRows.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import type { Rankings } from '../metrics/rankings.ts';
-import type { Embeddings } from '../model/encoder.ts';
+import type { EncodeProgress, Embeddings } from '../model/encoder.ts';
 import { encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
 import { sha256Hex } from '../data/sha256.ts';
 import type { SimilarityFunction } from '../kernels/similarityTopK.ts';
@@ -120,6 +120,14 @@ export async function promptedKey(fingerprint: string, prompt: string): Promise<
   return prompt === '' ? fingerprint : sha256Hex(`${fingerprint}|prompt:${prompt}`);
 }
 
+/**
+ * Time left at the pace so far, measured in the units the work is counted in: padded tokens where the
+ * encoder reports them (texts go longest first, so texts per second would start several times too slow).
+ */
+export function secondsLeft(seconds: number, work: { done: number; total: number }): number | undefined {
+  return seconds > 0 && work.done > 0 ? (seconds * (work.total - work.done)) / work.done : undefined;
+}
+
 /** A model ready to encode: the worker's slot over its port, or the CLI's onnxruntime-node session. */
 export interface OpenedEncoder {
   /** The embedding cache's model key (weights, tokenizer, pooling). */
@@ -133,7 +141,7 @@ export interface OpenedEncoder {
    * Embeddings of `texts` in order, encoded as `role` (its prompt prepended: sentence-transformers'
    * encode_query / encode_document); `note` says when something changed on the way (a GPU fell back).
    */
-  encode(texts: string[], onProgress: (done: number) => void | Promise<void>, signal?: AbortSignal, role?: TextRole): Promise<Embeddings & { note?: string | null }>;
+  encode(texts: string[], onProgress: (done: number, tokens?: EncodeProgress['tokens']) => void | Promise<void>, signal?: AbortSignal, role?: TextRole): Promise<Embeddings & { note?: string | null }>;
   /** Frees the session (the CLI loads one model at a time). */
   release?(): Promise<void>;
 }
@@ -165,7 +173,7 @@ export function encoderCheckpoint(
             const encodeStarted = performance.now();
             const fresh = await encoder.encode(
               missing,
-              (done) => {
+              (done, tokens) => {
                 const seconds = (performance.now() - encodeStarted) / 1000;
                 const rate = seconds > 0 ? done / seconds : 0;
                 return context.onProgress({
@@ -174,7 +182,7 @@ export function encoderCheckpoint(
                   total: texts.length,
                   cached,
                   textsPerSecond: rate || undefined,
-                  etaSeconds: rate > 0 ? (missing.length - done) / rate : undefined,
+                  etaSeconds: secondsLeft(seconds, tokens ?? { done, total: missing.length }),
                 });
               },
               context.signal,

@@ -1,0 +1,58 @@
+import type { ComparisonProgress } from '../core/eval/compare.ts';
+
+/** Where progress goes: stderr, or a test's recorder. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** Texts between two redraws of the live line. */
+const REDRAW_EVERY = 64;
+
+/**
+ * Stage lines on `stream`: what was encoded, what came from the cache, how long. On a terminal a live line
+ * also shows the count, the rate and the time left (estimated by the encoder from tokens); piped output
+ * gets only the finished lines, so CI logs stay readable.
+ */
+export function progressPrinter(stream: ProgressStream, now: () => number = Date.now): (progress: ComparisonProgress) => void {
+  const tty = stream.isTTY === true;
+  let shown = 0;
+  const started = new Map<string, number>();
+  const seconds = (key: string) => ((now() - started.get(key)!) / 1000).toFixed(1);
+  return (p) => {
+    const key = `${p.checkpoint}:${p.stage}`;
+    if (!started.has(key)) {
+      started.set(key, now());
+      shown = 0;
+    }
+    const who = p.name ?? 'all models';
+    if (p.stage === 'documents' || p.stage === 'queries') {
+      if (p.finished) {
+        if (tty) stream.write('\r\x1b[K');
+        stream.write(`${who}: ${p.stage}: ${p.finished.encoded} encoded, ${p.finished.cached} from cache (${p.finished.seconds.toFixed(1)} s)\n`);
+      } else if (tty && p.done - shown >= REDRAW_EVERY) {
+        shown = p.done;
+        const pace = p.textsPerSecond ? ` · ${p.textsPerSecond.toFixed(1)} texts/s · ${timeLeft(p.etaSeconds)} left` : '';
+        stream.write(`\r\x1b[K${who}: ${p.stage} ${p.done}/${p.total}${pace}`);
+      }
+      return;
+    }
+    if ((p.stage === 'vectors' || p.stage === 'rankings') && p.done === p.total) {
+      stream.write(`${who}: ${p.stage} read (${seconds(key)} s)\n`);
+    }
+    if (p.step && tty) stream.write(`\r\x1b[K${who}: diagnostics: ${p.step} (${p.done + 1} of ${p.total})`);
+    if ((p.stage === 'diagnostics' || p.stage === 'sweep') && p.done === p.total) {
+      if (tty && p.stage === 'diagnostics') stream.write('\r\x1b[K');
+      stream.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${seconds(key)} s)\n`);
+    }
+  };
+}
+
+/** "42 s", "3 min 05 s", "1 h 02 min"; "…" before there is a pace to go by. */
+export function timeLeft(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '…';
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
