@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMeanCI, compareModels, holmAdjust, pairedRandomizationTest, resolveStats, winsTiesLosses } from './stats.ts';
+import { mulberry32 } from './random.ts';
+import { bootstrapMeanCI, compareModels, holmAdjust, holmIntervalLevels, pairedRandomizationTest, resolveStats, winsTiesLosses } from './stats.ts';
 
 describe('paired randomization test', () => {
   it('is exact for small n: d = [1, 2, 3] has 2 of 8 sign patterns with |sum| ≥ 6', () => {
@@ -79,5 +80,54 @@ describe('compareModels', () => {
   });
   it('counts wins, ties and losses', () => {
     expect(winsTiesLosses(Float64Array.of(0.1, 0, -0.2, 0.3))).toEqual({ wins: 2, ties: 1, losses: 1 });
+  });
+});
+
+describe('intervals adjusted as the p-values are', () => {
+  it('takes a rejected hypothesis at its Holm step and every other at the step where Holm stopped', () => {
+    // α = 0.05, m = 4: steps reject below 0.0125, 0.0167, 0.025, 0.05. p sorted: .001 ✓, .01 ✓, .03 ✗ (stop).
+    const levels = holmIntervalLevels([0.03, 0.001, 0.5, 0.01]);
+    expect(levels[1]).toBeCloseTo(1 - 0.05 / 4, 15);
+    expect(levels[3]).toBeCloseTo(1 - 0.05 / 3, 15);
+    // Not rejected: both at step 3's level, though step 4 alone would have taken 0.5 at 1 − 0.05.
+    expect(levels[0]).toBeCloseTo(1 - 0.05 / 2, 15);
+    expect(levels[2]).toBeCloseTo(1 - 0.05 / 2, 15);
+  });
+  it('does not let a later step narrow an interval once Holm stopped (p = .03, .04 of two: neither rejected)', () => {
+    // Step-by-step levels would give the second 95 % and an interval that may exclude 0 beside "not significant".
+    expect(holmIntervalLevels([0.03, 0.04])).toEqual([1 - 0.05 / 2, 1 - 0.05 / 2]);
+  });
+  it('gives tied p-values the first step of their group, whichever order they come in', () => {
+    const levels = holmIntervalLevels([0.001, 0.001, 0.2]);
+    expect(levels[0]).toBe(levels[1]);
+    expect(levels[0]).toBeCloseTo(1 - 0.05 / 3, 15);
+  });
+  it('is the unadjusted level for one metric', () => {
+    expect(holmIntervalLevels([0.2])).toEqual([0.95]);
+  });
+  it('reads every interval from one bootstrap draw: ci95 as before, Bonferroni and Holm wider and nested', () => {
+    const random = mulberry32(3);
+    const metrics = ['m1', 'm2', 'm3', 'm4'];
+    const a = Object.fromEntries(metrics.map((k) => [k, Array.from({ length: 120 }, () => random())]));
+    // m1 clearly up, m2 slightly up, m3, m4 unchanged on average.
+    const shift = { m1: 0.15, m2: 0.04, m3: 0, m4: 0 } as Record<string, number>;
+    const b = Object.fromEntries(metrics.map((k) => [k, a[k].map((v) => v + shift[k] + 0.2 * (random() - 0.5))]));
+    const result = compareModels(a, b, metrics);
+    for (const key of metrics) {
+      const s = result[key];
+      const diffs = Float64Array.from(a[key], (v, i) => b[key][i] - v);
+      expect(s.ci95).toEqual(bootstrapMeanCI(diffs));
+      expect(s.ciBonferroni).toEqual(bootstrapMeanCI(diffs, undefined, undefined, 1 - 0.05 / 4));
+      expect(s.ciHolm).toEqual(bootstrapMeanCI(diffs, undefined, undefined, s.ciHolmLevel));
+      expect(s.ciBonferroni[0]).toBeLessThanOrEqual(s.ciHolm[0]);
+      expect(s.ciHolm[0]).toBeLessThanOrEqual(s.ci95[0]);
+      expect(s.ci95[1]).toBeLessThanOrEqual(s.ciHolm[1]);
+      expect(s.ciHolm[1]).toBeLessThanOrEqual(s.ciBonferroni[1]);
+      // Significant after Holm ⟺ the Holm interval excludes 0, on data where both methods are clear.
+      const excludesZero = s.ciHolm[0] > 0 || s.ciHolm[1] < 0;
+      expect(excludesZero).toBe(s.pHolm < 0.05);
+    }
+    expect(result.m1.pHolm).toBeLessThan(0.05);
+    expect(result.m1.ciHolmLevel).toBeCloseTo(1 - 0.05 / 4, 15);
   });
 });
