@@ -6,6 +6,7 @@ import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
 import type { Evaluation } from '../metrics/registry.ts';
 import { compareModels, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
+import { metricCeilings, type MetricCeilings } from '../metrics/ceiling.ts';
 
 /**
  * What a checkpoint was: vectors scored by cosine here, a run file's rankings, a model's results read from
@@ -44,6 +45,11 @@ export interface EvalReport {
    * itself at full size and float32 (see `eval/compressionSweep.ts`).
    */
   sweep?: SweepCell[];
+  /**
+   * What the judgments allow each metric to reach: its value for a perfect ranking, per query averaged
+   * (recall@1 cannot pass 1/|R| where a query has |R| relevant documents). Absent in older reports.
+   */
+  ceilings?: MetricCeilings;
 }
 
 /** How closely one checkpoint's vectors reproduce another's, text by text: the check done by hand today. */
@@ -254,6 +260,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
     models,
     comparisons,
     parity: [],
+    ceilings: metricCeilings(dataset.qrels, Array.from(first?.queryRows ?? [], (row) => queries.id(row)), mode, metricKeys),
   };
 }
 
