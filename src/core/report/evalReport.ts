@@ -5,7 +5,7 @@ import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type Retrieval
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
 import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
 import type { Evaluation } from '../metrics/registry.ts';
-import { compareModels, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
+import { compareModels, SIGNIFICANCE_LEVEL, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 import { metricCeilings, type MetricCeilings } from '../metrics/ceiling.ts';
 
 /**
@@ -30,7 +30,17 @@ export interface EvalReport {
   };
   mode: EvaluationMode;
   metricKeys: string[];
-  statistics: { test: string; permutations: number; resamples: number; seed: number; correction: string };
+  statistics: {
+    test: string;
+    permutations: number;
+    resamples: number;
+    seed: number;
+    correction: string;
+    /** The family-wise level significance and the adjusted intervals use (absent in reports written before it). */
+    alpha?: number;
+    /** What each comparison's intervals are: `ci95`, `ciBonferroni`, `ciHolm` (absent in reports written before them). */
+    intervals?: string;
+  };
   models: ModelReport[];
   comparisons: ComparisonReport[];
   /** Where similarity, top-k and diagnostics ran, and why (the page's auto rule, or the CLI's CPU). */
@@ -256,6 +266,10 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       resamples: stats.resamples,
       seed: stats.seed,
       correction: 'Holm across the reported metrics, per model pair',
+      alpha: SIGNIFICANCE_LEVEL,
+      intervals:
+        'percentile bootstrap of the mean per-query delta, one draw per metric: ci95 unadjusted 95 %; ciBonferroni at 1 − α/m; ' +
+        'ciHolm at ciHolmLevel, the level of the Holm step that decided the metric (1 − α/(m − s + 1)), for a metric not significant the step where Holm stopped',
     },
     models,
     comparisons,
@@ -270,8 +284,28 @@ export function reportJson(report: EvalReport): string {
 }
 
 /** Significant at 5 % after Holm correction. */
-export function isSignificant(comparison: PairedComparison, alpha = 0.05): boolean {
+export function isSignificant(comparison: PairedComparison, alpha = SIGNIFICANCE_LEVEL): boolean {
   return comparison.pHolm < alpha;
+}
+
+/** The Holm-consistent interval leaves 0 out. */
+export function holmIntervalExcludesZero(comparison: PairedComparison): boolean {
+  return comparison.ciHolm[0] > 0 || comparison.ciHolm[1] < 0;
+}
+
+/**
+ * The Holm-consistent interval and the Holm p-value disagree about this metric: it can happen at the margin
+ * because the interval is a bootstrap and p a randomization test (two methods), never because of the level.
+ */
+export function intervalDisagreesWithTest(comparison: PairedComparison): boolean {
+  return holmIntervalExcludesZero(comparison) !== isSignificant(comparison);
+}
+
+/** "99.7 %" — an interval's confidence as a header or tooltip states it. */
+export function levelText(level: number): string {
+  const percent = 100 * level;
+  // One decimal tells 16 metrics' levels apart (99.7 %, 99.7 %, …, 97.5 %, 95 %); two once it passes 99.9 %.
+  return `${Number(percent.toFixed(percent > 99.9 ? 2 : 1))} %`;
 }
 
 /**
@@ -286,10 +320,21 @@ export function comparisonOf(report: EvalReport, baseline: string, model: string
   return Object.fromEntries(
     Object.entries(reverse.metrics).map(([key, s]) => [
       key,
-      { ...s, delta: -s.delta, ci95: [-s.ci95[1], -s.ci95[0]] as [number, number], wins: s.losses, losses: s.wins },
+      {
+        ...s,
+        delta: -s.delta,
+        ci95: flip(s.ci95),
+        ciBonferroni: flip(s.ciBonferroni),
+        ciHolm: flip(s.ciHolm),
+        wins: s.losses,
+        losses: s.wins,
+      },
     ]),
   );
 }
+
+/** An interval of A − B as one of B − A. */
+const flip = ([low, high]: [number, number]): [number, number] => [-high, -low];
 
 /** The metric a summary leads with: NDCG@10 when reported, else the first. */
 export function headlineMetric(metricKeys: readonly string[]): string {
