@@ -1,5 +1,27 @@
-/** SHA-256 through the platform's Web Crypto (browsers, workers and Node alike). */
+import { createSHA256, type IHasher } from 'hash-wasm';
+
+/**
+ * Inputs at least this long are hashed by hash-wasm over views of the caller's bytes (16 KiB at a time
+ * into its WASM memory), because Web Crypto's `digest` copies its whole input first — a second copy of a
+ * model's weights, which in Node lives until the digest job is garbage-collected. Below it, Web Crypto
+ * is faster (native, off the thread) and its copy is small. Both give the same, standard SHA-256.
+ */
+export const INCREMENTAL_MIN_BYTES = 1 << 20;
+
+let hasher: Promise<IHasher> | null = null;
+
+/**
+ * SHA-256 as lowercase hex: strings and small arrays through the platform's Web Crypto (browsers,
+ * workers and Node alike), large arrays without copying them (see {@link INCREMENTAL_MIN_BYTES}).
+ */
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  if (typeof data !== 'string' && data.byteLength >= INCREMENTAL_MIN_BYTES) {
+    const sha = await (hasher ??= createSHA256());
+    // init, update and digest run in one synchronous stretch: concurrent callers cannot interleave on the shared instance.
+    sha.init();
+    sha.update(data);
+    return sha.digest('hex');
+  }
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)));
 }
