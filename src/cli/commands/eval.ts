@@ -394,7 +394,7 @@ async function writeRuns(folder: string, files: readonly ExportFile[]): Promise<
   await mkdir(folder, { recursive: true });
   for (const file of files) {
     const target = await checkOutputPath('--runs', path.join(folder, file.name), { command: 'eval' });
-    await writeOutput('eval', target, file.text);
+    await writeOutput('eval', target, 'text' in file ? file.text : file.bytes);
   }
   process.stderr.write(`runs: ${files.length} TREC run files in ${folder}\n`);
 }

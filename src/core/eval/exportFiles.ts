@@ -1,20 +1,18 @@
+import { strToU8, zipSync } from 'fflate';
 import { reportExamples } from '../report/examples.ts';
 import { reportJson } from '../report/evalReport.ts';
 import { perQueryCsv, trecRun } from '../report/exports.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { Comparison } from './compare.ts';
 
-export interface ExportFile {
-  name: string;
-  mime: string;
-  text: string;
-}
+export type ExportFile = { name: string; mime: string } & ({ text: string } | { bytes: Uint8Array });
 
-export type ExportKind = 'markdown' | 'json' | 'csv' | 'trec';
+/** `trec`: one run file per checkpoint (the CLI's `--runs DIR`); `trec-zip`: the same files in one zip (the page's download). */
+export type ExportKind = 'markdown' | 'json' | 'csv' | 'trec' | 'trec-zip';
 
 /**
  * A comparison as files: Markdown (with per-query examples), JSON (the CLI's `--json` document), per-query
- * CSV, and one TREC run per checkpoint.
+ * CSV, and one TREC run per checkpoint, or all of them as one zip.
  */
 export function exportFiles(comparison: Comparison, kind: ExportKind): ExportFile[] {
   const { report, dataset } = comparison;
@@ -23,6 +21,12 @@ export function exportFiles(comparison: Comparison, kind: ExportKind): ExportFil
   if (kind === 'csv') {
     const queries = new Map(Array.from(dataset.queries, (q) => [q.id, q]));
     return [{ name: `${base}-per-query.csv`, mime: 'text/csv', text: perQueryCsv(report, queries) }];
+  }
+  if (kind === 'trec-zip') {
+    const runs = exportFiles(comparison, 'trec') as { name: string; text: string }[];
+    // Run files are text that compresses ~5x; a browser downloads one file per click without asking.
+    const bytes = zipSync(Object.fromEntries(runs.map((run) => [run.name, strToU8(run.text)])), { level: 6 });
+    return [{ name: `${base}-runs.zip`, mime: 'application/zip', bytes }];
   }
   if (kind === 'trec') {
     return comparison.checkpoints.map((c) => ({

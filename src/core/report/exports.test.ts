@@ -8,6 +8,8 @@ describe('exports', () => {
   it('writes one CSV row per evaluated query with every model’s values and the deltas', () => {
     const { dataset, report } = syntheticReport();
     const csv = perQueryCsv(report, new Map(Array.from(dataset.queries, (q) => [q.id, q])));
+    // The byte-order mark Excel needs to read UTF-8, so that "Δ" survives; papaparse drops it.
+    expect(csv.startsWith('\uFEFFquery_id,')).toBe(true);
     const rows = Papa.parse<string[]>(csv.trim()).data;
     expect(rows[0]).toEqual(['query_id', 'query', 'label', 'base recall@1', 'base ndcg@10', 'tuned recall@1', 'tuned ndcg@10', 'Δ tuned − base recall@1', 'Δ tuned − base ndcg@10']);
     expect(rows).toHaveLength(41);

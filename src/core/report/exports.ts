@@ -3,6 +3,12 @@ import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings
 import type { EvalReport } from './evalReport.ts';
 
 /**
+ * Excel opens a CSV as UTF-8 only when it starts with a byte-order mark; without one "Δ" and every
+ * non-Latin query text turn to mojibake. pandas, papaparse and Python's `utf-8-sig` strip it.
+ */
+const UTF8_BOM = '\uFEFF';
+
+/**
  * One row per evaluated query: its text and label, each model's value of every metric and each later
  * model's delta against the first. Cells a spreadsheet would run as a formula (= + - @ tab CR at the start)
  * are escaped by papaparse's `escapeFormulae`.
@@ -20,7 +26,7 @@ export function perQueryCsv(report: EvalReport, queries: ReadonlyMap<string, { t
     for (const model of others) for (const key of report.metricKeys) row.push(model.perQuery[key][q] - base.perQuery[key][q]);
     return row;
   });
-  return Papa.unparse({ fields, data }, { escapeFormulae: true, newline: '\r\n' });
+  return UTF8_BOM + Papa.unparse({ fields, data }, { escapeFormulae: true, newline: '\r\n' });
 }
 
 /**
