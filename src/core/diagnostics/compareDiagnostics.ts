@@ -9,6 +9,8 @@ interface DiagnosticSpec {
   /** Smallest change called a change: absolute, or relative to the baseline value. */
   minChange: { absolute: number } | { relative: number };
   standardError?: (d: ModelDiagnostics) => number | null;
+  /** How to read the value, in one line, where its scale misleads (printed beside it). */
+  note?: string;
 }
 
 export type DiagnosticKey =
@@ -35,10 +37,28 @@ export const DIAGNOSTIC_SPECS: readonly DiagnosticSpec[] = [
   { key: 'anisotropy', title: 'Anisotropy (mean pairwise cosine)', better: null, minChange: { absolute: 0.01 } },
   { key: 'effectiveRank', title: 'Effective rank', better: null, minChange: { relative: 0.02 } },
   { key: 'scoreGap', title: 'Score gap (relevant − all non-relevant)', better: 'higher', minChange: { absolute: 0.01 } },
-  { key: 'rocAuc', title: 'ROC-AUC (relevant vs all non-relevant)', better: 'higher', minChange: { absolute: 0.005 }, standardError: (d) => d.details.corpusScores?.standardError ?? null },
-  { key: 'hardNegativeRocAuc', title: 'Hard-negative ROC-AUC (top 100)', better: 'higher', minChange: { absolute: 0.005 } },
+  {
+    key: 'rocAuc',
+    title: 'ROC-AUC (relevant vs all non-relevant)',
+    better: 'higher',
+    minChange: { absolute: 0.005 },
+    standardError: (d) => d.details.corpusScores?.standardError ?? null,
+    note: 'share of (relevant, non-relevant) pairs of a query, over the whole corpus, that the relevant document wins: 0.5 is chance, 1 every relevant document above every other.',
+  },
+  {
+    key: 'hardNegativeRocAuc',
+    title: 'Hard-negative ROC-AUC (top 100)',
+    better: 'higher',
+    minChange: { absolute: 0.005 },
+    note: "the chance that a relevant document outscores a non-relevant one from a query's top 100, all queries pooled: those negatives are the highest-scoring documents the model found, so under 0.5 is normal even for a good model — compare models on it, not with 0.5.",
+  },
   { key: 'tripletAccuracy', title: 'Triplet accuracy', better: 'higher', minChange: { absolute: 0.005 } },
 ];
+
+/** The one-line reading of `key`, where its scale misleads (null where the value reads as it stands). */
+export function diagnosticNote(key: DiagnosticKey): string | null {
+  return DIAGNOSTIC_SPECS.find((s) => s.key === key)?.note ?? null;
+}
 
 export type Movement = 'up' | 'down' | 'same' | 'within-noise' | 'n/a';
 
