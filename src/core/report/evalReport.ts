@@ -288,26 +288,6 @@ export function isSignificant(comparison: PairedComparison, alpha = SIGNIFICANCE
   return comparison.pHolm < alpha;
 }
 
-/** The Holm-consistent interval leaves 0 out. */
-export function holmIntervalExcludesZero(comparison: PairedComparison): boolean {
-  return comparison.ciHolm[0] > 0 || comparison.ciHolm[1] < 0;
-}
-
-/**
- * The Holm-consistent interval and the Holm p-value disagree about this metric: it can happen at the margin
- * because the interval is a bootstrap and p a randomization test (two methods), never because of the level.
- */
-export function intervalDisagreesWithTest(comparison: PairedComparison): boolean {
-  return holmIntervalExcludesZero(comparison) !== isSignificant(comparison);
-}
-
-/** "99.7 %" — an interval's confidence as a header or tooltip states it. */
-export function levelText(level: number): string {
-  const percent = 100 * level;
-  // One decimal tells 16 metrics' levels apart (99.7 %, 99.7 %, …, 97.5 %, 95 %); two once it passes 99.9 %.
-  return `${Number(percent.toFixed(percent > 99.9 ? 2 : 1))} %`;
-}
-
 /**
  * `model` against `baseline` on every metric, whichever order the report compared them in: deltas and
  * intervals as model − baseline, wins counted for `model`. Null when the pair was not compared.
