@@ -31,6 +31,7 @@ describe('dropping data into the page', () => {
   it.skipIf(!existsSync(BANK))(needs(BANK, 'reads a dropped BankFAQs.csv in the worker: 1499 rows, 7 classes, detected columns'), async () => {
     await drop([{ name: 'BankFAQs.csv', text: readFileSync(BANK, 'utf8') }]);
     await expect.poll(() => text('count-rows'), { timeout: 30_000 }).toBe('1499');
+    expect((await text('count-repeated'))?.replace(/\s+/g, ' ').trim()).toBe('· 252 repeated (Question, Answer) rows merged');
     expect(await text('count-labels')).toBe('7 (from Class)');
     expect(await browser.page.getByTestId('map-query').inputValue()).toBe('Question');
     expect(await browser.page.getByTestId('map-document').inputValue()).toBe('Answer');

@@ -39,6 +39,8 @@ export interface Dataset {
   triplets?: Triplet[];
   /** Data rows read, for pairs and triplets files (before deduplication). */
   rowCount?: number;
+  /** Of those, rows that repeat an earlier row's (query, document) pair: merged into its judgment. */
+  repeatedRows?: number;
   /** The column labels came from, when there is one. */
   labelColumn?: string;
   /** Problems that did not stop loading (ignored judgments, empty texts, …). */

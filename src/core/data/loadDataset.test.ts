@@ -4,6 +4,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { needs, SHARED } from '../../../tests/paths.ts';
 import { datasetName, loadDataset, type InputFile } from './loadDataset.ts';
+import { summarizeLoad } from './summary.ts';
 
 const file = (path: string, text: string | Uint8Array): InputFile => ({ path, bytes: typeof text === 'string' ? new TextEncoder().encode(text) : text });
 const DATA = path.join(SHARED, 'data');
@@ -50,6 +51,8 @@ describe.skipIf(!HAS_DATA)(needs(DATA, 'the real files in ../shared/data'), () =
     expect(result.mapping).toEqual({ query: 'Question', document: 'Answer', label: 'Class' });
     const dataset = result.dataset!;
     expect(dataset.rowCount).toBe(1499);
+    // Counted by an independent pass over the file with Python's csv module.
+    expect(dataset.repeatedRows).toBe(252);
     expect(new Set(Array.from(dataset.documents, (d) => d.label))).toEqual(new Set(['insurance', 'loans', 'accounts', 'investments', 'cards', 'security', 'fundstransfer']));
     // Documents are distinct answers; every query has at least one relevant answer.
     expect(new Set(Array.from(dataset.documents, (d) => d.text)).size).toBe(dataset.documents.length);
@@ -64,6 +67,15 @@ describe('formats', () => {
     expect(Array.from(dataset!.queries, (q) => q.text)).toEqual(['how?', 'why?']);
     expect(Array.from(dataset!.documents, (d) => [d.text, d.label])).toEqual([['like this', 'a'], ['because', 'b'], ['another way', 'a']]);
     expect([...dataset!.qrels.get('q1')!.keys()]).toEqual(['d1', 'd3']);
+    expect(dataset!.repeatedRows).toBe(0);
+  });
+
+  it('pairs: counts rows that repeat a (query, document) pair, first or further relevant, as merged', () => {
+    const text = 'Question,Answer\nhow?,like this\nhow?,like this\nhow?,another way\nwhy?,because\nhow?,another way\nhow?,another way\n';
+    const { dataset } = loadDataset([file('faq.csv', text)]);
+    expect(dataset!.rowCount).toBe(6);
+    expect(dataset!.repeatedRows).toBe(3);
+    expect(summarizeLoad(loadDataset([file('faq.csv', text)])).counts).toMatchObject({ rows: 6, repeatedRows: 3, judgments: 3 });
   });
 
   it('pairs: gives a document the majority label of its rows and says so', () => {

@@ -38,6 +38,8 @@ export class PairsBuilder {
   private readonly triplets: Triplet[] | undefined;
   private rows = 0;
   private emptyRows = 0;
+  /** Rows whose (query, document) pair an earlier row already gave: one judgment, however many rows. */
+  private repeatedRows = 0;
 
   constructor(
     private readonly file: string,
@@ -67,8 +69,9 @@ export class PairsBuilder {
     else if (this.firstRelevant.get(q) !== d) {
       let more = this.moreRelevant.get(q);
       if (!more) this.moreRelevant.set(q, (more = new Set()));
-      more.add(d);
-    }
+      if (more.has(d)) this.repeatedRows++;
+      else more.add(d);
+    } else this.repeatedRows++;
     if (this.triplets) this.triplets.push({ query: q, positive: d, negative: this.documents.intern(row[nc]) });
     if (lc >= 0) {
       const label = row[lc].trim();
@@ -102,6 +105,7 @@ export class PairsBuilder {
         qrels,
         triplets: this.triplets,
         rowCount: this.rows,
+        repeatedRows: this.repeatedRows,
         labelColumn: this.mapping.label,
         warnings: [],
       },

@@ -16,6 +16,8 @@ export interface DatasetSummary {
   labelColumn: string | null;
   counts: {
     rows: number | null;
+    /** Rows repeating an earlier (query, document) pair, merged: pairs and triplets files only. */
+    repeatedRows: number;
     queries: number;
     documents: number;
     judgments: number;
@@ -55,6 +57,7 @@ export function summarizeLoad(result: LoadResult): DatasetSummary {
     counts: dataset
       ? {
           rows: dataset.rowCount ?? null,
+          repeatedRows: dataset.repeatedRows ?? 0,
           queries: dataset.queries.length,
           documents: dataset.documents.length,
           judgments,
