@@ -10,8 +10,8 @@ describe('the Markdown report', () => {
     const markdown = renderMarkdown(report);
     expect(markdown).toMatch(/^# Embedding Lab report: synthetic\n/);
     expect(markdown).toMatch(/## Summary\n\n- tuned vs base: ndcg@10/);
-    expect(markdown).toContain('| metric | base | tuned | Δ tuned − base | 95 % CI | p (Holm) | W/T/L |');
-    expect(markdown).toMatch(/\| ndcg@10 \| 0\.5000 \| 0\.706\d \| \*\*\+0\.206\d \(\+41\.\d %\)\*\* \| \[\+0\.\d{4}, \+0\.\d{4}\] \| < 0\.001 \| 30\/5\/5 \|/);
+    expect(markdown).toContain('| metric | base | tuned | Δ tuned − base | CI (Holm) | p | p (Holm) | W/T/L |');
+    expect(markdown).toMatch(/\| ndcg@10 \| 0\.5000 \| 0\.706\d \| \*\*\+0\.206\d \(\+41\.\d %\)\*\* \| \[\+0\.\d{4}, \+0\.\d{4}\] \| < 0\.001 \| < 0\.001 \| 30\/5\/5 \|/);
     expect(markdown).toMatch(/\| recall@1 \| 0\.0000 \| 0\.0250 \| \+0\.0250 \|/);
     expect(markdown).toMatch(/seed 3\./);
     expect(markdown).not.toContain('## Per-query examples');

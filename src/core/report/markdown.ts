@@ -1,6 +1,8 @@
 import { headlineMetric, isSignificant, type EvalReport } from './evalReport.ts';
 import { formatBytes, sweepRows, weightsSentences } from './sweepTable.ts';
 import { findings } from './findings.ts';
+import { disagreementNote, intervalHeader, levelText } from './intervals.ts';
+import { comparisonVerdicts } from './verdict.ts';
 import type { GateVerdict } from './gate.ts';
 
 /** A query shown in the report with each model's top results (texts come from the dataset). */
@@ -49,6 +51,8 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
     for (const v of verdicts) lines.push(`- ${v.line}`);
     lines.push('');
   }
+  // The verdict leads, as in the terminal: one line per model against the first.
+  for (const verdict of comparisonVerdicts(report)) lines.push(`**${verdict}**`, '');
   lines.push(
     `${dataset.format}: ${dataset.evaluatedQueries} queries with judgments (of ${dataset.queries}), ${dataset.documents} documents, ` +
       `${dataset.judgments} judgments. Metrics: ${report.mode === 'trec' ? 'trec_eval semantics' : 'sentence-transformers InformationRetrievalEvaluator'} (${similarityText(models)}).`,
@@ -65,19 +69,37 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
   if (summary.length) lines.push('## Summary', '', ...summary.map((f) => `- ${f}`), '');
   if (verdicts.length) lines.push('<details><summary>Metrics, diagnostics and examples</summary>', '');
 
-  lines.push('## Metrics', '');
+  lines.push(...metricsSection(report));
+  lines.push(...diagnosticsSection(report));
+  lines.push(...sweepSection(report));
+  lines.push(...examplesSection(report, examples));
+  for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
+  if (verdicts.length) lines.push('', '</details>');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The metric table: each model's values, then each against the first with Δ, the Holm-consistent interval,
+ * the raw and the Holm p and W/T/L; a row where interval and significance still part is marked † and said why.
+ */
+function metricsSection({ models, comparisons, metricKeys, statistics }: EvalReport): string[] {
+  const lines = ['## Metrics', ''];
   const header = ['metric', ...models.map((m) => m.name)];
   const baseline = comparisons.filter((c) => c.a === models[0]?.name);
-  for (const c of baseline) header.push(`Δ ${c.b} − ${c.a}`, '95 % CI', 'p (Holm)', 'W/T/L');
+  for (const c of baseline) header.push(`Δ ${c.b} − ${c.a}`, intervalHeader('holm', metricKeys.length), 'p', 'p (Holm)', 'W/T/L');
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
-  for (const key of report.metricKeys) {
+  const notes: string[] = [];
+  for (const key of metricKeys) {
     const cells = [key, ...models.map((m) => fmt(m.metrics[key]))];
     for (const c of baseline) {
       const s = c.metrics[key];
       const base = models[0].metrics[key];
+      const note = disagreementNote(s, 'holm', metricKeys.length);
+      if (note) notes.push(`† ${key}, ${c.b} − ${c.a}: ${note}.`);
       cells.push(
         `${isSignificant(s) ? '**' : ''}${signed(s.delta)}${relative(s.delta, base)}${isSignificant(s) ? '**' : ''}`,
-        `[${signed(s.ci95[0])}, ${signed(s.ci95[1])}]`,
+        `[${signed(s.ciHolm[0])}, ${signed(s.ciHolm[1])}]${note ? ' †' : ''}`,
+        pValue(s.p),
         pValue(s.pHolm),
         `${s.wins}/${s.ties}/${s.losses}`,
       );
@@ -85,16 +107,20 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
     lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('');
+  if (baseline.length === 0) {
+    lines.push('One model: nothing to compare, so no deltas, intervals or p-values.');
+    return lines;
+  }
+  const m = metricKeys.length;
   lines.push(
-    `Bold: significant at 5 % after ${statistics.correction}. Test: ${statistics.test}, ${statistics.permutations} permutations; ` +
-      `CI: percentile bootstrap, ${statistics.resamples} resamples; seed ${statistics.seed}. W/T/L: queries where the later model is higher / equal / lower.`,
+    `Bold: significant at 5 % after ${statistics.correction} (p (Holm) < 0.05; p is the raw value). Test: ${statistics.test}, ${statistics.permutations} permutations. ` +
+      `CI (Holm): percentile bootstrap (${statistics.resamples} resamples) at the level of the Holm step that decided the metric — ` +
+      `${m > 1 ? `from ${levelText(1 - 0.05 / m)} for the smallest p of ${m} to 95 % for the last, ` : ''}a metric not significant at the step where Holm stopped — ` +
+      `so it leaves 0 out when the metric is significant; the unadjusted 95 % and the Bonferroni intervals are in the JSON report (ci95, ciBonferroni); seed ${statistics.seed}. ` +
+      `W/T/L: queries where the later model is higher / equal / lower.`,
   );
-  lines.push(...diagnosticsSection(report));
-  lines.push(...sweepSection(report));
-  lines.push(...examplesSection(report, examples));
-  for (const model of models) for (const note of model.notes) lines.push('', `Note (${model.name}): ${note}`);
-  if (verdicts.length) lines.push('', '</details>');
-  return `${lines.join('\n')}\n`;
+  if (notes.length) lines.push('', ...notes);
+  return lines;
 }
 
 /** The compression sweep on the headline metric, Pareto-front cells marked. Empty without a sweep. */
