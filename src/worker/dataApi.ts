@@ -1,5 +1,5 @@
 /**
- * The data worker's surface: reading and validating dropped files happens here, off the main thread, so a
+ * The data worker's dataset: reading and validating dropped files happens here, off the main thread, so a
  * large file never freezes the page. The parsed dataset stays here; the page gets its summary (a million
  * strings crossing to the main thread would freeze it for seconds in structured clone alone).
  */
@@ -21,25 +21,25 @@ export interface ReadProgress {
   total: number;
 }
 
-/** The dataset last loaded successfully; a failed load leaves it in place. Evaluation reads it from here. */
-export let current: Dataset | null = null;
+/** The data worker's dataset: the last one loaded successfully (a failed load leaves it in place). */
+export class DatasetHolder {
+  current: Dataset | null = null;
 
-export const dataApi = {
   /** Reads and checks `files`; on success they become the current dataset. */
   async load(files: DroppedFile[], options: LoadOptions = {}, onProgress?: (progress: ReadProgress) => void): Promise<DatasetSummary> {
     const result = await read(files, options, onProgress);
-    if (result.dataset) current = result.dataset;
+    if (result.dataset) this.current = result.dataset;
     return summarizeLoad(result);
-  },
+  }
 
   /** Renames the current dataset (reports and exports use the new name); returns the name kept. */
-  renameDataset(name: string): string {
-    if (!current) throw new Error('no dataset is loaded');
+  rename(name: string): string {
+    if (!this.current) throw new Error('no dataset is loaded');
     const trimmed = name.trim();
-    if (trimmed) current.name = trimmed;
-    return current.name;
-  },
-};
+    if (trimmed) this.current.name = trimmed;
+    return this.current.name;
+  }
+}
 
 async function read(files: DroppedFile[], options: LoadOptions, onProgress?: (progress: ReadProgress) => void): Promise<LoadResult> {
   const total = files.reduce((n, f) => n + f.file.size, 0);
@@ -70,5 +70,3 @@ async function read(files: DroppedFile[], options: LoadOptions, onProgress?: (pr
   await onProgress?.({ stage: 'parsing', done, total });
   return loadDataset(inputs, options);
 }
-
-export type DataApi = typeof dataApi;

@@ -9,6 +9,7 @@ import type { Dataset } from '../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/eval/checkpoint.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/eval/reportCheckpoint.ts';
 import type { SweepSpec } from '../core/eval/compressionSweep.ts';
+import type { EmbeddingStore } from '../core/eval/embeddingCache.ts';
 import { runFileCheckpoint } from '../core/eval/runCheckpoint.ts';
 import { bm25Checkpoint, bm25Source } from '../core/eval/bm25Checkpoint.ts';
 import type { Bm25Parameters } from '../core/lexical/bm25Scoring.ts';
@@ -25,8 +26,8 @@ import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BackendChoice, EncoderApi, LoadOptions } from './api.ts';
 import type { ModelLocation } from './modelSources.ts';
-import { kernelsFor, type KernelChoice, type KernelsChoice } from './gpuKernels.ts';
-import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
+import type { KernelChoice, KernelsChoice, WorkerKernels } from './gpuKernels.ts';
+import type { CacheSize, IndexedDbEmbeddingStore } from './indexedDbEmbeddingStore.ts';
 import { pacedProgress } from './pacedProgress.ts';
 
 export type { KernelChoice } from './gpuKernels.ts';
@@ -72,33 +73,35 @@ export interface RunResult {
   kernels: KernelsChoice;
 }
 
-const store = new IndexedDbEmbeddingStore();
-let encoder: Remote<EncoderApi> | null = null;
-let last: { comparison: Comparison; request: RunRequest; kernels: KernelsChoice } | null = null;
-let running: AbortController | null = null;
+/** The last comparison, kept for the page's follow-up questions (mode switch, query detail, exports). */
+interface LastRun {
+  comparison: Comparison;
+  request: RunRequest;
+  kernels: KernelsChoice;
+}
+
+/** A loaded slot as the encoder worker identifies it (fingerprint, name, backend): asked once per slot per run. */
+type SlotIdentity = Awaited<ReturnType<EncoderApi['identify']>>;
 
 /** A loaded slot of the encoder worker as a comparison checkpoint: it encodes over the port, cancels by job id. */
-function slotEncoder(slot: string, remote: Remote<EncoderApi>): () => Promise<OpenedEncoder> {
-  return async () => {
-    const identity = await remote.identify(slot);
-    return {
-      fingerprint: identity.fingerprint,
-      backend: identity.backendDescription,
-      backendChoice: { reason: identity.backendChoice.reason, calibration: identity.backendChoice.calibration },
-      notes: identity.notes,
-      model: identity.model,
-      async encode(texts, onProgress, signal, role) {
-        const jobId = `${slot}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-        const cancel = () => void remote.cancel(jobId);
-        signal?.addEventListener('abort', cancel, { once: true });
-        try {
-          const result = await remote.encode(slot, texts, proxy(({ done }: { done: number }) => onProgress(done)), jobId, role);
-          return { vectors: result.vectors, count: result.count, dim: result.dim, note: result.fellBackToWasm };
-        } finally {
-          signal?.removeEventListener('abort', cancel);
-        }
-      },
-    };
+function slotEncoder(slot: string, remote: Remote<EncoderApi>, identity: SlotIdentity): OpenedEncoder {
+  return {
+    fingerprint: identity.fingerprint,
+    backend: identity.backendDescription,
+    backendChoice: { reason: identity.backendChoice.reason, calibration: identity.backendChoice.calibration },
+    notes: identity.notes,
+    model: identity.model,
+    async encode(texts, onProgress, signal, role) {
+      const jobId = `${slot}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      const cancel = () => void remote.cancel(jobId);
+      signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        const result = await remote.encode(slot, texts, proxy(({ done }: { done: number }) => onProgress(done)), jobId, role);
+        return { vectors: result.vectors, count: result.count, dim: result.dim, note: result.fellBackToWasm };
+      } finally {
+        signal?.removeEventListener('abort', cancel);
+      }
+    },
   };
 }
 
@@ -107,7 +110,7 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>): () => Promise<Op
  * own in the encoder worker when the comparison reaches it (made there when the folder has no such export),
  * freed once encoded.
  */
-function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remote: Remote<EncoderApi>): void {
+function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remote: Remote<EncoderApi>, store: EmbeddingStore | null): void {
   for (const weights of request.sweep?.weights ?? []) {
     for (const model of request.checkpoints) {
       if (model.kind !== 'model' || !model.reload) continue;
@@ -117,10 +120,10 @@ function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remot
       const { location, backend, options } = model.reload;
       const open = async () => {
         await remote.loadModel(variantSlot, location, { ...options, backend, variant: weights as ModelVariant });
-        const opened = await slotEncoder(variantSlot, remote)();
+        const opened = slotEncoder(variantSlot, remote, await remote.identify(variantSlot));
         return { ...opened, release: () => remote.dispose(variantSlot) };
       };
-      const variant = encoderCheckpoint({ name: `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`, source: original.source, slot: model.slot }, open, request.useCache === false ? null : store);
+      const variant = encoderCheckpoint({ name: `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`, source: original.source, slot: model.slot }, open, store);
       checkpoints.splice(checkpoints.indexOf(original) + 1, 0, { ...variant, weightsVariant: { of: -1, weights } });
     }
   }
@@ -133,11 +136,11 @@ function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remot
 }
 
 /** A slot's content as a comparison checkpoint. Picked files are read only when the comparison reaches them. */
-async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion' }>, remote: Remote<EncoderApi>, noCache: boolean): Promise<Checkpoint> {
+async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion' }>, remote: Remote<EncoderApi>, store: EmbeddingStore | null): Promise<Checkpoint> {
   const { slot } = request;
   if (request.kind === 'model') {
     const identity = await remote.identify(slot);
-    return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, slotEncoder(slot, remote), noCache ? null : store);
+    return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, async () => slotEncoder(slot, remote, identity), store);
   }
   if (request.kind === 'report') {
     const report = parseStoredReport(await request.file.text(), request.file.name);
@@ -162,8 +165,8 @@ async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion'
  * The slots as checkpoints. A hybrid names its inputs by slot; the comparison knows them by the names the
  * report shows, so those are worked out over the whole run first.
  */
-async function checkpointsOf(request: RunRequest, remote: Remote<EncoderApi>): Promise<Checkpoint[]> {
-  const built = await Promise.all(request.checkpoints.map((c) => (c.kind === 'fusion' ? null : checkpointOf(c, remote, request.useCache === false))));
+async function checkpointsOf(request: RunRequest, remote: Remote<EncoderApi>, store: EmbeddingStore | null): Promise<Checkpoint[]> {
+  const built = await Promise.all(request.checkpoints.map((c) => (c.kind === 'fusion' ? null : checkpointOf(c, remote, store))));
   const names = displayNames(request.checkpoints.map((c, i) => built[i] ?? { name: c.kind === 'fusion' ? c.name : '', source: c.kind === 'fusion' ? c.name : '', slot: c.slot }));
   return request.checkpoints.map((c, i) => {
     if (c.kind !== 'fusion') return built[i]!;
@@ -177,36 +180,50 @@ async function checkpointsOf(request: RunRequest, remote: Remote<EncoderApi>): P
   });
 }
 
-function resultOf(state: NonNullable<typeof last>): RunResult {
+function resultOf(state: LastRun): RunResult {
   return { view: labView(state.comparison), kernels: state.kernels };
 }
 
-export const evaluationApi = {
+/**
+ * The data worker's evaluation and what it keeps between calls: the port to the encoder worker, the run in
+ * progress (to cancel it) and the last comparison. One per worker; its kernels and cache are given to it.
+ */
+export class Evaluation {
+  private encoder: Remote<EncoderApi> | null = null;
+  private last: LastRun | null = null;
+  private running: AbortController | null = null;
+
+  constructor(
+    private readonly kernels: WorkerKernels,
+    private readonly store: IndexedDbEmbeddingStore,
+  ) {}
+
   /** Reads a stored report a slot was given (here, off the main thread): its models, mode and metrics. */
   async describeReport(file: File): Promise<StoredReportSummary> {
     const report = parseStoredReport(await file.text(), file.name);
     return { dataset: report.dataset.name, models: report.models.map((m) => m.name), mode: report.mode, metricKeys: report.metricKeys };
-  },
+  }
 
   /** Connects to the encoder worker's port (see `EncoderApi.connect`). */
   connectEncoder(port: MessagePort): void {
-    encoder = wrap<EncoderApi>(port);
-  },
+    this.encoder = wrap<EncoderApi>(port);
+  }
 
   /** Compares the slots' models on the dataset; progress per checkpoint and stage. */
   async run(dataset: Dataset | null, request: RunRequest, onProgress: (progress: ComparisonProgress) => void): Promise<RunResult> {
-    const remote = encoder;
+    const remote = this.encoder;
     if (!dataset) throw new Error('load a dataset first');
     if (request.checkpoints.length < 2) throw new Error('load at least two checkpoints to compare');
     if (!remote && request.checkpoints.some((c) => c.kind === 'model')) throw new Error('the encoder worker is not connected');
-    if (running) throw new Error('a run is already in progress');
+    if (this.running) throw new Error('a run is already in progress');
     const controller = new AbortController();
-    running = controller;
+    this.running = controller;
     const paced = pacedProgress(onProgress);
+    const store = request.useCache === false ? null : this.store;
     try {
-      const kernels = await kernelsFor(request.kernels);
-      const checkpoints = await checkpointsOf(request, remote!);
-      addWeightVariants(checkpoints, request, remote!);
+      const kernels = await this.kernels.kernelsFor(request.kernels);
+      const checkpoints = await checkpointsOf(request, remote!, store);
+      addWeightVariants(checkpoints, request, remote!, store);
       const comparison = await compareCheckpoints(dataset, checkpoints, {
         metricKeys: defaultMetricKeys(request.ks ?? [1, 3, 5, 10], request.mode),
         mode: request.mode,
@@ -217,55 +234,59 @@ export const evaluationApi = {
         onProgress: paced.report,
       });
       comparison.report.kernels = kernels.choice;
-      last = { comparison, request, kernels: kernels.choice };
-      return resultOf(last);
+      this.last = { comparison, request, kernels: kernels.choice };
+      return resultOf(this.last);
     } finally {
       paced.stop();
-      running = null;
+      this.running = null;
     }
-  },
+  }
 
   /** Stops the run in progress: the encode after its current batch, the rest between stages. */
   cancelRun(): boolean {
-    if (!running) return false;
-    running.abort(new DOMException('run cancelled', 'AbortError'));
+    if (!this.running) return false;
+    this.running.abort(new DOMException('run cancelled', 'AbortError'));
     return true;
-  },
+  }
 
   /** Re-scores the last run in another mode (TREC / sentence-transformers) without encoding or ranking again. */
   setMode(mode: EvaluationMode): RunResult {
-    if (!last) throw new Error('nothing has been run yet');
+    const last = this.lastRun();
     last.request = { ...last.request, mode };
     last.comparison = rescoreComparison(last.comparison, mode, defaultMetricKeys(last.request.ks ?? [1, 3, 5, 10], mode));
     last.comparison.report.kernels = last.kernels;
     return resultOf(last);
-  },
+  }
 
   /** One query in full: every model's top k beside the baseline's, from the rankings the metrics used. */
   async queryDetail(queryId: string, k = 10, baseline = 0): Promise<QueryDetail> {
-    if (!last) throw new Error('nothing has been run yet');
-    return loadQueryDetail(last.comparison, queryId, k, baseline);
-  },
+    return loadQueryDetail(this.lastRun().comparison, queryId, k, baseline);
+  }
 
   /** The report as files: Markdown (with per-query examples), JSON (the CLI's document), per-query CSV, TREC runs. */
   exportFiles(kind: ExportKind): ExportFile[] {
-    if (!last) throw new Error('nothing has been run yet');
-    return exportFiles(last.comparison, kind);
-  },
+    return exportFiles(this.lastRun().comparison, kind);
+  }
 
   /** After the dataset was renamed: the last results under the new name, when they are of that dataset. */
   datasetRenamed(dataset: Dataset | null): RunResult | null {
+    const last = this.last;
     if (!last || !dataset || last.comparison.dataset !== dataset) return null;
     const { report } = last.comparison;
     last.comparison = { ...last.comparison, report: { ...report, dataset: { ...report.dataset, name: dataset.name } } };
     return resultOf(last);
-  },
+  }
 
   cacheSize(): Promise<CacheSize> {
-    return store.size();
-  },
+    return this.store.size();
+  }
 
   clearCache(): Promise<void> {
-    return store.clear();
-  },
-};
+    return this.store.clear();
+  }
+
+  private lastRun(): LastRun {
+    if (!this.last) throw new Error('nothing has been run yet');
+    return this.last;
+  }
+}

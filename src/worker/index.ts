@@ -11,7 +11,7 @@ const early: MessageEvent[] = [];
 const hold = (event: MessageEvent) => void early.push(event);
 addEventListener('message', hold);
 
-const part = self.name === 'data' ? import('./dataWorker.ts').then((m) => m.dataWorkerApi) : import('./api.ts').then((m) => m.api);
+const part = self.name === 'data' ? import('./dataWorker.ts').then((m) => m.createDataWorkerApi()) : import('./api.ts').then((m) => m.api);
 void part.then((api) => {
   expose(api);
   removeEventListener('message', hold);
