@@ -3,7 +3,6 @@
  * back through a comlink `proxy` callback; every failure rejects the caller's promise.
  */
 import { expose, transfer } from 'comlink';
-import { chooseBackend as chooseBackendByRule, needsMeasurement, type AdapterFacts, type Probe } from '../core/backends/chooseBackend.ts';
 import { modelFingerprint } from '../core/eval/embeddingCache.ts';
 import { describeModules, modelRunInfo, resolvedPrompts, type PromptOverrides } from '../core/eval/modelRunInfo.ts';
 import type { ModelRunInfo } from '../core/report/evalReport.ts';
@@ -13,13 +12,14 @@ import { readModelFolder, type ModelFolder, type WeightsFormat, type WeightsProv
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BatchInputs } from '../core/model/batching.ts';
 import type { OrtRunner } from '../core/model/ortRunner.ts';
+import { backendAgreement } from '../core/vectors/backendAgreement.ts';
+import { openRunner, type BackendChoice, type BackendChoiceInfo, type GpuLoss } from './backendCalibration.ts';
 import { modelSource, type ModelLocation } from './modelSources.ts';
 import { createRunner, describeBackend, destroyGpuDevice, deviceLostWithin, setWasmThreads, watchDeviceLoss, webgpuAdapter, type Backend, type BackendInfo } from './ortWeb.ts';
 
+export type { BackendChoice, BackendChoiceInfo } from './backendCalibration.ts';
 export type { ModelLocation } from './modelSources.ts';
 export type { BackendInfo, Backend } from './ortWeb.ts';
-
-export type BackendChoice = 'auto' | Backend;
 
 export interface LoadOptions {
   backend?: BackendChoice;
@@ -112,86 +112,17 @@ const jobs = new Map<string, AbortController>();
 let gpuLostReason: string | null = null;
 /** One listener for the one device-loss watch (`ortWeb.ts`): from then on every slot runs on WASM. */
 const onGpuLost = (reason: string) => (gpuLostReason = reason);
+const gpuLoss: GpuLoss = {
+  get reason() {
+    return gpuLostReason;
+  },
+  watch: () => watchDeviceLoss(onGpuLost),
+};
 
 function slotOf(id: string): Slot {
   const slot = slots.get(id);
   if (!slot) throw new Error(`no model is loaded in slot ${id}`);
   return slot;
-}
-
-/**
- * Texts of representative lengths for the auto-backend calibration: short queries, sentences and one long
- * paragraph, so batching and attention cost weigh as in a real corpus while the timing stays a second or two.
- */
-const CALIBRATION_TEXTS = [
-  'reset my card PIN',
-  'How long does a bank transfer take to arrive?',
-  'Vitamin D deficiency is associated with lower bone mineral density in older adults.',
-  'The lab compares sentence-embedding checkpoints on the user’s own data, in the browser.',
-  Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of a long abstract discusses the cohort, the method and the measured outcome in some detail.`).join(' '),
-];
-
-/** How the backend was chosen: by the user, or by the rule (with its calibration figures). */
-export interface BackendChoiceInfo {
-  requested: BackendChoice;
-  reason: string;
-  /** Seconds for the calibration texts on each backend after a warm-up pass, where they were measured. */
-  calibration: { webgpuSeconds: number | null; wasmSeconds: number | null; speedup: number | null } | null;
-}
-
-async function adapterFacts(): Promise<AdapterFacts | null> {
-  const adapter = await webgpuAdapter();
-  if (!adapter) return null;
-  const info = await describeBackend('webgpu');
-  return { description: info.adapter?.description || info.description, isFallbackAdapter: info.adapter?.isFallbackAdapter ?? false };
-}
-
-/** Seconds of one encode of the calibration texts, after one untimed warm-up encode (session set-up, shaders). */
-async function timeEncode(folder: ModelFolder, runner: OrtRunner): Promise<number> {
-  await encodeTexts(CALIBRATION_TEXTS, folder.tokenizer, runner, folder.spec);
-  const started = performance.now();
-  await encodeTexts(CALIBRATION_TEXTS, folder.tokenizer, runner, folder.spec);
-  return (performance.now() - started) / 1000;
-}
-
-/**
- * The runner for `folder` on the backend asked for. "auto" measures: on a real GPU adapter both backends
- * encode the calibration texts and the faster one (by the rule's margin) is kept; a software adapter, a lost
- * device or no adapter means WASM without measuring. An explicit choice is taken as it is.
- */
-async function openRunner(folder: ModelFolder, requested: BackendChoice): Promise<{ runner: OrtRunner; backend: Backend; choice: BackendChoiceInfo }> {
-  if (requested === 'wasm') return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { requested, reason: 'chosen in the slot', calibration: null } };
-  const adapter = await adapterFacts();
-  if (requested === 'webgpu') {
-    if (!adapter || gpuLostReason) {
-      throw new Error(gpuLostReason ? `the GPU device was lost earlier (${gpuLostReason}); reload the page to use WebGPU again` : 'WebGPU is not available in this browser');
-    }
-    return { runner: await createRunner(folder, 'webgpu'), backend: 'webgpu', choice: { requested, reason: 'chosen in the slot', calibration: null } };
-  }
-  const facts = { adapter, lost: gpuLostReason };
-  if (!needsMeasurement(facts)) {
-    const decision = chooseBackendByRule(facts, 'WASM');
-    return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { requested, reason: decision.reason, calibration: null } };
-  }
-  const wasm = await createRunner(folder, 'wasm');
-  const wasmSeconds = await timeEncode(folder, wasm);
-  let gpu: OrtRunner | null = null;
-  let probe: Probe;
-  try {
-    gpu = await createRunner(folder, 'webgpu');
-    watchDeviceLoss(onGpuLost);
-    probe = { seconds: await timeEncode(folder, gpu) };
-  } catch (error) {
-    probe = { failed: (error as Error).message };
-  }
-  const decision = chooseBackendByRule({ ...facts, lost: gpuLostReason, gpu: probe, cpu: { seconds: wasmSeconds } }, 'WASM');
-  const keep = decision.side === 'gpu' ? gpu! : wasm;
-  void (keep === wasm ? gpu : wasm)?.release().catch(() => undefined);
-  return {
-    runner: keep,
-    backend: decision.side === 'gpu' ? 'webgpu' : 'wasm',
-    choice: { requested, reason: decision.reason, calibration: { webgpuSeconds: decision.gpuSeconds, wasmSeconds, speedup: decision.speedup } },
-  };
 }
 
 async function switchToWasm(slot: Slot): Promise<void> {
@@ -252,7 +183,7 @@ export const api = {
   /** Loads (or replaces) the model in `slotId`. The old model stays loaded if the new one fails. */
   async loadModel(slotId: string, location: ModelLocation, options: LoadOptions = {}): Promise<ModelInfo> {
     const folder = await readModelFolder(modelSource(location), { variant: options.variant ?? 'fp32', format: options.format ?? 'auto' });
-    const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto');
+    const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto', gpuLoss);
     if (actual === 'webgpu') watchDeviceLoss(onGpuLost);
     const { spec } = folder;
     // Probe once so the page knows the embedding size before any real encode (and the session is warm).
@@ -391,18 +322,7 @@ export const api = {
     };
     const gpu = await run('webgpu');
     const cpu = await run('wasm');
-    const { dim } = gpu;
-    const cosines = texts.map((_, i) => {
-      let dot = 0, a = 0, b = 0;
-      for (let j = i * dim; j < (i + 1) * dim; j++) {
-        dot += gpu.vectors[j] * cpu.vectors[j];
-        a += gpu.vectors[j] ** 2;
-        b += cpu.vectors[j] ** 2;
-      }
-      return dot / Math.sqrt(a * b);
-    });
-    let maxAbsDelta = 0;
-    gpu.vectors.forEach((v, j) => (maxAbsDelta = Math.max(maxAbsDelta, Math.abs(v - cpu.vectors[j]))));
+    const { cosines, maxAbsDelta } = backendAgreement(gpu.vectors, cpu.vectors, gpu.dim);
     return { texts, cosines, maxAbsDelta, webgpu: await describeBackend('webgpu'), wasm: await describeBackend('wasm') };
   },
 
