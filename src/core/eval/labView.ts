@@ -1,6 +1,5 @@
-import { findings } from '../report/findings.ts';
 import { metricCurves } from '../report/metricCurves.ts';
-import { sliceByLabel, type Slice } from '../report/slices.ts';
+import { sliceByLabel, slicesNote, type Slice } from '../report/slices.ts';
 import type { CheckpointKind, EvalReport } from '../report/evalReport.ts';
 import type { MetricName } from '../metrics/registry.ts';
 import type { Comparison } from './compare.ts';
@@ -31,7 +30,8 @@ export interface LabView {
   /** Per model: each metric at k = 1…100. */
   curves: Record<MetricName, number[]>[];
   slices: Slice[];
-  findings: string[];
+  /** Why there are no slices (or only one), said where the table would be; null when there are. */
+  slicesNote: string | null;
   /** The evaluated queries, texts cut to {@link TEXT_PREVIEW} characters. */
   queries: { id: string; text: string; label?: string }[];
 }
@@ -40,6 +40,8 @@ export interface LabView {
 export function labView(comparison: Comparison): LabView {
   const { dataset, report, checkpoints } = comparison;
   const evaluated = checkpoints[0]?.evaluation.queryRows ?? new Int32Array(0);
+  const slices = sliceByLabel(dataset, report);
+  // No findings here: the page words them against the baseline the user picks (`findings(report, baseline)`).
   return {
     report: pageReport(report),
     models: checkpoints.map((c) => ({
@@ -56,8 +58,8 @@ export function labView(comparison: Comparison): LabView {
       notes: [...c.notes],
     })),
     curves: checkpoints.map((c) => metricCurves(c.judged)),
-    slices: sliceByLabel(dataset, report),
-    findings: findings(report),
+    slices,
+    slicesNote: slicesNote(dataset, slices),
     queries: Array.from(evaluated, (row) => {
       const { id, text, label } = dataset.queries.record(row);
       return { id, text: text.length > TEXT_PREVIEW ? `${text.slice(0, TEXT_PREVIEW)}…` : text, ...(label ? { label } : {}) };

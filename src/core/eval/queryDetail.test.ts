@@ -24,8 +24,15 @@ describe('one query in detail', () => {
     expect(b.top.map((e) => [e.docId, e.movement])).toEqual([['d2', { kind: 'new', from: 4 }], ['d1', { kind: 'new', from: 5 }]]);
     // A's top 2 left B's: d4 now 4th, d3 3rd (the tie with d1 goes to the lower row).
     expect(b.dropped.map((e) => [e.docId, e.baselineRank, e.rank])).toEqual([['d4', 1, 4], ['d3', 2, 3]]);
-    expect(b.missingRelevant).toEqual([{ docId: 'd4', text: 'west', rank: 4, score: expect.closeTo(-Math.SQRT1_2, 6), relevance: 1 }]);
+    expect(b.missingRelevant).toEqual([{ docId: 'd4', text: 'west', label: 'y', rank: 4, score: expect.closeTo(-Math.SQRT1_2, 6), relevance: 1 }]);
     expect(b.top[0].score).toBeCloseTo(0.7 * Math.SQRT2, 6);
+  });
+
+  it('gives each listed document its label and judged grade, and none to a document without a label', async () => {
+    const comparison = await compareCheckpoints(circleDataset(), [A, B], OPTIONS);
+    const [a] = queryDetail(comparison, 'q1', 5).models;
+    expect(a.top.map((e) => [e.docId, e.label, e.relevance])).toEqual([['d1', 'x', 1], ['d2', 'x', 0], ['d3', 'y', 2], ['d5', undefined, 0], ['d4', 'y', 0]]);
+    expect('label' in a.top.find((e) => e.docId === 'd5')!).toBe(false);
   });
 
   it('finds ranks beyond the retrieved depth in the full ranking, and a run file’s as not ranked', async () => {
@@ -50,7 +57,7 @@ describe('one query in detail', () => {
     expect(r.depth).toBe(1);
     expect(r.top.map((e) => [e.docId, e.movement])).toEqual([['d2', { kind: 'new', from: 2 }]]);
     expect(r.missingRelevant.map((e) => [e.docId, e.rank, e.score])).toEqual([['d1', null, null], ['d3', null, null]]);
-    expect(r.dropped).toEqual([{ docId: 'd1', text: 'east', baselineRank: 1, rank: null, score: null }]);
+    expect(r.dropped).toEqual([{ docId: 'd1', text: 'east', label: 'x', baselineRank: 1, rank: null, score: null }]);
     expect(() => queryDetail(comparison, 'nope')).toThrow(/no query nope/);
   });
 });

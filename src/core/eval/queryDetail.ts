@@ -34,11 +34,15 @@ export interface QueryDetail {
     lexical?: { terms: string[] };
     /** A hybrid: the checkpoints it fused (the order of each document's `inputRanks`) and how deep it read each. */
     fusion?: { inputs: string[]; depth: number };
-    top: ({ docId: string; text: string; rank: number; score: number; relevance: number; movement: Movement } & DocumentEvidence)[];
-    dropped: ({ docId: string; text: string; baselineRank: number; rank: number | null; score: number | null } & DocumentEvidence)[];
-    missingRelevant: ({ docId: string; text: string; rank: number | null; score: number | null; relevance: number } & DocumentEvidence)[];
+    /** `relevance`: the judged grade (0: not judged relevant); `label`: the document's label, when the data has labels. */
+    top: (ShownDocument & { rank: number; score: number; relevance: number; movement: Movement })[];
+    dropped: (ShownDocument & { baselineRank: number; rank: number | null; score: number | null })[];
+    missingRelevant: (ShownDocument & { rank: number | null; score: number | null; relevance: number })[];
   }[];
 }
+
+/** A document as a list shows it: id, text, label (when it has one) and why it stands there. */
+export type ShownDocument = { docId: string; text: string; label?: string } & DocumentEvidence;
 
 export interface QueryDetailOptions {
   /**
@@ -65,8 +69,11 @@ export function queryDetail(comparison: Comparison, queryId: string, k = 10, bas
   const views = checkpoints.map((checkpoint) => viewOf(comparison, checkpoint, q));
   const diffs = diffTopK(views, Math.min(baseline, checkpoints.length - 1), k, relevant);
   const query = dataset.queries.record(q);
-  const document = (checkpoint: CheckpointResult, row: number) =>
-    row >= 0 ? { docId: dataset.documents.id(row), text: dataset.documents.text(row) } : { docId: checkpoint.rankings.unknownIds[-row - 1], text: '(not in the corpus)' };
+  const document = (checkpoint: CheckpointResult, row: number): Omit<ShownDocument, keyof DocumentEvidence> => {
+    if (row < 0) return { docId: checkpoint.rankings.unknownIds[-row - 1], text: '(not in the corpus)' };
+    const label = dataset.documents.label(row);
+    return { docId: dataset.documents.id(row), text: dataset.documents.text(row), ...(label !== undefined ? { label } : {}) };
+  };
   return {
     query,
     relevantCount: relevant.length,

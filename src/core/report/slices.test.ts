@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
 import { syntheticReport } from '../../../tests/fixtures/reportCase.ts';
 import { TextTable } from '../data/textTable.ts';
-import { sliceByLabel } from './slices.ts';
+import { sliceByLabel, slicesNote } from './slices.ts';
 
 describe('slices by label', () => {
   it('averages every metric over each label’s queries, largest slice first', () => {
@@ -22,5 +22,27 @@ describe('slices by label', () => {
     const slices = sliceByLabel(unlabelledQueries, { ...circleReport, metricKeys: ['ndcg@10'] } as typeof report);
     // q1's relevant d1 (x) and d3 (y) tie: the first seen wins; q2's d4 is y; q3 has no relevant document.
     expect(slices.map((s) => [s.label, s.queries])).toEqual([['(no label)', 1], ['x', 1], ['y', 1]]);
+  });
+});
+
+describe('why there are no slices', () => {
+  it('says so, and why, when neither queries nor documents carry a label, or when only one label is there', () => {
+    const { dataset, report } = syntheticReport();
+    expect(slicesNote(dataset, sliceByLabel(dataset, report))).toBeNull();
+    const unlabelled = { ...dataset, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
+    const none = sliceByLabel(unlabelled, report);
+    expect(none).toEqual([]);
+    expect(slicesNote(unlabelled, none)).toMatch(/^No slices: neither the queries nor the documents carry a label\. A column named label, class, category/);
+    const oneLabel = { ...dataset, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text, label: 'cards' }))) };
+    expect(slicesNote(oneLabel, sliceByLabel(oneLabel, report))).toBe('One slice only: every evaluated query has the label "cards", so it is the whole set.');
+  });
+
+  it('says the documents’ labels reach no evaluated query when no judged document carries one', () => {
+    const { dataset, report } = syntheticReport();
+    const documents = TextTable.fromRecords([...Array.from(dataset.documents, ({ id, text }) => ({ id, text })), { id: 'extra', text: 'unjudged', label: 'fees' }]);
+    const labelledElsewhere = { ...dataset, documents, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
+    const slices = sliceByLabel(labelledElsewhere, report);
+    expect(slices).toEqual([]);
+    expect(slicesNote(labelledElsewhere, slices)).toMatch(/^No slices: the documents carry labels, but no evaluated query/);
   });
 });

@@ -47,3 +47,18 @@ export function sliceByLabel(dataset: Dataset, report: EvalReport): Slice[] {
       ),
     }));
 }
+
+/**
+ * Why the slices table is empty or says nothing a whole-set table does not, in a sentence the page and the
+ * report print in its place; null when there are slices to compare.
+ */
+export function slicesNote(dataset: Dataset, slices: readonly Slice[]): string | null {
+  if (slices.length === 0 || (slices.length === 1 && slices[0].label === '(no label)')) {
+    const documentLabels = dataset.documents.hasLabels;
+    return documentLabels
+      ? 'No slices: the documents carry labels, but no evaluated query has a label of its own or a labelled relevant document to take one from.'
+      : `No slices: neither the queries nor the documents carry a label. A column named label, class, category, domain, topic or intent (in a pairs file, or the corpus table) splits the results by it.`;
+  }
+  if (slices.length === 1) return `One slice only: every evaluated query has the label "${slices[0].label}", so it is the whole set.`;
+  return null;
+}
