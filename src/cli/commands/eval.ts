@@ -36,7 +36,7 @@ import { checkOutputPath, writeOutput, type InputPath, type OutputTarget } from 
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
 import { formatReportTable, formatSweepTable } from '../printReport.ts';
-import { terminalSafe } from '../terminalText.ts';
+import { terminalSafe, wantsColour } from '../terminalText.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
 
 export const evalCommand = defineCommand({
@@ -250,7 +250,8 @@ export const evalCommand = defineCommand({
     const { report } = comparison;
     report.kernels = { backend: 'cpu', reason: `the CLI ranks on ${runtime.name} (Gemm + TopK); Node has no WebGPU`, calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${terminalSafe(`${model.name}: ${note}`)}\n`);
-    process.stdout.write(`${terminalSafe(formatReportTable(report))}\n`);
+    // Terminal-safe inside (before colour is added); colour only on a terminal that takes it.
+    process.stdout.write(`${formatReportTable(report, { colour: wantsColour(process.stdout) })}\n`);
     if (report.sweep) process.stdout.write(`\n${terminalSafe(formatSweepTable(report))}\n`);
     const verdicts = gated.length ? gateVerdicts(report, { metrics: gated, tolerance }) : [];
     // One line per verdict on stdout, after the table: what a CI log shows at a glance.

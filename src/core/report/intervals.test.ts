@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { marginalGainReport, methodsDisagreeReport } from '../../../tests/fixtures/statisticsCase.ts';
 import { comparisonOf, isSignificant } from './evalReport.ts';
-import { disagreementNote, excludesZero, intervalDisagreesWithTest, intervalHeader, intervalOf, levelText } from './intervals.ts';
+import { disagreementFootnotes, disagreementNote, excludesZero, intervalDisagreesWithTest, intervalHeader, intervalOf, levelText } from './intervals.ts';
 
 describe('intervals that agree with the p-values', () => {
   it('adds a Bonferroni and a Holm-consistent interval beside the unadjusted one, and says which is which', () => {
@@ -15,7 +15,7 @@ describe('intervals that agree with the p-values', () => {
     expect(excludesZero(s.ciHolm)).toBe(false);
     expect(intervalDisagreesWithTest(s)).toBe(false);
     expect(disagreementNote(s, 'holm', 6)).toBeNull();
-    expect(disagreementNote(s, 'unadjusted', 6)).toMatch(/^the unadjusted 95 % interval leaves 0 out, but after Holm over the 6 metrics compared together the change is not significant \(p \(Holm\) 0\.1\d\d\)/);
+    expect(disagreementNote(s, 'unadjusted', 6)).toMatch(/^the unadjusted 95 % interval leaves 0 out, but after Holm over the 6 metrics compared together the change is not significant; the Holm interval includes 0$/);
     expect(s.ciHolmLevel).toBeCloseTo(1 - 0.05 / 6, 15);
     expect(s.ciBonferroni[0]).toBeLessThan(0);
     expect(report.statistics).toMatchObject({ alpha: 0.05, intervals: expect.stringMatching(/ci95 unadjusted 95 %; ciBonferroni at 1 − α\/m; ciHolm at ciHolmLevel/) });
@@ -25,7 +25,7 @@ describe('intervals that agree with the p-values', () => {
     expect(s.ciHolm[0]).toBeCloseTo(0.2, 12);
     expect(s.pHolm).toBe(0.125);
     expect(intervalDisagreesWithTest(s)).toBe(true);
-    expect(disagreementNote(s, 'holm', 1)).toMatch(/leaves out 0 while the randomization test does not find a change \(p \(Holm\) 0\.125\): two methods/);
+    expect(disagreementNote(s, 'holm', 1)).toMatch(/leaves out 0 while the randomization test does not find a change: two methods that part at the margin/);
   });
   it('reverses every interval when a pair is read the other way round', () => {
     const report = marginalGainReport();
@@ -34,6 +34,16 @@ describe('intervals that agree with the p-values', () => {
     expect(backward.ciHolm).toEqual([-forward.ciHolm[1], -forward.ciHolm[0]]);
     expect(backward.ciBonferroni).toEqual([-forward.ciBonferroni[1], -forward.ciBonferroni[0]]);
     expect(backward.ciHolmLevel).toBe(forward.ciHolmLevel);
+  });
+  it('writes one footnote per pair and reason, naming every row it covers', () => {
+    const note = 'the bootstrap interval leaves out 0 while …';
+    expect(
+      disagreementFootnotes([
+        { metric: 'accuracy@3', pair: 'B − A', note },
+        { metric: 'recall@3', pair: 'B − A', note },
+        { metric: 'recall@3', pair: 'C − A', note },
+      ]),
+    ).toEqual([`† accuracy@3, recall@3 (B − A): ${note}.`, `† recall@3 (C − A): ${note}.`]);
   });
   it('writes interval levels as a header states them', () => {
     expect([0.95, 0.975, 1 - 0.05 / 16, 1 - 0.05 / 100].map(levelText)).toEqual(['95 %', '97.5 %', '99.7 %', '99.95 %']);

@@ -48,12 +48,26 @@ export function disagreementNote(s: PairedComparison, kind: IntervalKind, metric
   const { interval, level } = intervalOf(s, kind, metrics);
   const significant = isSignificant(s);
   if (excludesZero(interval) === significant) return null;
-  const holm = `p (Holm) ${s.pHolm < 0.001 ? '< 0.001' : s.pHolm.toFixed(3)}`;
+  // No figures of the row in the sentence (its p is beside it): rows with the same reason share one note.
   if (intervalDisagreesWithTest(s)) {
-    return `the bootstrap interval ${significant ? 'includes' : 'leaves out'} 0 while the randomization test ${significant ? 'finds' : 'does not find'} a change (${holm}): two methods that part at the margin; significance follows the test`;
+    return `the bootstrap interval ${significant ? 'includes' : 'leaves out'} 0 while the randomization test ${significant ? 'finds' : 'does not find'} a change: two methods that part at the margin (mostly when few queries differ); significance follows the test`;
   }
   if (kind === 'unadjusted') {
-    return `the unadjusted 95 % interval leaves 0 out, but after Holm over the ${metrics} metrics compared together the change is not significant (${holm}); the Holm interval includes 0`;
+    return `the unadjusted 95 % interval leaves 0 out, but after Holm over the ${metrics} metrics compared together the change is not significant; the Holm interval includes 0`;
   }
-  return `the Bonferroni interval (${levelText(level)}, every metric at the first Holm step's level) includes 0, while Holm's later, less strict step finds the change significant (${holm})`;
+  return `the Bonferroni interval (${levelText(level)}, every metric at the first Holm step's level) includes 0, while Holm's later, less strict step finds the change significant`;
+}
+
+/**
+ * Footnotes for the rows marked †, one per pair and reason: "† accuracy@3, recall@3 (B − A): the bootstrap …".
+ */
+export function disagreementFootnotes(marked: readonly { metric: string; pair: string; note: string }[]): string[] {
+  const groups = new Map<string, { metrics: string[]; pair: string; note: string }>();
+  for (const { metric, pair, note } of marked) {
+    const key = `${pair}\u0000${note}`;
+    const group = groups.get(key) ?? { metrics: [], pair, note };
+    group.metrics.push(metric);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ metrics, pair, note }) => `† ${metrics.join(', ')} (${pair}): ${note}.`);
 }

@@ -1,7 +1,7 @@
 import { headlineMetric, isSignificant, type EvalReport } from './evalReport.ts';
 import { formatBytes, sweepRows, weightsSentences } from './sweepTable.ts';
 import { findings } from './findings.ts';
-import { disagreementNote, intervalHeader, levelText } from './intervals.ts';
+import { disagreementFootnotes, disagreementNote, intervalHeader, levelText } from './intervals.ts';
 import { comparisonVerdicts } from './verdict.ts';
 import type { GateVerdict } from './gate.ts';
 
@@ -41,7 +41,7 @@ function modelRunText(model: NonNullable<EvalReport['models'][number]['model']>)
 }
 
 export function renderMarkdown(report: EvalReport, examples: readonly QueryExample[] = [], verdicts: readonly GateVerdict[] = []): string {
-  const { dataset, models, comparisons, statistics } = report;
+  const { dataset, models } = report;
   const lines: string[] = [];
   lines.push(`# Embedding Lab report: ${dataset.name}`, '');
   // As a pull-request comment: the gate's verdict and the summary first, everything else folded.
@@ -88,14 +88,14 @@ function metricsSection({ models, comparisons, metricKeys, statistics }: EvalRep
   const baseline = comparisons.filter((c) => c.a === models[0]?.name);
   for (const c of baseline) header.push(`Δ ${c.b} − ${c.a}`, intervalHeader('holm', metricKeys.length), 'p', 'p (Holm)', 'W/T/L');
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
-  const notes: string[] = [];
+  const marked: { metric: string; pair: string; note: string }[] = [];
   for (const key of metricKeys) {
     const cells = [key, ...models.map((m) => fmt(m.metrics[key]))];
     for (const c of baseline) {
       const s = c.metrics[key];
       const base = models[0].metrics[key];
       const note = disagreementNote(s, 'holm', metricKeys.length);
-      if (note) notes.push(`† ${key}, ${c.b} − ${c.a}: ${note}.`);
+      if (note) marked.push({ metric: key, pair: `${c.b} − ${c.a}`, note });
       cells.push(
         `${isSignificant(s) ? '**' : ''}${signed(s.delta)}${relative(s.delta, base)}${isSignificant(s) ? '**' : ''}`,
         `[${signed(s.ciHolm[0])}, ${signed(s.ciHolm[1])}]${note ? ' †' : ''}`,
@@ -119,7 +119,7 @@ function metricsSection({ models, comparisons, metricKeys, statistics }: EvalRep
       `so it leaves 0 out when the metric is significant; the unadjusted 95 % and the Bonferroni intervals are in the JSON report (ci95, ciBonferroni); seed ${statistics.seed}. ` +
       `W/T/L: queries where the later model is higher / equal / lower.`,
   );
-  if (notes.length) lines.push('', ...notes);
+  if (marked.length) lines.push('', ...disagreementFootnotes(marked));
   return lines;
 }
 

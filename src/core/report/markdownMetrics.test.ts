@@ -30,7 +30,7 @@ describe('the Markdown metric table', () => {
   it('marks a row where the bootstrap interval and the randomization test part, and says why under the table', () => {
     const markdown = renderMarkdown(methodsDisagreeReport());
     expect(row(markdown, 'ndcg@10')).toContain('| [+0.2000, +0.2000] † | 0.125 | 0.125 |');
-    expect(markdown).toMatch(/^† ndcg@10, tuned − base: the bootstrap interval leaves out 0 while the randomization test does not find a change \(p \(Holm\) 0\.125\): two methods that part at the margin; significance follows the test\.$/m);
+    expect(markdown).toMatch(/^† ndcg@10 \(tuned − base\): the bootstrap interval leaves out 0 while the randomization test does not find a change: two methods that part at the margin \(mostly when few queries differ\); significance follows the test\.$/m);
   });
   it('has no significance legend and no verdict with one model', () => {
     const { report } = syntheticReport();
