@@ -6,18 +6,18 @@ import { encoderCheckpoint, type Checkpoint, type VectorCheckpoint } from '../..
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
 import type { WeightsFormat } from '../../core/model/modelFolder.ts';
 import { modelRunInfo, resolvedPrompts, type PromptOverrides } from '../../core/eval/modelRunInfo.ts';
-import { WEIGHTS_FORMATS, weightsFormat } from '../weightsOption.ts';
+import { WEIGHTS_FORMATS } from '../weightsOption.ts';
 import { compareCheckpoints, cpuKernelsWith } from '../../core/eval/compare.ts';
 import { progressPrinter } from '../progressPrinter.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
-import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/compressionSweep.ts';
+import { DEFAULT_RESCORE } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
-import { fusionCheckpoint, parseFuseSpec } from '../../core/eval/fusion/fusionCheckpoint.ts';
+import { fusionCheckpoint } from '../../core/eval/fusion/fusionCheckpoint.ts';
 import { exportFiles, type ExportFile } from '../../core/eval/exportFiles.ts';
 import { bm25Checkpoint, bm25Source } from '../../core/eval/bm25Checkpoint.ts';
-import { BM25_METHODS, type Bm25Method, type Bm25Parameters } from '../../core/lexical/bm25Scoring.ts';
+import { BM25_METHODS } from '../../core/lexical/bm25Scoring.ts';
 import { byteRange } from '../../core/data/vectors/readFile.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
@@ -28,10 +28,10 @@ import { gateJunit } from '../../core/report/junit.ts';
 import { renderMarkdown } from '../../core/report/markdown.ts';
 import { UsageError } from '../cliError.ts';
 import { defineCommand } from '../command.ts';
+import { checkMetricKey, EVAL_OPTIONS, planEval, type PlannedCheckpoint } from './evalPlan.ts';
 import { defaultCacheDir, diskEmbeddingStore } from '../diskEmbeddingStore.ts';
 import { checkModelLocation, cliModelName, HUB_PREFIX } from '../cliModelSource.ts';
 import { checkPath, checkReadableFile, listFolder, openRegularFile, pathProblem, readRegularFile, reason } from '../inputPath.ts';
-import { commaList, nonNegativeNumber, wholeNumber } from '../optionValues.ts';
 import { checkOutputPath, writeOutput, type InputPath, type OutputTarget } from '../outputPath.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
@@ -43,42 +43,7 @@ export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'Rank a dataset with checkpoints and compare them (metrics, deltas, CI, p-values); one alone makes a baseline report.',
   usage: 'eval <data…> [--baseline REPORT.json] --model <A> [--vectors NAME=PATH] [--run NAME=PATH] … [options]',
-  options: {
-    model: { type: 'string', multiple: true },
-    vectors: { type: 'string', multiple: true },
-    run: { type: 'string', multiple: true },
-    baseline: { type: 'string' },
-    'baseline-model': { type: 'string' },
-    k: { type: 'string', default: '1,3,5,10' },
-    metrics: { type: 'string' },
-    trec: { type: 'boolean', default: false },
-    split: { type: 'string', default: 'test' },
-    json: { type: 'string' },
-    markdown: { type: 'string' },
-    'fail-if-worse': { type: 'string' },
-    tolerance: { type: 'string', default: '0' },
-    junit: { type: 'string' },
-    'junit-queries': { type: 'boolean', default: false },
-    'cache-dir': { type: 'string' },
-    'no-cache': { type: 'boolean', default: false },
-    seed: { type: 'string' },
-    permutations: { type: 'string', default: '10000' },
-    'label-column': { type: 'string' },
-    'no-diagnostics': { type: 'boolean', default: false },
-    bm25: { type: 'boolean', default: false },
-    'bm25-method': { type: 'string', default: 'lucene' },
-    'bm25-k1': { type: 'string', default: '1.5' },
-    'bm25-b': { type: 'string', default: '0.75' },
-    fuse: { type: 'string', multiple: true },
-    'fuse-depth': { type: 'string' },
-    runs: { type: 'string' },
-    'query-prompt': { type: 'string' },
-    'document-prompt': { type: 'string' },
-    weights: { type: 'string', default: 'auto' },
-    sweep: { type: 'string', multiple: true },
-    rescore: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
+  options: EVAL_OPTIONS,
   help: {
     model: 'a model folder, or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones), encoded here (checkpoints compare in the order given; the first is the baseline A)',
     vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER (documents.npy + queries.npy with .ids.txt/.json, or Arrow/Feather/parquet files or part folders with id and embedding columns), or NAME=DOCS.npy,QUERIES.npy',
@@ -116,110 +81,74 @@ export const evalCommand = defineCommand({
     help: 'show this help',
   },
   async run(values, positionals, order) {
-    if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
-    const given = order
-      .filter((o) => ['model', 'vectors', 'run'].includes(o.name) || (o.name === 'bm25' && values.bm25))
-      .map((o) => ({ kind: o.name as 'model' | 'vectors' | 'run' | 'bm25', value: o.value ?? '' }));
-    if (values['baseline-model'] && !values.baseline) throw new UsageError('eval: --baseline-model names a model of --baseline REPORT.json: give --baseline too');
-    const fusions = (values.fuse ?? []).map((text) => parseFuseSpec(text));
-    const fuseDepth = values['fuse-depth'] === undefined ? undefined : wholeNumber('eval', '--fuse-depth', values['fuse-depth'], 1, 100_000);
-    if (fuseDepth !== undefined && fusions.length === 0) throw new UsageError('eval: --fuse-depth sets how deep --fuse reads its inputs: give --fuse too');
-    const bm25Params = values.bm25 ? bm25Parameters(values) : null;
-    const count = given.length + fusions.length + (values.baseline !== undefined ? 1 : 0);
-    if (count === 0) throw new UsageError('eval: give the checkpoints to evaluate (--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT.json)');
-    if (count === 1 && values['fail-if-worse'] !== undefined) throw new UsageError('eval: --fail-if-worse compares a checkpoint with a baseline: give two checkpoints, or --baseline REPORT.json and one');
-
-    // Every number and list first, then every path (cheap: stats, folder listings), then the outputs:
-    // nothing is read or encoded before all of it holds.
-    const ks = commaList('eval', '--k', values.k).map((s) => Number(s));
-    if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`eval: --k must list positive integers, got "${values.k}"`);
-    const listedMetrics = values.metrics !== undefined ? commaList('eval', '--metrics', values.metrics) : null;
-    for (const key of listedMetrics ?? []) checkMetricKey(key);
-    const gated = values['fail-if-worse'] !== undefined ? commaList('eval', '--fail-if-worse', values['fail-if-worse']) : [];
-    const tolerance = nonNegativeNumber('eval', '--tolerance', values.tolerance);
-    if (values.junit !== undefined && gated.length === 0) throw new UsageError('eval: --junit reports the gate: give --fail-if-worse METRIC[,METRIC…] too');
-    if (values.rescore !== undefined && !values.sweep) throw new UsageError('eval: --rescore sets the sweep\'s rescoring multiplier: give --sweep too');
-    let sweep: SweepSpec | undefined;
-    if (values.sweep) {
-      const rescore = values.rescore === undefined ? DEFAULT_RESCORE : wholeNumber('eval', '--rescore', values.rescore, 1, MAX_RESCORE);
-      try {
-        sweep = parseSweep(values.sweep, rescore);
-      } catch (error) {
-        throw new UsageError(`eval: ${(error as Error).message}`);
-      }
-    }
-    const format = weightsFormat(values.weights, 'eval');
-    const prompts: PromptOverrides = { ...(values['query-prompt'] !== undefined ? { query: values['query-prompt'] } : {}), ...(values['document-prompt'] !== undefined ? { document: values['document-prompt'] } : {}) };
-    const permutations = wholeNumber('eval', '--permutations', values.permutations, MIN_PERMUTATIONS, MAX_PERMUTATIONS);
-    const seed = values.seed === undefined ? undefined : wholeNumber('eval', '--seed', values.seed, 0, MAX_SEED);
-
-    for (const option of ['json', 'markdown', 'junit'] as const) if (values[option] === '') throw new UsageError(`eval: --${option} needs a file name`);
+    // Every number and list first (the plan), then every path (cheap: stats, folder listings), then the
+    // outputs: nothing is read or encoded before all of it holds.
+    const plan = planEval(values, positionals, order);
+    const { gate, prompts, stats } = plan;
+    const format = plan.weights;
 
     const inputs: InputPath[] = [];
-    for (const location of positionals) inputs.push({ path: location, what: 'the dataset', folder: (await checkPath(location, 'either', 'a data file or a folder of them')).isDirectory() });
-    const sources: { kind: 'model' | 'vectors' | 'run' | 'bm25'; value: string; open?: () => Checkpoint }[] = [];
-    for (const { kind, value } of given) {
-      if (kind === 'bm25') {
-        sources.push({ kind, value, open: () => bm25Checkpoint({ name: 'bm25', source: bm25Source(bm25Params!) }, bm25Params!) });
-        continue;
-      }
-      if (value === '') throw new UsageError(`eval: --${kind} is empty: give ${kind === 'model' ? 'a model folder' : 'NAME=PATH'}`);
-      if (kind === 'model') {
-        await checkModelLocation(value);
-        if (!value.startsWith(HUB_PREFIX)) inputs.push({ path: value, what: 'the model folder', folder: true });
-        sources.push({ kind, value });
+    for (const location of plan.data) inputs.push({ path: location, what: 'the dataset', folder: (await checkPath(location, 'either', 'a data file or a folder of them')).isDirectory() });
+    const sources: { planned: PlannedCheckpoint; open?: () => Checkpoint }[] = [];
+    for (const planned of plan.checkpoints) {
+      if (planned.kind === 'bm25') {
+        const { parameters } = planned;
+        sources.push({ planned, open: () => bm25Checkpoint({ name: 'bm25', source: bm25Source(parameters) }, parameters) });
+      } else if (planned.kind === 'model') {
+        await checkModelLocation(planned.location);
+        if (!planned.location.startsWith(HUB_PREFIX)) inputs.push({ path: planned.location, what: 'the model folder', folder: true });
+        sources.push({ planned });
       } else {
-        const file = await fileCheckpoint(kind, value);
+        const file = await fileCheckpoint(planned.kind, planned.spec);
         inputs.push(...file.inputs);
-        sources.push({ kind, value, open: file.open });
+        sources.push({ planned, open: file.open });
       }
     }
-    if (values.baseline !== undefined) {
-      if (values.baseline === '') throw new UsageError('eval: --baseline is empty: give a report this lab wrote');
-      await checkReadableFile(values.baseline, 'a report this lab wrote (JSON)');
-      inputs.push({ path: values.baseline, what: 'the --baseline report' });
+    if (plan.baseline) {
+      await checkReadableFile(plan.baseline.file, 'a report this lab wrote (JSON)');
+      inputs.push({ path: plan.baseline.file, what: 'the --baseline report' });
     }
-    if (values['cache-dir'] !== undefined && !values['no-cache']) await checkCacheFolder(values['cache-dir']);
-    const runsFolder = values.runs === undefined ? null : await checkRunsFolder(values.runs, inputs);
+    if (plan.cacheDir !== undefined && plan.cacheDir !== null) await checkCacheFolder(plan.cacheDir);
+    const runsFolder = plan.outputs.runs === undefined ? null : await checkRunsFolder(plan.outputs.runs, inputs);
     const outputs: Partial<Record<'json' | 'markdown' | 'junit', OutputTarget>> = {};
     for (const option of ['json', 'markdown', 'junit'] as const) {
-      if (values[option] === undefined) continue;
-      outputs[option] = await checkOutputPath(`--${option}`, values[option], { command: 'eval', inputs, others: Object.values(outputs) });
+      const file = plan.outputs[option];
+      if (file === undefined) continue;
+      outputs[option] = await checkOutputPath(`--${option}`, file, { command: 'eval', inputs, others: Object.values(outputs) });
     }
 
-    const baseline = values.baseline ? await readBaseline(values.baseline, values['baseline-model']) : null;
-    if (baseline && values.trec && baseline.report.mode !== 'trec') {
-      throw new UsageError(`eval: ${values.baseline} was scored in ${baseline.report.mode} mode: drop --trec, or evaluate the baseline again with it`);
+    const baseline = plan.baseline ? await readBaseline(plan.baseline.file, plan.baseline.model) : null;
+    if (baseline && plan.trec && baseline.report.mode !== 'trec') {
+      throw new UsageError(`eval: ${plan.baseline!.file} was scored in ${baseline.report.mode} mode: drop --trec, or evaluate the baseline again with it`);
     }
     // A baseline fixes what can be compared with it: its mode and, unless chosen, its metrics.
-    const mode: EvaluationMode = values.trec || baseline?.report.mode === 'trec' ? 'trec' : 'sentence-transformers';
-    const chosenMetrics = order.some((o) => o.name === 'k' || o.name === 'metrics');
-    const metricKeys = listedMetrics ?? (baseline && !chosenMetrics ? [...baseline.report.metricKeys] : defaultMetricKeys(ks, mode));
+    const mode: EvaluationMode = plan.trec || baseline?.report.mode === 'trec' ? 'trec' : 'sentence-transformers';
+    const metricKeys = plan.metrics.listed ?? (baseline && !plan.metrics.chosen ? [...baseline.report.metricKeys] : defaultMetricKeys(plan.metrics.ks, mode));
     for (const key of metricKeys) checkMetricKey(key);
     if (baseline) {
       const missing = metricKeys.filter((key) => !baseline.model.perQuery[parseMetricKey(key).key]);
       if (missing.length) {
-        throw new UsageError(`eval: ${values.baseline} has no per-query values for ${missing.join(', ')}; it has ${Object.keys(baseline.model.perQuery).join(', ')}`);
+        throw new UsageError(`eval: ${plan.baseline!.file} has no per-query values for ${missing.join(', ')}; it has ${Object.keys(baseline.model.perQuery).join(', ')}`);
       }
     }
-    for (const metric of gated) if (!metricKeys.includes(metric)) throw new UsageError(`eval: --fail-if-worse ${metric} is not among the metrics (${metricKeys.join(', ')})`);
+    for (const metric of gate.metrics) if (!metricKeys.includes(metric)) throw new UsageError(`eval: --fail-if-worse ${metric} is not among the metrics (${metricKeys.join(', ')})`);
 
-    const loaded = await readInputs(positionals, { split: values.split, labelColumn: values['label-column'] });
-    if (values['label-column'] && !loaded.mapping && loaded.dataset) {
+    const loaded = await readInputs(plan.data, { split: plan.split, labelColumn: plan.labelColumn });
+    if (plan.labelColumn && !loaded.mapping && loaded.dataset) {
       throw new UsageError(`eval: --label-column applies to a pairs or triplets file; ${loaded.dataset.format} takes labels from its corpus`);
     }
-    const dataset = requireDataset(loaded, positionals);
+    const dataset = requireDataset(loaded, plan.data);
     for (const warning of dataset.warnings) process.stderr.write(`warning: ${terminalSafe(`${formatLocation(warning)}${warning.message}`)}\n`);
-    const store = values['no-cache'] ? null : diskEmbeddingStore(values['cache-dir'] ?? defaultCacheDir());
+    const store = plan.cacheDir === null ? null : diskEmbeddingStore(plan.cacheDir ?? defaultCacheDir());
 
-    const checkpoints: Checkpoint[] = sources.map(({ kind, value, open }) => (kind === 'model' ? modelCheckpoint(value, store, { format, prompts }) : open!()));
-    if (baseline) checkpoints.unshift(reportCheckpoint({ source: values.baseline! }, baseline.report, baseline.model));
+    const checkpoints: Checkpoint[] = sources.map(({ planned, open }) => (planned.kind === 'model' ? modelCheckpoint(planned.location, store, { format, prompts }) : open!()));
+    if (baseline) checkpoints.unshift(reportCheckpoint({ source: plan.baseline!.file }, baseline.report, baseline.model));
     // Hybrids last: they fuse checkpoints given before them, by the names the report shows.
-    for (const spec of fusions) checkpoints.push(fusionCheckpoint({ ...spec, ...(fuseDepth ? { depth: fuseDepth } : {}) }));
+    for (const spec of plan.fusions) checkpoints.push(fusionCheckpoint({ ...spec, ...(plan.fuseDepth ? { depth: plan.fuseDepth } : {}) }));
     // Weight variants of each model folder, right after it: encoded once each (cached by their own fingerprint).
-    if (sweep?.weights.length) {
+    if (plan.sweep?.weights.length) {
       for (const original of checkpoints.filter((c) => c.kind === 'vectors' && !c.imported)) {
-        const variants = sweep.weights.map((weights) => {
+        const variants = plan.sweep.weights.map((weights) => {
           const variant = modelCheckpoint(original.source, store, { format, prompts, variant: weights as ModelVariant }) as VectorCheckpoint;
           variant.name = `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`;
           return { variant, weights };
@@ -238,9 +167,9 @@ export const evalCommand = defineCommand({
       comparison = await compareCheckpoints(dataset, checkpoints, {
         metricKeys,
         mode,
-        stats: { permutations, seed },
-        diagnostics: values['no-diagnostics'] ? false : { seed },
-        ...(sweep ? { sweep } : {}),
+        stats,
+        diagnostics: plan.diagnostics ? { seed: stats.seed } : false,
+        ...(plan.sweep ? { sweep: plan.sweep } : {}),
         kernels: cpuKernelsWith(topK.run),
         onProgress: progressPrinter(process.stderr),
       });
@@ -253,33 +182,17 @@ export const evalCommand = defineCommand({
     // Terminal-safe inside (before colour is added); colour only on a terminal that takes it.
     process.stdout.write(`${formatReportTable(report, { colour: wantsColour(process.stdout) })}\n`);
     if (report.sweep) process.stdout.write(`\n${terminalSafe(formatSweepTable(report))}\n`);
-    const verdicts = gated.length ? gateVerdicts(report, { metrics: gated, tolerance }) : [];
+    const verdicts = gate.metrics.length ? gateVerdicts(report, { metrics: gate.metrics, tolerance: gate.tolerance }) : [];
     // One line per verdict on stdout, after the table: what a CI log shows at a glance.
     for (const verdict of verdicts) process.stdout.write(`${terminalSafe(verdict.line)}\n`);
     // A report that cannot be written is exit 2 naming it, whatever the gate said: the job did not get it.
     if (outputs.json) await writeOutput('eval', outputs.json, reportJson(report));
     if (outputs.markdown) await writeOutput('eval', outputs.markdown, renderMarkdown(report, reportExamples(report, dataset), verdicts));
-    if (outputs.junit) await writeOutput('eval', outputs.junit, gateJunit(report, verdicts, { perQuery: values['junit-queries'] }));
+    if (outputs.junit) await writeOutput('eval', outputs.junit, gateJunit(report, verdicts, { perQuery: gate.junitQueries }));
     if (runsFolder) await writeRuns(runsFolder, exportFiles(comparison, 'trec'));
     return verdicts.some((v) => v.failed) ? 1 : 0;
   },
 });
-
-/** The randomization test's bounds: core needs 10 000; 10 million is a p-value resolution of 1e-7, in bounded time. */
-const MIN_PERMUTATIONS = 10_000;
-const MAX_PERMUTATIONS = 10_000_000;
-/** Seeds are 32-bit (mulberry32). */
-const MAX_SEED = 2 ** 32 - 1;
-/** The sweep's rescoring multiplier: top k × m candidates are rescored. */
-const MAX_RESCORE = 1000;
-
-function checkMetricKey(key: string): void {
-  try {
-    parseMetricKey(key);
-  } catch (error) {
-    throw new UsageError(`eval: ${(error as Error).message}`);
-  }
-}
 
 /** `--cache-dir`: a folder, or a path where one can be made; a file or a pipe there is named now. */
 async function checkCacheFolder(folder: string): Promise<void> {
@@ -364,16 +277,6 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<{ 
   }
   for (const part of parts) await checkReadableFile(part, what);
   return { inputs: parts.map((part) => ({ path: part, what: `a --vectors ${name} file` })), open: () => vectorFileCheckpoint({ name, source: location }, parts, read) };
-}
-
-/** `--bm25-method`, `--bm25-k1`, `--bm25-b`, checked before anything is read. */
-function bm25Parameters(values: { 'bm25-method': string; 'bm25-k1': string; 'bm25-b': string }): Partial<Bm25Parameters> {
-  const method = values['bm25-method'];
-  if (!(BM25_METHODS as readonly string[]).includes(method)) throw new UsageError(`eval: --bm25-method must be one of ${BM25_METHODS.join(', ')}, got "${method}"`);
-  const k1 = nonNegativeNumber('eval', '--bm25-k1', values['bm25-k1']);
-  const b = nonNegativeNumber('eval', '--bm25-b', values['bm25-b']);
-  if (b > 1) throw new UsageError(`eval: --bm25-b must be between 0 and 1, got ${b}`);
-  return { method: method as Bm25Method, k1, b };
 }
 
 /** `--runs DIR`: an existing folder, or one to make in an existing folder; never an input. */
