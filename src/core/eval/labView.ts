@@ -1,5 +1,5 @@
 import { metricCurves } from '../report/metricCurves.ts';
-import { sliceByLabel, slicesNote, type Slice } from '../report/slices.ts';
+import type { Slice } from '../report/slices.ts';
 import type { CheckpointKind, EvalReport } from '../report/evalReport.ts';
 import type { MetricName } from '../metrics/registry.ts';
 import type { Comparison } from './compare.ts';
@@ -40,7 +40,6 @@ export interface LabView {
 export function labView(comparison: Comparison): LabView {
   const { dataset, report, checkpoints } = comparison;
   const evaluated = checkpoints[0]?.evaluation.queryRows ?? new Int32Array(0);
-  const slices = sliceByLabel(dataset, report);
   // No findings here: the page words them against the baseline the user picks (`findings(report, baseline)`).
   return {
     report: pageReport(report),
@@ -58,8 +57,8 @@ export function labView(comparison: Comparison): LabView {
       notes: [...c.notes],
     })),
     curves: checkpoints.map((c) => metricCurves(c.judged)),
-    slices,
-    slicesNote: slicesNote(dataset, slices),
+    slices: report.slices?.byLabel ?? [],
+    slicesNote: report.slices?.note ?? null,
     queries: Array.from(evaluated, (row) => {
       const { id, text, label } = dataset.queries.record(row);
       return { id, text: text.length > TEXT_PREVIEW ? `${text.slice(0, TEXT_PREVIEW)}…` : text, ...(label ? { label } : {}) };

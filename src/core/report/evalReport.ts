@@ -7,6 +7,7 @@ import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings
 import type { Evaluation } from '../metrics/registry.ts';
 import { compareModels, SIGNIFICANCE_LEVEL, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 import { metricCeilings, type MetricCeilings } from '../metrics/ceiling.ts';
+import { sliceTable, type SliceTable } from './slices.ts';
 
 /**
  * What a checkpoint was: vectors scored by cosine here, a run file's rankings, a model's results read from
@@ -60,6 +61,8 @@ export interface EvalReport {
    * (recall@1 cannot pass 1/|R| where a query has |R| relevant documents). Absent in older reports.
    */
   ceilings?: MetricCeilings;
+  /** Every metric per query label (a query's own, else its relevant documents' most frequent), or why there are none. */
+  slices?: SliceTable;
 }
 
 /** How closely one checkpoint's vectors reproduce another's, text by text: the check done by hand today. */
@@ -247,7 +250,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
   }
   let judgments = 0;
   for (const docs of dataset.qrels.values()) judgments += docs.size;
-  return {
+  const report: EvalReport = {
     dataset: {
       name: dataset.name,
       format: dataset.format,
@@ -276,6 +279,8 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
     parity: [],
     ceilings: metricCeilings(dataset.qrels, Array.from(first?.queryRows ?? [], (row) => queries.id(row)), mode, metricKeys),
   };
+  report.slices = sliceTable(dataset, report);
+  return report;
 }
 
 /** The report as the JSON file both the CLI (`--json`) and the page's export write. */

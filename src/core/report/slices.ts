@@ -1,6 +1,12 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { EvalReport } from './evalReport.ts';
 
+/** The slices of a report and, where there are none or one, why (see {@link slicesNote}). */
+export interface SliceTable {
+  byLabel: Slice[];
+  note: string | null;
+}
+
 export interface Slice {
   label: string;
   /** Evaluated queries in the slice. */
@@ -35,7 +41,9 @@ export function sliceByLabel(dataset: Dataset, report: EvalReport): Slice[] {
   const groups = new Map<string, string[]>();
   for (const queryId of evaluated) {
     const label = labelOf.get(queryId) ?? '(no label)';
-    groups.set(label, [...(groups.get(label) ?? []), queryId]);
+    const members = groups.get(label);
+    if (members) members.push(queryId);
+    else groups.set(label, [queryId]);
   }
   return [...groups.entries()]
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
@@ -46,6 +54,12 @@ export function sliceByLabel(dataset: Dataset, report: EvalReport): Slice[] {
         Object.fromEntries(report.metricKeys.map((key) => [key, queryIds.reduce((s, q) => s + model.perQuery[key][q], 0) / queryIds.length])),
       ),
     }));
+}
+
+/** Every metric per label, with the note that says why there are no slices when there are none. */
+export function sliceTable(dataset: Dataset, report: EvalReport): SliceTable {
+  const byLabel = sliceByLabel(dataset, report);
+  return { byLabel, note: slicesNote(dataset, byLabel) };
 }
 
 /**
