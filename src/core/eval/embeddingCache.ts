@@ -1,5 +1,5 @@
 import type { Embeddings } from '../model/encoder.ts';
-import type { ModelFolder } from '../model/modelFolder.ts';
+import { onnxSha256, type ModelFolder } from '../model/modelFolder.ts';
 import { sha256Hex as sha256 } from '../data/sha256.ts';
 
 /**
@@ -19,7 +19,8 @@ export interface EmbeddingStore {
 export async function modelFingerprint(folder: ModelFolder): Promise<string> {
   const { spec } = folder;
   const parts = [
-    await sha256(folder.onnx),
+    // The digest taken once per model (the CLI's encoder keeps it after letting the bytes go).
+    await onnxSha256(folder),
     await sha256(JSON.stringify(spec.tokenizerJson.model)),
     JSON.stringify({ pooling: spec.pooling, normalize: spec.normalize, maxSeqLength: spec.maxSeqLength }),
   ];

@@ -210,7 +210,42 @@ function quantized(fp32: ModelFolder, from: string, savedInt8: string | null): M
 export async function folderDigests(folder: ModelFolder): Promise<WeightsProvenance['digests']> {
   const { provenance } = folder;
   if (provenance.format === 'onnx' && !folder.madeHere && !provenance.digests.some((d) => d.file === provenance.file)) {
-    provenance.digests.unshift({ file: provenance.file, sha256: await sha256Hex(folder.onnx) });
+    provenance.digests.unshift({ file: provenance.file, sha256: await onnxSha256(folder) });
   }
   return provenance.digests;
+}
+
+/** Digests of model bytes, one per array: a run's record and the embedding cache's key ask for the same one. */
+const bytesDigests = new WeakMap<Uint8Array, Promise<string>>();
+/** Folders made by {@link withoutOnnxBytes}: the digest their bytes had. */
+const releasedDigests = new WeakMap<ModelFolder, string>();
+
+/** SHA-256 of the bytes a session is made from (the export as read, or the graph built or quantized here). */
+export function onnxSha256(folder: ModelFolder): Promise<string> {
+  const released = releasedDigests.get(folder);
+  if (released !== undefined) return Promise.resolve(released);
+  const bytes = folder.onnx;
+  let digest = bytesDigests.get(bytes);
+  if (!digest) bytesDigests.set(bytes, (digest = sha256Hex(bytes)));
+  return digest;
+}
+
+/**
+ * The folder as a caller keeps it once its session is made: the session holds the weights, so the folder
+ * keeps only their digest ({@link onnxSha256}, taken now) and not a second copy of them. Reading its `onnx`
+ * afterwards is a mistake in the caller, and throws saying so rather than handing out stale or empty bytes.
+ */
+export async function withoutOnnxBytes(folder: ModelFolder): Promise<ModelFolder> {
+  const digest = await onnxSha256(folder);
+  const kept: ModelFolder = { ...folder };
+  // The message is made now: a getter that read `folder` would keep the bytes alive through it.
+  const problem = `${folder.spec.name}: the bytes of ${folder.spec.onnxFile} were let go once its session was made; read the folder again to make another session`;
+  Object.defineProperty(kept, 'onnx', {
+    enumerable: true,
+    get(): never {
+      throw new Error(problem);
+    },
+  });
+  releasedDigests.set(kept, digest);
+  return kept;
 }
