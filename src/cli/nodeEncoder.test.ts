@@ -1,8 +1,19 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { makeTinyBertWeights, tinyBertForward } from '../../tests/fixtures/tinyBert.ts';
 import { TINY_BERT_CONFIG } from '../../tests/fixtures/tinyBertFolder.ts';
 import { FIXTURE_MODEL } from '../../tests/paths.ts';
-import { loadNodeEncoder } from './nodeEncoder.ts';
+import { modelFingerprint } from '../core/eval/embeddingCache.ts';
+import { folderDigests, readModelFolder } from '../core/model/modelFolder.ts';
+import { cliModelSource } from './cliModelSource.ts';
+import { loadNodeEncoder, openNodeEncoder } from './nodeEncoder.ts';
+
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 const TEXTS = [
   'This is an example sentence',
@@ -73,6 +84,29 @@ describe('Node encoder on the fixture model', () => {
         },
       });
       await expect(run).rejects.toThrow(/abort/i);
+    } finally {
+      await encoder.release();
+    }
+  });
+
+  it('keeps the digest of the model bytes beside the session, not the bytes', async () => {
+    // The folder is read inside a function of its own, so that only the encoder could keep its bytes.
+    const open = async () => {
+      const folder = await readModelFolder(cliModelSource(FIXTURE_MODEL));
+      const fingerprint = await modelFingerprint(folder);
+      return { bytes: new WeakRef(folder.onnx.buffer), fingerprint, encoder: await openNodeEncoder(folder) };
+    };
+    const { bytes, fingerprint, encoder } = await open();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      collectGarbage();
+      expect(bytes.deref(), 'the ONNX bytes are still reachable from the encoder').toBeUndefined();
+      expect(() => encoder.folder.onnx).toThrow(/were let go once its session was made/);
+      // What a run records and the cache's key are the same as with the bytes at hand.
+      expect(await modelFingerprint(encoder.folder)).toBe(fingerprint);
+      const file = readFileSync(path.join(FIXTURE_MODEL, 'onnx/model.onnx'));
+      expect((await folderDigests(encoder.folder))[0]).toEqual({ file: 'onnx/model.onnx', sha256: createHash('sha256').update(file).digest('hex') });
+      expect((await encoder.encode(TEXTS.slice(0, 2))).count).toBe(2);
     } finally {
       await encoder.release();
     }

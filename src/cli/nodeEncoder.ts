@@ -1,5 +1,5 @@
 import { encodeTexts, type EncodeOptions, type Embeddings } from '../core/model/encoder.ts';
-import { readModelFolder, type ModelFolder, type ReadModelOptions } from '../core/model/modelFolder.ts';
+import { readModelFolder, withoutOnnxBytes, type ModelFolder, type ReadModelOptions } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import { OrtRunner } from '../core/model/ortRunner.ts';
 import { cliModelSource } from './cliModelSource.ts';
@@ -18,15 +18,26 @@ export async function loadNodeEncoder(modelPath: string, options: ModelVariant |
   return openNodeEncoder(await readModelFolder(cliModelSource(modelPath), options));
 }
 
-/** An encoder over a folder already read (or a variant made in memory). */
+/**
+ * An encoder over a folder already read (or a variant made in memory). Its `folder` keeps the digest of
+ * the ONNX bytes, not the bytes: the session holds the weights, and the encoder must not hold them again
+ * (the caller's own `folder` still has them, for a caller that needs them, like `quantize`).
+ */
 export async function openNodeEncoder(folder: ModelFolder): Promise<NodeEncoder> {
   const runtime = await cliRuntime();
   const runner = await OrtRunner.create(runtime.ort, folder.spec, folder.onnx, runtime.sessionOptions);
+  let kept: ModelFolder;
+  try {
+    kept = await withoutOnnxBytes(folder);
+  } catch (error) {
+    await runner.release();
+    throw error;
+  }
   return {
-    folder,
+    folder: kept,
     backend: runtime.name,
     backendReason: runtime.reason,
-    encode: (texts, options) => encodeTexts(texts, folder.tokenizer, runner, folder.spec, options),
+    encode: (texts, options) => encodeTexts(texts, kept.tokenizer, runner, kept.spec, options),
     release: () => runner.release(),
   };
 }
