@@ -1,5 +1,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
+import { DataError } from '../data/dataset.ts';
 import { ModelFolderError } from './modelSource.ts';
+import { type CutRule, lastCut, prefixCutRule } from './prefixCuts.ts';
 import type { ModelSpec } from './modelSpec.ts';
 
 /**
@@ -17,12 +19,20 @@ export class TextTokenizer {
   /** Ids of the tokenizer's special tokens (`added_tokens` marked special): transformers' `all_special_ids`. */
   readonly specialIds: ReadonlySet<number>;
   private readonly promptLengths = new Map<string, number>();
+  /** Characters of a text tokenized first; a longer text is read in prefixes that double from here. */
+  readonly firstReadChars: number;
+  /** The most characters read from one text: past it, a text that never gave enough tokens is refused. */
+  readonly maxReadChars: number;
 
   private constructor(
     private readonly tokenizer: Tokenizer,
     readonly maxSeqLength: number,
     specials: { prefix: number[]; suffix: number[]; pad: number; all: Set<number> },
+    /** Where a text can be cut without changing its first tokens, or null: texts are then read whole. */
+    private readonly cutRule: CutRule | null,
   ) {
+    this.firstReadChars = maxSeqLength * FIRST_READ_CHARS_PER_TOKEN;
+    this.maxReadChars = Math.max(MIN_MAX_READ_CHARS, maxSeqLength * MAX_READ_CHARS_PER_TOKEN);
     this.specialIds = specials.all;
     this.prefixIds = specials.prefix;
     this.suffixIds = specials.suffix;
@@ -40,7 +50,7 @@ export class TextTokenizer {
       throw new ModelFolderError(spec.name, 'tokenizer.json', `cannot be loaded (${(error as Error).message})`);
     }
     const specials = readSpecials(spec, tokenizer);
-    const result = new TextTokenizer(tokenizer, spec.maxSeqLength, specials);
+    const result = new TextTokenizer(tokenizer, spec.maxSeqLength, specials, prefixCutRule(spec.tokenizerJson, spec.tokenizerConfig));
     result.checkIds(spec);
     if (spec.vocabSize !== null && result.vocabSize > spec.vocabSize) {
       throw new ModelFolderError(
@@ -73,11 +83,39 @@ export class TextTokenizer {
     }
   }
 
-  /** Token ids of `prompt + text`, specials included, truncated to `maxSeqLength`. */
+  /**
+   * Token ids of `prompt + text`, specials included, truncated to `maxSeqLength` — equal to tokenizing the
+   * whole text and truncating, but a long text is tokenized only as far as truncation needs: a prefix cut
+   * where the cut cannot change its tokens (see prefixCuts.ts), doubling until it gives enough tokens. A
+   * text longer than {@link maxReadChars} that gives too few tokens before that is refused
+   * ({@link UncuttableTextError}) rather than tokenized whole (100 MB of one word took 4.5 GB).
+   */
   encode(text: string, prompt = ''): number[] {
-    const body = this.tokenizer.encode(prompt + text, { add_special_tokens: false }).ids;
     const room = this.maxSeqLength - this.prefixIds.length - this.suffixIds.length;
+    const body = this.bodyIds(prompt + text, room, text);
     return [...this.prefixIds, ...(body.length > room ? body.slice(0, room) : body), ...this.suffixIds];
+  }
+
+  private bodyIds(full: string, room: number, text: string): number[] {
+    const tokenize = (part: string) => this.tokenizer.encode(part, { add_special_tokens: false }).ids;
+    if (full.length <= this.firstReadChars) return tokenize(full);
+    if (!this.cutRule) {
+      if (full.length > this.maxReadChars) throw new UncuttableTextError(text, full.length, this.maxReadChars, 'its tokenizer has no place it can cut a text at without changing its tokens');
+      return tokenize(full);
+    }
+    let cut = 0;
+    for (let budget = this.firstReadChars; ; budget = Math.min(budget * 2, this.maxReadChars)) {
+      if (budget >= full.length) return tokenize(full);
+      const found = lastCut(full, budget, cut, this.cutRule);
+      if (found > cut) {
+        cut = found;
+        const ids = tokenize(full.slice(0, cut));
+        if (ids.length >= room) return ids;
+      }
+      if (budget === this.maxReadChars) {
+        throw new UncuttableTextError(text, full.length, this.maxReadChars, `its first ${this.maxReadChars} characters give fewer than the ${room} tokens kept, or hold no space between words to cut at`);
+      }
+    }
   }
 
   /**
@@ -96,6 +134,32 @@ export class TextTokenizer {
       this.promptLengths.set(prompt, length);
     }
     return length;
+  }
+}
+
+/** A text's first read: max_seq_length × 64 characters (a word piece averages 3–6). */
+const FIRST_READ_CHARS_PER_TOKEN = 64;
+/** At most max_seq_length × 256 characters, and at least 100 000, are read of one text. */
+const MAX_READ_CHARS_PER_TOKEN = 256;
+const MIN_MAX_READ_CHARS = 100_000;
+
+/**
+ * A text too long to tokenize whole that cannot be cut short either: no run of real text is like it (it
+ * would need {@link TextTokenizer.maxReadChars} characters without a space, or of only spaces). `text` is
+ * the text itself, so a caller can say where it came from; the message never echoes more than its start.
+ */
+export class UncuttableTextError extends DataError {
+  constructor(
+    readonly text: string,
+    length: number,
+    limit: number,
+    why: string,
+  ) {
+    super({
+      file: `text ${JSON.stringify(text.length > 24 ? `${text.slice(0, 24)}…` : text)}`,
+      message: `${length} characters long and ${why}: a text longer than ${limit} characters is read only as far as its tokens need, and no further (the limit)`,
+    });
+    this.name = 'UncuttableTextError';
   }
 }
 
