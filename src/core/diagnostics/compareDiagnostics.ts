@@ -11,6 +11,8 @@ interface DiagnosticSpec {
   standardError?: (d: ModelDiagnostics) => number | null;
   /** How to read the value, in one line, where its scale misleads (printed beside it). */
   note?: string;
+  /** The same reading cut to a clause, for a summary that quotes the value in passing. */
+  brief?: string;
 }
 
 export type DiagnosticKey =
@@ -51,13 +53,18 @@ export const DIAGNOSTIC_SPECS: readonly DiagnosticSpec[] = [
     better: 'higher',
     minChange: { absolute: 0.005 },
     note: "the chance that a relevant document outscores a non-relevant one from a query's top 100, all queries pooled: those negatives are the highest-scoring documents the model found, so under 0.5 is normal even for a good model — compare models on it, not with 0.5.",
+    brief: 'under 0.5 is normal for it, its negatives being the highest-scoring documents of each query: compare models on it, not with 0.5',
   },
   { key: 'tripletAccuracy', title: 'Triplet accuracy', better: 'higher', minChange: { absolute: 0.005 } },
 ];
 
-/** The one-line reading of `key`, where its scale misleads (null where the value reads as it stands). */
-export function diagnosticNote(key: DiagnosticKey): string | null {
-  return DIAGNOSTIC_SPECS.find((s) => s.key === key)?.note ?? null;
+/**
+ * The one-line reading of `key`, where its scale misleads (null where the value reads as it stands);
+ * `brief`: the clause a summary puts beside a value it quotes.
+ */
+export function diagnosticNote(key: DiagnosticKey, form: 'full' | 'brief' = 'full'): string | null {
+  const spec = DIAGNOSTIC_SPECS.find((s) => s.key === key);
+  return (form === 'brief' ? spec?.brief : spec?.note) ?? null;
 }
 
 export type Movement = 'up' | 'down' | 'same' | 'within-noise' | 'n/a';

@@ -4,7 +4,7 @@ import type { QueryExample } from './markdown.ts';
 
 /**
  * The queries a written report shows in full: the second model's three biggest gains and three biggest
- * losses against the first on the headline metric, each with every model's top 3.
+ * losses against the first on the headline metric, each with every model's top 3 (grade and label beside each).
  */
 export function reportExamples(report: EvalReport, dataset: Dataset, perSide = 3): QueryExample[] {
   if (report.models.length < 2) return [];
@@ -24,7 +24,11 @@ export function reportExamples(report: EvalReport, dataset: Dataset, perSide = 3
     metric,
     values: report.models.map((m) => m.perQuery[metric][q]),
     top: report.models.map((m) =>
-      (m.top[q] ?? []).slice(0, 3).map(([docId, score]) => ({ docId, text: textOf(documents, docId), score, relevant: (dataset.qrels.get(q)?.get(docId) ?? 0) > 0 })),
+      (m.top[q] ?? []).slice(0, 3).map(([docId, score]) => {
+        const row = documents.rowOf(docId);
+        const label = row >= 0 ? documents.label(row) : undefined;
+        return { docId, text: textOf(documents, docId), score, relevance: Math.max(0, dataset.qrels.get(q)?.get(docId) ?? 0), ...(label !== undefined ? { label } : {}) };
+      }),
     ),
   }));
 }

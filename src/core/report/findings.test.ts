@@ -58,12 +58,12 @@ describe('findings', () => {
     }
     const summary = lines.find((l) => l.startsWith("Against base's embeddings"));
     expect(summary).toBe(
-      "Against base's embeddings, tuned's are better on neighbour coherence NC@10 (0.600 → 0.700), hard-negative ROC-AUC (top 100) (0.400 → 0.420); worse on silhouette (cosine) (0.200 → 0.150); " +
-        'changed, neither better nor worse, on anisotropy (mean pairwise cosine) (0.100 → 0.200). Hard-negative ROC-AUC (top 100): the chance that a relevant document outscores a non-relevant one ' +
-        "from a query's top 100, all queries pooled: those negatives are the highest-scoring documents the model found, so under 0.5 is normal even for a good model — compare models on it, not with 0.5.",
+      "Against base's embeddings, tuned's are better on neighbour coherence NC@10 0.600 → 0.700, hard-negative ROC-AUC (top 100) 0.400 → 0.420 " +
+        '(under 0.5 is normal for it, its negatives being the highest-scoring documents of each query: compare models on it, not with 0.5); ' +
+        'worse on silhouette (cosine) 0.200 → 0.150; changed, neither better nor worse, on anisotropy (mean pairwise cosine) 0.100 → 0.200.',
     );
     // Against tuned as the baseline, the same movements are read the other way.
-    expect(findings(withDiag, 1)).toContainEqual(expect.stringMatching(/^Against tuned's embeddings, base's are better on silhouette \(cosine\) \(0\.150 → 0\.200\); worse on neighbour coherence/));
+    expect(findings(withDiag, 1)).toContainEqual(expect.stringMatching(/^Against tuned's embeddings, base's are better on silhouette \(cosine\) 0\.150 → 0\.200; worse on neighbour coherence/));
   });
 
   it('says first when a model’s embeddings hold NaN or zero vectors', () => {

@@ -55,20 +55,19 @@ function inProse(title: string): string {
  */
 function diagnosticsSummary(baselineName: string, baseline: ModelDiagnostics, modelName: string, model: ModelDiagnostics): string {
   const deltas = diagnosticDeltas(baseline, model);
-  const quoted = (d: DiagnosticDelta) => `${inProse(d.title)} (${diagnosticValue(d.baseline)} → ${diagnosticValue(d.value)})`;
+  // A value whose scale misleads (the hard-negative AUC under 0.5) gets its reading beside it.
+  const quoted = (d: DiagnosticDelta) => {
+    const brief = diagnosticNote(d.key, 'brief');
+    return `${inProse(d.title)} ${diagnosticValue(d.baseline)} → ${diagnosticValue(d.value)}${brief ? ` (${brief})` : ''}`;
+  };
   const list = (items: DiagnosticDelta[]) => items.map(quoted).join(', ');
   const better = deltas.filter((d) => d.verdict === 'better');
   const worse = deltas.filter((d) => d.verdict === 'worse');
   const moved = deltas.filter((d) => d.verdict === null && (d.movement === 'up' || d.movement === 'down'));
   const parts = [better.length && `better on ${list(better)}`, worse.length && `worse on ${list(worse)}`, moved.length && `changed, neither better nor worse, on ${list(moved)}`].filter(Boolean);
-  // A value whose scale misleads (the hard-negative AUC under 0.5) gets its reading beside it.
-  const notes = [...better, ...worse, ...moved].flatMap((d) => {
-    const note = diagnosticNote(d.key);
-    return note ? [` ${d.title}: ${note}`] : [];
-  });
   const labels = baseline.details.labels?.kind === 'k-means' || model.details.labels?.kind === 'k-means' ? ' (labels: each model’s k-means clusters)' : '';
   if (!parts.length) return `No embedding diagnostic moved beyond its material size from ${baselineName} to ${modelName}${labels}.`;
-  return `Against ${baselineName}'s embeddings${labels}, ${modelName}'s are ${parts.join('; ')}.${notes.join('')}`;
+  return `Against ${baselineName}'s embeddings${labels}, ${modelName}'s are ${parts.join('; ')}.`;
 }
 
 /** Embeddings with NaN, infinite or zero vectors, said first: every other figure rests on them. */

@@ -22,7 +22,7 @@ describe('the Markdown report', () => {
     // Gains: 30 ties at +0.3 → the first three by query order; losses: q5 (−0.25) first.
     expect(examples.map((e) => e.queryId)).toEqual(['q6', 'q7', 'q8', 'q5', 'q4', 'q3']);
     expect(examples[3].values).toEqual([0.5, 0.25]);
-    expect(examples[0].top[1][0]).toEqual({ docId: 'd6', text: 'answer 6', score: expect.closeTo(0.9, 6), relevant: true });
+    expect(examples[0].top[1][0]).toEqual({ docId: 'd6', text: 'answer 6', score: expect.closeTo(0.9, 6), relevance: 1 });
     const markdown = renderMarkdown(report, examples);
     expect(markdown).toContain('## Per-query examples');
     expect(markdown).toContain('**q5**: question 5 \\| with a pipe (ndcg@10: base 0.5000, tuned 0.2500)');

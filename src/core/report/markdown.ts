@@ -4,6 +4,8 @@ import { findings } from './findings.ts';
 import { disagreementFootnotes, disagreementNote, intervalHeader, levelText } from './intervals.ts';
 import { comparisonVerdicts } from './verdict.ts';
 import type { GateVerdict } from './gate.ts';
+import { diagnosticNote } from '../diagnostics/compareDiagnostics.ts';
+import { perLabelRows } from '../diagnostics/perLabel.ts';
 
 /** A query shown in the report with each model's top results (texts come from the dataset). */
 export interface QueryExample {
@@ -12,8 +14,8 @@ export interface QueryExample {
   /** The metric the example was chosen on, and each model's value of it. */
   metric: string;
   values: number[];
-  /** Per model (report order): its top results. */
-  top: { docId: string; text: string; score: number; relevant: boolean }[][];
+  /** Per model (report order): its top results, each with its judged grade (0: not relevant) and label, if any. */
+  top: { docId: string; text: string; score: number; relevance: number; label?: string }[][];
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '—');
@@ -70,6 +72,7 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
   if (verdicts.length) lines.push('<details><summary>Metrics, diagnostics and examples</summary>', '');
 
   lines.push(...metricsSection(report));
+  lines.push(...slicesSection(report));
   lines.push(...diagnosticsSection(report));
   lines.push(...sweepSection(report));
   lines.push(...examplesSection(report, examples));
@@ -151,8 +154,12 @@ function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
   if (labels?.kind === 'k-means') lines.push(`Labels: each model's spherical k-means clusters, k = ${labels.k}, seed ${labels.seed}.`, '');
   const header = ['diagnostic', ...models.map((m) => m.name), ...withDiagnostics.map((c) => `Δ ${c.b} − ${c.a}`)];
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+  // A value whose scale misleads gets a numbered reading under the table, its number beside the value's name.
+  const notes: string[] = [];
   for (const [row, delta] of withDiagnostics[0].diagnostics!.deltas.entries()) {
-    const cells = [delta.title, ...models.map((m) => fmt(m.diagnostics?.[delta.key] ?? NaN))];
+    const note = diagnosticNote(delta.key);
+    if (note) notes.push(`${NOTE_MARKS[notes.length]} ${delta.title}: ${note}`);
+    const cells = [note ? `${delta.title} ${NOTE_MARKS[notes.length - 1]}` : delta.title, ...models.map((m) => fmt(m.diagnostics?.[delta.key] ?? NaN))];
     for (const c of withDiagnostics) {
       const d = c.diagnostics!.deltas[row];
       const mark = d.verdict === 'better' ? ' ▲' : d.verdict === 'worse' ? ' ▼' : d.movement === 'within-noise' ? ' (noise)' : '';
@@ -161,6 +168,8 @@ function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
     lines.push(`| ${cells.join(' | ')} |`);
   }
   lines.push('', '▲ better, ▼ worse, beyond the diagnostic\'s material size (and twice its standard error when sampled).');
+  for (const note of notes) lines.push('', note);
+  lines.push(...perLabelSection(models, withDiagnostics.map((c) => models.findIndex((m) => m.name === c.b))));
   for (const c of withDiagnostics) {
     lines.push('', `**${c.b} against ${c.a}:**`, '');
     for (const sentence of c.diagnostics!.reading) lines.push(`- ${sentence}`);
@@ -177,6 +186,8 @@ function cell(text: string, max = 160): string {
 
 function examplesSection({ models }: EvalReport, examples: readonly QueryExample[]): string[] {
   if (examples.length === 0) return [];
+  // Grades beside ✔ only when the judgments are graded: with binary ones each would say 1.
+  const graded = examples.some((e) => e.top.some((list) => list.some((d) => d.relevance > 1)));
   const lines = ['', '## Per-query examples', ''];
   for (const example of examples) {
     const values = models.map((m, i) => `${m.name} ${fmt(example.values[i])}`).join(', ');
@@ -185,12 +196,59 @@ function examplesSection({ models }: EvalReport, examples: readonly QueryExample
     lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
     const depth = Math.max(...example.top.map((t) => t.length));
     for (let r = 0; r < depth; r++) {
-      const cells = [String(r + 1), ...example.top.map((t) => (t[r] ? `${t[r].relevant ? '✔ ' : ''}${cell(t[r].text)} (${t[r].score.toFixed(3)})` : ''))];
+      const cells = [String(r + 1), ...example.top.map((t) => (t[r] ? `${relevanceMark(t[r].relevance, graded)}${cell(t[r].text)}${t[r].label !== undefined ? ` \\[${cell(t[r].label!, 40)}\\]` : ''} (${t[r].score.toFixed(3)})` : ''))];
       lines.push(`| ${cells.join(' | ')} |`);
     }
     lines.push('');
   }
-  lines.push('✔ relevant (judged). Scores are cosine similarities.');
+  const labelled = examples.some((e) => e.top.some((list) => list.some((d) => d.label !== undefined)));
+  lines.push(`✔ relevant (judged)${graded ? ', followed by its grade' : ''}.${labelled ? ' [label]: the document\'s label.' : ''} Scores are cosine similarities.`);
+  return lines;
+}
+
+/** Marks of the diagnostics' readings under their table. */
+const NOTE_MARKS = ['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+/** "✔ " for a relevant document, "✔2 " with its grade when the judgments are graded, "" otherwise. */
+function relevanceMark(relevance: number, graded: boolean): string {
+  if (relevance <= 0) return '';
+  return graded ? `✔${relevance} ` : '✔ ';
+}
+
+/**
+ * Per-label silhouette and NC@10 of every model, each later model's Δ against the first (`compared`: their
+ * indices). Empty for k-means clusters (each model's own) and when no label has values.
+ */
+function perLabelSection(models: EvalReport['models'], compared: readonly number[]): string[] {
+  const rows = perLabelRows(models.map((m) => m.diagnostics));
+  if (!rows.length) return [];
+  const lines = ['', '### Per label', '', 'Silhouette (cosine) and neighbour coherence NC@10 of each label\'s documents.', ''];
+  const group = (name: string) => [...models.map((m) => `${name} ${m.name}`), ...compared.map((i) => `Δ ${models[i].name} − ${models[0].name}`)];
+  const header = ['label', ...group('silhouette'), ...group('NC@10')];
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+  const values = (v: (number | null)[]) => [...v.map((x) => (x === null ? '—' : x.toFixed(3))), ...compared.map((i) => (v[i] === null || v[0] === null ? '—' : signed(v[i]! - v[0]!)))];
+  for (const row of rows) lines.push(`| ${[cell(row.label, 60), ...values(row.silhouette), ...values(row.coherence)].join(' | ')} |`);
+  return lines;
+}
+
+/**
+ * Each label's queries on the headline metric, every model and each later one's Δ against the first; or the
+ * sentence that says why there are no slices. Empty for a report without slices (an older one).
+ */
+function slicesSection({ slices, models, metricKeys }: EvalReport): string[] {
+  if (!slices) return [];
+  const lines = ['', '## Slices by label', ''];
+  if (slices.note) lines.push(slices.note, '');
+  const comparable = slices.byLabel.length > 0 && !(slices.byLabel.length === 1 && slices.byLabel[0].label === '(no label)');
+  if (!comparable) return lines;
+  const metric = headlineMetric(metricKeys);
+  const header = ['label', 'queries', ...models.map((m) => m.name), ...models.slice(1).map((m) => `Δ ${m.name} − ${models[0].name}`)];
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
+  for (const slice of slices.byLabel) {
+    const values = slice.metrics.map((m) => m[metric]);
+    lines.push(`| ${[cell(slice.label, 60), String(slice.queries), ...values.map(fmt), ...values.slice(1).map((v) => signed(v - values[0]))].join(' | ')} |`);
+  }
+  lines.push('', `${metric} averaged over each label's queries; a query's label is its own, else the most frequent label of its relevant documents. Slice means carry no significance test; small slices move a lot. Every metric per slice is in the JSON report (slices).`);
   return lines;
 }
 
