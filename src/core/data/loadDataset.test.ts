@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { readFolderFiles } from '../../../tests/fixtures/folderFiles.ts';
 import { needs, SHARED } from '../../../tests/paths.ts';
 import { datasetName, loadDataset, type InputFile } from './loadDataset.ts';
 import { summarizeLoad } from './summary.ts';
@@ -16,17 +17,10 @@ const HAS_DATA = (() => {
   }
 })();
 
-function readFolder(folder: string, prefix: string): InputFile[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? readFolder(path.join(folder, entry.name), `${prefix}/${entry.name}`)
-      : [{ path: `${prefix}/${entry.name}`, bytes: new Uint8Array(readFileSync(path.join(folder, entry.name))) }],
-  );
-}
 
 describe.skipIf(!HAS_DATA)(needs(DATA, 'the real files in ../shared/data'), () => {
   it('reads the SciFact BEIR folder, test split: 300 queries, 5183 documents, 339 judgments', () => {
-    const result = loadDataset(readFolder(path.join(DATA, 'scifact'), 'scifact'));
+    const result = loadDataset(readFolderFiles(path.join(DATA, 'scifact'), 'scifact'));
     expect(result.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(result.format).toBe('beir');
     expect(result.splits).toEqual(['test', 'train']);
@@ -40,7 +34,7 @@ describe.skipIf(!HAS_DATA)(needs(DATA, 'the real files in ../shared/data'), () =
   });
 
   it('reads the train split on request', () => {
-    const result = loadDataset(readFolder(path.join(DATA, 'scifact'), 'scifact'), { split: 'train' });
+    const result = loadDataset(readFolderFiles(path.join(DATA, 'scifact'), 'scifact'), { split: 'train' });
     expect(result.dataset!.format).toMatch(/split train/);
     expect(result.dataset!.queries.length).toBeGreaterThan(300);
   });

@@ -4,12 +4,13 @@
  * PyStemmer — bm25s's tokens of every text and the other variants with other parameters, computed now.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFolderFiles } from '../../../tests/fixtures/folderFiles.ts';
 import { needs, SHARED } from '../../../tests/paths.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { loadDataset, type InputFile } from '../data/loadDataset.ts';
+import { loadDataset } from '../data/loadDataset.ts';
 import { compareCheckpoints } from './compare.ts';
 import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
 import { buildBm25Index } from '../lexical/bm25Index.ts';
@@ -21,13 +22,6 @@ const SCIFACT = path.join(SHARED, 'data', 'scifact');
 const REFERENCE = path.join(SHARED, 'data', 'references', 'bm25s-scifact-test.json');
 const HAVE_DATA = existsSync(SCIFACT) && existsSync(REFERENCE);
 
-function readFolder(folder: string, prefix: string): InputFile[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? readFolder(path.join(folder, entry.name), `${prefix}/${entry.name}`)
-      : [{ path: `${prefix}/${entry.name}`, bytes: new Uint8Array(readFileSync(path.join(folder, entry.name))) }],
-  );
-}
 
 /** Why bm25s cannot run here, or null when it can. */
 function bm25sMissing(): string | null {
@@ -72,7 +66,7 @@ function compareLists(got: Entry[], want: Entry[], where: string): { identical: 
 describe.skipIf(!HAVE_DATA)(needs(REFERENCE, 'BM25 on SciFact, against bm25s'), () => {
   let dataset: Dataset;
   beforeAll(() => {
-    dataset = loadDataset(readFolder(SCIFACT, 'scifact')).dataset!;
+    dataset = loadDataset(readFolderFiles(SCIFACT, 'scifact')).dataset!;
   });
 
   it("gives bm25s's top 100 of all 300 test queries, its scores, and NDCG@10 0.686, through the comparison pipeline", async () => {

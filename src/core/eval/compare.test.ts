@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
+import { rankingsOf } from '../../../tests/fixtures/rankings.ts';
 import type { RankingCheckpoint, VectorCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints, rescoreComparison, type ComparisonProgress } from './compare.ts';
 import { defaultMetricKeys } from '../metrics/registry.ts';
-import type { Rankings } from '../metrics/rankings.ts';
 
 // Worked out in comparisonCase.ts: A ranks q1 → d1 d2 d3 d5 d4 and q2 → d4 d3 d5 d2 d1;
 // B ranks q1 → d3 d2 d1 d4 d5 and q2 → d2 (d1 = d3) (d4 = d5), ties by row.
@@ -14,12 +14,7 @@ const OPTIONS = { metricKeys: KEYS, mode: 'sentence-transformers' as const, stat
 
 /** A run file's rankings, by row: `lists[q]` is query row q's (document row, score) list, best first. */
 function runCheckpoint(name: string, lists: [number, number][][], unknownIds: string[] = []): RankingCheckpoint {
-  const rankings: Rankings = {
-    offsets: Int32Array.from({ length: lists.length + 1 }, (_, q) => lists.slice(0, q).reduce((n, l) => n + l.length, 0)),
-    docs: Int32Array.from(lists.flat().map(([d]) => d)),
-    scores: Float32Array.from(lists.flat().map(([, s]) => s)),
-    unknownIds,
-  };
+  const rankings = rankingsOf(lists, unknownIds);
   return { kind: 'ranking', name, source: `${name}.run`, rankings: async () => ({ rankings, backend: 'run file', fingerprint: `run:${name}`, notes: [] }) };
 }
 

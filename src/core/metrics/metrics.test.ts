@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRun, type Judgments } from './judgedRun.ts';
 import type { EvaluationMode, Rankings } from './rankings.ts';
+import { rankingsOf } from '../../../tests/fixtures/rankings.ts';
 import { defaultMetricKeys, evaluateJudged, parseMetricKey, requiredDepth } from './registry.ts';
 
 type QrelsLiteral = Record<string, Record<string, number>>;
@@ -26,13 +27,7 @@ function evaluate(r: RunLiteral, q: QrelsLiteral, keys: string[], mode: Evaluati
     docs: Int32Array.from(judged.flatMap(([, docs]) => Object.keys(docs).map(docRow))),
     grades: Float64Array.from(judged.flatMap(([, docs]) => Object.values(docs))),
   };
-  const lists = queryIds.map((id) => r[id] ?? []);
-  const rankings: Rankings = {
-    offsets: Int32Array.from({ length: lists.length + 1 }, (_, i) => lists.slice(0, i).reduce((n, list) => n + list.length, 0)),
-    docs: Int32Array.from(lists.flatMap((list) => list.map(([d]) => docRow(d)))),
-    scores: Float32Array.from(lists.flatMap((list) => list.map(([, s]) => s))),
-    unknownIds: [],
-  };
+  const rankings = rankingsOf(queryIds.map((id) => (r[id] ?? []).map(([d, score]) => [docRow(d), score] as const)));
   const result = evaluateJudged(judgeRun(rankings, judgments, mode, (row) => docIds[row]), keys);
   return { ...result, queryIds: Array.from(result.queryRows, (row) => queryIds[row]), skippedQueries: Array.from(result.skippedRows, (row) => queryIds[row]) };
 }

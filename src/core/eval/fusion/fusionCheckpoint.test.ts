@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../../tests/fixtures/comparisonCase.ts';
+import { rankingsOf } from '../../../../tests/fixtures/rankings.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { TextTable } from '../../data/textTable.ts';
 import type { Rankings } from '../../metrics/rankings.ts';
@@ -18,12 +19,7 @@ const OPTIONS = { metricKeys: KEYS, mode: 'sentence-transformers' as const, stat
 
 /** A ranking checkpoint over given (row, score) lists, best first. */
 function runCheckpoint(name: string, lists: [number, number][][], extra: { ranksOnly?: boolean; unknownIds?: string[] } = {}): RankingCheckpoint {
-  const rankings: Rankings = {
-    offsets: Int32Array.from({ length: lists.length + 1 }, (_, q) => lists.slice(0, q).reduce((n, l) => n + l.length, 0)),
-    docs: Int32Array.from(lists.flat().map(([d]) => d)),
-    scores: Float32Array.from(lists.flat().map(([, s]) => s)),
-    unknownIds: extra.unknownIds ?? [],
-  };
+  const rankings = rankingsOf(lists, extra.unknownIds ?? []);
   return { kind: 'ranking', name, source: `${name}.run`, rankings: async () => ({ rankings, backend: 'run file', fingerprint: `run:${name}`, notes: [], ...(extra.ranksOnly ? { ranksOnly: true } : {}) }) };
 }
 
