@@ -11,8 +11,8 @@
  * `npm run bench:encode -- 200` uses fewer documents.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cliModelSource } from '../src/cli/cliModelSource.ts';
@@ -244,12 +244,37 @@ function ms(value: number | undefined): string {
 }
 
 /** One load in a fresh Node process (scripts/benchEncodeLoad.ts), so that its peak memory is the load's alone. */
-async function childLoad(mode: 'load' | 'phases', folder: string, format: 'onnx' | 'safetensors'): Promise<LoadFigures> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/benchEncodeLoad.ts'), mode, folder, format], {
+async function childLoad(...args: ['load' | 'phases', string, 'onnx' | 'safetensors'] | ['session', string] | ['graph', string, string]): Promise<LoadFigures> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/benchEncodeLoad.ts'), ...args], {
     cwd: ROOT,
     maxBuffer: 1 << 20,
   });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as LoadFigures;
+  return JSON.parse(stdout.trim().split('\n').pop() || 'null') as LoadFigures;
+}
+
+/**
+ * onnxruntime-node's own share of a load's peak: a session made from the model file's path in a fresh
+ * process, nothing of the lab's beside it (the lowest of FORMAT_ROUNDS). The built graph is written to a
+ * temporary file first, by a process of its own.
+ */
+async function sessionAlone(format: 'onnx' | 'safetensors', folder: string): Promise<number> {
+  let file = path.join(folder, 'onnx/model.onnx');
+  let scratch: string | null = null;
+  if (format === 'safetensors') {
+    scratch = mkdtempSync(path.join(tmpdir(), 'bench-graph-'));
+    file = path.join(scratch, 'model.onnx');
+    await childLoad('graph', folder, file);
+  }
+  try {
+    const peaks: number[] = [];
+    for (let round = 0; round < FORMAT_ROUNDS; round++) {
+      const f = await childLoad('session', file);
+      peaks.push(f.peak - f.rssBefore);
+    }
+    return Math.min(...peaks);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -278,6 +303,15 @@ async function loadSection(checkpoint: string, weightsBytes: number): Promise<vo
     `  peak over the process before / weights: built ${(best('safetensors') / weightsBytes).toFixed(2)}×, exported ${(best('onnx') / weightsBytes).toFixed(2)}× ` +
       `(lowest of ${FORMAT_ROUNDS}); built / exported ${(best('safetensors') / best('onnx')).toFixed(2)}×`,
   );
+  // What the loader holds beside the session: the load's peak less what onnxruntime needs by itself.
+  for (const format of ['onnx', 'safetensors'] as const) {
+    const alone = await sessionAlone(format, folderOf(format));
+    const kept = Math.min(...loads[format].map((f) => f.rssAfter - f.rssBefore));
+    console.log(
+      `  ${label(format)}: onnxruntime-node's session alone (made from the file's path, nothing of the lab's) peaks at ${(alone / weightsBytes).toFixed(2)}× the weights; ` +
+        `the loader's share beside it (load peak − that) ${((best(format) - alone) / weightsBytes).toFixed(2)}×; with the session open and the encoder kept, ${(kept / weightsBytes).toFixed(2)}× resident`,
+    );
+  }
   for (const format of ['onnx', 'safetensors'] as const) {
     const f = await childLoad('phases', folderOf(format), format);
     const total = Object.values(f.steps).reduce((a, b) => a + b, 0);

@@ -8,7 +8,13 @@
  *   node --import tsx scripts/benchEncodeLoad.ts phases FOLDER onnx|safetensors
  *     the same work step by step (config and tokenizer, reading the weights, SHA-256, building the graph,
  *     session creation), each timed: where `readModelFolder`'s time goes. Its memory is not reported.
+ *   node --import tsx scripts/benchEncodeLoad.ts session FILE.onnx
+ *     onnxruntime-node's session made from the file's path, nothing of the lab's: the runtime's own share
+ *     of the peak, which the load's peak is measured against (what the loader holds beside the session).
+ *   node --import tsx scripts/benchEncodeLoad.ts graph FOLDER OUT.onnx
+ *     writes the graph built from FOLDER's safetensors to OUT.onnx, for `session` to load (no figures).
  */
+import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { cliModelSource } from '../src/cli/cliModelSource.ts';
 import { openNodeEncoder } from '../src/cli/nodeEncoder.ts';
@@ -23,6 +29,7 @@ import { TextTokenizer } from '../src/core/model/textTokenizer.ts';
 
 /** What the parent reads back: milliseconds per step, bytes of memory. */
 export interface LoadFigures {
+  /** `session` mode: the file's own format, onnx. */
   format: 'onnx' | 'safetensors';
   steps: Record<string, number>;
   /** Resident set size just before the load (Node, tsx, the modules and onnxruntime-node's library). */
@@ -34,14 +41,24 @@ export interface LoadFigures {
   /** `load` only: VmHWM and VmRSS once `readModelFolder` has returned, before the session is created. */
   peakRead?: number;
   rssRead?: number;
-  /** Resident set size with the session open, the JS bytes still referenced by the folder. */
+  /** Resident set size with the session open and only what the encoder keeps (`load`) referenced. */
   rssAfter: number;
 }
 
-const [mode, folderPath, format] = process.argv.slice(2);
-if ((mode !== 'load' && mode !== 'phases') || !folderPath || (format !== 'onnx' && format !== 'safetensors')) {
-  console.error('usage: benchEncodeLoad.ts load|phases FOLDER onnx|safetensors');
+const [mode, folderPath, third] = process.argv.slice(2);
+const format = mode === 'session' ? 'onnx' : mode === 'graph' ? 'safetensors' : third;
+const usable =
+  (mode === 'session' && folderPath) ||
+  (mode === 'graph' && folderPath && third) ||
+  ((mode === 'load' || mode === 'phases') && folderPath && (format === 'onnx' || format === 'safetensors'));
+if (!usable || (format !== 'onnx' && format !== 'safetensors')) {
+  console.error('usage: benchEncodeLoad.ts load|phases FOLDER onnx|safetensors | session FILE.onnx | graph FOLDER OUT.onnx');
   process.exit(2);
+}
+if (mode === 'graph') {
+  const folder = await readModelFolder(cliModelSource(folderPath), { format: 'safetensors' });
+  writeFileSync(third, folder.onnx);
+  process.exit(0);
 }
 
 /** A field of /proc/self/status in bytes (Linux reports kB). */
@@ -71,11 +88,20 @@ const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.m
 // Held until the figures are read, so that nothing is collected before rssAfter.
 let held: unknown;
 let afterRead: Pick<LoadFigures, 'peakRead' | 'rssRead'> = {};
-if (mode === 'load') {
-  const folder = await timed('readModelFolder', () => readModelFolder(source, { format }));
-  if (folder.provenance.format !== format) throw new Error(`${folderPath}: asked for ${format}, ran ${folder.provenance.format}`);
-  afterRead = { peakRead: statusBytes('VmHWM'), rssRead: statusBytes('VmRSS') };
-  held = [folder, await timed('session', () => openNodeEncoder(folder))];
+if (mode === 'session') {
+  // onnxruntime reads the file itself: nothing of the lab's is in memory beside the session.
+  // onnxruntime-node itself (cliRuntime's type takes bytes only); cliRuntime loaded the same module above.
+  const { InferenceSession } = await import('onnxruntime-node');
+  held = await timed('session', () => InferenceSession.create(folderPath, runtime.sessionOptions));
+} else if (mode === 'load') {
+  // The folder lives in this function only: what stays is what the encoder keeps, as in the CLI.
+  const load = async () => {
+    const folder = await timed('readModelFolder', () => readModelFolder(source, { format }));
+    if (folder.provenance.format !== format) throw new Error(`${folderPath}: asked for ${format}, ran ${folder.provenance.format}`);
+    afterRead = { peakRead: statusBytes('VmHWM'), rssRead: statusBytes('VmRSS') };
+    return timed('session', () => openNodeEncoder(folder));
+  };
+  held = await load();
 } else {
   const spec = await timed('config + tokenizer', async () => {
     const read = await readModelSpec(source, 'fp32');

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { encodeTexts, type EncodeOptions, type Embeddings } from '../core/model/encoder.ts';
 import { readModelFolder, withoutOnnxBytes, type ModelFolder, type ReadModelOptions } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
@@ -25,6 +27,7 @@ export async function loadNodeEncoder(modelPath: string, options: ModelVariant |
  */
 export async function openNodeEncoder(folder: ModelFolder): Promise<NodeEncoder> {
   const runtime = await cliRuntime();
+  collectUnreachable();
   const runner = await OrtRunner.create(runtime.ort, folder.spec, folder.onnx, runtime.sessionOptions);
   let kept: ModelFolder;
   try {
@@ -41,3 +44,21 @@ export async function openNodeEncoder(folder: ModelFolder): Promise<NodeEncoder>
     release: () => runner.release(),
   };
 }
+
+let fullCollection: (() => void) | null = null;
+
+/**
+ * A full garbage collection before the session is made. What the read left unreachable — a safetensors
+ * file's bytes once the graph is written from them, about the weights' size — is otherwise still resident
+ * when onnxruntime makes its own copies (nothing runs V8's collector between the read and the native session
+ * creation), and the load's peak holds the weights once more. Node has no API for it but the flag.
+ */
+function collectUnreachable(): void {
+  if (!fullCollection) {
+    const exposed = (globalThis as { gc?: () => void }).gc;
+    if (!exposed) v8.setFlagsFromString('--expose-gc');
+    fullCollection = exposed ?? (vm.runInNewContext('gc') as () => void);
+  }
+  fullCollection();
+}
+
