@@ -14,14 +14,14 @@ export interface Table {
 /** Most row-level errors collected before parsing stops: beyond that, the file is simply not a table. */
 const MAX_ROW_ERRORS = 50;
 
+/** Receives data rows once a streamed table has handed them over (see {@link TableAssembler.handOver}). */
+export type RowSink = (cells: string[], line: number) => void;
+
 /**
  * Builds a {@link Table} from rows as a parser delivers them, whole string or stream alike: tracks line
  * numbers (a row spans one line plus its quoted line breaks), skips blank lines, and checks the header and
  * every row's cell count. `add` returns false once so many rows are broken that reading should stop.
  */
-/** Receives data rows once a streamed table has handed them over (see {@link TableAssembler.handOver}). */
-export type RowSink = (cells: string[], line: number) => void;
-
 export class TableAssembler {
   private header: string[] | null = null;
   private sink: RowSink | null = null;

@@ -1,8 +1,8 @@
 /**
  * What the comparison takes as a checkpoint: anything that yields vectors of the dataset's documents and
- * queries (a model encoding them here, an imported vector file, …), anything that yields rankings (a run
- * file), or a fusion of earlier checkpoints' rankings. The page and the CLI build these; the comparison
- * ({@link compareCheckpoints}) never asks which producer made them.
+ * queries (a model encoding them here, an imported vector file), anything that yields rankings (a run file,
+ * BM25), a stored report's per-query values, or a fusion of earlier checkpoints' rankings. The page and the
+ * CLI build these; the comparison ({@link compareCheckpoints}) never asks which producer made them.
  */
 import type { DocumentRows } from '../vectors/documentRows.ts';
 import type { Dataset } from '../data/dataset.ts';

@@ -6,7 +6,7 @@ import type { JudgedRun } from './judgedRun.ts';
  */
 export type QueryMetric = (gains: Float64Array, relevant: number, ideal: Float64Array, k: number) => number;
 
-/** Per-query values for every judged query, aligned with `judged.queryIds`. */
+/** Per-query values for every evaluated query, aligned with `judged.queryRows`. */
 export type MetricFn = (judged: JudgedRun, k: number) => Float64Array;
 
 /** Lifts a per-query metric to the whole run: the batch function every metric file exports. */

@@ -1,7 +1,8 @@
 /**
  * Similarity + top-k: for each query row, the k document rows with the largest dot product, best first,
- * ties broken by lower document index. Rows are expected L2-normalised (the dispatcher does it), so the
- * dot product is the cosine. Both twins (`topk.cpu.ts`, `topk.ts` on WebGPU) take and return these shapes.
+ * ties broken by lower document index. For cosine the comparison hands in unit rows, so the dot product is
+ * the cosine; for a `dot` model, the rows as it gives them (see `similarityTopK.ts`). The twins
+ * (`topk.cpu.ts`, `topk.ts` on WebGPU, `topk.ort.ts` on onnxruntime) take and return these shapes.
  */
 export interface TopKInput {
   /** `[queryCount × dim]`, row-major. */
