@@ -2,7 +2,9 @@ import { MAX_FILE_BYTES } from '../../core/data/loadDataset.ts';
 import { UsageError } from '../cliError.ts';
 import { checkModelLocation } from '../cliModelSource.ts';
 import { checkPath, checkReadableFile } from '../inputPath.ts';
-import { MAX_LINE_CHARS, readTextLines } from '../textLines.ts';
+import { readTextLines } from '../textLines.ts';
+import { DataError } from '../../core/data/dataset.ts';
+import { UncuttableTextError } from '../../core/model/textTokenizer.ts';
 import { defineCommand } from '../command.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
@@ -35,7 +37,7 @@ export const embedCommand = defineCommand({
   help: {
     model: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config), or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones)',
     text: 'a text to embed',
-    file: `a file with one text per line (empty lines skipped), decoded as inspect decodes data: UTF-8, or UTF-16 with a BOM; at most ${MAX_FILE_BYTES / 2 ** 20} MB, lines at most ${MAX_LINE_CHARS} characters`,
+    file: `a file with one text per line (empty lines skipped), decoded as inspect decodes data: UTF-8, or UTF-16 with a BOM; at most ${MAX_FILE_BYTES / 2 ** 20} MB; a line of any length is read only as far as the model's max_seq_length needs`,
     data: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)',
     split: 'qrels split of a BEIR folder given with --data',
     variant: `ONNX export to use: ${VARIANTS.join(' | ')}`,
@@ -58,7 +60,14 @@ export const embedCommand = defineCommand({
     if (values.file !== undefined) await checkReadableFile(values.file, 'a text file (one text per line)');
     for (const location of values.data ?? []) await checkPath(location, 'either', 'a data file or a folder of them');
     const texts = [...(values.text ?? [])];
-    if (values.file !== undefined) texts.push(...(await readTextLines(values.file)));
+    /** Where each --file text came from, by its index in `texts`. */
+    const fileLines = new Map<number, number>();
+    if (values.file !== undefined) {
+      for (const { text, line } of await readTextLines(values.file)) {
+        fileLines.set(texts.length, line);
+        texts.push(text);
+      }
+    }
     const labelled: { id: string; kind: 'document' | 'query' }[] = texts.map((_, i) => ({ id: String(i), kind: 'query' as const }));
     // --text and --file texts are embedded as --as says; a dataset's documents and queries as what they are.
     const roles: PromptRole[] = texts.map(() => textRole);
@@ -80,7 +89,17 @@ export const embedCommand = defineCommand({
     const encoder = await loadNodeEncoder(values.model, { variant, format });
     if (!(await cliRuntime()).native) process.stderr.write(`note: ${encoder.backendReason}\n`);
     try {
-      const { vectors, dim, count } = await embedByRole(encoder, texts, roles, values.prompt);
+      let embedded: Embeddings;
+      try {
+        embedded = await embedByRole(encoder, texts, roles, values.prompt);
+      } catch (error) {
+        // The tokenizer names a text by its start; a --file text is named by its line.
+        if (!(error instanceof UncuttableTextError)) throw error;
+        const line = fileLines.get(texts.indexOf(error.text));
+        if (line !== undefined) throw new DataError({ file: values.file!, line, message: `the text ${error.issue.message}` });
+        throw error;
+      }
+      const { vectors, dim, count } = embedded;
       const rows = Array.from({ length: count }, (_, i) => Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
       if (values.json) {
         const extra = values.data ? { ids: labelled.map((l) => l.id), kinds: labelled.map((l) => l.kind) } : {};
@@ -94,7 +113,7 @@ export const embedCommand = defineCommand({
         );
         rows.forEach((row, i) => {
           const norm = Math.hypot(...row);
-          process.stdout.write(`${JSON.stringify(texts[i])}\tnorm=${norm.toFixed(6)}\t[${row.map((x) => x.toFixed(6)).join(', ')}]\n`);
+          process.stdout.write(`${JSON.stringify(excerpt(texts[i]))}\tnorm=${norm.toFixed(6)}\t[${row.map((x) => x.toFixed(6)).join(', ')}]\n`);
         });
       }
       return 0;
@@ -118,4 +137,9 @@ async function embedByRole(encoder: NodeEncoder, texts: string[], roles: PromptR
     rows.forEach((textIndex, row) => vectors.set(result.vectors.subarray(row * dim, (row + 1) * dim), textIndex * dim));
   }
   return { vectors, dim, count: texts.length };
+}
+
+/** A text as the listing prints it: whole up to 200 characters, else its start and its length (never 100 MB). */
+function excerpt(text: string): string {
+  return text.length <= 200 ? text : `${text.slice(0, 200)}… (${text.length} characters)`;
 }
