@@ -19,7 +19,7 @@ function severalRelevantReport() {
 describe('findings', () => {
   it('states the headline change with its interval, p and per-query wins, and a recall@1 that stays low', () => {
     const lines = findings(syntheticReport().report);
-    expect(lines[0]).toMatch(/^tuned vs base: ndcg@10 0\.5000 → 0\.706[23] \(Δ \+0\.206[23], 95 % CI \[\+0\.\d{4}, \+0\.\d{4}\], p\(Holm\) < 0\.001\): significantly better; better on 30 queries, worse on 5, equal on 5\.$/);
+    expect(lines[0]).toMatch(/^tuned vs base: ndcg@10 0\.5000 → 0\.706[23] \(Δ \+0\.206[23], CI \(Holm\) \[\+0\.\d{4}, \+0\.\d{4}\], p < 0\.001, p\(Holm\) < 0\.001\): significantly better; better on 30 queries, worse on 5, equal on 5\.$/);
     expect(lines[1]).toBe('tuned against base: 1 of 2 metrics significantly up (ndcg@10), 0 significantly down.');
     // One relevant document per query: recall@1 can reach 1, and 2.5 % is low on its own scale.
     expect(lines).toContain('recall@1 stays under 10 % for every model (best 2.5 %).');
@@ -41,7 +41,7 @@ describe('findings', () => {
   it('follows the chosen baseline: B as baseline words A against B', () => {
     const { report } = syntheticReport();
     const lines = findings(report, 1);
-    expect(lines[0]).toMatch(/^base vs tuned: ndcg@10 0\.706[23] → 0\.5000 \(Δ −0\.206[23], 95 % CI \[−0\.\d{4}, −0\.\d{4}\], p\(Holm\) < 0\.001\): significantly worse; better on 5 queries, worse on 30, equal on 5\.$/);
+    expect(lines[0]).toMatch(/^base vs tuned: ndcg@10 0\.706[23] → 0\.5000 \(Δ −0\.206[23], CI \(Holm\) \[−0\.\d{4}, −0\.\d{4}\], p < 0\.001, p\(Holm\) < 0\.001\): significantly worse; better on 5 queries, worse on 30, equal on 5\.$/);
     expect(lines[1]).toBe('base against tuned: 0 of 2 metrics significantly up, 1 significantly down (ndcg@10).');
     expect(lines.join('\n')).not.toMatch(/^tuned vs base/m);
   });

@@ -29,7 +29,7 @@ export function findings(report: EvalReport, baseline = 0): string[] {
     const s = comparison[headline];
     const verdict = isSignificant(s) ? (s.delta > 0 ? 'significantly better' : 'significantly worse') : 'not significantly different';
     lines.push(
-      `${model.name} vs ${base.name}: ${headline} ${base.metrics[headline].toFixed(4)} → ${model.metrics[headline].toFixed(4)} (Δ ${signed(s.delta)}, 95 % CI [${signed(s.ci95[0])}, ${signed(s.ci95[1])}], p(Holm) ${s.pHolm < 0.001 ? '< 0.001' : s.pHolm.toFixed(3)}): ${verdict}; better on ${s.wins} queries, worse on ${s.losses}, equal on ${s.ties}.`,
+      `${model.name} vs ${base.name}: ${headline} ${base.metrics[headline].toFixed(4)} → ${model.metrics[headline].toFixed(4)} (Δ ${signed(s.delta)}, CI (Holm) [${signed(s.ciHolm[0])}, ${signed(s.ciHolm[1])}], p ${s.p < 0.001 ? '< 0.001' : s.p.toFixed(3)}, p(Holm) ${s.pHolm < 0.001 ? '< 0.001' : s.pHolm.toFixed(3)}): ${verdict}; better on ${s.wins} queries, worse on ${s.losses}, equal on ${s.ties}.`,
     );
     const up = report.metricKeys.filter((k) => isSignificant(comparison[k]) && comparison[k].delta > 0);
     const down = report.metricKeys.filter((k) => isSignificant(comparison[k]) && comparison[k].delta < 0);

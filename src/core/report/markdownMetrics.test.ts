@@ -27,6 +27,13 @@ describe('the Markdown metric table', () => {
     expect(lines[2]).toMatch(/^\*\*tuned vs base: ndcg@10 \+0\.0212 \(\+\d\.\d %\), not significant \(p 0\.02\d, p \(Holm\) 0\.1\d\d\); 0 of 6 metrics significantly up, 0 down\.\*\*$/);
     expect(markdown.indexOf('**tuned vs base')).toBeLessThan(markdown.indexOf('## Summary'));
   });
+  it('gives the Summary’s headline finding the interval that agrees with its p (Holm), and the raw p', () => {
+    const report = marginalGainReport();
+    const s = report.comparisons[0].metrics['ndcg@10'];
+    expect(renderMarkdown(report)).toContain(
+      `(Δ +0.0212, CI (Holm) [−${Math.abs(s.ciHolm[0]).toFixed(4)}, +${s.ciHolm[1].toFixed(4)}], p ${s.p.toFixed(3)}, p(Holm) ${s.pHolm.toFixed(3)}): not significantly different`,
+    );
+  });
   it('marks a row where the bootstrap interval and the randomization test part, and says why under the table', () => {
     const markdown = renderMarkdown(methodsDisagreeReport());
     expect(row(markdown, 'ndcg@10')).toContain('| [+0.2000, +0.2000] † | 0.125 | 0.125 |');
