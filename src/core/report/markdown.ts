@@ -130,13 +130,13 @@ function metricsSection({ models, comparisons, metricKeys, statistics }: EvalRep
 function sweepSection(report: EvalReport): string[] {
   if (!report.sweep?.length) return [];
   const metric = headlineMetric(report.metricKeys);
-  const lines = ['', '## Compression sweep', '', `Each model against itself at full size and float32, on ${metric}; CPU scorers, one thread. ★: on the ${metric}/bytes Pareto front.`, ''];
-  lines.push(`| model | dims | precision | bytes/vector | index | ms/query | ${metric} | Δ | 95 % CI | p (Holm) | |`, '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  const lines = ['', '## Compression sweep', '', `Each model against itself at full size and float32, on ${metric}; CPU scorers, one thread; CI and p (Holm) as in the metric table. ★: on the ${metric}/bytes Pareto front.`, ''];
+  lines.push(`| model | dims | precision | bytes/vector | index | ms/query | ${metric} | Δ | CI (Holm) | p | p (Holm) | |`, '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
   for (const row of sweepRows(report.sweep, metric)) {
     const bold = row.pHolm < 0.05 ? '**' : '';
     lines.push(
       `| ${row.cell.model} | ${row.cell.dims} | ${row.label} | ${row.cell.bytesPerVector} | ${formatBytes(row.cell.indexBytes)} | ${Number.isFinite(row.cell.queryMs) ? row.cell.queryMs.toFixed(2) : '—'} | ${fmt(row.value)} | ` +
-        `${bold}${signed(row.delta)}${bold} | [${signed(row.ci95[0])}, ${signed(row.ci95[1])}] | ${pValue(row.pHolm)} | ${row.pareto ? '★' : ''} |`,
+        `${bold}${signed(row.delta)}${bold} | [${signed(row.ciHolm[0])}, ${signed(row.ciHolm[1])}] | ${pValue(row.p)} | ${pValue(row.pHolm)} | ${row.pareto ? '★' : ''} |`,
     );
   }
   const weights = weightsSentences(report.sweep);
@@ -169,7 +169,7 @@ function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
   }
   lines.push('', '▲ better, ▼ worse, beyond the diagnostic\'s material size (and twice its standard error when sampled).');
   for (const note of notes) lines.push('', note);
-  lines.push(...perLabelSection(models, withDiagnostics.map((c) => models.findIndex((m) => m.name === c.b))));
+  lines.push(...perLabelSection(models.filter((m) => m.diagnostics)));
   for (const c of withDiagnostics) {
     lines.push('', `**${c.b} against ${c.a}:**`, '');
     for (const sentence of c.diagnostics!.reading) lines.push(`- ${sentence}`);
@@ -216,17 +216,18 @@ function relevanceMark(relevance: number, graded: boolean): string {
 }
 
 /**
- * Per-label silhouette and NC@10 of every model, each later model's Δ against the first (`compared`: their
- * indices). Empty for k-means clusters (each model's own) and when no label has values.
+ * Per-label silhouette and NC@10 of the models with diagnostics (`diagnosed`, the first being the baseline),
+ * each later one's Δ against the first. Empty for k-means clusters (each model's own) and when no label has values.
  */
-function perLabelSection(models: EvalReport['models'], compared: readonly number[]): string[] {
-  const rows = perLabelRows(models.map((m) => m.diagnostics));
+function perLabelSection(diagnosed: EvalReport['models']): string[] {
+  const rows = perLabelRows(diagnosed.map((m) => m.diagnostics));
   if (!rows.length) return [];
   const lines = ['', '### Per label', '', 'Silhouette (cosine) and neighbour coherence NC@10 of each label\'s documents.', ''];
-  const group = (name: string) => [...models.map((m) => `${name} ${m.name}`), ...compared.map((i) => `Δ ${models[i].name} − ${models[0].name}`)];
+  const later = diagnosed.slice(1).map((m, j) => ({ m, column: j + 1 }));
+  const group = (name: string) => [...diagnosed.map((m) => `${name} ${m.name}`), ...later.map(({ m }) => `Δ ${m.name} − ${diagnosed[0].name}`)];
   const header = ['label', ...group('silhouette'), ...group('NC@10')];
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
-  const values = (v: (number | null)[]) => [...v.map((x) => (x === null ? '—' : x.toFixed(3))), ...compared.map((i) => (v[i] === null || v[0] === null ? '—' : signed(v[i]! - v[0]!)))];
+  const values = (v: (number | null)[]) => [...v.map((x) => (x === null ? '—' : x.toFixed(3))), ...later.map(({ column }) => (v[column] === null || v[0] === null ? '—' : signed(v[column]! - v[0]!)))];
   for (const row of rows) lines.push(`| ${[cell(row.label, 60), ...values(row.silhouette), ...values(row.coherence)].join(' | ')} |`);
   return lines;
 }
