@@ -99,7 +99,7 @@ function formatDiagnostics({ models, comparisons }: EvalReport): string[] {
 export function formatSweepTable(report: EvalReport): string {
   if (!report.sweep?.length) return '';
   const metric = headlineMetric(report.metricKeys);
-  const header = ['model', 'dims', 'precision', 'bytes/vec', 'index', 'ms/query', metric, 'Δ vs full float32', '95% CI', 'p(Holm)', ''];
+  const header = ['model', 'dims', 'precision', 'bytes/vec', 'index', 'ms/query', metric, 'Δ vs full float32', 'CI(Holm)', 'p', 'p(Holm)', ''];
   const rows = sweepRows(report.sweep, metric).map((row) => [
     row.cell.model,
     String(row.cell.dims),
@@ -109,14 +109,15 @@ export function formatSweepTable(report: EvalReport): string {
     Number.isFinite(row.cell.queryMs) ? row.cell.queryMs.toFixed(2) : '—',
     fmt(row.value),
     `${signed(row.delta)}${row.pHolm < 0.05 ? ' *' : '  '}`,
-    `[${signed(row.ci95[0])}, ${signed(row.ci95[1])}]`,
-    row.pHolm < 0.001 ? '<0.001' : row.pHolm.toFixed(3),
+    `[${signed(row.ciHolm[0])}, ${signed(row.ciHolm[1])}]`,
+    pText(row.p),
+    pText(row.pHolm),
     row.pareto ? '★' : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i <= 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [
-    `Compression sweep (each model against itself at full size, float32; CPU scorers, one thread; ★ on the ${metric}/bytes Pareto front):`,
+    `Compression sweep (each model against itself at full size, float32; CPU scorers, one thread; ★ on the ${metric}/bytes Pareto front; CI and p(Holm) as in the table above):`,
     line(header),
     ...rows.map(line),
     ...weightsSentences(report.sweep),

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatReportTable } from '../../src/cli/printReport.ts';
+import { formatReportTable, formatSweepTable } from '../../src/cli/printReport.ts';
+import { renderMarkdown } from '../../src/core/report/markdown.ts';
 import { wantsColour } from '../../src/cli/terminalText.ts';
 import { syntheticReport } from '../fixtures/reportCase.ts';
 import { marginalGainReport, methodsDisagreeReport } from '../fixtures/statisticsCase.ts';
@@ -59,6 +60,20 @@ describe('the terminal table', () => {
     expect(coloured.replace(SGR, '')).toBe(plain);
     expect(coloured.replace(SGR, '')).not.toMatch(/\x1b/);
     expect(plain).toContain('tuned\\x1b[2J');
+  });
+
+  it('gives the compression sweep the same interval and both p-values, in the terminal and the Markdown', () => {
+    const report = marginalGainReport();
+    const comparison = report.comparisons[0].metrics;
+    report.sweep = [{ model: 'tuned', dims: 64, precision: 'int8', rescore: null, weights: 'fp32', bytesPerVector: 64, indexBytes: 2560, queryMs: 0.5, metrics: report.models[1].metrics, comparison }];
+    const s = comparison['ndcg@10'];
+    const interval = `[−${Math.abs(s.ciHolm[0]).toFixed(4)}, +${s.ciHolm[1].toFixed(4)}]`;
+    const terminal = formatSweepTable(report);
+    expect(terminal).toMatch(/Δ vs full float32\s+CI\(Holm\)\s+p\s+p\(Holm\)/);
+    expect(terminal).toContain(`${interval.replace('−', '-')}  ${s.p.toFixed(3)}    ${s.pHolm.toFixed(3)}`);
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('| Δ | CI (Holm) | p | p (Holm) | |');
+    expect(markdown).toContain(`| ${interval} | ${s.p.toFixed(3)} | ${s.pHolm.toFixed(3)} |`);
   });
 
   it('wants colour only on a terminal that takes it', () => {

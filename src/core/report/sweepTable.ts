@@ -34,6 +34,9 @@ export interface SweepRow {
   value: number;
   delta: number;
   ci95: [number, number];
+  /** The interval that agrees with `pHolm` (Holm over the metrics compared together), and the raw p. */
+  ciHolm: [number, number];
+  p: number;
   pHolm: number;
   /** On the Pareto front over every model: no other cell is at least as good with fewer bytes per vector. */
   pareto: boolean;
@@ -61,6 +64,8 @@ export function sweepRows(cells: readonly SweepCell[], metric: string): SweepRow
       value: v,
       delta: comparison?.delta ?? NaN,
       ci95: comparison?.ci95 ?? [NaN, NaN],
+      ciHolm: comparison?.ciHolm ?? [NaN, NaN],
+      p: comparison?.p ?? NaN,
       pHolm: comparison?.pHolm ?? NaN,
       pareto: Number.isFinite(v) && !dominated,
       label: precisionLabel(cell),
