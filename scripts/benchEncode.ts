@@ -315,7 +315,8 @@ async function loadSection(checkpoint: string, weightsBytes: number): Promise<vo
   for (const format of ['onnx', 'safetensors'] as const) {
     const f = await childLoad('phases', folderOf(format), format);
     const total = Object.values(f.steps).reduce((a, b) => a + b, 0);
-    console.log(`  ${label(format)}, step by step: ${Object.entries(f.steps).map(([step, t]) => `${step} ${ms(t)}`).join(', ')} (total ${ms(total)})`);
+    const compared = Object.entries(f.comparison ?? {}).map(([step, t]) => `; ${step} ${ms(t)}`).join('');
+    console.log(`  ${label(format)}, step by step: ${Object.entries(f.steps).map(([step, t]) => `${step} ${ms(t)}`).join(', ')} (total ${ms(total)})${compared}`);
     if (format === 'safetensors') console.log(`  building the graph (buildEncoder): ${ms(f.steps.buildEncoder)} (the issue's bound: under 1 s)`);
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { INCREMENTAL_MIN_BYTES, sha256Hex } from './sha256.ts';
+import { INCREMENTAL_MIN_BYTES, sha256Hex, wasmSha256Hex } from './sha256.ts';
 
 /** Node's own SHA-256, the reference the two paths are held to. */
 const reference = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -46,9 +46,10 @@ describe('sha256Hex', () => {
     expect(digest).not.toHaveBeenCalled();
   });
 
-  it('keeps concurrent large digests apart (one shared hasher)', async () => {
-    const inputs = [1, 2, 3, 4].map((seed) => noise(INCREMENTAL_MIN_BYTES + seed * 1000, seed));
-    const digests = await Promise.all(inputs.map((bytes) => sha256Hex(bytes)));
+  it("the browser's path (hash-wasm) gives the same digests, views and concurrent callers included (one shared hasher)", async () => {
+    const whole = noise(2 * INCREMENTAL_MIN_BYTES + 77, 5);
+    const inputs = [whole.subarray(0, 1), whole.subarray(13, 13 + 16 * 1024 + 1), whole.subarray(77), ...[1, 2, 3].map((seed) => noise(INCREMENTAL_MIN_BYTES + seed * 1000, seed))];
+    const digests = await Promise.all(inputs.map((bytes) => wasmSha256Hex(bytes)));
     expect(digests).toEqual(inputs.map(reference));
   });
 });
