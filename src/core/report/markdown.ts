@@ -4,7 +4,7 @@ import { findings } from './findings.ts';
 import { disagreementFootnotes, disagreementNote, intervalHeader, levelText } from './intervals.ts';
 import { comparisonVerdicts } from './verdict.ts';
 import type { GateVerdict } from './gate.ts';
-import { diagnosticNote } from '../diagnostics/compareDiagnostics.ts';
+import { DIAGNOSTIC_SPECS, diagnosticNote } from '../diagnostics/compareDiagnostics.ts';
 import { perLabelRows } from '../diagnostics/perLabel.ts';
 
 /** A query shown in the report with each model's top results (texts come from the dataset). */
@@ -144,32 +144,38 @@ function sweepSection(report: EvalReport): string[] {
   return lines;
 }
 
-/** Diagnostics side by side against the first model, with each pair's reading. Empty when none were computed. */
+/**
+ * Each model's diagnostics side by side, each later model's Δ against the first where both have them, the
+ * per-label table and each pair's reading. Empty when no model has diagnostics; a model without them (a
+ * ranking) is named with the reason.
+ */
 function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
+  const diagnosed = models.filter((m) => m.diagnostics);
+  if (diagnosed.length === 0) return [];
   const withDiagnostics = comparisons.filter((c) => c.a === models[0]?.name && c.diagnostics);
-  if (withDiagnostics.length === 0) return [];
   const lines = ['', '## Diagnostics', ''];
-  const labels = models[0].diagnostics?.details.labels;
+  const labels = diagnosed[0].diagnostics!.details.labels;
   if (labels?.kind === 'column') lines.push(`Labels: column "${labels.column ?? 'label'}", ${labels.labels} labels over ${labels.points} documents.`, '');
   if (labels?.kind === 'k-means') lines.push(`Labels: each model's spherical k-means clusters, k = ${labels.k}, seed ${labels.seed}.`, '');
-  const header = ['diagnostic', ...models.map((m) => m.name), ...withDiagnostics.map((c) => `Δ ${c.b} − ${c.a}`)];
+  for (const m of models) if (!m.diagnostics && m.diagnosticsNote) lines.push(`${m.name}: diagnostics ${m.diagnosticsNote}.`, '');
+  const header = ['diagnostic', ...diagnosed.map((m) => m.name), ...withDiagnostics.map((c) => `Δ ${c.b} − ${c.a}`)];
   lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`);
   // A value whose scale misleads gets a numbered reading under the table, its number beside the value's name.
   const notes: string[] = [];
-  for (const [row, delta] of withDiagnostics[0].diagnostics!.deltas.entries()) {
-    const note = diagnosticNote(delta.key);
-    if (note) notes.push(`${NOTE_MARKS[notes.length]} ${delta.title}: ${note}`);
-    const cells = [note ? `${delta.title} ${NOTE_MARKS[notes.length - 1]}` : delta.title, ...models.map((m) => fmt(m.diagnostics?.[delta.key] ?? NaN))];
+  for (const spec of DIAGNOSTIC_SPECS) {
+    const note = diagnosticNote(spec.key);
+    if (note) notes.push(`${NOTE_MARKS[notes.length]} ${spec.title}: ${note}`);
+    const cells = [note ? `${spec.title} ${NOTE_MARKS[notes.length - 1]}` : spec.title, ...diagnosed.map((m) => fmt(m.diagnostics![spec.key] ?? NaN))];
     for (const c of withDiagnostics) {
-      const d = c.diagnostics!.deltas[row];
-      const mark = d.verdict === 'better' ? ' ▲' : d.verdict === 'worse' ? ' ▼' : d.movement === 'within-noise' ? ' (noise)' : '';
-      cells.push(d.delta === null ? '—' : `${signed(d.delta)}${mark}`);
+      const d = c.diagnostics!.deltas.find((x) => x.key === spec.key);
+      const mark = d?.verdict === 'better' ? ' ▲' : d?.verdict === 'worse' ? ' ▼' : d?.movement === 'within-noise' ? ' (noise)' : '';
+      cells.push(!d || d.delta === null ? '—' : `${signed(d.delta)}${mark}`);
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  lines.push('', '▲ better, ▼ worse, beyond the diagnostic\'s material size (and twice its standard error when sampled).');
+  if (withDiagnostics.length) lines.push('', '▲ better, ▼ worse, beyond the diagnostic\'s material size (and twice its standard error when sampled).');
   for (const note of notes) lines.push('', note);
-  lines.push(...perLabelSection(models.filter((m) => m.diagnostics)));
+  lines.push(...perLabelSection(diagnosed));
   for (const c of withDiagnostics) {
     lines.push('', `**${c.b} against ${c.a}:**`, '');
     for (const sentence of c.diagnostics!.reading) lines.push(`- ${sentence}`);

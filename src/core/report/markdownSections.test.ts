@@ -53,6 +53,19 @@ describe('the Markdown report’s slices, diagnostics and examples', () => {
     expect(section(markdown, '## Summary')).toMatch(/Against base's embeddings, tuned's are better on neighbour coherence NC@10 0\.600 → 0\.700/);
   });
 
+  it('shows the diagnostics of a model compared with a ranking that has none, saying why the ranking has none', () => {
+    const { report } = syntheticReport();
+    const beside = structuredClone(report);
+    beside.models[0].diagnostics = modelDiagnostics();
+    Object.assign(beside.models[1], { kind: 'ranking', diagnosticsNote: 'not available for a ranking: a run file has no vectors' });
+    const diagnostics = section(renderMarkdown(beside), '## Diagnostics');
+    expect(diagnostics).toContain('tuned: diagnostics not available for a ranking: a run file has no vectors.');
+    expect(diagnostics).toContain('| diagnostic | base |\n');
+    expect(diagnostics).toContain('| Neighbour coherence NC@10 | 0.6000 |');
+    expect(diagnostics).not.toContain('▲ better');
+    expect(section(renderMarkdown(beside), '### Per label')).toContain('| label | silhouette base | NC@10 base |\n| --- | --- | --- |\n| cards | 0.250 | 0.650 |');
+  });
+
   it('marks each example document’s grade (graded judgments) and label', () => {
     const { report } = syntheticReport();
     const dataset = labelledDataset();
