@@ -100,7 +100,7 @@ export async function openRegularFile(location: string, what: string, missing: '
 export async function readRegularFile(location: string, what: string, maxBytes = MAX_WHOLE_FILE_BYTES): Promise<Uint8Array> {
   const { handle, info } = (await openRegularFile(location, what))!;
   try {
-    if (info.size > maxBytes) throw new DataError({ file: location, message: `is ${formatBytes(info.size)}, more than the ${formatBytes(maxBytes)} ${what} may be` });
+    if (info.size > maxBytes) throw new DataError({ file: location, message: `is ${sizeAgainst(info.size, maxBytes)} ${what} may be` });
     const bytes = await handle.readFile();
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch (error) {
@@ -109,6 +109,15 @@ export async function readRegularFile(location: string, what: string, maxBytes =
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * "2.5 GiB, more than the 2.0 GiB": a size against its limit, in bytes when the rounded figures would read
+ * the same (a file of exactly 2 GiB against the 2 GiB − 1 Node reads is not "2.0 GiB, more than the 2.0 GiB").
+ */
+export function sizeAgainst(size: number, limit: number): string {
+  const [a, b] = formatBytes(size) === formatBytes(limit) ? [`${size} bytes`, `${limit} bytes`] : [formatBytes(size), formatBytes(limit)];
+  return `${a}, more than the ${b}`;
 }
 
 /** "400 MB", "2.0 GiB": a size for a message. */

@@ -43,8 +43,10 @@ export async function readVectorFiles(paths: readonly string[], read: ReadFile, 
     if (found.length > 1) throw new DataError({ file: found.join(', '), message: `more than one ${what}` });
     return found[0] ?? null;
   };
-  const documentsFile = single(/^(documents|docs|corpus)\.npy$/i, 'documents file');
-  const queriesFile = single(/^queries\.npy$/i, 'queries file');
+  // Two .npy files named otherwise (NAME=DOCS.npy,QUERIES.npy) are documents then queries, in that order.
+  const positional = paths.length === 2 && paths.every((p) => /\.npy$/i.test(p)) && !paths.some((p) => /^(documents|docs|corpus|queries)\.npy$/i.test(baseName(p)));
+  const documentsFile = positional ? paths[0] : single(/^(documents|docs|corpus)\.npy$/i, 'documents file');
+  const queriesFile = positional ? paths[1] : single(/^queries\.npy$/i, 'queries file');
   if (!documentsFile || !queriesFile) {
     const given = paths.map(baseName).join(', ') || 'nothing';
     throw new DataError({
