@@ -56,6 +56,8 @@ describe('planEval: the command line as a checked plan, before any path is looke
     ['data --model A --cache-dir c --no-cache', /--cache-dir and --no-cache contradict/],
     ['data --model A --weights pickle', /--weights must be one of/],
     ['data --model A --sweep dims=abc', /dims/],
+    ['data --run A=a.run --run B=b.run --sweep dims=64', /--sweep compresses vectors, and no checkpoint given has any .*: nothing to sweep/],
+    ['data --bm25 --baseline r.json --sweep precision=int8', /nothing to sweep/],
   ])('%s → a usage error', (line, message) => {
     expect(() => plan(line)).toThrow(message);
     try {

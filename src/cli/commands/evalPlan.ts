@@ -134,6 +134,10 @@ export function planEval(values: EvalValues, positionals: readonly string[], ord
   if (values.rescore !== undefined && !values.sweep) throw new UsageError('eval: --rescore sets the sweep\'s rescoring multiplier: give --sweep too');
   let sweep: SweepSpec | undefined;
   if (values.sweep) {
+    // A run file, BM25, a fusion or a stored report ranks without vectors: a sweep would silently do nothing.
+    if (!checkpoints.some((c) => c.kind === 'model' || c.kind === 'vectors')) {
+      throw new UsageError('eval: --sweep compresses vectors, and no checkpoint given has any (run files, BM25, fusions and --baseline reports are rankings): nothing to sweep; give a --model or --vectors');
+    }
     const rescore = values.rescore === undefined ? DEFAULT_RESCORE : wholeNumber('eval', '--rescore', values.rescore, 1, MAX_RESCORE);
     try {
       sweep = parseSweep(values.sweep, rescore);
