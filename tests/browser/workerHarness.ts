@@ -2,5 +2,5 @@
 import { proxy } from 'comlink';
 import { createEncoderClient } from '../../src/ui/encoderClient.ts';
 
-const encoder = createEncoderClient();
+const encoder = createEncoderClient().remote;
 Object.assign(window, { encoder, proxy });
