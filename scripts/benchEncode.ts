@@ -257,7 +257,7 @@ async function childLoad(...args: ['load' | 'phases', string, 'onnx' | 'safetens
  * process, nothing of the lab's beside it (the lowest of FORMAT_ROUNDS). The built graph is written to a
  * temporary file first, by a process of its own.
  */
-async function sessionAlone(format: 'onnx' | 'safetensors', folder: string): Promise<number> {
+async function sessionAlone(format: 'onnx' | 'safetensors', folder: string): Promise<{ peak: number; resident: number }> {
   let file = path.join(folder, 'onnx/model.onnx');
   let scratch: string | null = null;
   if (format === 'safetensors') {
@@ -266,12 +266,9 @@ async function sessionAlone(format: 'onnx' | 'safetensors', folder: string): Pro
     await childLoad('graph', folder, file);
   }
   try {
-    const peaks: number[] = [];
-    for (let round = 0; round < FORMAT_ROUNDS; round++) {
-      const f = await childLoad('session', file);
-      peaks.push(f.peak - f.rssBefore);
-    }
-    return Math.min(...peaks);
+    const runs: LoadFigures[] = [];
+    for (let round = 0; round < FORMAT_ROUNDS; round++) runs.push(await childLoad('session', file));
+    return { peak: Math.min(...runs.map((f) => f.peak - f.rssBefore)), resident: Math.min(...runs.map((f) => f.rssCollected - f.rssBefore)) };
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
@@ -305,11 +302,13 @@ async function loadSection(checkpoint: string, weightsBytes: number): Promise<vo
   );
   // What the loader holds beside the session: the load's peak less what onnxruntime needs by itself.
   for (const format of ['onnx', 'safetensors'] as const) {
-    const alone = await sessionAlone(format, folderOf(format));
-    const kept = Math.min(...loads[format].map((f) => f.rssAfter - f.rssBefore));
+    const { peak: alone, resident: aloneResident } = await sessionAlone(format, folderOf(format));
+    const kept = Math.min(...loads[format].map((f) => f.rssCollected - f.rssBefore));
     console.log(
       `  ${label(format)}: onnxruntime-node's session alone (made from the file's path, nothing of the lab's) peaks at ${(alone / weightsBytes).toFixed(2)}× the weights; ` +
-        `the loader's share beside it (load peak − that) ${((best(format) - alone) / weightsBytes).toFixed(2)}×; with the session open and the encoder kept, ${(kept / weightsBytes).toFixed(2)}× resident`,
+        `the loader's share beside it (load peak − that) ${((best(format) - alone) / weightsBytes).toFixed(2)}×; ` +
+        `resident with the session open, after a full collection (what is still referenced: the session, the tokenizer, the encoder), ${(kept / weightsBytes).toFixed(2)}× ` +
+        `(the session alone: ${(aloneResident / weightsBytes).toFixed(2)}×)`,
     );
   }
   for (const format of ['onnx', 'safetensors'] as const) {
