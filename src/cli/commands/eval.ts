@@ -171,13 +171,13 @@ export const evalCommand = defineCommand({
         diagnostics: plan.diagnostics ? { seed: stats.seed } : false,
         ...(plan.sweep ? { sweep: plan.sweep } : {}),
         kernels: cpuKernelsWith(topK.run),
+        rankedOn: { backend: 'cpu', reason: `the CLI ranks on ${runtime.name} (Gemm + TopK); Node has no WebGPU`, calibration: null },
         onProgress: progressPrinter(process.stderr),
       });
     } finally {
       await topK.release();
     }
     const { report } = comparison;
-    report.kernels = { backend: 'cpu', reason: `the CLI ranks on ${runtime.name} (Gemm + TopK); Node has no WebGPU`, calibration: null };
     for (const model of report.models) for (const note of model.notes) process.stderr.write(`${terminalSafe(`${model.name}: ${note}`)}\n`);
     // Terminal-safe inside (before colour is added); colour only on a terminal that takes it.
     process.stdout.write(`${formatReportTable(report, { colour: wantsColour(process.stdout) })}\n`);

@@ -12,16 +12,18 @@ import type { RelevantDocuments } from '../diagnostics/corpusScores.ts';
 import type { GpuTopKKernel } from '../kernels/cosineTopK.ts';
 import { similarityTopK } from '../kernels/similarityTopK.ts';
 import type { TopKKernel } from '../kernels/topk/topk.types.ts';
-import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
+import type { JudgedRun, Judgments } from '../metrics/judgedRun.ts';
 import { depthOf, rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
-import { evaluateJudged, parseMetricKey, requiredDepth } from '../metrics/registry.ts';
+import { parseMetricKey, requiredDepth, type Evaluation } from '../metrics/registry.ts';
 import { resolveStats, type StatsOptions } from '../metrics/stats.ts';
 import { buildEvalReport, type EvalReport, type ModelRun } from '../report/evalReport.ts';
 import { float32Rows, normalizeDocumentRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { normalizeRows } from '../vectors/normalize.ts';
-import type { Checkpoint, CheckpointProgress, CheckpointStage } from './checkpoint.ts';
+import type { Checkpoint, CheckpointContext, CheckpointProgress, CheckpointStage, RankingCheckpoint, VectorCheckpoint } from './checkpoint.ts';
 import { displayNames } from './displayNames.ts';
-import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
+import type { ReportCheckpoint, StoredModel } from './reportCheckpoint.ts';
+import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
+import { scoreRankings, type ScoringContext } from './scoreRankings.ts';
 import { sweepCheckpoint, weightsCell, type SweepSpec } from './compressionSweep.ts';
 import type { SweepCell } from '../report/sweepTable.ts';
 import { datasetFingerprint, type DatasetFingerprint } from '../data/fingerprint.ts';
@@ -73,6 +75,8 @@ export interface ComparisonOptions {
   sweep?: SweepSpec;
   /** Keep each checkpoint's unit vectors in the result (the page's query detail reads them). */
   keepVectors?: boolean;
+  /** What the ranking ran on and why (the page's kernel choice, the CLI's onnxruntime): the report records it. */
+  rankedOn?: EvalReport['kernels'];
   onProgress?: (progress: ComparisonProgress) => void | Promise<void>;
   signal?: AbortSignal;
 }
@@ -116,31 +120,202 @@ interface RetainedVectors {
 const NOT_FOR_RANKINGS = 'not available for a ranking: a run file has no vectors';
 const NOT_FOR_FUSIONS = 'not available for a fusion: it combines rankings, it has no vectors';
 
-/**
- * A checkpoint that produced rankings (a run file, BM25, a fusion) as a result: checked against the
- * dataset, judged once, scored; it has no vectors, so nothing was encoded.
- */
-function scoredRankings(
+/** What every step of one comparison reads: fixed before the first checkpoint runs. */
+interface ComparisonRun {
+  dataset: Dataset;
+  options: ComparisonOptions;
+  scoring: ScoringContext;
+  names: string[];
+  depth: number;
+  stats: Required<StatsOptions>;
+  kernels: ComparisonKernels;
+  relevant: RelevantDocuments;
+  documentLabels: (string | undefined)[] | undefined;
+  /** Positions of each fusion's inputs. */
+  fusionInputs: Map<number, number[]>;
+  /** Results so far, in checkpoint order. */
+  results: CheckpointResult[];
+  /** Unit rows kept past their checkpoint's turn: for the parity check and weight variants. */
+  retained: Map<number, RetainedVectors>;
+  /** Positions whose rows the parity check or a weight variant will read. */
+  keep: (index: number) => boolean;
+  sweep: SweepCell[];
+  progress: (checkpoint: number | null, update: Omit<ComparisonProgress, 'checkpoint' | 'name'>) => void | Promise<void>;
+}
+
+/** The fields every result has, whatever produced it. */
+type ResultBase = Pick<CheckpointResult, 'name' | 'source' | 'slot' | 'kind'>;
+
+/** A checkpoint with no vectors of its own as a result: nothing was encoded, nothing to diagnose. */
+function rankingsResult(
+  base: ResultBase,
   produced: { rankings: Rankings; fingerprint: string; backend: string; notes: readonly string[] },
-  { dataset, judgments, mode, metricKeys, docId, name }: { dataset: Dataset; judgments: Judgments; mode: EvaluationMode; metricKeys: readonly string[]; docId: ReturnType<typeof docIdOf>; name: string },
-) {
-  checkRankings(produced.rankings, dataset, name);
-  const judged = judgeRun(produced.rankings, judgments, mode, (row) => docId(row, produced.rankings));
+  scored: { judged: JudgedRun; evaluation: Evaluation },
+  extra: Pick<CheckpointResult, 'rankedOn' | 'diagnosticsNote'> & Partial<CheckpointResult>,
+): CheckpointResult {
   return {
+    ...base,
     fingerprint: produced.fingerprint,
     backend: produced.backend,
     dim: null,
     depth: depthOf(produced.rankings),
     rankings: produced.rankings,
-    judged,
-    evaluation: evaluateJudged(judged, [...metricKeys]),
+    ...scored,
     notes: [...produced.notes],
     diagnostics: null,
     vectors: null,
     encoded: 0,
     cached: 0,
     seconds: 0,
+    ...extra,
   };
+}
+
+/** A stored report's model: its rankings re-judged, its metrics the stored per-query values. */
+async function storedResult(run: ComparisonRun, index: number, checkpoint: ReportCheckpoint, base: ResultBase, context: CheckpointContext): Promise<CheckpointResult> {
+  const stored = await checkpoint.stored(run.dataset, context);
+  const { model } = stored;
+  return {
+    ...rankingsResult(base, { rankings: stored.rankings, fingerprint: model.fingerprint, backend: model.backend, notes: stored.notes }, scoreRankings(stored.rankings, run.scoring, { model: stored, name: run.names[index] }), {
+      rankedOn: `stored report (${model.rankedOn})`,
+      diagnosticsNote: model.diagnosticsNote ?? null,
+    }),
+    dim: model.dim,
+    depth: model.depth,
+    diagnostics: model.diagnostics ?? null,
+    stored,
+  };
+}
+
+/** A fusion of earlier results' rankings. */
+async function fusionResult(run: ComparisonRun, index: number, checkpoint: FusionCheckpoint, base: ResultBase, context: CheckpointContext): Promise<CheckpointResult> {
+  const { results, names, scoring, depth, stats, options } = run;
+  const inputs = run.fusionInputs.get(index)!.map((at) => ({ name: names[at], kind: results[at].kind, rankings: results[at].rankings, fingerprint: results[at].fingerprint, ranksOnly: results[at].ranksOnly }));
+  const fused = await checkpoint.fuse(inputs, { ...context, dataset: run.dataset, judgments: scoring.judgments, mode: scoring.mode, metricKeys: scoring.metricKeys, depth, seed: stats.seed });
+  options.signal?.throwIfAborted();
+  checkRankings(fused.rankings, run.dataset, checkpoint.name);
+  return rankingsResult(base, fused, scoreRankings(fused.rankings, scoring), { rankedOn: 'fusion', diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_FUSIONS, fusion: fused.fusion });
+}
+
+/** A run file or BM25: rankings produced elsewhere, checked against the dataset. */
+async function rankingResult(run: ComparisonRun, checkpoint: RankingCheckpoint, base: ResultBase, context: CheckpointContext): Promise<CheckpointResult> {
+  const produced = await checkpoint.rankings(run.dataset, context);
+  run.options.signal?.throwIfAborted();
+  checkRankings(produced.rankings, run.dataset, checkpoint.name);
+  return rankingsResult(base, produced, scoreRankings(produced.rankings, run.scoring), {
+    rankedOn: 'run file',
+    diagnosticsNote: run.options.diagnostics === false ? null : NOT_FOR_RANKINGS,
+    ...(produced.ranksOnly ? { ranksOnly: true } : {}),
+  });
+}
+
+/**
+ * A checkpoint with vectors: checked, normalised in place once, ranked by its similarity, scored, swept
+ * (compression, or measured against its fp32 original when it is a weights variant) and diagnosed.
+ */
+async function vectorResult(run: ComparisonRun, index: number, checkpoint: VectorCheckpoint, base: ResultBase, context: CheckpointContext): Promise<CheckpointResult> {
+  const { dataset, options, depth, kernels } = run;
+  const produced = await checkpoint.vectors(dataset, context);
+  options.signal?.throwIfAborted();
+  const { documents, queries, dim } = produced;
+  if (documents.length !== dataset.documents.length * dim || queries.length !== dataset.queries.length * dim) {
+    throw new RangeError(
+      `${checkpoint.name}: ${documents.length / dim} document and ${queries.length / dim} query vectors for ${dataset.documents.length} documents and ${dataset.queries.length} queries`,
+    );
+  }
+  // Health reads the vectors as produced; from here on they are unit rows, in place (no second copy).
+  const documentHealth = embeddingHealth(documents, dim);
+  const queryHealth = embeddingHealth(queries, dim);
+  // A model saved with another similarity (dot, euclidean, manhattan) is ranked by it on its own rows, as
+  // sentence-transformers' evaluator ranks it; diagnostics then read unit rows, like everyone else's.
+  const similarity = produced.similarity ?? 'cosine';
+  if (similarity === 'cosine') normalizeVectors(documents, queries, dim);
+
+  await run.progress(index, { stage: 'rank', done: 0, total: dataset.queries.length });
+  const ranked = await similarityTopK(similarity, queries, documents, dim, depth, kernels.topK, kernels.cpuTopK);
+  if (similarity !== 'cosine') normalizeVectors(documents, queries, dim);
+  options.signal?.throwIfAborted();
+  const rankings = rankingsFromTopK(ranked);
+  const scored = scoreRankings(rankings, run.scoring);
+  await run.progress(index, { stage: 'rank', done: dataset.queries.length, total: dataset.queries.length });
+
+  const notes = ranked.note ? [...produced.notes, ranked.note] : [...produced.notes];
+  if (options.sweep) notes.push(...(await sweepVectors(run, index, checkpoint, { documents, queries, dim }, scored.evaluation, produced)));
+
+  let diagnostics: ModelDiagnostics | null = null;
+  if (options.diagnostics !== false) {
+    const steps = DIAGNOSTIC_STEPS.length;
+    diagnostics = await diagnoseEmbeddings(
+      { documents, dim, documentHealth, documentLabels: run.documentLabels, labelColumn: dataset.labelColumn, queries, queryHealth, relevant: run.relevant, rankings, triplets: dataset.triplets },
+      kernels.diagnostics,
+      options.diagnostics ?? {},
+      async (step, done) => {
+        await run.progress(index, { stage: 'diagnostics', done, total: steps, step });
+        options.signal?.throwIfAborted();
+      },
+    );
+    options.signal?.throwIfAborted();
+    await run.progress(index, { stage: 'diagnostics', done: steps, total: steps });
+  }
+  if (run.keep(index)) run.retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
+  return {
+    ...base,
+    fingerprint: produced.fingerprint,
+    backend: produced.backend,
+    ...(produced.backendChoice ? { backendChoice: produced.backendChoice } : {}),
+    ...(produced.model ? { model: produced.model } : {}),
+    rankedOn: ranked.backend,
+    dim,
+    depth: ranked.k,
+    rankings,
+    ...scored,
+    notes,
+    diagnostics,
+    diagnosticsNote: null,
+    vectors: options.keepVectors ? { documents, queries, dim } : null,
+    encoded: produced.encoded,
+    cached: produced.cached,
+    seconds: produced.seconds,
+  };
+}
+
+/**
+ * The compression sweep's cells of one vector checkpoint: a weights variant measured against its fp32
+ * original, or every size × precision of its own rows. Returns notes for the checkpoint.
+ */
+async function sweepVectors(
+  run: ComparisonRun,
+  index: number,
+  checkpoint: VectorCheckpoint,
+  rows: { documents: DocumentRows; queries: Float32Array; dim: number },
+  evaluation: Evaluation,
+  speed: { encoded: number; seconds: number },
+): Promise<string[]> {
+  const { dataset, options, names, stats, scoring } = run;
+  const spec = options.sweep!;
+  const { documents, queries, dim } = rows;
+  const variantOf = checkpoint.weightsVariant;
+  const original = variantOf ? run.retained.get(variantOf.of) : undefined;
+  if (variantOf && original) {
+    const of = run.results[variantOf.of];
+    if (original.dim !== dim) throw new RangeError(`${names[index]}: ${dim} dimensions, but ${of.name} has ${original.dim}`);
+    run.sweep.push(
+      weightsCell(
+        { model: of.name, weights: variantOf.weights, dim, docCount: dataset.documents.length, full: of.evaluation, variant: evaluation, metricKeys: scoring.metricKeys, stats },
+        { documents: float32Rows(original.documents, dim), queries: original.queries },
+        { documents: float32Rows(documents, dim), queries },
+        speed,
+      ),
+    );
+    return [];
+  }
+  await run.progress(index, { stage: 'sweep', done: 0, total: 1 });
+  // The sweep's variants are float32 copies anyway: float16 documents are widened for it, then dropped.
+  run.sweep.push(...sweepCheckpoint({ model: names[index], documents: float32Rows(documents, dim), queries, dim, depth: run.depth, scoring, stats, full: evaluation }, spec));
+  options.signal?.throwIfAborted();
+  await run.progress(index, { stage: 'sweep', done: 1, total: 1 });
+  const skipped = spec.dims.filter((d) => d > dim);
+  return skipped.length ? [`compression sweep: ${skipped.join(', ')} dimensions skipped (the vectors have ${dim})`] : [];
 }
 
 /** Unit rows, in place (no second copy). */
@@ -152,193 +327,74 @@ function normalizeVectors(documents: DocumentRows, queries: Float32Array, dim: n
 /**
  * Compares `checkpoints` on `dataset`, the first being the baseline. Checkpoints are taken one at a time
  * (the CLI holds one model in memory at once); each one's vectors are normalised in place once and then
- * serve ranking and diagnostics alike.
+ * serve ranking and diagnostics alike. Then the report, built whole.
  */
 export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly Checkpoint[], options: ComparisonOptions): Promise<Comparison> {
+  const run = comparisonRun(dataset, checkpoints, options);
+  let fingerprinted: Promise<DatasetFingerprint> | null = null;
+  const fingerprint = () => (fingerprinted ??= datasetFingerprint(dataset));
+  for (const [index, checkpoint] of checkpoints.entries()) {
+    const context: CheckpointContext = { onProgress: (update: CheckpointProgress) => run.progress(index, update), signal: options.signal, fingerprint };
+    const base: ResultBase = { name: run.names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
+    run.results.push(
+      checkpoint.kind === 'report'
+        ? await storedResult(run, index, checkpoint, base, context)
+        : checkpoint.kind === 'fusion'
+          ? await fusionResult(run, index, checkpoint, base, context)
+          : checkpoint.kind === 'ranking'
+            ? await rankingResult(run, checkpoint, base, context)
+            : await vectorResult(run, index, checkpoint, base, context),
+    );
+  }
+
+  await run.progress(null, { stage: 'report', done: 0, total: 1 });
+  const { scoring, stats, results } = run;
+  const report = buildEvalReport({
+    dataset,
+    runs: results,
+    metricKeys: scoring.metricKeys,
+    mode: scoring.mode,
+    stats,
+    fingerprint: await fingerprint(),
+    parity: parityChecks(results, run.retained),
+    ...(options.sweep ? { sweep: run.sweep } : {}),
+    ...(options.rankedOn ? { kernels: options.rankedOn } : {}),
+  });
+  return { dataset, judgments: scoring.judgments, mode: scoring.mode, metricKeys: [...scoring.metricKeys], depth: run.depth, stats, checkpoints: results, report };
+}
+
+/** Everything fixed before the first checkpoint runs: names, depth, judgments, kernels, what to keep. */
+function comparisonRun(dataset: Dataset, checkpoints: readonly Checkpoint[], options: ComparisonOptions): ComparisonRun {
   if (checkpoints.length === 0) throw new Error('nothing to compare: give at least one checkpoint');
   const metricKeys = [...options.metricKeys];
   const names = displayNames(checkpoints);
   // A fusion's inputs are checked before anything runs; one that reads deeper lists has everyone rank that deep.
   const fusionInputs = fusionInputPositions(checkpoints, names);
   const fusionDepth = Math.max(0, ...checkpoints.map((c) => (c.kind === 'fusion' ? (c.depth ?? 0) : 0)));
-  const depth = Math.max(options.depth ?? DEFAULT_DEPTH, requiredDepth(metricKeys.map(parseMetricKey)), fusionDepth);
   const judgments = judgmentRows(dataset);
-  const relevant = relevantDocuments(judgments);
-  const kernels = options.kernels ?? { topK: null, diagnostics: cpuDiagnosticKernels };
-  const progress = (checkpoint: number | null, update: Omit<ComparisonProgress, 'checkpoint' | 'name'>) =>
-    options.onProgress?.({ checkpoint, name: checkpoint === null ? null : names[checkpoint], ...update });
-  const docId = docIdOf(dataset);
-  const documentLabels = dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined;
-
-  let fingerprinted: Promise<DatasetFingerprint> | null = null;
-  const fingerprint = () => (fingerprinted ??= datasetFingerprint(dataset));
-  const results: CheckpointResult[] = [];
-  const sweep: SweepCell[] = [];
-  const stats = resolveStats(options.stats);
   // Unit rows of models encoded here and of imported vectors, kept to the end for the parity check — only
   // while it can apply: a run of imported vectors alone holds one checkpoint's vectors at a time.
   const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');
   const hasImported = vectorSources.some((c) => c.imported) && vectorSources.some((c) => !c.imported);
-  const retained = new Map<number, RetainedVectors>();
   // Originals of weight variants, kept until their variants are measured against them.
   const originals = new Set(vectorSources.flatMap((c) => (c.weightsVariant && options.sweep ? [c.weightsVariant.of] : [])));
-  for (const [index, checkpoint] of checkpoints.entries()) {
-    const context = { onProgress: (update: CheckpointProgress) => progress(index, update), signal: options.signal, fingerprint };
-    const base = { name: names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
-    if (checkpoint.kind === 'report') {
-      const stored = await checkpoint.stored(dataset, context);
-      const judged = judgeRun(stored.rankings, judgments, options.mode, (row) => docId(row, stored.rankings));
-      const { model } = stored;
-      results.push({
-        ...base,
-        fingerprint: model.fingerprint,
-        backend: model.backend,
-        rankedOn: `stored report (${model.rankedOn})`,
-        dim: model.dim,
-        depth: model.depth,
-        rankings: stored.rankings,
-        judged,
-        evaluation: storedEvaluation(stored, judged, metricKeys, options.mode, dataset, names[index]),
-        notes: stored.notes,
-        diagnostics: model.diagnostics ?? null,
-        diagnosticsNote: model.diagnosticsNote ?? null,
-        vectors: null,
-        encoded: 0,
-        cached: 0,
-        seconds: 0,
-        stored,
-      });
-      continue;
-    }
-    if (checkpoint.kind === 'fusion') {
-      const inputs = fusionInputs.get(index)!.map((at) => ({ name: names[at], kind: results[at].kind, rankings: results[at].rankings, fingerprint: results[at].fingerprint, ranksOnly: results[at].ranksOnly }));
-      const fused = await checkpoint.fuse(inputs, { ...context, dataset, judgments, mode: options.mode, metricKeys, depth, seed: stats.seed });
-      options.signal?.throwIfAborted();
-      results.push({
-        ...scoredRankings(fused, { dataset, judgments, mode: options.mode, metricKeys, docId, name: checkpoint.name }),
-        ...base,
-        rankedOn: 'fusion',
-        diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_FUSIONS,
-        fusion: fused.fusion,
-      });
-      continue;
-    }
-    if (checkpoint.kind === 'ranking') {
-      const produced = await checkpoint.rankings(dataset, context);
-      options.signal?.throwIfAborted();
-      results.push({
-        ...scoredRankings(produced, { dataset, judgments, mode: options.mode, metricKeys, docId, name: checkpoint.name }),
-        ...base,
-        rankedOn: 'run file',
-        diagnosticsNote: options.diagnostics === false ? null : NOT_FOR_RANKINGS,
-        ...(produced.ranksOnly ? { ranksOnly: true } : {}),
-      });
-      continue;
-    }
-
-    const produced = await checkpoint.vectors(dataset, context);
-    options.signal?.throwIfAborted();
-    const { documents, queries, dim } = produced;
-    if (documents.length !== dataset.documents.length * dim || queries.length !== dataset.queries.length * dim) {
-      throw new RangeError(
-        `${checkpoint.name}: ${documents.length / dim} document and ${queries.length / dim} query vectors for ${dataset.documents.length} documents and ${dataset.queries.length} queries`,
-      );
-    }
-    // Health reads the vectors as produced; from here on they are unit rows, in place (no second copy).
-    const documentHealth = embeddingHealth(documents, dim);
-    const queryHealth = embeddingHealth(queries, dim);
-    // A model saved with another similarity (dot, euclidean, manhattan) is ranked by it on its own rows, as
-    // sentence-transformers' evaluator ranks it; diagnostics then read unit rows, like everyone else's.
-    const similarity = produced.similarity ?? 'cosine';
-    if (similarity === 'cosine') normalizeVectors(documents, queries, dim);
-
-    await progress(index, { stage: 'rank', done: 0, total: dataset.queries.length });
-    const ranked = await similarityTopK(similarity, queries, documents, dim, depth, kernels.topK, kernels.cpuTopK);
-    if (similarity !== 'cosine') normalizeVectors(documents, queries, dim);
-    options.signal?.throwIfAborted();
-    const rankings = rankingsFromTopK(ranked);
-    const judged = judgeRun(rankings, judgments, options.mode, (row) => docId(row, rankings));
-    const evaluation = evaluateJudged(judged, metricKeys);
-    await progress(index, { stage: 'rank', done: dataset.queries.length, total: dataset.queries.length });
-
-    const notes = ranked.note ? [...produced.notes, ranked.note] : [...produced.notes];
-    const original = checkpoint.weightsVariant && options.sweep ? retained.get(checkpoint.weightsVariant.of) : undefined;
-    if (original && checkpoint.weightsVariant) {
-      const of = results[checkpoint.weightsVariant.of];
-      if (original.dim !== dim) throw new RangeError(`${names[index]}: ${dim} dimensions, but ${of.name} has ${original.dim}`);
-      sweep.push(
-        weightsCell(
-          { model: of.name, weights: checkpoint.weightsVariant.weights, dim, docCount: dataset.documents.length, full: of.evaluation, variant: evaluation, metricKeys, stats },
-          { documents: float32Rows(original.documents, dim), queries: original.queries },
-          { documents: float32Rows(documents, dim), queries },
-          { encoded: produced.encoded, seconds: produced.seconds },
-        ),
-      );
-    } else if (options.sweep) {
-      await progress(index, { stage: 'sweep', done: 0, total: 1 });
-      // The sweep's variants are float32 copies anyway: float16 documents are widened for it, then dropped.
-      sweep.push(...sweepCheckpoint({ model: names[index], documents: float32Rows(documents, dim), queries, dim, depth, judgments, mode: options.mode, docId, metricKeys, stats, full: evaluation }, options.sweep));
-      const skipped = options.sweep.dims.filter((d) => d > dim);
-      if (skipped.length) notes.push(`compression sweep: ${skipped.join(', ')} dimensions skipped (the vectors have ${dim})`);
-      options.signal?.throwIfAborted();
-      await progress(index, { stage: 'sweep', done: 1, total: 1 });
-    }
-
-    let diagnostics: ModelDiagnostics | null = null;
-    if (options.diagnostics !== false) {
-      const steps = DIAGNOSTIC_STEPS.length;
-      diagnostics = await diagnoseEmbeddings(
-        {
-          documents,
-          dim,
-          documentHealth,
-          documentLabels,
-          labelColumn: dataset.labelColumn,
-          queries,
-          queryHealth,
-          relevant,
-          rankings,
-          triplets: dataset.triplets,
-        },
-        kernels.diagnostics,
-        options.diagnostics ?? {},
-        async (step, done) => {
-          await progress(index, { stage: 'diagnostics', done, total: steps, step });
-          options.signal?.throwIfAborted();
-        },
-      );
-      options.signal?.throwIfAborted();
-      await progress(index, { stage: 'diagnostics', done: steps, total: steps });
-    }
-    if (hasImported || options.keepVectors || originals.has(index)) retained.set(index, { documents, queries, dim, imported: checkpoint.imported === true });
-    results.push({
-      ...base,
-      fingerprint: produced.fingerprint,
-      backend: produced.backend,
-      ...(produced.backendChoice ? { backendChoice: produced.backendChoice } : {}),
-      ...(produced.model ? { model: produced.model } : {}),
-      rankedOn: ranked.backend,
-      dim,
-      depth: ranked.k,
-      rankings,
-      judged,
-      evaluation,
-      notes,
-      diagnostics,
-      diagnosticsNote: null,
-      vectors: options.keepVectors ? { documents, queries, dim } : null,
-      encoded: produced.encoded,
-      cached: produced.cached,
-      seconds: produced.seconds,
-    });
-  }
-
-  await progress(null, { stage: 'report', done: 0, total: 1 });
-  const report = buildEvalReport({ dataset, runs: results, metricKeys, mode: options.mode, stats });
-  if (options.sweep) report.sweep = sweep;
-  report.dataset.fingerprint = await fingerprint();
-  report.parity = parityChecks(results, retained);
-  return { dataset, judgments, mode: options.mode, metricKeys, depth, stats, checkpoints: results, report };
+  return {
+    dataset,
+    options,
+    scoring: { dataset, judgments, mode: options.mode, metricKeys },
+    names,
+    depth: Math.max(options.depth ?? DEFAULT_DEPTH, requiredDepth(metricKeys.map(parseMetricKey)), fusionDepth),
+    stats: resolveStats(options.stats),
+    kernels: options.kernels ?? { topK: null, diagnostics: cpuDiagnosticKernels },
+    relevant: relevantDocuments(judgments),
+    documentLabels: dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined,
+    fusionInputs,
+    results: [],
+    retained: new Map(),
+    keep: (index) => hasImported || options.keepVectors === true || originals.has(index),
+    sweep: [],
+    progress: (checkpoint, update) => options.onProgress?.({ checkpoint, name: checkpoint === null ? null : names[checkpoint], ...update }),
+  };
 }
 
 /**
@@ -346,20 +402,25 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
  * orders ties by id and grades its gains), nothing is encoded or ranked again.
  */
 export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, metricKeys: readonly string[]): Comparison {
-  const docId = docIdOf(comparison.dataset);
-  const checkpoints = comparison.checkpoints.map((checkpoint) => {
-    const judged = judgeRun(checkpoint.rankings, comparison.judgments, mode, (row) => docId(row, checkpoint.rankings));
-    const evaluation = checkpoint.stored
-      ? storedEvaluation(checkpoint.stored, judged, metricKeys, mode, comparison.dataset, checkpoint.name)
-      : evaluateJudged(judged, metricKeys);
-    return { ...checkpoint, judged, evaluation };
-  });
-  const report = buildEvalReport({ dataset: comparison.dataset, runs: checkpoints, metricKeys, mode, stats: comparison.stats });
-  report.dataset.fingerprint = comparison.report.dataset.fingerprint;
-  report.parity = comparison.report.parity;
+  const scoring: ScoringContext = { dataset: comparison.dataset, judgments: comparison.judgments, mode, metricKeys };
+  const checkpoints = comparison.checkpoints.map((checkpoint) => ({
+    ...checkpoint,
+    ...scoreRankings(checkpoint.rankings, scoring, checkpoint.stored ? { model: checkpoint.stored, name: checkpoint.name } : undefined),
+  }));
+  const previous = comparison.report;
   // Sweep cells were scored in the run's mode on its metrics: they stand only while those do.
   const sameScoring = mode === comparison.mode && metricKeys.length === comparison.metricKeys.length && metricKeys.every((k, i) => k === comparison.metricKeys[i]);
-  if (comparison.report.sweep && sameScoring) report.sweep = comparison.report.sweep;
+  const report = buildEvalReport({
+    dataset: comparison.dataset,
+    runs: checkpoints,
+    metricKeys,
+    mode,
+    stats: comparison.stats,
+    ...(previous.dataset.fingerprint ? { fingerprint: previous.dataset.fingerprint } : {}),
+    parity: previous.parity,
+    ...(previous.sweep && sameScoring ? { sweep: previous.sweep } : {}),
+    ...(previous.kernels ? { kernels: previous.kernels } : {}),
+  });
   return { ...comparison, mode, metricKeys: [...metricKeys], checkpoints, report };
 }
 
@@ -374,11 +435,6 @@ function parityChecks(results: readonly CheckpointResult[], retained: ReadonlyMa
     }
   }
   return checks;
-}
-
-/** Document ids for TREC's tie-break: the corpus's, or a run file's ids the corpus lacks (negative rows). */
-function docIdOf(dataset: Dataset): (row: number, rankings: Rankings) => string {
-  return (row, rankings) => (row >= 0 ? dataset.documents.id(row) : rankings.unknownIds[-row - 1]);
 }
 
 /** Each judged query's relevant documents (grade > 0). */

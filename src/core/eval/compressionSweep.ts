@@ -8,9 +8,9 @@ import { int8TopK } from '../kernels/quantized/int8TopK.cpu.ts';
 import { bitRescorer, int8Rescorer, rescoreTopK } from '../kernels/quantized/rescore.cpu.ts';
 import { topKCpuSync } from '../kernels/topk/topk.cpu.ts';
 import type { TopKResult } from '../kernels/topk/topk.types.ts';
-import { judgeRun, type Judgments } from '../metrics/judgedRun.ts';
-import { rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
-import { evaluateJudged, type Evaluation } from '../metrics/registry.ts';
+import { rankingsFromTopK } from '../metrics/rankings.ts';
+import type { Evaluation } from '../metrics/registry.ts';
+import { scoreRankings, type ScoringContext } from './scoreRankings.ts';
 import { compareModels, type StatsOptions } from '../metrics/stats.ts';
 import { packSignBits } from '../vectors/binaryQuantization.ts';
 import { fromFloat16Array, toFloat16Array } from '../vectors/float16.ts';
@@ -68,10 +68,8 @@ export interface SweepInput {
   dim: number;
   /** Results per query (the comparison's depth). */
   depth: number;
-  judgments: Judgments;
-  mode: EvaluationMode;
-  docId: (row: number, rankings: Rankings) => string;
-  metricKeys: readonly string[];
+  /** Judgments, mode and metrics: each cell is scored as the checkpoint itself was. */
+  scoring: ScoringContext;
   stats: Required<StatsOptions>;
   /** The checkpoint's own evaluation at full size and float32: the reference row. */
   full: Evaluation;
@@ -137,7 +135,7 @@ export function sweepCheckpoint(input: SweepInput, spec: SweepSpec): SweepCell[]
           indexBytes: size * docCount,
           queryMs,
           metrics: evaluation.metrics,
-          comparison: compareModels(input.full.perQuery, evaluation.perQuery, input.metricKeys, input.stats),
+          comparison: compareModels(input.full.perQuery, evaluation.perQuery, input.scoring.metricKeys, input.stats),
         });
       }
     }
@@ -146,9 +144,7 @@ export function sweepCheckpoint(input: SweepInput, spec: SweepSpec): SweepCell[]
 }
 
 function evaluateRanked(ranked: TopKResult, input: SweepInput): Evaluation {
-  const rankings = rankingsFromTopK(ranked);
-  const judged = judgeRun(rankings, input.judgments, input.mode, (row) => input.docId(row, rankings));
-  return evaluateJudged(judged, input.metricKeys);
+  return scoreRankings(rankingsFromTopK(ranked), input.scoring).evaluation;
 }
 
 /** Reads `dims=384,256,128` and `precision=float32,int8` (the CLI's --sweep values) into a spec. */

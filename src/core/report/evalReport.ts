@@ -197,13 +197,19 @@ export interface ReportInput {
   stats: Required<StatsOptions>;
   /** Results per query kept in `top` (default 10). */
   topDepth?: number;
+  /** The dataset's fingerprint (a baseline report is checked against it). */
+  fingerprint?: DatasetFingerprint;
+  /** Imported vectors checked against models encoded here. */
+  parity?: VectorParity[];
+  sweep?: SweepCell[];
+  kernels?: EvalReport['kernels'];
 }
 
 /**
  * Assembles the report: every model's metrics and per-query values, and every pair compared (earlier = A).
  * This is where rows become ids.
  */
-export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDepth = 10 }: ReportInput): EvalReport {
+export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDepth = 10, fingerprint, parity = [], sweep, kernels }: ReportInput): EvalReport {
   const { queries, documents } = dataset;
   const first = runs[0]?.evaluation;
   const models = runs.map((run): ModelReport => {
@@ -260,6 +266,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       evaluatedQueries: first?.queryRows.length ?? 0,
       skippedQueries: first?.skippedRows.length ?? 0,
       warnings: dataset.warnings,
+      ...(fingerprint ? { fingerprint } : {}),
     },
     mode,
     metricKeys: [...metricKeys],
@@ -276,10 +283,12 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
     },
     models,
     comparisons,
-    parity: [],
+    parity,
     ceilings: metricCeilings(dataset.qrels, Array.from(first?.queryRows ?? [], (row) => queries.id(row)), mode, metricKeys),
   };
   report.slices = sliceTable(dataset, report);
+  if (sweep) report.sweep = sweep;
+  if (kernels) report.kernels = kernels;
   return report;
 }
 

@@ -1,0 +1,30 @@
+import type { Dataset } from '../data/dataset.ts';
+import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
+import type { EvaluationMode, Rankings } from '../metrics/rankings.ts';
+import { evaluateJudged, type Evaluation } from '../metrics/registry.ts';
+import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
+
+/** What judging and scoring a ranking needs, fixed for one comparison (or one re-scoring of it). */
+export interface ScoringContext {
+  dataset: Dataset;
+  judgments: Judgments;
+  mode: EvaluationMode;
+  metricKeys: readonly string[];
+}
+
+/**
+ * Rankings → judged against the judgments in the context's mode → every metric per query: the one path from
+ * a ranking to numbers, for every checkpoint kind, the compression sweep's cells and a re-scoring. A stored
+ * report's checkpoint (`stored`) takes its metrics from the stored per-query values, judged all the same.
+ */
+export function scoreRankings(rankings: Rankings, context: ScoringContext, stored?: { model: StoredModel; name: string }): { judged: JudgedRun; evaluation: Evaluation } {
+  const { dataset, judgments, mode, metricKeys } = context;
+  const judged = judgeRun(rankings, judgments, mode, (row) => documentIdOf(dataset, rankings, row));
+  const evaluation = stored ? storedEvaluation(stored.model, judged, metricKeys, mode, dataset, stored.name) : evaluateJudged(judged, [...metricKeys]);
+  return { judged, evaluation };
+}
+
+/** A ranked document's id: the corpus's, or one of a run file's ids the corpus lacks (negative rows). */
+export function documentIdOf(dataset: Dataset, rankings: Rankings, row: number): string {
+  return row >= 0 ? dataset.documents.id(row) : rankings.unknownIds[-row - 1];
+}
