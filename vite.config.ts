@@ -5,7 +5,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const MODELS_DIR = path.join(root, 'models');
+/** Where served model folders live: models/ beside this file, or EMBEDLAB_MODELS_DIR (a test's own folder). */
+const MODELS_DIR = path.resolve(process.env.EMBEDLAB_MODELS_DIR ?? path.join(root, 'models'));
 
 /**
  * Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, which multi-threaded WASM needs.
@@ -50,11 +51,25 @@ function serveModels(): Plugin {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/models/')) return next();
     if (url.pathname === '/models/index.json') {
-      const names = existsSync(MODELS_DIR)
-        ? readdirSync(MODELS_DIR).filter((name) => existsSync(path.join(MODELS_DIR, name, 'tokenizer.json'))).sort()
-        : [];
+      // Read on every request, so a folder copied in appears at the page's next look.
+      const isFolder = (name: string) => {
+        try {
+          return !name.startsWith('.') && statSync(path.join(MODELS_DIR, name), { throwIfNoEntry: false })?.isDirectory() === true;
+        } catch {
+          return false; // a link that loops, or a folder this process may not read
+        }
+      };
+      const isModel = (name: string) => existsSync(path.join(MODELS_DIR, name, 'tokenizer.json'));
+      const names = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter(isFolder) : [];
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ models: names }));
+      res.setHeader('Cache-Control', 'no-store');
+      res.end(
+        JSON.stringify({
+          models: names.filter(isModel).sort(),
+          // A folder the user put there but that is not listed says why, rather than missing without a word.
+          incomplete: names.filter((name) => !isModel(name)).sort().map((name) => ({ name, reason: 'no tokenizer.json in it' })),
+        }),
+      );
       return;
     }
     const relative = decodeURIComponent(url.pathname.slice('/models/'.length));

@@ -1,7 +1,7 @@
 import { proxy, type Remote } from 'comlink';
 import type { BackendChoice, BackendInfo, EncoderApi, LoadOptions, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
-import type { CheckpointRequest, StoredReportSummary } from '../worker/evaluation.ts';
+import type { CheckpointRequest, PickedRequest, StoredReportSummary } from '../worker/evaluation.ts';
 import { saveFile } from './saveFile.ts';
 
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
@@ -9,14 +9,21 @@ export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my c
 
 /** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
 export type ImportedFiles =
-  | { kind: 'vectors'; name: string; files: { path: string; file: File }[] }
-  | { kind: 'run'; name: string; file: File }
-  | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary }
+  | { kind: 'vectors'; name: string; files: { path: string; file: File }[]; checkedAgainst?: string | null }
+  | { kind: 'run'; name: string; file: File; checkedAgainst?: string | null }
+  | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary; checkedAgainst?: string | null }
   | { kind: 'bm25'; name: string }
   | { kind: 'fusion'; name: string; inputs: string[]; method: string };
 
-/** Reads a stored report's summary in the data worker. */
-export type DescribeReport = (file: File) => Promise<StoredReportSummary>;
+/** What the data worker reads for a slot: a stored report's summary, and picked files checked against the dataset. */
+export interface PickedFilesReader {
+  describeReport(file: File): Promise<StoredReportSummary>;
+  /** The dataset's name when the files were read against it, null when no dataset is loaded yet. */
+  checkPicked(request: PickedRequest): Promise<string | null>;
+}
+
+/** How often the list of served model folders is asked for again (a folder put in models/ appears without a reload). */
+export const SERVED_MODELS_REFRESH_MS = 3000;
 
 export class ModelSlotState {
   status = $state<'empty' | 'loading' | 'ready' | 'error'>('empty');
@@ -30,7 +37,7 @@ export class ModelSlotState {
   constructor(
     readonly id: string,
     private readonly encoder: Remote<EncoderApi>,
-    private readonly describeReport: DescribeReport,
+    private readonly reader: PickedFilesReader,
   ) {}
 
   /** Where the loaded model came from and its backend (in memory only: a hub token may be part of it). */
@@ -58,16 +65,16 @@ export class ModelSlotState {
 
   /** BM25 over the dataset's own texts, as bm25s defines it: the lexical baseline a fine-tune must beat. */
   useBm25(): void {
-    this.useFiles({ kind: 'bm25', name: 'bm25' });
+    void this.useFiles({ kind: 'bm25', name: 'bm25' });
   }
 
   /** A hybrid of earlier slots' rankings (`inputs`: slot letters), fused by `method` (rrf, combsum, combmnz, wsum…). */
   useFusion(inputs: string[], method: string): void {
     if (inputs.length < 2) {
-      this.error = 'A hybrid fuses two or more checkpoints: tick at least two earlier slots.';
+      this.refuse('A hybrid fuses two or more checkpoints: tick at least two earlier slots.');
       return;
     }
-    this.useFiles({ kind: 'fusion', name: `${method} ${inputs.join('+')}`, inputs, method });
+    void this.useFiles({ kind: 'fusion', name: `${method} ${inputs.join('+')}`, inputs, method });
   }
 
   /** What the slot holds, in a few words, for other slots' menus ("lab-minilm-l6-base", "bm25"). */
@@ -90,12 +97,11 @@ export class ModelSlotState {
    * models, compared through its stored per-query values; the data must be the data it was made on.
    */
   async useReport(file: File): Promise<void> {
-    try {
-      const summary = await this.describeReport(file);
-      this.useFiles({ kind: 'report', name: summary.models[0], file, model: summary.models[0], summary });
-    } catch (error) {
-      this.error = (error as Error).message;
-    }
+    await this.take(async () => {
+      const summary = await this.reader.describeReport(file);
+      const model = summary.models[0];
+      return { kind: 'report', name: model, file, model, summary, checkedAgainst: await this.reader.checkPicked({ slot: this.id, kind: 'report', name: model, file, model }) };
+    }, file.name);
   }
 
   /** Which model of the slot's stored report to compare. */
@@ -105,28 +111,83 @@ export class ModelSlotState {
 
   /**
    * Takes picked vector files (documents.npy, queries.npy and their ids) or a run file in place of a model.
-   * A vector set needs both matrices; everything else is checked against the dataset when the run reads them.
+   * They are read against the dataset now, as a run would read them, so a bad file is refused here with the
+   * run's message and the slot keeps what it held; without a dataset the run checks them.
    */
-  useFiles(imported: ImportedFiles): void {
+  async useFiles(imported: ImportedFiles): Promise<void> {
     if (imported.kind === 'vectors' && !imported.files.some((f) => /\.(parquet|arrow|arrows|feather|ipc)$/i.test(f.path))) {
       const names = imported.files.map((f) => f.path.split('/').pop()!.toLowerCase());
       const missing = ['documents.npy', 'queries.npy'].filter((n) => !names.includes(n) && !(n === 'documents.npy' && (names.includes('docs.npy') || names.includes('corpus.npy'))));
       if (missing.length) {
-        this.error = `Vector files need documents.npy and queries.npy (with documents.ids.txt / queries.ids.txt when their rows are not the dataset's, in order); ${missing.join(' and ')} is missing.`;
+        this.error = `${this.notLoaded(imported.name)}: vector files need documents.npy and queries.npy (with documents.ids.txt / queries.ids.txt when their rows are not the dataset's, in order); ${missing.join(' and ')} is missing. ${this.stillHolds()}`;
         return;
       }
     }
+    if (imported.kind !== 'vectors' && imported.kind !== 'run') {
+      this.hold(imported);
+      return;
+    }
+    const picked = imported.kind === 'vectors' ? imported.files.map((f) => f.path).join(', ') : imported.file.name;
+    await this.take(async () => ({ ...imported, checkedAgainst: await this.reader.checkPicked({ slot: this.id, ...imported }) }), picked);
+  }
+
+  /** Reads what `read` makes of the picked files; on success the slot holds it, on failure it keeps what it held. */
+  private async take(read: () => Promise<ImportedFiles>, what: string): Promise<void> {
+    const before = this.status;
+    this.status = 'loading';
+    this.error = null;
+    try {
+      const imported = await read();
+      this.hold(imported);
+    } catch (error) {
+      this.status = before === 'loading' ? 'empty' : before;
+      this.error = `${this.notLoaded(what)}: ${(error as Error).message} ${this.stillHolds()}`;
+    }
+  }
+
+  private hold(imported: ImportedFiles): void {
     this.imported = imported;
     this.info = null;
+    this.loaded = null;
     this.parity = null;
     this.error = null;
     this.status = 'ready';
     void this.encoder.dispose(this.id);
   }
 
-  /** Loads a model; on failure the previously loaded model stays in the slot and the error is shown. */
+  /** Shows why something offered to the slot was refused before it was read, and what the slot still holds. */
+  refuse(message: string): void {
+    this.error = `${message} ${this.stillHolds()}`;
+  }
+
+  private notLoaded(what: string): string {
+    return `Slot ${this.id} did not take ${what}`;
+  }
+
+  /** What the slot still holds after a failed load, so that nobody reads its details as the failed checkpoint's. */
+  private stillHolds(): string {
+    const held = this.label;
+    return held ? `The slot still holds ${held} (shown below): Compare runs that.` : `The slot is still empty.`;
+  }
+
+  /**
+   * Applies the runtime options picked after a model was loaded (backend, weights, format): the model is
+   * loaded again with them, so the slot's details, its backend reason and what Compare runs follow the
+   * choice rather than the options it was loaded with. Nothing happens when no model is loaded.
+   */
+  async applyOptions(options: LoadOptions & { backend: BackendChoice }): Promise<void> {
+    if (!this.loaded || this.imported || this.status === 'loading') return;
+    const { backend, options: current } = this.loaded;
+    if (backend === options.backend && (current.variant ?? 'fp32') === (options.variant ?? 'fp32') && (current.format ?? 'auto') === (options.format ?? 'auto')) return;
+    await this.load(this.loaded.location, { ...current, ...options });
+  }
+
+  /**
+   * Loads a model; on failure the slot keeps what it held (the encoder worker keeps the previous model) and
+   * the error says what failed and what the slot still holds.
+   */
   async load(location: ModelLocation, options: LoadOptions & { backend: BackendChoice }): Promise<void> {
-    const previous = this.status === 'ready' ? 'ready' : 'empty';
+    const before = this.status;
     this.status = 'loading';
     this.error = null;
     try {
@@ -137,8 +198,8 @@ export class ModelSlotState {
       this.parity = null;
       void this.checkParity();
     } catch (error) {
-      this.error = (error as Error).message;
-      this.status = previous === 'ready' ? 'ready' : 'error';
+      this.status = before === 'ready' ? 'ready' : 'error';
+      this.error = `${this.notLoaded(locationName(location))}: ${(error as Error).message} ${this.stillHolds()}`;
     }
   }
 
@@ -168,19 +229,27 @@ export class ModelSlotState {
   }
 }
 
+/** A model location as the user named it: the served folder, the hub id, the picked folder. */
+function locationName(location: ModelLocation): string {
+  if (location.kind === 'served') return `models/${location.name}`;
+  if (location.kind === 'hub') return location.revision ? `${location.id}@${location.revision}` : location.id;
+  return location.name;
+}
+
 /** Checkpoints one comparison can hold: A…H. */
 export const MAX_SLOTS = 8;
 
 export class LabState {
   slots = $state<ModelSlotState[]>([]);
-  servedModels = $state.raw<string[]>([]);
+  /** The folders in models/, asked for again every few seconds: the slot which explains them is the first. */
+  readonly servedModels = new ServedModels(() => this.slots[0]?.id ?? null);
   environment = $state.raw<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean } | null>(null);
 
   constructor(
     private readonly encoder: Remote<EncoderApi>,
-    private readonly describeReport: DescribeReport,
+    private readonly reader: PickedFilesReader,
   ) {
-    this.slots = [new ModelSlotState('A', encoder, describeReport), new ModelSlotState('B', encoder, describeReport)];
+    this.slots = [new ModelSlotState('A', encoder, reader), new ModelSlotState('B', encoder, reader)];
   }
 
   /** A further checkpoint (epoch 2, epoch 3, …), named by the next free letter. */
@@ -188,7 +257,7 @@ export class LabState {
     if (this.slots.length >= MAX_SLOTS) return;
     const taken = new Set(this.slots.map((s) => s.id));
     const id = Array.from({ length: MAX_SLOTS }, (_, i) => String.fromCharCode(65 + i)).find((l) => !taken.has(l))!;
-    this.slots = [...this.slots, new ModelSlotState(id, this.encoder, this.describeReport)].sort((a, b) => a.id.localeCompare(b.id));
+    this.slots = [...this.slots, new ModelSlotState(id, this.encoder, this.reader)].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Removes a checkpoint and frees its model in the worker; two always stay. */
@@ -199,13 +268,38 @@ export class LabState {
   }
 
   async start(): Promise<void> {
-    const [environment, served] = await Promise.all([
-      this.encoder.environment(),
-      fetch('/models/index.json')
-        .then((r) => (r.ok ? (r.json() as Promise<{ models: string[] }>) : { models: [] }))
-        .catch(() => ({ models: [] })),
-    ]);
+    const [environment] = await Promise.all([this.encoder.environment(), this.servedModels.refresh()]);
     this.environment = environment;
-    this.servedModels = served.models;
+    this.servedModels.keepFresh();
+  }
+}
+
+/**
+ * The model folders the dev server lists from models/ (`/models/index.json`; a static host has none). A
+ * folder copied there appears without a reload: the list is asked for again while the page is seen.
+ */
+export class ServedModels {
+  names = $state.raw<string[]>([]);
+  /** Folders in models/ that are not listed, with why (no tokenizer.json). */
+  incomplete = $state.raw<{ name: string; reason: string }[]>([]);
+
+  /** `explainedIn`: the slot whose card says what a model folder is and where it goes (one card, not each). */
+  constructor(readonly explainedIn: () => string | null) {}
+
+  async refresh(): Promise<void> {
+    type Listing = { models: string[]; incomplete?: { name: string; reason: string }[] };
+    const listing: Listing = await fetch('/models/index.json')
+      .then((r) => (r.ok ? (r.json() as Promise<Listing>) : { models: [] }))
+      .catch(() => ({ models: [] }));
+    const incomplete = listing.incomplete ?? [];
+    // Assigned only when changed: a new array would re-render every slot's menu each time.
+    if (listing.models.join('\n') !== this.names.join('\n')) this.names = listing.models;
+    if (JSON.stringify(incomplete) !== JSON.stringify(this.incomplete)) this.incomplete = incomplete;
+  }
+
+  /** Refreshes every {@link SERVED_MODELS_REFRESH_MS} while the page is visible, and when it gets focus. */
+  keepFresh(): void {
+    setInterval(() => void (document.visibilityState === 'visible' && this.refresh()), SERVED_MODELS_REFRESH_MS);
+    addEventListener('focus', () => void this.refresh());
   }
 }

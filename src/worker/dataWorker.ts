@@ -7,6 +7,7 @@ import {
   type ComparisonProgress,
   type ExportFile,
   type ExportKind,
+  type PickedRequest,
   type QueryDetail,
   type RunRequest,
   type RunResult,
@@ -26,6 +27,8 @@ export interface DataWorkerApi {
   rename(name: string): { name: string; result: RunResult | null };
   /** A stored report's models, mode and metrics, for the slot that takes it. */
   describeReport(file: File): Promise<StoredReportSummary>;
+  /** Reads a slot's picked files (vectors, run file, report) against the dataset; its name, or null without one. */
+  checkPicked(request: PickedRequest): Promise<string | null>;
   /** Connects to the encoder worker's port: embeddings come over it, never through the page. */
   connectEncoder(port: MessagePort): void;
   /** Compares the slots' checkpoints on the dataset; progress per checkpoint and stage. */
@@ -53,6 +56,7 @@ export function createDataWorkerApi(): DataWorkerApi {
       return { name: kept, result: evaluation.datasetRenamed(dataset.current) };
     },
     describeReport: (file) => evaluation.describeReport(file),
+    checkPicked: (request) => evaluation.checkPicked(dataset.current, request),
     connectEncoder: (port) => evaluation.connectEncoder(port),
     run: (request, onProgress) => evaluation.run(dataset.current, request, onProgress),
     cancelRun: () => evaluation.cancelRun(),

@@ -142,11 +142,19 @@ async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion'
     const identity = await remote.identify(slot);
     return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, async () => slotEncoder(slot, remote, identity), store);
   }
+  if (request.kind === 'bm25') return bm25Checkpoint({ name: request.name, source: bm25Source(request.params), slot }, request.params);
+  return pickedCheckpoint(request);
+}
+
+/** Files a slot was given in place of a model: read when the comparison (or {@link Evaluation.checkPicked}) reaches them. */
+export type PickedRequest = Extract<CheckpointRequest, { kind: 'vectors' | 'run' | 'report' }>;
+
+async function pickedCheckpoint(request: PickedRequest): Promise<Checkpoint> {
+  const { slot } = request;
   if (request.kind === 'report') {
     const report = parseStoredReport(await request.file.text(), request.file.name);
     return reportCheckpoint({ source: request.file.name, slot }, report, pickStoredModel(report, request.file.name, request.model));
   }
-  if (request.kind === 'bm25') return bm25Checkpoint({ name: request.name, source: bm25Source(request.params), slot }, request.params);
   if (request.kind === 'run') {
     return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
   }
@@ -202,6 +210,22 @@ export class Evaluation {
   async describeReport(file: File): Promise<StoredReportSummary> {
     const report = parseStoredReport(await file.text(), file.name);
     return { dataset: report.dataset.name, models: report.models.map((m) => m.name), mode: report.mode, metricKeys: report.metricKeys };
+  }
+
+  /**
+   * Reads a slot's picked files against `dataset` as a run would, so that a bad file is refused when it is
+   * picked — with the run's (and the CLI's) message — while the slot still holds what it held. Without a
+   * dataset only what needs none is read (a stored report's own consistency); the run checks the rest.
+   * Returns the dataset checked against, or null. The vectors read are dropped: a run reads them again.
+   */
+  async checkPicked(dataset: Dataset | null, request: PickedRequest): Promise<string | null> {
+    const checkpoint = await pickedCheckpoint(request);
+    if (!dataset) return null;
+    const context = { onProgress: () => undefined };
+    if (checkpoint.kind === 'vectors') await checkpoint.vectors(dataset, context);
+    else if (checkpoint.kind === 'ranking') await checkpoint.rankings(dataset, context);
+    else if (checkpoint.kind === 'report') await checkpoint.stored(dataset, context);
+    return dataset.name;
   }
 
   /** Connects to the encoder worker's port (see `EncoderApi.connect`). */
