@@ -38,6 +38,10 @@ describe('layers', () => {
     expect([...(edges.get('kernels') ?? [])].filter((to) => to !== 'vectors' && to !== 'onnx')).toEqual([]);
   });
 
+  it('data is below metrics: rankings, judgments and the evaluation mode are data-level types', () => {
+    expect([...(edges.get('data') ?? [])].filter((to) => to === 'metrics' || to === 'eval' || to === 'report')).toEqual([]);
+  });
+
   it('has no import cycle between the folders of core', () => {
     const cycles: string[] = [];
     const visit = (folder: string, trail: string[]) => {
@@ -58,5 +62,14 @@ describe('layers', () => {
     for (const shell of ['src/worker/evaluation.ts', 'src/cli/commands/eval.ts']) {
       expect(readFileSync(path.join(ROOT, shell), 'utf8'), shell).toMatch(/\bcompareCheckpoints\(/);
     }
+  });
+});
+
+describe('workers', () => {
+  it('the data worker keeps its state in objects made once per worker, not in module variables', () => {
+    // A module variable is shared by every instance (and every test); the state lives in DatasetHolder, Evaluation, WorkerKernels.
+    const moduleState = /^(export\s+)?(let|var)\s|^(export\s+)?const\s+\w+\s*(:[^=]+)?=\s*new\s/m;
+    const dataWorker = ['src/worker/dataWorker.ts', 'src/worker/dataApi.ts', 'src/worker/evaluation.ts', 'src/worker/gpuKernels.ts'];
+    expect(dataWorker.filter((file) => moduleState.test(readFileSync(path.join(ROOT, file), 'utf8')))).toEqual([]);
   });
 });
