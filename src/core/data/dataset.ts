@@ -1,4 +1,4 @@
-import type { Qrels } from '../metrics/judgedRun.ts';
+import type { Qrels } from './judgments.ts';
 import type { TextTable } from './textTable.ts';
 
 export interface TextRecord {

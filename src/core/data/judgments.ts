@@ -1,6 +1,19 @@
-import type { Judgments } from '../metrics/judgedRun.ts';
 import type { Dataset } from './dataset.ts';
 import type { TextTable } from './textTable.ts';
+
+/** Relevance judgments by id: query id → document id → grade. A grade ≤ 0 means "judged not relevant". */
+export type Qrels = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/**
+ * Relevance judgments by row: query `queries[i]` judged documents `docs[offsets[i] … offsets[i + 1]]` with
+ * `grades` (≤ 0: judged not relevant). Queries keep the order the judgments came in.
+ */
+export interface Judgments {
+  queries: Int32Array;
+  offsets: Int32Array;
+  docs: Int32Array;
+  grades: Float64Array;
+}
 
 /**
  * Judgments of one query. Most pairs datasets judge one document per query, and a Map per query costs

@@ -1,4 +1,4 @@
-import type { Rankings } from '../metrics/rankings.ts';
+import { DocumentRowsById, rankingsFromLists, type Rankings } from './rankings.ts';
 import { DataError, type DataIssue, type Dataset } from './dataset.ts';
 import { decodeText } from './decodeText.ts';
 
@@ -27,8 +27,7 @@ export function readTrecRun(bytes: Uint8Array, file: string, dataset: Dataset): 
   const queryCount = dataset.queries.length;
   const lists: { doc: number; score: number; id: string }[][] = Array.from({ length: queryCount }, () => []);
   const seen: Set<string>[] = Array.from({ length: queryCount }, () => new Set());
-  const unknownIds: string[] = [];
-  const unknownIndex = new Map<string, number>();
+  const documentRows = new DocumentRowsById(dataset.documents);
   const errors: DataIssue[] = [];
   let columns = 0;
   let unknownQueryLines = 0;
@@ -74,37 +73,22 @@ export function readTrecRun(bytes: Uint8Array, file: string, dataset: Dataset): 
       continue;
     }
     seen[q].add(docId);
-    let doc = dataset.documents.rowOf(docId);
-    if (doc < 0) {
-      unknownDocs++;
-      let index = unknownIndex.get(docId);
-      if (index === undefined) unknownIndex.set(docId, (index = unknownIds.push(docId) - 1));
-      doc = -index - 1;
-    }
+    const doc = documentRows.rowOf(docId);
+    if (doc < 0) unknownDocs++;
     lists[q].push({ doc, score, id: docId });
   }
   if (errors.length) throw new RunFileError(errors);
   if (columns === 0) throw new DataError({ file, message: 'no results: the run file has no lines' });
 
-  const offsets = new Int32Array(queryCount + 1);
   let depth = 0;
   let ranked = 0;
-  for (let q = 0; q < queryCount; q++) {
-    offsets[q + 1] = offsets[q] + lists[q].length;
-    depth = Math.max(depth, lists[q].length);
-    if (lists[q].length) ranked++;
-  }
-  const docs = new Int32Array(offsets[queryCount]);
-  const scores = new Float32Array(offsets[queryCount]);
-  for (let q = 0; q < queryCount; q++) {
+  for (const list of lists) {
+    depth = Math.max(depth, list.length);
+    if (list.length) ranked++;
     // Score descending; ties by document row, documents outside the corpus after those inside, by id.
-    lists[q]
-      .sort((a, b) => b.score - a.score || (a.doc >= 0 && b.doc >= 0 ? a.doc - b.doc : a.doc >= 0 ? -1 : b.doc >= 0 ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .forEach((entry, i) => {
-        docs[offsets[q] + i] = entry.doc;
-        scores[offsets[q] + i] = entry.score;
-      });
+    list.sort((a, b) => b.score - a.score || (a.doc >= 0 && b.doc >= 0 ? a.doc - b.doc : a.doc >= 0 ? -1 : b.doc >= 0 ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
+  const { unknownIds } = documentRows;
   const warnings: DataIssue[] = [];
   if (unknownQueryIds.size) {
     warnings.push({ severity: 'warning', file, line: firstUnknownQuery, message: `${unknownQueryLines} results for ${unknownQueryIds.size} queries the dataset does not have: skipped (first at this line)` });
@@ -114,7 +98,7 @@ export function readTrecRun(bytes: Uint8Array, file: string, dataset: Dataset): 
   }
   const unranked = queryCount - ranked;
   if (unranked) warnings.push({ severity: 'warning', file, message: `${unranked} of ${queryCount} queries have no results in the run: they score 0 (trec_eval -c)` });
-  return { rankings: { offsets, docs, scores, unknownIds }, depth, warnings };
+  return { rankings: rankingsFromLists(lists, unknownIds), depth, warnings };
 }
 
 /** Every error of a run file (up to {@link MAX_LISTED}), the first in the message. */

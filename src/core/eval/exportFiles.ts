@@ -4,6 +4,7 @@ import { reportJson } from '../report/evalReport.ts';
 import { perQueryCsv, trecRun } from '../report/exports.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { Comparison } from './compare.ts';
+import { documentIdOf } from '../data/rankings.ts';
 
 export type ExportFile = { name: string; mime: string } & ({ text: string } | { bytes: Uint8Array });
 
@@ -32,7 +33,7 @@ export function exportFiles(comparison: Comparison, kind: ExportKind): ExportFil
     return comparison.checkpoints.map((c) => ({
       name: `${base}-${safeName(c.name)}.run`,
       mime: 'text/plain',
-      text: trecRun(c.rankings, (row) => dataset.queries.id(row), (row) => (row >= 0 ? dataset.documents.id(row) : c.rankings.unknownIds[-row - 1]), comparison.mode, c.name),
+      text: trecRun(c.rankings, (row) => dataset.queries.id(row), (row) => documentIdOf(dataset.documents, c.rankings, row), comparison.mode, c.name),
     }));
   }
   return [{ name: `${base}-report.md`, mime: 'text/markdown', text: renderMarkdown(report, reportExamples(report, dataset)) }];

@@ -4,6 +4,7 @@ import { orderOf } from '../metrics/rankings.ts';
 import { diffTopK, type Movement, type RankedView } from '../report/queryDiff.ts';
 import { fullRanks, rowDot } from '../vectors/fullRank.ts';
 import type { CheckpointResult, Comparison } from './compare.ts';
+import { documentIdOf } from '../data/rankings.ts';
 
 /** A stretch of a document's text: `text.slice(start, end)`. */
 export interface TextSpan {
@@ -202,7 +203,7 @@ export function markedSegments(text: string, spans: readonly TextSpan[] = [], li
 
 function viewOf(comparison: Comparison, checkpoint: CheckpointResult, q: number): RankedView {
   const { rankings, vectors } = checkpoint;
-  const docId = (row: number) => (row >= 0 ? comparison.dataset.documents.id(row) : rankings.unknownIds[-row - 1]);
+  const docId = (row: number) => documentIdOf(comparison.dataset.documents, rankings, row);
   const order = orderOf(rankings, q, comparison.mode, docId);
   const listed = order.length;
   return {

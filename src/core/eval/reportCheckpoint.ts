@@ -9,7 +9,7 @@ import { fingerprintChanges, isDatasetFingerprint, type DatasetFingerprint } fro
 import { sha256Hex } from '../data/sha256.ts';
 import type { JudgedRun } from '../metrics/judgedRun.ts';
 import { parseMetricKey, type Evaluation } from '../metrics/registry.ts';
-import type { EvaluationMode, Rankings } from '../metrics/rankings.ts';
+import { DocumentRowsById, rankingsFromLists, type EvaluationMode, type Rankings } from '../data/rankings.ts';
 import type { EvalReport, ModelReport } from '../report/evalReport.ts';
 import type { CheckpointContext } from './checkpoint.ts';
 
@@ -277,29 +277,14 @@ export function storedEvaluation(stored: StoredModel, judged: JudgedRun, metricK
 }
 
 function rankingsFromTop(top: ModelReport['top'], dataset: Dataset): Rankings {
-  const queryCount = dataset.queries.length;
-  const lists: [number, number][][] = Array.from({ length: queryCount }, () => []);
-  const unknownIds: string[] = [];
-  const unknownIndex = new Map<string, number>();
+  const lists: { doc: number; score: number }[][] = Array.from({ length: dataset.queries.length }, () => []);
+  const documentRows = new DocumentRowsById(dataset.documents);
   for (const [queryId, list] of Object.entries(top)) {
     const q = dataset.queries.rowOf(queryId);
     if (q < 0 || !Array.isArray(list)) continue;
-    for (const [docId, score] of list) {
-      let doc = dataset.documents.rowOf(docId);
-      if (doc < 0) {
-        let index = unknownIndex.get(docId);
-        if (index === undefined) unknownIndex.set(docId, (index = unknownIds.push(docId) - 1));
-        doc = -(index + 1);
-      }
-      lists[q].push([doc, score]);
-    }
+    for (const [docId, score] of list) lists[q].push({ doc: documentRows.rowOf(docId), score });
   }
-  const offsets = new Int32Array(queryCount + 1);
-  for (let q = 0; q < queryCount; q++) offsets[q + 1] = offsets[q] + lists[q].length;
-  const docs = new Int32Array(offsets[queryCount]);
-  const scores = new Float32Array(offsets[queryCount]);
-  lists.forEach((list, q) => list.forEach(([doc, score], i) => ((docs[offsets[q] + i] = doc), (scores[offsets[q] + i] = score))));
-  return { offsets, docs, scores, unknownIds };
+  return rankingsFromLists(lists, documentRows.unknownIds);
 }
 
 function depthOfTop(top: ModelReport['top']): number {

@@ -1,4 +1,5 @@
 import type { Dataset } from '../data/dataset.ts';
+import { documentIdOf } from '../data/rankings.ts';
 import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
 import type { EvaluationMode, Rankings } from '../metrics/rankings.ts';
 import { evaluateJudged, type Evaluation } from '../metrics/registry.ts';
@@ -19,12 +20,7 @@ export interface ScoringContext {
  */
 export function scoreRankings(rankings: Rankings, context: ScoringContext, stored?: { model: StoredModel; name: string }): { judged: JudgedRun; evaluation: Evaluation } {
   const { dataset, judgments, mode, metricKeys } = context;
-  const judged = judgeRun(rankings, judgments, mode, (row) => documentIdOf(dataset, rankings, row));
+  const judged = judgeRun(rankings, judgments, mode, (row) => documentIdOf(dataset.documents, rankings, row));
   const evaluation = stored ? storedEvaluation(stored.model, judged, metricKeys, mode, dataset, stored.name) : evaluateJudged(judged, [...metricKeys]);
   return { judged, evaluation };
-}
-
-/** A ranked document's id: the corpus's, or one of a run file's ids the corpus lacks (negative rows). */
-export function documentIdOf(dataset: Dataset, rankings: Rankings, row: number): string {
-  return row >= 0 ? dataset.documents.id(row) : rankings.unknownIds[-row - 1];
 }

@@ -2,23 +2,14 @@
  * A ranking joined with the relevance judgments: what every ranking metric needs, computed once per model
  * and mode. Metrics read grades by rank and never look documents up again.
  */
+import type { Judgments } from '../data/judgments.ts';
 import { orderOf, type EvaluationMode, type Rankings } from './rankings.ts';
 
+// The data-level types, re-exported where the metrics have always taken them from.
 export type { EvaluationMode } from './rankings.ts';
+export type { Judgments, Qrels } from '../data/judgments.ts';
 
-/** Relevance judgments by id: query id → document id → grade. A grade ≤ 0 means "judged not relevant". */
-export type Qrels = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
-/**
- * Relevance judgments by row: query `queries[i]` judged documents `docs[offsets[i] … offsets[i + 1]]` with
- * `grades` (≤ 0: judged not relevant). Queries keep the order the judgments came in.
- */
-export interface Judgments {
-  queries: Int32Array;
-  offsets: Int32Array;
-  docs: Int32Array;
-  grades: Float64Array;
-}
 
 export interface JudgedRun {
   mode: EvaluationMode;

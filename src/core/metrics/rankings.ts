@@ -1,24 +1,8 @@
 import type { TopKResult } from '../kernels/topk/topk.types.ts';
+import type { EvaluationMode, Rankings } from '../data/rankings.ts';
 
-/**
- * Each query's ranked documents, by row: what a checkpoint's retrieval yields (a top-k kernel over its
- * vectors, or a run file) and what every metric, diff and export reads. Ids appear only at the edges.
- *
- * Query row `q`'s list is `offsets[q] … offsets[q + 1]` of `docs` and `scores`, best first: score
- * descending, ties by document row (sentence-transformers' order; {@link orderOf} gives TREC's). Lists may
- * differ in length (a run file) or be empty.
- */
-export interface Rankings {
-  /** `[queryCount + 1]` list boundaries. */
-  offsets: Int32Array;
-  /**
-   * Document rows. A negative entry `−(i + 1)` is `unknownIds[i]`: a document a run file ranked that the
-   * corpus does not hold — retrieved and non-relevant, as trec_eval counts it.
-   */
-  docs: Int32Array;
-  scores: Float32Array;
-  unknownIds: readonly string[];
-}
+// The data-level types, re-exported where the metrics have always taken them from.
+export type { EvaluationMode, Rankings } from '../data/rankings.ts';
 
 /** The rankings a top-k kernel returned: every list `result.k` long. */
 export function rankingsFromTopK(result: TopKResult): Rankings {
@@ -33,14 +17,6 @@ export function depthOf(rankings: Rankings): number {
   for (let q = 0; q + 1 < rankings.offsets.length; q++) depth = Math.max(depth, rankings.offsets[q + 1] - rankings.offsets[q]);
   return depth;
 }
-
-/**
- * How lists are ordered and judged.
- * - `sentence-transformers` (default): score descending, then document order (the kernels' tie-break),
- *   binary gains.
- * - `trec`: trec_eval's order (score descending, then document id descending, by byte) and graded gains.
- */
-export type EvaluationMode = 'sentence-transformers' | 'trec';
 
 /**
  * Positions into `docs`/`scores` of query row `q`'s list in the order `mode` ranks them. `docId` names a

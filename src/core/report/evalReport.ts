@@ -8,6 +8,7 @@ import type { Evaluation } from '../metrics/registry.ts';
 import { compareModels, SIGNIFICANCE_LEVEL, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 import { metricCeilings, type MetricCeilings } from '../metrics/ceiling.ts';
 import { sliceTable, type SliceTable } from './slices.ts';
+import { documentIdOf } from '../data/rankings.ts';
 
 /**
  * What a checkpoint was: vectors scored by cosine here, a run file's rankings, a model's results read from
@@ -215,7 +216,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
   const models = runs.map((run): ModelReport => {
     const { evaluation, rankings } = run;
     const queryIds = Array.from(evaluation.queryRows, (row) => queries.id(row));
-    const docId = (row: number) => (row >= 0 ? documents.id(row) : rankings.unknownIds[-row - 1]);
+    const docId = (row: number) => documentIdOf(documents, rankings, row);
     return {
       name: run.name,
       path: run.source,

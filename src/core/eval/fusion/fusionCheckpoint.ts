@@ -15,6 +15,7 @@ import type { CheckpointContext } from '../checkpoint.ts';
 import { crossValidatedWeight, WEIGHT_GRID } from './crossValidatedWeight.ts';
 import { defaultNormalization, FusionError, lacksScores, methodWeights, PreparedFusion, RRF_K, usesScores, type FusionMethod } from './fuseRankings.ts';
 import { normalizationName, NORMALIZATIONS, type NormalizationName } from './scoreNormalization.ts';
+import { documentIdOf } from '../../data/rankings.ts';
 
 export { FusionError } from './fuseRankings.ts';
 
@@ -125,7 +126,7 @@ export function fusionCheckpoint(options: FusionCheckpointOptions): FusionCheckp
         const criterion = parseMetricKey(options.criterion ?? headlineMetric(context.metricKeys));
         const { dataset, judgments, mode } = context;
         const judge = (fused: Rankings) =>
-          judgeRun(fused, judgments, mode, (row) => (row >= 0 ? dataset.documents.id(row) : fused.unknownIds[-row - 1]));
+          judgeRun(fused, judgments, mode, (row) => documentIdOf(dataset.documents, fused, row));
         // The evaluated queries depend on the judgments alone: judge empty lists to learn them.
         const empty: Rankings = { offsets: new Int32Array(prepared.queryCount + 1), docs: new Int32Array(0), scores: new Float32Array(0), unknownIds: [] };
         const queryRows = judge(empty).queryRows;
