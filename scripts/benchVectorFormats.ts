@@ -41,7 +41,7 @@ console.log(`${feather}: ${(statSync(feather).size / 2 ** 20).toFixed(0)} MB, th
 /** The CLI's positioned reads, for the lab's streamed readers. */
 const rangeReader = `
     import { open } from 'node:fs/promises';
-    import { byteRange } from '${ROOT}/src/core/data/vectors/readFile.ts';
+    import { byteRange } from '${ROOT}/src/core/data/vectorFiles/readFile.ts';
     const handle = await open(process.argv[2]);
     const size = (await handle.stat()).size;
     const read = async (_path, range) => {
@@ -58,7 +58,7 @@ const placeAll = `
 
 /** Places a decoded Arrow table's rows, in order, in one Float32Array, and prints the figures. */
 const placeTable = `
-    import { arrowColumns, batchIds, placeBatchRows } from '${ROOT}/src/core/data/vectors/arrowTable.ts';
+    import { arrowColumns, batchIds, placeBatchRows } from '${ROOT}/src/core/data/vectorFiles/arrowTable.ts';
     const columns = arrowColumns(table.schema, 'x');
     const ids = table.batches.flatMap((batch) => batchIds(batch, columns, 'x', 0));
     const vectors = new Float32Array(table.numRows * columns.listSize);
@@ -71,7 +71,7 @@ const placeTable = `
     console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: table.numRows, rssMB: process.resourceUsage().maxRSS / 1024 }));`;
 const readers: Record<string, { input: string; source: string }> = {
   'parquet: hyparquet page decoders, streamed (the lab)': { input: file, source: `${rangeReader}
-    import { openParquetPart } from '${ROOT}/src/core/data/vectors/parquetFile.ts';
+    import { openParquetPart } from '${ROOT}/src/core/data/vectorFiles/parquetFile.ts';
     const started = performance.now();
     const part = await openParquetPart(read, process.argv[2], 'x.parquet');${placeAll}` },
   'parquet: parquet-wasm + apache-arrow, whole file': { input: file, source: `
@@ -93,13 +93,13 @@ ${placeTable}` },
     objects.forEach((o, i) => vectors.set(o.embedding, i * dim));
     console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, rows: objects.length, rssMB: process.resourceUsage().maxRSS / 1024 }));` },
   'Feather: apache-arrow record batches, streamed (the lab)': { input: feather, source: `${rangeReader}
-    import { openArrowPart } from '${ROOT}/src/core/data/vectors/arrowFile.ts';
+    import { openArrowPart } from '${ROOT}/src/core/data/vectorFiles/arrowFile.ts';
     const started = performance.now();
     const part = await openArrowPart(read, process.argv[2], 'x.feather');${placeAll}` },
   'Feather: apache-arrow tableFromIPC, whole file': { input: feather, source: `
     import { tableFromIPC } from 'apache-arrow';
     import { readFileSync } from 'node:fs';
-    import { registerArrowCodecs } from '${ROOT}/src/core/data/vectors/arrowCodecs.ts';
+    import { registerArrowCodecs } from '${ROOT}/src/core/data/vectorFiles/arrowCodecs.ts';
     registerArrowCodecs();
     const started = performance.now();
     const table = tableFromIPC(readFileSync(process.argv[2]));${placeTable}` },
@@ -121,7 +121,7 @@ for (const [index, [name, { input, source }]] of Object.entries(readers).entries
 }
 
 // What each adds to the page, minified and gzipped (parquet-wasm also fetches its .wasm on first use).
-const lab = `export { openParquetPart } from '${ROOT}/src/core/data/vectors/parquetFile.ts';`;
+const lab = `export { openParquetPart } from '${ROOT}/src/core/data/vectorFiles/parquetFile.ts';`;
 for (const [name, contents] of [['the lab\'s parquet reader (hyparquet + hyparquet-compressors)', lab], ['parquet-wasm JS', `export * from 'parquet-wasm/esm';`]] as const) {
   const result = await build({ stdin: { contents, resolveDir: ROOT }, bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent', platform: 'browser', external: ['*.wasm'] });
   const bytes = result.outputFiles[0].contents;

@@ -16,7 +16,7 @@ import type { Bm25Parameters } from '../core/lexical/bm25Scoring.ts';
 import { fusionCheckpoint, parseFuseSpec } from '../core/eval/fusion/fusionCheckpoint.ts';
 import { displayNames } from '../core/eval/displayNames.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
-import { byteRange } from '../core/data/vectors/readFile.ts';
+import { byteRange } from '../core/data/vectorFiles/readFile.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
 import { exportFiles, type ExportFile, type ExportKind } from '../core/eval/exportFiles.ts';
 import { labView, type LabView } from '../core/eval/labView.ts';

@@ -18,7 +18,7 @@ import { fusionCheckpoint } from '../../core/eval/fusion/fusionCheckpoint.ts';
 import { exportFiles, type ExportFile } from '../../core/eval/exportFiles.ts';
 import { bm25Checkpoint, bm25Source } from '../../core/eval/bm25Checkpoint.ts';
 import { BM25_METHODS } from '../../core/lexical/bm25Scoring.ts';
-import { byteRange } from '../../core/data/vectors/readFile.ts';
+import { byteRange } from '../../core/data/vectorFiles/readFile.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';

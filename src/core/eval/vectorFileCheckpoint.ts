@@ -1,5 +1,5 @@
-import type { ReadFile } from '../data/vectors/readFile.ts';
-import { readVectorFiles } from '../data/vectors/vectorFiles.ts';
+import type { ReadFile } from '../data/vectorFiles/readFile.ts';
+import { readVectorFiles } from '../data/vectorFiles/vectorFiles.ts';
 import { chunkedSha256Hex } from '../data/sha256.ts';
 import { isHalfRows } from '../vectors/documentRows.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
