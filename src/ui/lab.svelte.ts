@@ -119,7 +119,7 @@ export class ModelSlotState {
       const names = imported.files.map((f) => f.path.split('/').pop()!.toLowerCase());
       const missing = ['documents.npy', 'queries.npy'].filter((n) => !names.includes(n) && !(n === 'documents.npy' && (names.includes('docs.npy') || names.includes('corpus.npy'))));
       if (missing.length) {
-        this.error = `${this.notLoaded(imported.name)}: vector files need documents.npy and queries.npy (with documents.ids.txt / queries.ids.txt when their rows are not the dataset's, in order); ${missing.join(' and ')} is missing. ${this.stillHolds()}`;
+        this.refuse(`${this.notLoaded(`the vectors ${imported.name}`)}: vector files need documents.npy and queries.npy (with documents.ids.txt / queries.ids.txt when their rows are not the dataset's, in order); ${missing.join(' and ')} is missing.`);
         return;
       }
     }
@@ -127,7 +127,8 @@ export class ModelSlotState {
       this.hold(imported);
       return;
     }
-    const picked = imported.kind === 'vectors' ? imported.files.map((f) => f.path).join(', ') : imported.file.name;
+    // The messages name the file at fault; a vector set is named by its checkpoint name (its folder's).
+    const picked = imported.kind === 'vectors' ? `the vectors ${imported.name}` : imported.file.name;
     await this.take(async () => ({ ...imported, checkedAgainst: await this.reader.checkPicked({ slot: this.id, ...imported }) }), picked);
   }
 
@@ -141,7 +142,7 @@ export class ModelSlotState {
       this.hold(imported);
     } catch (error) {
       this.status = before === 'loading' ? 'empty' : before;
-      this.error = `${this.notLoaded(what)}: ${(error as Error).message} ${this.stillHolds()}`;
+      this.refuse(this.notTaken(what, error as Error));
     }
   }
 
@@ -157,11 +158,17 @@ export class ModelSlotState {
 
   /** Shows why something offered to the slot was refused before it was read, and what the slot still holds. */
   refuse(message: string): void {
-    this.error = `${message} ${this.stillHolds()}`;
+    // A sentence of its own after the message, which may end without a full stop (a file's own wording).
+    this.error = `${message}${/[.!?]$/.test(message) ? '' : '.'} ${this.stillHolds()}`;
   }
 
   private notLoaded(what: string): string {
     return `Slot ${this.id} did not take ${what}`;
+  }
+
+  /** "Slot A did not take other.trec: ranks none…" — the file named once where the message starts with it. */
+  private notTaken(what: string, error: Error): string {
+    return error.message.startsWith(`${what}: `) ? `Slot ${this.id} did not take ${error.message}` : `${this.notLoaded(what)}: ${error.message}`;
   }
 
   /** What the slot still holds after a failed load, so that nobody reads its details as the failed checkpoint's. */
@@ -199,7 +206,7 @@ export class ModelSlotState {
       void this.checkParity();
     } catch (error) {
       this.status = before === 'ready' ? 'ready' : 'error';
-      this.error = `${this.notLoaded(locationName(location))}: ${(error as Error).message} ${this.stillHolds()}`;
+      this.refuse(this.notTaken(locationName(location), error as Error));
     }
   }
 
@@ -231,7 +238,7 @@ export class ModelSlotState {
 
 /** A model location as the user named it: the served folder, the hub id, the picked folder. */
 function locationName(location: ModelLocation): string {
-  if (location.kind === 'served') return `models/${location.name}`;
+  if (location.kind === 'served') return `/models/${location.name}`;
   if (location.kind === 'hub') return location.revision ? `${location.id}@${location.revision}` : location.id;
   return location.name;
 }
@@ -280,6 +287,8 @@ export class LabState {
  */
 export class ServedModels {
   names = $state.raw<string[]>([]);
+  /** Set once the server answered (or did not): before that an empty list means nothing yet. */
+  listed = $state(false);
   /** Folders in models/ that are not listed, with why (no tokenizer.json). */
   incomplete = $state.raw<{ name: string; reason: string }[]>([]);
 
@@ -295,6 +304,7 @@ export class ServedModels {
     // Assigned only when changed: a new array would re-render every slot's menu each time.
     if (listing.models.join('\n') !== this.names.join('\n')) this.names = listing.models;
     if (JSON.stringify(incomplete) !== JSON.stringify(this.incomplete)) this.incomplete = incomplete;
+    this.listed = true;
   }
 
   /** Refreshes every {@link SERVED_MODELS_REFRESH_MS} while the page is visible, and when it gets focus. */
