@@ -62,6 +62,8 @@ describe('a worker that dies mid-run', () => {
     await expect.poll(() => page.getByTestId('run-error').textContent()).toMatch(/The data worker stopped unexpectedly/);
     expect(await page.getByTestId('run-progress').count()).toBe(0);
     expect(await page.getByTestId('environment').textContent()).toMatch(/The workers are not running/);
+    expect(await page.getByTestId('run').isDisabled()).toBe(true);
+    expect(await page.getByTestId('run-panel').textContent()).toMatch(/The workers are not running: start the lab again/);
     // The encoder worker was ended with it (a data worker is useless without it, and it without the data).
     const named = async () => (await Promise.all(page.workers().map((w) => w.evaluate(() => self.name).catch(() => null)))).filter((n) => n === 'data' || n === 'encoder');
     await expect.poll(named, { timeout: 10_000 }).toEqual([]);
