@@ -76,7 +76,13 @@ describe('formats', () => {
     const text = 'query,document,domain\nq1,D,x\nq2,D,y\nq3,D,y\n';
     const { dataset, issues } = loadDataset([file('p.csv', text)]);
     expect(dataset!.documents.record(0).label).toBe('y');
-    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/1 documents appear under several domain values/) })]);
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/^1 document appears under several domain values/) })]);
+  });
+
+  it('pairs: counts several documents under several labels in the plural', () => {
+    const text = 'query,document,domain\nq1,D,x\nq2,D,y\nq3,E,x\nq4,E,y\n';
+    const { issues } = loadDataset([file('p.csv', text)]);
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/^2 documents appear under several domain values/) })]);
   });
 
   it('pairs by content when the names say nothing', () => {

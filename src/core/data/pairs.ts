@@ -90,7 +90,7 @@ export class PairsBuilder {
       issues.push({
         severity: 'warning',
         file: this.file,
-        message: `${disagreeing} documents appear under several ${excerpt(this.mapping.label ?? '', 40)} values; each takes its most frequent one (ties: the first seen)`,
+        message: `${disagreeing === 1 ? '1 document appears' : `${disagreeing} documents appear`} under several ${excerpt(this.mapping.label ?? '', 40)} values; each takes its most frequent one (ties: the first seen)`,
       });
     }
     const queries = this.queries.table('q', this.queryLabels);
