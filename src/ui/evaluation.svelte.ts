@@ -20,7 +20,7 @@ export const STAGE_NAMES: Record<ComparisonStage, string> = {
 
 /**
  * A comparison run and what the page shows of it. The run itself happens in the data worker; a failed or
- * cancelled run leaves the previous results on screen.
+ * cancelled run leaves the previous results on screen, as does loading another dataset (marked then).
  */
 export class EvaluationState {
   result = $state.raw<RunResult | null>(null);
@@ -45,6 +45,15 @@ export class EvaluationState {
   });
   /** Re-scoring after a mode switch (statistics and curves are recomputed; nothing is encoded). */
   rescoring = $state(false);
+  /** Counts finished runs: views that keep choices of their own (the per-query sort) start afresh on a new one. */
+  runCount = $state(0);
+  /** The key of the progress entry that came last: the stage under way, while the others are done. */
+  currentProgress = $state<string | null>(null);
+  /**
+   * The dataset loaded since the results on screen were computed (null while they are of the one loaded):
+   * the results stay, marked as an earlier run's, until the next run.
+   */
+  loadedSinceResult = $state<string | null>(null);
 
   constructor(private readonly worker: Remote<DataWorkerApi>) {}
 
@@ -52,11 +61,16 @@ export class EvaluationState {
     this.running = true;
     this.error = null;
     this.progress = {};
+    this.currentProgress = null;
     try {
       const sweep = this.sweepSpec();
       const result = await this.worker.run(
         { checkpoints, mode: this.mode, kernels: this.kernels, ...(sweep ? { sweep } : {}) },
-        proxy((p: ComparisonProgress) => void (this.progress = { ...this.progress, [p.checkpoint ?? '*']: p })),
+        proxy((p: ComparisonProgress) => {
+          const key = String(p.checkpoint ?? '*');
+          this.progress = { ...this.progress, [key]: p };
+          this.currentProgress = key;
+        }),
       );
       // Drawn in the next task: the result's arrival (the clone of a thousand queries' lists) is one already.
       await nextTask();
@@ -64,14 +78,22 @@ export class EvaluationState {
       this.baseline = 0;
       this.detail = null;
       this.selectedQuery = null;
+      this.loadedSinceResult = null;
+      this.runCount++;
     } catch (error) {
       const e = error as Error;
       this.error = e.name === 'AbortError' || /cancelled/.test(e.message) ? 'Run cancelled; the previous results (if any) are unchanged.' : e.message;
     } finally {
       this.running = false;
       this.progress = {};
+      this.currentProgress = null;
       void this.refreshCache();
     }
+  }
+
+  /** Another dataset was loaded (not renamed): the results shown, if any, are now an earlier run's. */
+  datasetLoaded(name: string | null): void {
+    if (this.result) this.loadedSinceResult = name ?? 'the data loaded now';
   }
 
   /** The sweep as the run asks for it; a bad setting is the run's error, named. */
