@@ -8,7 +8,8 @@
  * against its ONNX export: the load (files, `buildEncoder`, session; peak memory against the weights' size,
  * each load in a fresh child process, scripts/benchEncodeLoad.ts) and encoding with the graph built here
  * against the exported one, alternated, on onnxruntime-node and on Chromium's WASM.
- * `npm run bench:encode -- 200` uses fewer documents.
+ * `npm run bench:encode -- 200` uses fewer documents; `npm run bench:encode -- 200 formats` runs only the
+ * built-against-exported sections (load, Node, Chromium WASM).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -27,6 +28,8 @@ import type { LoadFigures } from './benchEncodeLoad.ts';
 
 const MODEL = 'lab-minilm-l6-base';
 const COUNT = Number(process.argv[2] ?? 1000);
+/** `formats`: only the safetensors-against-export sections, for re-measuring them without the rest. */
+const ONLY_FORMATS = process.argv[3] === 'formats';
 /** The pipeline's batch: what scripts around it use with all-MiniLM-L6-v2. */
 const PIPELINE_BATCH = 32;
 /** WebGPU on a software adapter (SwiftShader) runs ≈ 0.1 docs/s: measure it on a handful only. */
@@ -68,7 +71,7 @@ function weightsRow(label: string, fp32: number, int8: number, stats: { min: num
 }
 
 // Node: the CLI's encoder against the pipeline on onnxruntime-node, both on all cores.
-{
+if (!ONLY_FORMATS) {
   const start = performance.now();
   const encoder = await loadNodeEncoder(path.join(SHARED_MODELS, MODEL));
   const first = await encoder.encode(texts.slice(0, 1));
@@ -169,7 +172,7 @@ if (session) {
     // Without numThreads set, ORT runs WASM on min(4, ⌈cores / 2⌉) threads: the pipeline as a user runs it.
     const ortDefaultThreads = threads > 1 ? Math.min(4, Math.ceil(threads / 2)) : 1;
     const pipelineRuns = new Map<number, EncodeRun>();
-    for (const n of [...new Set([1, threads])]) {
+    for (const n of ONLY_FORMATS ? [] : [...new Set([1, threads])]) {
       const a = await lab('wasm', n, texts);
       row(`lab, WASM ${n} thread${n === 1 ? '' : 's'}`, a);
       const b = await pipe('wasm', n, texts);
@@ -188,8 +191,10 @@ if (session) {
         ratio(`(WASM ${n} thread${n === 1 ? '' : 's'}, pipeline at its default 512 tokens)`, a, c);
       }
     }
-    const variants = await weightVariants('wasm', threads, texts);
-    weightsRow(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, variants.fp32DocsPerSecond, variants.int8DocsPerSecond, variants.cosine);
+    if (!ONLY_FORMATS) {
+      const variants = await weightVariants('wasm', threads, texts);
+      weightsRow(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, variants.fp32DocsPerSecond, variants.int8DocsPerSecond, variants.cosine);
+    }
     if (checkpoint) {
       const labFormat = (model: string, format: 'onnx' | 'safetensors') =>
         page.evaluate(
@@ -210,25 +215,27 @@ if (session) {
         formatRatio(`WASM ${threads} thread${threads === 1 ? '' : 's'}`, runs.onnx, runs.safetensors);
       });
     }
-    const responsive = await page.evaluate(
-      (n) => (window as unknown as { benchResponsiveness: (m: string, n: number) => Promise<{ seconds: number; longTasks: number; longestMs: number }> }).benchResponsiveness('lab-minilm-l6-base', n),
-      RESPONSIVENESS_TEXTS,
-    );
-    console.log(
-      `responsiveness: ${RESPONSIVENESS_TEXTS} short texts encoded on WASM in ${responsive.seconds.toFixed(1)} s; main-thread tasks over 50 ms meanwhile: ${responsive.longTasks} (longest ${responsive.longestMs.toFixed(0)} ms)`,
-    );
-    if (adapter) {
-      const docs = adapter.software ? texts.slice(0, SOFTWARE_GPU_COUNT) : texts;
-      if (adapter.software) console.log(`  (software adapter: WebGPU measured on the first ${docs.length} documents only)`);
-      const a = await lab('webgpu', threads, docs);
-      row('lab, WebGPU', a, docs.length);
-      const b = await pipe('webgpu', threads, docs);
-      row('Transformers.js pipeline, WebGPU', b, docs.length);
-      ratio('(WebGPU)', a, b);
-      // onnxruntime-web's WebGPU EP has no DynamicQuantizeLinear or MatMulInteger kernel (its
-      // docs/webgpu-operators.md lists neither): those nodes run on the WASM EP, with copies in between.
-      const gpuVariants = await weightVariants('webgpu', threads, docs);
-      weightsRow(`WebGPU (${docs.length} docs; integer ops fall back to WASM)`, gpuVariants.fp32DocsPerSecond, gpuVariants.int8DocsPerSecond, gpuVariants.cosine);
+    if (!ONLY_FORMATS) {
+      const responsive = await page.evaluate(
+        (n) => (window as unknown as { benchResponsiveness: (m: string, n: number) => Promise<{ seconds: number; longTasks: number; longestMs: number }> }).benchResponsiveness('lab-minilm-l6-base', n),
+        RESPONSIVENESS_TEXTS,
+      );
+      console.log(
+        `responsiveness: ${RESPONSIVENESS_TEXTS} short texts encoded on WASM in ${responsive.seconds.toFixed(1)} s; main-thread tasks over 50 ms meanwhile: ${responsive.longTasks} (longest ${responsive.longestMs.toFixed(0)} ms)`,
+      );
+      if (adapter) {
+        const docs = adapter.software ? texts.slice(0, SOFTWARE_GPU_COUNT) : texts;
+        if (adapter.software) console.log(`  (software adapter: WebGPU measured on the first ${docs.length} documents only)`);
+        const a = await lab('webgpu', threads, docs);
+        row('lab, WebGPU', a, docs.length);
+        const b = await pipe('webgpu', threads, docs);
+        row('Transformers.js pipeline, WebGPU', b, docs.length);
+        ratio('(WebGPU)', a, b);
+        // onnxruntime-web's WebGPU EP has no DynamicQuantizeLinear or MatMulInteger kernel (its
+        // docs/webgpu-operators.md lists neither): those nodes run on the WASM EP, with copies in between.
+        const gpuVariants = await weightVariants('webgpu', threads, docs);
+        weightsRow(`WebGPU (${docs.length} docs; integer ops fall back to WASM)`, gpuVariants.fp32DocsPerSecond, gpuVariants.int8DocsPerSecond, gpuVariants.cosine);
+      }
     }
   } finally {
     await session.close();
