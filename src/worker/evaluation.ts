@@ -7,6 +7,7 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import type { Dataset } from '../core/data/dataset.ts';
 import { encoderCheckpoint, type Checkpoint, type OpenedEncoder } from '../core/eval/checkpoint.ts';
+import type { WeightVariant } from '../core/eval/weightVariants.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../core/eval/reportCheckpoint.ts';
 import type { SweepSpec } from '../core/eval/compressionSweep.ts';
 import type { EmbeddingStore } from '../core/eval/embeddingCache.ts';
@@ -96,7 +97,7 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>, identity: SlotIde
       const cancel = () => void remote.cancel(jobId);
       signal?.addEventListener('abort', cancel, { once: true });
       try {
-        const result = await remote.encode(slot, texts, proxy(({ done }: { done: number }) => onProgress(done)), jobId, role);
+        const result = await remote.encode(slot, texts, proxy(({ done, tokens }: { done: number; tokens?: { done: number; total: number } }) => onProgress(done, tokens)), jobId, role);
         return { vectors: result.vectors, count: result.count, dim: result.dim, note: result.fellBackToWasm };
       } finally {
         signal?.removeEventListener('abort', cancel);
@@ -105,42 +106,26 @@ function slotEncoder(slot: string, remote: Remote<EncoderApi>, identity: SlotIde
   };
 }
 
-/**
- * The sweep's weight variants (int8, fp16) of each model slot, right after it: each loaded into a slot of its
- * own in the encoder worker when the comparison reaches it (made there when the folder has no such export),
- * freed once encoded.
- */
-function addWeightVariants(checkpoints: Checkpoint[], request: RunRequest, remote: Remote<EncoderApi>, store: EmbeddingStore | null): void {
-  for (const weights of request.sweep?.weights ?? []) {
-    for (const model of request.checkpoints) {
-      if (model.kind !== 'model' || !model.reload) continue;
-      const original = checkpoints.find((c) => c.slot === model.slot && c.kind === 'vectors' && !c.weightsVariant);
-      if (!original) continue;
-      const variantSlot = `${model.slot}:${weights}`;
-      const { location, backend, options } = model.reload;
-      const open = async () => {
-        await remote.loadModel(variantSlot, location, { ...options, backend, variant: weights as ModelVariant });
-        const opened = slotEncoder(variantSlot, remote, await remote.identify(variantSlot));
-        return { ...opened, release: () => remote.dispose(variantSlot) };
-      };
-      const variant = encoderCheckpoint({ name: `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`, source: original.source, slot: model.slot }, open, store);
-      checkpoints.splice(checkpoints.indexOf(original) + 1, 0, { ...variant, weightsVariant: { of: -1, weights } });
-    }
-  }
-  // Positions are known once every variant is in place.
-  for (const checkpoint of checkpoints) {
-    if (checkpoint.kind === 'vectors' && checkpoint.weightsVariant) {
-      checkpoint.weightsVariant.of = checkpoints.findIndex((c) => c.slot === checkpoint.slot && c.kind === 'vectors' && !c.weightsVariant);
-    }
-  }
-}
-
 /** A slot's content as a comparison checkpoint. Picked files are read only when the comparison reaches them. */
 async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion' }>, remote: Remote<EncoderApi>, store: EmbeddingStore | null): Promise<Checkpoint> {
   const { slot } = request;
   if (request.kind === 'model') {
     const identity = await remote.identify(slot);
-    return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, async () => slotEncoder(slot, remote, identity), store);
+    const checkpoint = encoderCheckpoint({ name: identity.name, source: identity.name, slot }, async () => slotEncoder(slot, remote, identity), store);
+    if (!request.reload) return checkpoint;
+    const { location, backend, options } = request.reload;
+    // The sweep's weight variants (int8, fp16): each loaded into a slot of its own in the encoder worker when
+    // the comparison reaches it (made there when the folder has no such export), freed once encoded.
+    const withWeights = (weights: WeightVariant) => {
+      const variantSlot = `${slot}:${weights}`;
+      const open = async () => {
+        await remote.loadModel(variantSlot, location, { ...options, backend, variant: weights as ModelVariant });
+        const opened = slotEncoder(variantSlot, remote, await remote.identify(variantSlot));
+        return { ...opened, release: () => remote.dispose(variantSlot) };
+      };
+      return encoderCheckpoint({ name: identity.name, source: identity.name, slot }, open, store);
+    };
+    return { ...checkpoint, withWeights };
   }
   if (request.kind === 'bm25') return bm25Checkpoint({ name: request.name, source: bm25Source(request.params), slot }, request.params);
   return pickedCheckpoint(request);
@@ -247,7 +232,6 @@ export class Evaluation {
     try {
       const kernels = await this.kernels.kernelsFor(request.kernels);
       const checkpoints = await checkpointsOf(request, remote!, store);
-      addWeightVariants(checkpoints, request, remote!, store);
       const comparison = await compareCheckpoints(dataset, checkpoints, {
         metricKeys: defaultMetricKeys(request.ks ?? [1, 3, 5, 10], request.mode),
         mode: request.mode,

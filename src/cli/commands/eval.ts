@@ -145,19 +145,6 @@ export const evalCommand = defineCommand({
     if (baseline) checkpoints.unshift(reportCheckpoint({ source: plan.baseline!.file }, baseline.report, baseline.model));
     // Hybrids last: they fuse checkpoints given before them, by the names the report shows.
     for (const spec of plan.fusions) checkpoints.push(fusionCheckpoint({ ...spec, ...(plan.fuseDepth ? { depth: plan.fuseDepth } : {}) }));
-    // Weight variants of each model folder, right after it: encoded once each (cached by their own fingerprint).
-    if (plan.sweep?.weights.length) {
-      for (const original of checkpoints.filter((c) => c.kind === 'vectors' && !c.imported)) {
-        const variants = plan.sweep.weights.map((weights) => {
-          const variant = modelCheckpoint(original.source, store, { format, prompts, variant: weights as ModelVariant }) as VectorCheckpoint;
-          variant.name = `${original.name} · ${weights === 'quantized' ? 'int8' : weights} weights`;
-          return { variant, weights };
-        });
-        checkpoints.splice(checkpoints.indexOf(original) + 1, 0, ...variants.map((v) => v.variant));
-        for (const { variant, weights } of variants) variant.weightsVariant = { of: checkpoints.indexOf(original), weights };
-      }
-    }
-
     // Similarity and top-k on onnxruntime's matrix multiply, every core (the JavaScript twin: one).
     const runtime = await cliRuntime();
     if (!runtime.native) process.stderr.write(`note: ${runtime.reason}\n`);
@@ -207,8 +194,9 @@ interface ModelOptions {
 }
 
 /** A model folder encoded here with the CLI's onnxruntime, one model in memory at a time. */
-function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, { format, prompts: overrides, variant = 'fp32' }: ModelOptions): Checkpoint {
-  return encoderCheckpoint({ name: cliModelName(modelPath), source: modelPath }, async () => {
+function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, options: ModelOptions): VectorCheckpoint {
+  const { format, prompts: overrides, variant = 'fp32' } = options;
+  const checkpoint = encoderCheckpoint({ name: cliModelName(modelPath), source: modelPath }, async () => {
     const encoder = await loadNodeEncoder(modelPath, { variant, format });
     const prompts = resolvedPrompts(encoder.folder.spec, overrides);
     return {
@@ -222,6 +210,8 @@ function modelCheckpoint(modelPath: string, store: EmbeddingStore | null, { form
       release: () => encoder.release(),
     };
   }, store);
+  // The sweep's weight variants: the same folder loaded with those weights (int8 made here when it has none).
+  return { ...checkpoint, withWeights: (weights) => modelCheckpoint(modelPath, store, { ...options, variant: weights }) };
 }
 
 /** `--baseline REPORT.json`: the report and the model in it to compare against. */

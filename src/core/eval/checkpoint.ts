@@ -15,6 +15,7 @@ import type { SimilarityFunction } from '../kernels/similarityTopK.ts';
 import type { ModelRunInfo } from '../report/evalReport.ts';
 import type { ReportCheckpoint } from './reportCheckpoint.ts';
 import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
+import type { WeightVariant } from './weightVariants.ts';
 
 /** Stages a checkpoint reports while it produces its vectors or rankings. */
 export type CheckpointStage = 'documents' | 'queries' | 'vectors' | 'rankings';
@@ -92,10 +93,10 @@ interface CheckpointBase {
 export interface VectorCheckpoint extends CheckpointBase {
   kind: 'vectors';
   /**
-   * The same model with other weights (int8, fp16): the checkpoint at `of` (an earlier position) is its
-   * float32 original, which the compression sweep measures it against.
+   * The same model with other weights (`quantized`: int8, `fp16`), for the compression sweep to measure
+   * against this one: offered by checkpoints that load a model folder (the comparison asks, names and pairs).
    */
-  weightsVariant?: { of: number; weights: string };
+  withWeights?(weights: WeightVariant): VectorCheckpoint;
   /** Vectors made elsewhere (files), checked for parity against the models encoded here. */
   imported?: boolean;
   vectors(dataset: Dataset, context: CheckpointContext): Promise<CheckpointVectors>;

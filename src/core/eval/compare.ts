@@ -24,6 +24,7 @@ import { displayNames } from './displayNames.ts';
 import type { ReportCheckpoint, StoredModel } from './reportCheckpoint.ts';
 import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
 import { scoreRankings, type ScoringContext } from './scoreRankings.ts';
+import { withWeightVariants, type PlacedCheckpoint } from './weightVariants.ts';
 import { sweepCheckpoint, weightsCell, type SweepSpec } from './compressionSweep.ts';
 import type { SweepCell } from '../report/sweepTable.ts';
 import { datasetFingerprint, type DatasetFingerprint } from '../data/fingerprint.ts';
@@ -133,6 +134,8 @@ interface ComparisonRun {
   documentLabels: (string | undefined)[] | undefined;
   /** Positions of each fusion's inputs. */
   fusionInputs: Map<number, number[]>;
+  /** The checkpoints in order, weight variants beside their originals. */
+  placed: PlacedCheckpoint[];
   /** Results so far, in checkpoint order. */
   results: CheckpointResult[];
   /** Unit rows kept past their checkpoint's turn: for the parity check and weight variants. */
@@ -240,7 +243,7 @@ async function vectorResult(run: ComparisonRun, index: number, checkpoint: Vecto
   await run.progress(index, { stage: 'rank', done: dataset.queries.length, total: dataset.queries.length });
 
   const notes = ranked.note ? [...produced.notes, ranked.note] : [...produced.notes];
-  if (options.sweep) notes.push(...(await sweepVectors(run, index, checkpoint, { documents, queries, dim }, scored.evaluation, produced)));
+  if (options.sweep) notes.push(...(await sweepVectors(run, index, { documents, queries, dim }, scored.evaluation, produced)));
 
   let diagnostics: ModelDiagnostics | null = null;
   if (options.diagnostics !== false) {
@@ -286,7 +289,6 @@ async function vectorResult(run: ComparisonRun, index: number, checkpoint: Vecto
 async function sweepVectors(
   run: ComparisonRun,
   index: number,
-  checkpoint: VectorCheckpoint,
   rows: { documents: DocumentRows; queries: Float32Array; dim: number },
   evaluation: Evaluation,
   speed: { encoded: number; seconds: number },
@@ -294,10 +296,10 @@ async function sweepVectors(
   const { dataset, options, names, stats, scoring } = run;
   const spec = options.sweep!;
   const { documents, queries, dim } = rows;
-  const variantOf = checkpoint.weightsVariant;
-  const original = variantOf ? run.retained.get(variantOf.of) : undefined;
+  const { variantOf } = run.placed[index];
+  const original = variantOf ? run.retained.get(variantOf.at) : undefined;
   if (variantOf && original) {
-    const of = run.results[variantOf.of];
+    const of = run.results[variantOf.at];
     if (original.dim !== dim) throw new RangeError(`${names[index]}: ${dim} dimensions, but ${of.name} has ${original.dim}`);
     run.sweep.push(
       weightsCell(
@@ -333,7 +335,7 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
   const run = comparisonRun(dataset, checkpoints, options);
   let fingerprinted: Promise<DatasetFingerprint> | null = null;
   const fingerprint = () => (fingerprinted ??= datasetFingerprint(dataset));
-  for (const [index, checkpoint] of checkpoints.entries()) {
+  for (const [index, { checkpoint }] of run.placed.entries()) {
     const context: CheckpointContext = { onProgress: (update: CheckpointProgress) => run.progress(index, update), signal: options.signal, fingerprint };
     const base: ResultBase = { name: run.names[index], source: checkpoint.source, slot: checkpoint.slot, kind: checkpoint.kind };
     run.results.push(
@@ -364,8 +366,11 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
 }
 
 /** Everything fixed before the first checkpoint runs: names, depth, judgments, kernels, what to keep. */
-function comparisonRun(dataset: Dataset, checkpoints: readonly Checkpoint[], options: ComparisonOptions): ComparisonRun {
-  if (checkpoints.length === 0) throw new Error('nothing to compare: give at least one checkpoint');
+function comparisonRun(dataset: Dataset, given: readonly Checkpoint[], options: ComparisonOptions): ComparisonRun {
+  if (given.length === 0) throw new Error('nothing to compare: give at least one checkpoint');
+  // A sweep over weights encodes each model again with each variant, right after it.
+  const placed: PlacedCheckpoint[] = options.sweep?.weights.length ? withWeightVariants(given, options.sweep.weights) : given.map((checkpoint) => ({ checkpoint }));
+  const checkpoints = placed.map((p) => p.checkpoint);
   const metricKeys = [...options.metricKeys];
   const names = displayNames(checkpoints);
   // A fusion's inputs are checked before anything runs; one that reads deeper lists has everyone rank that deep.
@@ -377,7 +382,7 @@ function comparisonRun(dataset: Dataset, checkpoints: readonly Checkpoint[], opt
   const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');
   const hasImported = vectorSources.some((c) => c.imported) && vectorSources.some((c) => !c.imported);
   // Originals of weight variants, kept until their variants are measured against them.
-  const originals = new Set(vectorSources.flatMap((c) => (c.weightsVariant && options.sweep ? [c.weightsVariant.of] : [])));
+  const originals = new Set(placed.flatMap((p) => (p.variantOf ? [p.variantOf.at] : [])));
   return {
     dataset,
     options,
@@ -389,6 +394,7 @@ function comparisonRun(dataset: Dataset, checkpoints: readonly Checkpoint[], opt
     relevant: relevantDocuments(judgments),
     documentLabels: dataset.documents.hasLabels ? Array.from({ length: dataset.documents.length }, (_, d) => dataset.documents.label(d)) : undefined,
     fusionInputs,
+    placed,
     results: [],
     retained: new Map(),
     keep: (index) => hasImported || options.keepVectors === true || originals.has(index),

@@ -11,6 +11,7 @@ import type { TopKResult } from '../kernels/topk/topk.types.ts';
 import { rankingsFromTopK } from '../metrics/rankings.ts';
 import type { Evaluation } from '../metrics/registry.ts';
 import { scoreRankings, type ScoringContext } from './scoreRankings.ts';
+import type { WeightVariant } from './weightVariants.ts';
 import { compareModels, type StatsOptions } from '../metrics/stats.ts';
 import { packSignBits } from '../vectors/binaryQuantization.ts';
 import { fromFloat16Array, toFloat16Array } from '../vectors/float16.ts';
@@ -27,7 +28,7 @@ export interface SweepSpec {
   dims: number[];
   precisions: Precision[];
   rescore: number;
-  weights: string[];
+  weights: WeightVariant[];
 }
 
 export const WEIGHT_VARIANTS = ['fp32', 'fp16', 'quantized'] as const;
@@ -163,7 +164,7 @@ export function parseSweep(values: readonly string[], rescore = DEFAULT_RESCORE)
     } else if (match[1] === 'weights') {
       for (const item of items) {
         if (!(WEIGHT_VARIANTS as readonly string[]).includes(item)) throw new RangeError(`--sweep weights: "${item}" is not one of ${WEIGHT_VARIANTS.join(', ')} (quantized: int8, made here when the folder has none)`);
-        if (item !== 'fp32') spec.weights.push(item);
+        if (item !== 'fp32') spec.weights.push(item as WeightVariant);
       }
     } else {
       for (const item of items) {
