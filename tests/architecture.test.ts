@@ -42,6 +42,12 @@ describe('layers', () => {
     expect([...(edges.get('data') ?? [])].filter((to) => to === 'metrics' || to === 'eval' || to === 'report')).toEqual([]);
   });
 
+  it('the worker and the CLI offer weight variants (withWeights) but never place, name or pair them: core does', () => {
+    const placing = /\b(weightsVariant|withWeightVariants|weightsLabel)\b|· int8 weights|int8' : weights/;
+    const offenders = [...sources('src/worker'), ...sources('src/cli')].filter((file) => placing.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('has no import cycle between the folders of core', () => {
     const cycles: string[] = [];
     const visit = (folder: string, trail: string[]) => {
