@@ -3,9 +3,9 @@
  * (float16, int8, binary — with and without rescoring), ranked by a CPU scorer at that precision, scored,
  * and compared with the checkpoint at full size and precision. Nothing is encoded again.
  */
-import { hammingTopK } from '../kernels/quantized/hammingTopK.cpu.ts';
-import { int8TopK } from '../kernels/quantized/int8TopK.cpu.ts';
-import { bitRescorer, int8Rescorer, rescoreTopK } from '../kernels/quantized/rescore.cpu.ts';
+import { hammingTopK } from '../kernels/quantized/hammingTopK.ts';
+import { int8TopK } from '../kernels/quantized/int8TopK.ts';
+import { bitRescorer, int8Rescorer, rescoreTopK } from '../kernels/quantized/rescore.ts';
 import { topKCpuSync } from '../kernels/topk/topk.cpu.ts';
 import type { TopKResult } from '../kernels/topk/topk.types.ts';
 import { rankingsFromTopK } from '../metrics/rankings.ts';

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, randomUnitRows } from '../../../../tests/fixtures/random.ts';
 import { bitOf, packSignBits } from '../../vectors/binaryQuantization.ts';
 import { calibrateInt8, quantizeInt8 } from '../../vectors/int8Quantization.ts';
-import { hammingTopK, popcount32 } from './hammingTopK.cpu.ts';
-import { int8TopK } from './int8TopK.cpu.ts';
-import { bitRescorer, int8Rescorer, rescoreTopK } from './rescore.cpu.ts';
+import { hammingTopK, popcount32 } from './hammingTopK.ts';
+import { int8TopK } from './int8TopK.ts';
+import { bitRescorer, int8Rescorer, rescoreTopK } from './rescore.ts';
 
 /** Reference ranking: every score computed in float64, sorted best first, ties by lower index. */
 function reference(queryCount: number, docCount: number, k: number, score: (q: number, d: number) => number) {
