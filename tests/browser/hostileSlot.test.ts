@@ -18,6 +18,7 @@ import { embedlab } from '../cli/runCli.ts';
 import { HAS_PYARROW } from '../fixtures/vectors/numpyWriter.ts';
 import { FIXTURE_MODEL, ROOT } from '../paths.ts';
 import { usePage } from './usePage.ts';
+import { npyBytes } from '../fixtures/vectors/npyBytes.ts';
 
 const SAMPLE = path.join(ROOT, 'public/samples/helpdesk-faq.csv');
 const MODEL = '/models/tiny-bert';
@@ -26,18 +27,6 @@ const DIM = 4;
 /** Vite's HMR socket, never answered: another engineer's edit mid-run would reload the page and lose the slots. */
 const NO_HMR = (page: Page) => page.routeWebSocket((url) => url.searchParams.has('token'), () => undefined);
 
-/** A float32 `.npy` file (format 1.0), its values given as numbers or (`bits`) as uint32 patterns. */
-function npy(values: ArrayLike<number>, rows: number, dim: number, bits = false): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
-  const body = bits ? Uint32Array.from(values) : Float32Array.from(values);
-  const out = new Uint8Array(10 + header.length + body.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(new Uint8Array(body.buffer), 10 + header.length);
-  return out;
-}
 
 const browser = usePage('/', async (page) => {
   await NO_HMR(page);
@@ -233,3 +222,8 @@ queries(d)
     expect(browser.consoleErrors).toEqual([]);
   }, 180_000);
 });
+
+/** A float32 `.npy` of `rows` × `dim` (`bits`: values as uint32 patterns). */
+function npy(values: ArrayLike<number>, rows: number, dim: number, bits = false): Uint8Array {
+  return npyBytes(values, [rows, dim], '<f4', bits);
+}

@@ -6,6 +6,7 @@ import { HEADER_BYTES, rowBytes, SHARD_FILE } from '../../src/cli/diskEmbeddingS
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
 import { FIXTURE_MODEL } from '../paths.ts';
 import { embedlab } from './runCli.ts';
+import { npyBytes } from '../fixtures/vectors/npyBytes.ts';
 
 /**
  * Corrupt or contradictory contents through the CLI: a damaged embedding cache, imported vectors with
@@ -36,18 +37,6 @@ function threeTables(): { dir: string; files: string[]; documents: string[]; que
   return { dir, files: ['corpus.csv', 'queries.csv', 'qrels.csv'].map((f) => path.join(dir, f)), documents, queries };
 }
 
-/** A float32 `.npy` file (format 1.0), its values given as numbers or (`bits`) as uint32 patterns. */
-function npy(values: ArrayLike<number>, rows: number, dim: number, bits = false): Uint8Array {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
-  const body = bits ? Uint32Array.from(values) : Float32Array.from(values);
-  const out = new Uint8Array(10 + header.length + body.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(new Uint8Array(body.buffer), 10 + header.length);
-  return out;
-}
 
 /** A one-line message on stderr naming `what`, exit 2, and no stack trace. */
 function expectBadInput(result: { code: number; stdout: string; stderr: string }, what: string | RegExp): void {
@@ -233,3 +222,8 @@ describe('corrupt or contradictory contents, through embedlab', () => {
   });
 });
 
+
+/** A float32 `.npy` of `rows` × `dim` (`bits`: values as uint32 patterns). */
+function npy(values: ArrayLike<number>, rows: number, dim: number, bits = false): Uint8Array {
+  return npyBytes(values, [rows, dim], '<f4', bits);
+}

@@ -8,6 +8,7 @@ import { HAS_PYARROW, PYARROW_MISSING } from '../../../../tests/fixtures/vectors
 import { DataError } from '../dataset.ts';
 import { byteRange, type ReadFile } from './readFile.ts';
 import { readVectorFiles } from './vectorFiles.ts';
+import { npyBytes as npy } from '../../../../tests/fixtures/vectors/npyBytes.ts';
 
 /** The circle case's vectors (see comparisonCase.ts): five documents and three queries in 2-D. */
 const DOCUMENTS = [[1, 0], [0.8, 0.6], [0, 1], [-1, 0], [0, -2]];
@@ -15,18 +16,6 @@ const QUERIES = [[0.9, 0.1], [-1, 0.2], [0, -1]];
 const DOC_IDS = ['d1', 'd2', 'd3', 'd4', 'd5'];
 const QUERY_IDS = ['q1', 'q2', 'q3'];
 
-/** A `.npy` file (format 1.0, C order): float32 `<f4` or float16 `<f2` (values given as bits), `shape` as written. */
-function npy(values: ArrayLike<number>, shape: [number, number], descr: '<f4' | '<f2' = '<f4', bits = false): Uint8Array {
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
-  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
-  const body = descr === '<f4' ? (bits ? new Uint32Array(Array.from(values)) : Float32Array.from(values)) : Uint16Array.from(values);
-  const out = new Uint8Array(10 + header.length + body.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(new Uint8Array(body.buffer), 10 + header.length);
-  return out;
-}
 
 /** A folder of files in memory, read as the CLI reads a folder (by range). */
 function inMemory(files: Record<string, Uint8Array | string>): { paths: string[]; read: ReadFile } {
