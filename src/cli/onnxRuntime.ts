@@ -1,11 +1,10 @@
 import { cpus } from 'node:os';
 import type { InferenceSession } from 'onnxruntime-common';
-import type { OrtModule } from '../core/model/ortRunner.ts';
-import type { OrtTopKModule } from '../core/kernels/topk/topk.ort.ts';
+import type { OrtModule } from '../core/onnx/ortModule.ts';
 
 /** The onnxruntime the CLI encodes and ranks with, and how to open sessions on it. */
 export interface CliRuntime {
-  ort: OrtModule & OrtTopKModule;
+  ort: OrtModule;
   /** What reports call it, e.g. "onnxruntime-node 1.30.0 cpu" or "onnxruntime-web 1.30.0 wasm · 2 threads". */
   name: string;
   native: boolean;

@@ -3,18 +3,10 @@ import { poolTokensCpu } from '../kernels/pooling/pooling.cpu.ts';
 import type { PoolingKernel } from '../kernels/pooling/pooling.types.ts';
 import type { BatchInputs } from './batching.ts';
 import type { PooledBatch, PoolingSpec } from './encoder.ts';
+import type { OrtModule } from '../onnx/ortModule.ts';
 import { onnxModelProblem } from '../onnx/quantizeDynamic.ts';
 import { ModelFolderError } from './modelSource.ts';
 import type { ModelSpec } from './modelSpec.ts';
-
-/**
- * The parts of an onnxruntime package the lab uses. `onnxruntime-web` (worker) and `onnxruntime-node` (CLI)
- * both satisfy it, so session validation and tensor handling are written once, here.
- */
-export interface OrtModule {
-  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
-  Tensor: new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => Tensor;
-}
 
 /** Output names that carry per-token embeddings, in order of preference. */
 const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'];

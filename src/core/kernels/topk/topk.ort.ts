@@ -1,17 +1,10 @@
-import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { InferenceSession } from 'onnxruntime-common';
 import { DOCUMENT_TILE } from '../../vectors/documentRows.ts';
 import { encodeModel, ONNX_FLOAT, ONNX_INT64 } from '../../onnx/onnxProto.ts';
+import type { OrtModule } from '../../onnx/ortModule.ts';
+import { mergeTopK } from './mergeTopK.ts';
 import { topKCpuSync } from './topk.cpu.ts';
 import { checkTopKInput, type TopKInput, type TopKResult } from './topk.types.ts';
-
-/** What this kernel needs of an onnxruntime module: onnxruntime-node in the CLI (onnxruntime-web would do too). */
-export interface OrtTopKModule {
-  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
-  Tensor: {
-    new (type: 'float32', data: Float32Array, dims: readonly number[]): Tensor;
-    new (type: 'int64', data: BigInt64Array, dims: readonly number[]): Tensor;
-  };
-}
 
 /** Documents scored per call: a query block × this many scores (64 MB at 512 queries) is all that exists at once. */
 const DOC_TILE = DOCUMENT_TILE;
@@ -27,11 +20,11 @@ const QUERY_BLOCK = 512;
  */
 export class OrtTopK {
   private constructor(
-    private readonly ort: OrtTopKModule,
+    private readonly ort: OrtModule,
     private readonly session: InferenceSession,
   ) {}
 
-  static async create(ort: OrtTopKModule, options: InferenceSession.SessionOptions = {}): Promise<OrtTopK> {
+  static async create(ort: OrtModule, options: InferenceSession.SessionOptions = {}): Promise<OrtTopK> {
     const session = await ort.InferenceSession.create(topKGraph(), { graphOptimizationLevel: 'all', ...options });
     return new OrtTopK(ort, session);
   }
@@ -54,63 +47,37 @@ export class OrtTopK {
       const blockQueries = input.queries.subarray(q0 * dim, (q0 + qn) * dim);
       const blockHasNaN = hasNaN(blockQueries);
       const queries = new this.ort.Tensor('float32', blockQueries, [qn, dim]);
-      // Best k so far per query of the block, merged tile by tile (tiles come in document order).
-      const best = new Float32Array(qn * k).fill(-Infinity);
-      const bestIndex = new Int32Array(qn * k).fill(-1);
+      // Best k so far per query of the block, merged tile by tile (tiles come in document order, so on equal
+      // scores the rows already kept come first). Compared in float32, as onnxruntime ranked them.
+      let best: TopKResult | null = null;
       for (let d0 = 0; d0 < docCount; d0 += DOC_TILE) {
         const dn = Math.min(DOC_TILE, docCount - d0);
         const tileK = Math.min(k, dn);
         const tileDocs = input.docs.subarray(d0 * dim, (d0 + dn) * dim);
+        let tile: TopKResult;
         if (blockHasNaN || tileHasNaN[d0 / DOC_TILE]) {
           const twin = topKCpuSync({ queries: blockQueries, docs: tileDocs, dim, k: tileK });
-          const positions = BigInt64Array.from(twin.indices, (i) => BigInt(i));
-          for (let q = 0; q < qn; q++) mergeTile(best, bestIndex, q * k, k, twin.scores, positions, q * tileK, tileK, d0);
-          continue;
+          tile = { queryCount: qn, k: twin.k, indices: twin.indices.map((i) => i + d0), scores: twin.scores };
+        } else {
+          const docs = new this.ort.Tensor('float32', tileDocs, [dn, dim]);
+          const kTensor = new this.ort.Tensor('int64', BigInt64Array.of(BigInt(tileK)), [1]);
+          const out = await this.session.run({ queries, docs, k: kTensor });
+          tile = { queryCount: qn, k: tileK, indices: Int32Array.from(out.indices.data as BigInt64Array, (i) => Number(i) + d0), scores: Float32Array.from(out.values.data as Float32Array) };
+          docs.dispose?.();
+          out.values.dispose?.();
+          out.indices.dispose?.();
         }
-        const docs = new this.ort.Tensor('float32', tileDocs, [dn, dim]);
-        const kTensor = new this.ort.Tensor('int64', BigInt64Array.of(BigInt(tileK)), [1]);
-        const out = await this.session.run({ queries, docs, k: kTensor });
-        const values = out.values.data as Float32Array;
-        const positions = out.indices.data as BigInt64Array;
-        for (let q = 0; q < qn; q++) mergeTile(best, bestIndex, q * k, k, values, positions, q * tileK, tileK, d0);
-        docs.dispose?.();
-        out.values.dispose?.();
-        out.indices.dispose?.();
+        best = best ? mergeTopK(best, tile, k) : tile;
       }
       queries.dispose?.();
-      scores.set(best, q0 * k);
-      indices.set(bestIndex, q0 * k);
+      scores.set(best!.scores, q0 * k);
+      indices.set(best!.indices, q0 * k);
     }
     return { queryCount, k, indices, scores };
   }
 
   release(): Promise<void> {
     return this.session.release();
-  }
-}
-
-/**
- * Merges one tile's sorted top list into a query's best-so-far list. Every earlier tile holds lower document
- * indices, so on equal scores the entry already kept comes first. A NaN score (a broken embedding) ranks last,
- * like −∞, as in the other twins.
- */
-function mergeTile(best: Float32Array, bestIndex: Int32Array, at: number, k: number, values: Float32Array, positions: BigInt64Array, from: number, count: number, offset: number): void {
-  const keptScores = best.slice(at, at + k);
-  const keptIndex = bestIndex.slice(at, at + k);
-  let a = 0;
-  let b = 0;
-  for (let r = 0; r < k; r++) {
-    const candidate = b < count ? (values[from + b] === values[from + b] ? values[from + b] : -Infinity) : -Infinity;
-    const takeNew = b < count && (a >= k || keptIndex[a] < 0 || candidate > keptScores[a]);
-    if (takeNew) {
-      best[at + r] = candidate;
-      bestIndex[at + r] = offset + Number(positions[from + b]);
-      b++;
-    } else {
-      best[at + r] = keptScores[a];
-      bestIndex[at + r] = keptIndex[a];
-      a++;
-    }
   }
 }
 
