@@ -39,7 +39,8 @@ export async function startBrowserSession(): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash scripts/ensureTestDeps.sh does it as root; npm test runs it)`);
   }
-  const server = await createServer({ root: ROOT, configFile: `${ROOT}/vite.config.ts`, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+  // No HMR: a file saved in the checkout while a test runs would otherwise reload its page under it.
+  const server = await createServer({ root: ROOT, configFile: `${ROOT}/vite.config.ts`, logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false } });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('vite dev server has no port');
