@@ -1,5 +1,6 @@
 import type { Rankings } from '../metrics/rankings.ts';
 import { blockRows, isHalfRows, rowsBlock, type DocumentRows } from '../vectors/documentRows.ts';
+import { cosineSummary, maxAbsDifference, rowCosines } from '../vectors/rowCosines.ts';
 import type { VectorParity } from '../report/evalReport.ts';
 
 export type { VectorParity } from '../report/evalReport.ts';
@@ -17,21 +18,12 @@ interface Side {
 
 /** Parity of `b` against `a`, both as unit rows in dataset order. */
 export function vectorParity(a: Side, b: Side): VectorParity {
-  let min = Infinity;
-  let sum = 0;
+  // Per-row cosines of each block (8 bytes a row), summarised once in row order at the end.
+  const cosines: Float64Array[] = [];
   let maxAbsDelta = 0;
-  let rows = 0;
   const compare = (x: Float32Array, y: Float32Array) => {
-    for (let base = 0; base < x.length; base += a.dim) {
-      let dot = 0;
-      for (let j = 0; j < a.dim; j++) {
-        dot += x[base + j] * y[base + j];
-        maxAbsDelta = Math.max(maxAbsDelta, Math.abs(x[base + j] - y[base + j]));
-      }
-      min = Math.min(min, dot);
-      sum += dot;
-      rows++;
-    }
+    cosines.push(rowCosines(x, y, a.dim, { unitRows: true }));
+    maxAbsDelta = Math.max(maxAbsDelta, maxAbsDifference(x, y));
   };
   // float16 documents (on either side) are decoded a block at a time, beside the same rows of the other.
   const count = a.documents.length / a.dim;
@@ -43,6 +35,7 @@ export function vectorParity(a: Side, b: Side): VectorParity {
     compare(rowsBlock(a.documents, a.dim, start, end, scratchA), rowsBlock(b.documents, a.dim, start, end, scratchB));
   }
   compare(a.queries, b.queries);
+  const rows = cosines.reduce((sum, part) => sum + part.length, 0);
   let overlap = 0;
   const queryCount = a.rankings.offsets.length - 1;
   for (let q = 0; q < queryCount; q++) {
@@ -57,7 +50,7 @@ export function vectorParity(a: Side, b: Side): VectorParity {
     a: a.name,
     b: b.name,
     rows,
-    cosine: { min: rows ? min : NaN, mean: rows ? sum / rows : NaN },
+    cosine: cosineSummary(...cosines),
     maxAbsDelta,
     top10Overlap: queryCount ? overlap / queryCount : NaN,
     reproduces: maxAbsDelta <= PARITY_TOLERANCE,

@@ -1,4 +1,4 @@
-import { rowCosines } from './rowCosines.ts';
+import { maxAbsDifference, rowCosines } from './rowCosines.ts';
 
 /** How closely two backends' embeddings of the same texts agree (WebGPU against WASM). */
 export interface BackendAgreement {
@@ -14,8 +14,5 @@ export interface BackendAgreement {
  * before results are trusted.
  */
 export function backendAgreement(a: Float32Array, b: Float32Array, dim: number): BackendAgreement {
-  const cosines = Array.from(rowCosines(a, b, dim));
-  let maxAbsDelta = 0;
-  for (let j = 0; j < a.length; j++) maxAbsDelta = Math.max(maxAbsDelta, Math.abs(a[j] - b[j]));
-  return { cosines, maxAbsDelta };
+  return { cosines: Array.from(rowCosines(a, b, dim)), maxAbsDelta: maxAbsDifference(a, b) };
 }
