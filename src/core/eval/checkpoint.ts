@@ -9,7 +9,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import type { Rankings } from '../metrics/rankings.ts';
 import type { EncodeProgress, Embeddings } from '../model/encoder.ts';
-import { encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
+import { encodeWithCache, type EmbeddingStore, type EncodeChunk } from './embeddingCache.ts';
 import { sha256Hex } from '../data/sha256.ts';
 import type { SimilarityFunction } from '../kernels/similarityTopK.ts';
 import type { ModelRunInfo } from '../report/evalReport.ts';
@@ -129,6 +129,18 @@ export function secondsLeft(seconds: number, work: { done: number; total: number
   return seconds > 0 && work.done > 0 ? (seconds * (work.total - work.done)) / work.done : undefined;
 }
 
+/**
+ * Time left when the texts are encoded in chunks (see {@link encodeWithCache}): the rest of this chunk at its
+ * pace in tokens, then the chunks after it taking as long as this one will (chunks are slices of the texts
+ * in their order, so alike in length; within one the longest go first).
+ */
+export function chunkedSecondsLeft(seconds: number, work: { done: number; total: number }, chunkTexts: number, chunk: EncodeChunk): number | undefined {
+  const rest = secondsLeft(seconds, work);
+  if (rest === undefined) return undefined;
+  const after = chunk.total - chunk.first - chunkTexts;
+  return rest + (after > 0 ? ((seconds + rest) * after) / chunkTexts : 0);
+}
+
 /** A model ready to encode: the worker's slot over its port, or the CLI's onnxruntime-node session. */
 export interface OpenedEncoder {
   /** The embedding cache's model key (weights, tokenizer, pooling). */
@@ -168,22 +180,26 @@ export function encoderCheckpoint(
           let cached = 0;
           const role: TextRole = stage === 'documents' ? 'document' : 'query';
           const key = await promptedKey(encoder.fingerprint, encoder.model?.prompts[role] ?? '');
-          const result = await encodeWithCache(texts, key, store, async (missing) => {
-            cached = texts.length - missing.length;
-            await context.onProgress({ stage, done: cached, total: texts.length, cached });
-            const encodeStarted = performance.now();
+          let encodeStarted = 0;
+          const result = await encodeWithCache(texts, key, store, async (missing, chunk) => {
+            if (chunk.first === 0) {
+              cached = texts.length - chunk.total;
+              await context.onProgress({ stage, done: cached, total: texts.length, cached });
+              encodeStarted = performance.now();
+            }
+            const chunkStarted = performance.now();
             const fresh = await encoder.encode(
               missing,
               (done, tokens) => {
                 const seconds = (performance.now() - encodeStarted) / 1000;
-                const rate = seconds > 0 ? done / seconds : 0;
+                const rate = seconds > 0 ? (chunk.first + done) / seconds : 0;
                 return context.onProgress({
                   stage,
-                  done: cached + done,
+                  done: cached + chunk.first + done,
                   total: texts.length,
                   cached,
                   textsPerSecond: rate || undefined,
-                  etaSeconds: secondsLeft(seconds, tokens ?? { done, total: missing.length }),
+                  etaSeconds: chunkedSecondsLeft((performance.now() - chunkStarted) / 1000, tokens ?? { done, total: missing.length }, missing.length, chunk),
                 });
               },
               context.signal,

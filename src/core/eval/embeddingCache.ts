@@ -45,29 +45,45 @@ async function afterPoolingIdentity(spec: ModelFolder['spec']): Promise<string |
 }
 
 /**
- * Embeds `texts`, taking what the store already has and encoding only the rest. Returns rows in input
- * order and how many were encoded now.
+ * Texts encoded between two writes to the store: what a cancel (or a crash) can lose at most, and small
+ * enough that a store write never holds up the encoding for long.
+ */
+export const CACHE_WRITE_CHUNK = 512;
+
+/** Which slice of the texts to encode a call of `encode` is: `first` of `total` texts to encode in all. */
+export interface EncodeChunk {
+  first: number;
+  total: number;
+}
+
+/**
+ * Embeds `texts`, taking what the store already has and encoding only the rest, in chunks of
+ * {@link CACHE_WRITE_CHUNK} written to the store as each is done: a cancelled or failed run keeps what it had
+ * encoded. Returns rows in input order and how many were encoded now.
  */
 export async function encodeWithCache(
   texts: readonly string[],
   model: string,
   store: EmbeddingStore | null,
-  encode: (texts: string[]) => Promise<Embeddings>,
+  encode: (texts: string[], chunk: EncodeChunk) => Promise<Embeddings>,
 ): Promise<Embeddings & { encoded: number }> {
-  if (!store) return { ...(await encode([...texts])), encoded: texts.length };
+  if (!store) return { ...(await encode([...texts], { first: 0, total: texts.length })), encoded: texts.length };
   const hashes = await Promise.all(texts.map(sha256));
   const cached = await store.get(model, hashes);
   const missing = texts.map((_, i) => i).filter((i) => cached[i] === null);
   let dim = cached.find((v) => v !== null)?.length ?? 0;
-  let fresh: Embeddings | null = null;
-  if (missing.length) {
-    fresh = await encode(missing.map((i) => texts[i]));
+  let vectors: Float32Array | null = null;
+  const place = (rows: readonly number[], source: Float32Array) => rows.forEach((textIndex, row) => vectors!.set(source.subarray(row * dim, (row + 1) * dim), textIndex * dim));
+  for (let first = 0; first < missing.length; first += CACHE_WRITE_CHUNK) {
+    const rows = missing.slice(first, first + CACHE_WRITE_CHUNK);
+    const fresh = await encode(rows.map((i) => texts[i]), { first, total: missing.length });
     if (dim && fresh.dim !== dim) throw new Error(`cached embeddings have ${dim} dimensions but the model gives ${fresh.dim}`);
     dim = fresh.dim;
-    await store.put(model, missing.map((i) => hashes[i]), fresh.vectors, dim);
+    await store.put(model, rows.map((i) => hashes[i]), fresh.vectors, dim);
+    vectors ??= new Float32Array(texts.length * dim);
+    place(rows, fresh.vectors);
   }
-  const vectors = new Float32Array(texts.length * dim);
-  cached.forEach((vector, i) => vector && vectors.set(vector, i * dim));
-  missing.forEach((textIndex, row) => vectors.set(fresh!.vectors.subarray(row * dim, (row + 1) * dim), textIndex * dim));
+  vectors ??= new Float32Array(texts.length * dim);
+  cached.forEach((vector, i) => vector && vectors!.set(vector, i * dim));
   return { vectors, count: texts.length, dim, encoded: missing.length };
 }
