@@ -33,6 +33,22 @@ async function overflows(card: Locator): Promise<string[]> {
   });
 }
 
+/** Inputs whose placeholder is wider than the room inside them (it is cut off, e.g. "hf_… (private or ga"). */
+async function clippedPlaceholders(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const context = document.createElement('canvas').getContext('2d')!;
+    return [...document.querySelectorAll<HTMLInputElement>('input[placeholder]')]
+      .filter((input) => input.offsetParent)
+      .flatMap((input) => {
+        const style = getComputedStyle(input);
+        context.font = style.font;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const needed = context.measureText(input.placeholder).width;
+        return needed > room + 1 ? [`the placeholder "${input.placeholder}" is cut (${Math.round(needed)} px in ${Math.round(room)})`] : [];
+      });
+  });
+}
+
 async function shoot(page: Page, width: number, testId: string): Promise<void> {
   await page.getByTestId(testId).first().screenshot({ path: path.join(ARTIFACTS, `${width}-${testId}.png`) });
 }
@@ -123,6 +139,7 @@ describe('the page at 1024, 1400 and 1920 px wide', () => {
         await shoot(page, width, testId);
         for (const problem of await overflows(page.getByTestId(testId).first())) problems.push(`${width} px, ${testId}: ${problem}`);
       }
+      problems.push(...(await clippedPlaceholders(page)).map((p) => `${width} px: ${p}`));
       // The Δ header and the numbers stay on one line each.
       const header = await page.getByTestId('per-query-delta-header').evaluate((th) => th.getBoundingClientRect().height);
       const bodyCell = await list.locator('tbody td.num').first().evaluate((td) => td.getBoundingClientRect().height);
