@@ -4,7 +4,8 @@ import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../core/eval/compre
 import { PRECISIONS, type Precision } from '../core/report/sweepTable.ts';
 import type { CacheSize } from '../worker/indexedDbEmbeddingStore.ts';
 import type { DataWorkerApi } from '../worker/dataWorker.ts';
-import type { CheckpointRequest, ComparisonProgress, ComparisonStage, ExportFile, ExportKind, KernelChoice, QueryDetail, RunResult } from '../worker/evaluation.ts';
+import type { CheckpointRequest, ComparisonProgress, ComparisonStage, ExportFile, ExportKind, QueryDetail, RunResult } from '../worker/evaluation.ts';
+import type { BackendRequest, KernelBackend } from '../core/backends/backendChoice.ts';
 import { nextTask } from './tasks.svelte.ts';
 
 export const STAGE_NAMES: Record<ComparisonStage, string> = {
@@ -29,7 +30,7 @@ export class EvaluationState {
   progress = $state.raw<Record<string, ComparisonProgress>>({});
   error = $state<string | null>(null);
   mode = $state<EvaluationMode>('sentence-transformers');
-  kernels = $state<KernelChoice>('auto');
+  kernels = $state<BackendRequest<KernelBackend>>('auto');
   baseline = $state(0);
   selectedQuery = $state<string | null>(null);
   detail = $state.raw<QueryDetail | null>(null);

@@ -1,5 +1,5 @@
 import { proxy, type Remote } from 'comlink';
-import type { BackendChoice, BackendInfo, EncoderApi, LoadOptions, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
+import type { Backend, BackendInfo, BackendRequest, EncoderApi, LoadOptions, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { CheckpointRequest, PickedRequest, StoredReportSummary } from '../worker/evaluation.ts';
 import { saveFile } from './saveFile.ts';
@@ -41,7 +41,7 @@ export class ModelSlotState {
   ) {}
 
   /** Where the loaded model came from and its backend (in memory only: a hub token may be part of it). */
-  private loaded: { location: ModelLocation; backend: BackendChoice; options: LoadOptions } | null = null;
+  private loaded: { location: ModelLocation; backend: BackendRequest<Backend>; options: LoadOptions } | null = null;
 
   /**
    * Sets the prompts queries and documents get in this slot (the evaluator's query_prompt / corpus_prompt);
@@ -182,7 +182,7 @@ export class ModelSlotState {
    * loaded again with them, so the slot's details, its backend reason and what Compare runs follow the
    * choice rather than the options it was loaded with. Nothing happens when no model is loaded.
    */
-  async applyOptions(options: LoadOptions & { backend: BackendChoice }): Promise<void> {
+  async applyOptions(options: LoadOptions & { backend: BackendRequest<Backend> }): Promise<void> {
     if (!this.loaded || this.imported || this.status === 'loading') return;
     const { backend, options: current } = this.loaded;
     if (backend === options.backend && (current.variant ?? 'fp32') === (options.variant ?? 'fp32') && (current.format ?? 'auto') === (options.format ?? 'auto')) return;
@@ -193,7 +193,7 @@ export class ModelSlotState {
    * Loads a model; on failure the slot keeps what it held (the encoder worker keeps the previous model) and
    * the error says what failed and what the slot still holds.
    */
-  async load(location: ModelLocation, options: LoadOptions & { backend: BackendChoice }): Promise<void> {
+  async load(location: ModelLocation, options: LoadOptions & { backend: BackendRequest<Backend> }): Promise<void> {
     const before = this.status;
     this.status = 'loading';
     this.error = null;

@@ -13,16 +13,17 @@ import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BatchInputs } from '../core/model/batching.ts';
 import type { OrtRunner } from '../core/model/ortRunner.ts';
 import { backendAgreement } from '../core/vectors/backendAgreement.ts';
-import { openRunner, type BackendChoice, type BackendChoiceInfo, type GpuLoss } from './backendCalibration.ts';
+import type { BackendChoice, BackendRequest } from '../core/backends/backendChoice.ts';
+import { openRunner, type GpuLoss } from './backendCalibration.ts';
 import { modelSource, type ModelLocation } from './modelSources.ts';
 import { createRunner, describeBackend, destroyGpuDevice, deviceLostWithin, setWasmThreads, watchDeviceLoss, webgpuAdapter, type Backend, type BackendInfo } from './ortWeb.ts';
 
-export type { BackendChoice, BackendChoiceInfo } from './backendCalibration.ts';
+export type { BackendChoice, BackendRequest } from '../core/backends/backendChoice.ts';
 export type { ModelLocation } from './modelSources.ts';
 export type { BackendInfo, Backend } from './ortWeb.ts';
 
 export interface LoadOptions {
-  backend?: BackendChoice;
+  backend?: BackendRequest<Backend>;
   variant?: ModelVariant;
   /** Which weights of a folder that has both: safetensors (the graph built here) or the ONNX export. */
   format?: WeightsFormat;
@@ -59,7 +60,7 @@ export interface ModelInfo {
   madeHere: boolean;
   backend: BackendInfo;
   /** Why this backend: chosen in the slot, or by the auto rule with its calibration figures. */
-  backendChoice: BackendChoiceInfo;
+  backendChoice: BackendChoice<'wasm'>;
 }
 
 export interface EncodeResult extends Embeddings {
@@ -94,7 +95,7 @@ interface Slot {
   prompts: { query: string; document: string };
   backend: Backend;
   /** How the backend was chosen at load; kept for the run (a lost GPU aside), never re-decided mid-run. */
-  choice: BackendChoiceInfo;
+  choice: BackendChoice<'wasm'>;
   info: Omit<ModelInfo, 'backend' | 'dim' | 'backendChoice' | 'prompts'> & { dim: number };
 }
 
@@ -260,7 +261,7 @@ export const api = {
   },
 
   /** The loaded model as a comparison names it: fingerprint (the cache key), name, backend and notes. */
-  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; backendChoice: BackendChoiceInfo; model: ModelRunInfo; notes: string[] }> {
+  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; backendChoice: BackendChoice<'wasm'>; model: ModelRunInfo; notes: string[] }> {
     const slot = slotOf(slotId);
     return {
       fingerprint: await slot.fingerprint(),

@@ -2,13 +2,13 @@
  * How the encoder worker picks a model's backend: as the slot says, or under "auto" by the one rule of
  * `core/backends/chooseBackend.ts`, measured on this model where the rule needs timings.
  */
+import type { BackendChoice, BackendRequest } from '../core/backends/backendChoice.ts';
 import { chooseBackend as chooseBackendByRule, needsMeasurement, type AdapterFacts, type Probe } from '../core/backends/chooseBackend.ts';
 import { encodeTexts } from '../core/model/encoder.ts';
 import type { ModelFolder } from '../core/model/modelFolder.ts';
 import type { OrtRunner } from '../core/model/ortRunner.ts';
 import { createRunner, describeBackend, webgpuAdapter, type Backend } from './ortWeb.ts';
 
-export type BackendChoice = 'auto' | Backend;
 
 /** The worker's GPU device loss, as its one watch reports it (`ortWeb.ts`): once lost, nothing runs on WebGPU. */
 export interface GpuLoss {
@@ -22,7 +22,8 @@ export interface GpuLoss {
 export interface OpenedRunner {
   runner: OrtRunner;
   backend: Backend;
-  choice: BackendChoiceInfo;
+  /** Chosen in the slot, or by the rule with the seconds on WebGPU and on WASM. */
+  choice: BackendChoice<'wasm'>;
 }
 
 /**
@@ -36,14 +37,6 @@ const CALIBRATION_TEXTS = [
   'The lab compares sentence-embedding checkpoints on the user’s own data, in the browser.',
   Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} of a long abstract discusses the cohort, the method and the measured outcome in some detail.`).join(' '),
 ];
-
-/** How the backend was chosen: by the user, or by the rule (with its calibration figures). */
-export interface BackendChoiceInfo {
-  requested: BackendChoice;
-  reason: string;
-  /** Seconds for the calibration texts on each backend after a warm-up pass, where they were measured. */
-  calibration: { webgpuSeconds: number | null; wasmSeconds: number | null; speedup: number | null } | null;
-}
 
 async function adapterFacts(): Promise<AdapterFacts | null> {
   const adapter = await webgpuAdapter();
@@ -65,19 +58,19 @@ async function timeEncode(folder: ModelFolder, runner: OrtRunner): Promise<numbe
  * encode the calibration texts and the faster one (by the rule's margin) is kept; a software adapter, a lost
  * device or no adapter means WASM without measuring. An explicit choice is taken as it is.
  */
-export async function openRunner(folder: ModelFolder, requested: BackendChoice, gpuLoss: GpuLoss): Promise<OpenedRunner> {
-  if (requested === 'wasm') return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { requested, reason: 'chosen in the slot', calibration: null } };
+export async function openRunner(folder: ModelFolder, requested: BackendRequest<Backend>, gpuLoss: GpuLoss): Promise<OpenedRunner> {
+  if (requested === 'wasm') return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { reason: 'chosen in the slot', calibration: null } };
   const adapter = await adapterFacts();
   if (requested === 'webgpu') {
     if (!adapter || gpuLoss.reason) {
       throw new Error(gpuLoss.reason ? `the GPU device was lost earlier (${gpuLoss.reason}); reload the page to use WebGPU again` : 'WebGPU is not available in this browser');
     }
-    return { runner: await createRunner(folder, 'webgpu'), backend: 'webgpu', choice: { requested, reason: 'chosen in the slot', calibration: null } };
+    return { runner: await createRunner(folder, 'webgpu'), backend: 'webgpu', choice: { reason: 'chosen in the slot', calibration: null } };
   }
   const facts = { adapter, lost: gpuLoss.reason };
   if (!needsMeasurement(facts)) {
     const decision = chooseBackendByRule(facts, 'WASM');
-    return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { requested, reason: decision.reason, calibration: null } };
+    return { runner: await createRunner(folder, 'wasm'), backend: 'wasm', choice: { reason: decision.reason, calibration: null } };
   }
   const wasm = await createRunner(folder, 'wasm');
   const wasmSeconds = await timeEncode(folder, wasm);
@@ -96,6 +89,6 @@ export async function openRunner(folder: ModelFolder, requested: BackendChoice, 
   return {
     runner: keep,
     backend: decision.side === 'gpu' ? 'webgpu' : 'wasm',
-    choice: { requested, reason: decision.reason, calibration: { webgpuSeconds: decision.gpuSeconds, wasmSeconds, speedup: decision.speedup } },
+    choice: { reason: decision.reason, calibration: { webgpuSeconds: decision.gpuSeconds, wasmSeconds, speedup: decision.speedup } },
   };
 }

@@ -25,13 +25,13 @@ import { loadQueryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
-import type { BackendChoice, EncoderApi, LoadOptions } from './api.ts';
+import type { Backend, EncoderApi, LoadOptions } from './api.ts';
 import type { ModelLocation } from './modelSources.ts';
-import type { KernelChoice, KernelsChoice, WorkerKernels } from './gpuKernels.ts';
+import type { BackendRequest, KernelBackend, KernelsChoice } from '../core/backends/backendChoice.ts';
+import type { WorkerKernels } from './gpuKernels.ts';
 import type { CacheSize, IndexedDbEmbeddingStore } from './indexedDbEmbeddingStore.ts';
 import { pacedProgress } from './pacedProgress.ts';
 
-export type { KernelChoice } from './gpuKernels.ts';
 export type { ExportFile, ExportKind } from '../core/eval/exportFiles.ts';
 export type { LabView } from '../core/eval/labView.ts';
 export type { QueryDetail } from '../core/eval/queryDetail.ts';
@@ -39,7 +39,7 @@ export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.t
 
 /** What a page slot holds: a model loaded in the encoder worker, or files the user picked. */
 export type CheckpointRequest =
-  | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendChoice; options?: LoadOptions } }
+  | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendRequest<Backend>; options?: LoadOptions } }
   | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
   | { slot: string; kind: 'run'; name: string; file: File }
   | { slot: string; kind: 'report'; name: string; file: File; model: string }
@@ -60,7 +60,7 @@ export interface RunRequest {
   /** Checkpoints to compare, in slot order; the first is the baseline. */
   checkpoints: CheckpointRequest[];
   mode: EvaluationMode;
-  kernels: KernelChoice;
+  kernels: BackendRequest<KernelBackend>;
   /** Cutoffs of the metric table. */
   ks?: number[];
   /** A compression sweep over each vector checkpoint. */

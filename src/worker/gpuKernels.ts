@@ -6,6 +6,7 @@
  * once per device.
  * A lost device is noticed by the one watch `requestGpuDevice` installs; the kernels on it are destroyed.
  */
+import type { BackendRequest, KernelBackend, KernelsChoice } from '../core/backends/backendChoice.ts';
 import { chooseBackend, needsMeasurement, type BackendDecision } from '../core/backends/chooseBackend.ts';
 import { cpuDiagnosticKernels } from '../core/diagnostics/kernels.ts';
 import { gpuDiagnosticKernels } from '../core/diagnostics/gpuKernels.ts';
@@ -16,15 +17,6 @@ import { GpuTopK } from '../core/kernels/topk/topk.ts';
 import { timeTopKTile } from '../core/backends/kernelCalibration.ts';
 import type { OrtTopK } from '../core/kernels/topk/topk.ort.ts';
 import { createWasmTopK, MAX_WASM_THREADS } from './ortWeb.ts';
-
-export type KernelChoice = 'auto' | 'webgpu' | 'cpu';
-
-/** Where the kernels run and why, as the run panel and the report state it. */
-export interface KernelsChoice {
-  backend: 'webgpu' | 'cpu';
-  reason: string;
-  calibration: { webgpuSeconds: number | null; cpuSeconds: number | null; speedup: number | null } | null;
-}
 
 export interface ChosenKernels extends ComparisonKernels {
   choice: KernelsChoice;
@@ -42,7 +34,7 @@ export class WorkerKernels {
   private wasmTopK: Promise<OrtTopK | Error> | null = null;
 
   /** The kernels for `choice`: the WGSL ones on this worker's device, or the CPU twins, with the reason. */
-  async kernelsFor(choice: KernelChoice): Promise<ChosenKernels> {
+  async kernelsFor(choice: BackendRequest<KernelBackend>): Promise<ChosenKernels> {
     if (choice === 'cpu') return this.onCpu({ backend: 'cpu', reason: 'chosen in the run panel', calibration: null });
     this.device ??= requestGpuDevice().catch(() => null);
     const context = await this.device;

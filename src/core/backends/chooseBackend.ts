@@ -14,7 +14,8 @@ export interface AdapterFacts {
 /** Seconds of one timed pass (after a warm-up pass), or why the GPU side could not run it. */
 export type Probe = { seconds: number } | { failed: string };
 
-export interface Calibration {
+/** What the rule decides on: the adapter, whether its device was lost, and the timings where it needs them. */
+export interface BackendEvidence {
   /** Null where WebGPU is missing. */
   adapter: AdapterFacts | null;
   /** Set once the GPU device was lost: nothing runs on it again. */
@@ -41,12 +42,12 @@ export interface BackendDecision {
 export const GPU_MARGIN = 1.1;
 
 /** Whether the rule needs timings: only for a real (not fallback) adapter on a device that still works. */
-export function needsMeasurement(c: Pick<Calibration, 'adapter' | 'lost'>): boolean {
+export function needsMeasurement(c: Pick<BackendEvidence, 'adapter' | 'lost'>): boolean {
   return c.adapter !== null && !c.adapter.isFallbackAdapter && !c.lost;
 }
 
 /** The decision for `c`; `cpuName` names the CPU side in the reason ("WASM", "the CPU kernels"). */
-export function chooseBackend(c: Calibration, cpuName: string): BackendDecision {
+export function chooseBackend(c: BackendEvidence, cpuName: string): BackendDecision {
   const none = { speedup: null, gpuSeconds: null, cpuSeconds: c.cpu?.seconds ?? null };
   if (!c.adapter) return { side: 'cpu', reason: 'WebGPU is not available in this browser', ...none };
   if (c.lost) return { side: 'cpu', reason: `the GPU device was lost (${c.lost})`, ...none };

@@ -4,6 +4,7 @@
  * BM25), a stored report's per-query values, or a fusion of earlier checkpoints' rankings. The page and the
  * CLI build these; the comparison ({@link compareCheckpoints}) never asks which producer made them.
  */
+import type { BackendChoice } from '../backends/backendChoice.ts';
 import type { DocumentRows } from '../vectors/documentRows.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
@@ -40,12 +41,6 @@ export interface CheckpointContext {
   fingerprint?: () => Promise<DatasetFingerprint>;
 }
 
-/** Why a checkpoint ran on its backend: chosen by the user, or by the auto rule with its calibration figures. */
-export interface BackendChoice {
-  reason: string;
-  calibration: Record<string, number | null> | null;
-}
-
 /** A checkpoint's vectors, rows in dataset order, as produced (normalising is the comparison's job). */
 export interface CheckpointVectors {
   /** float32, or float16 kept as such when an imported file stored them so (half the memory). */
@@ -56,6 +51,7 @@ export interface CheckpointVectors {
   backend: string;
   /** Identifies the producer: the model's fingerprint (weights, tokenizer, pooling) or a digest of the files. */
   fingerprint: string;
+  /** Why it ran on `backend`: chosen in the slot, or the auto rule's reason and calibration. */
   backendChoice?: BackendChoice;
   /** What a model encoded here ran and how it scores: its weights file, family, similarity and prompts. */
   model?: ModelRunInfo;

@@ -1,4 +1,5 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
+import type { BackendChoice, KernelsChoice } from '../backends/backendChoice.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
 import type { SweepCell } from './sweepTable.ts';
 import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
@@ -46,7 +47,7 @@ export interface EvalReport {
   models: ModelReport[];
   comparisons: ComparisonReport[];
   /** Where similarity, top-k and diagnostics ran, and why (the page's auto rule, or the CLI's CPU). */
-  kernels?: { backend: 'webgpu' | 'cpu'; reason: string; calibration: Record<string, number | null> | null };
+  kernels?: KernelsChoice;
   /**
    * Imported vectors checked against each model encoded here on the same texts (per-row cosine, max |Δ|,
    * top-10 overlap; the metric deltas are in `comparisons`). Empty when no such pair was compared.
@@ -92,7 +93,7 @@ export interface ModelReport {
   fingerprint: string;
   backend: string;
   /** Why it ran on `backend` (the page: chosen in the slot, or the auto rule's reason and calibration). */
-  backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
+  backendChoice?: BackendChoice;
   /** What a model encoded here ran: weights file and digest, family, similarity and prompts. */
   model?: ModelRunInfo;
   /** Where the ranking was computed: `webgpu`/`cpu` (the top-k kernel) or `run file`. */
@@ -177,7 +178,7 @@ export interface ModelRun {
   kind: CheckpointKind;
   fingerprint: string;
   backend: string;
-  backendChoice?: { reason: string; calibration: Record<string, number | null> | null };
+  backendChoice?: BackendChoice;
   model?: ModelRunInfo;
   rankedOn: string;
   dim: number | null;
