@@ -10,6 +10,7 @@ import { encodeWithCache, modelFingerprint } from '../../src/core/eval/embedding
 import type { EvalReport } from '../../src/core/report/evalReport.ts';
 import { HAS_SHARED_MODELS, needs, REAL_MODELS, SHARED, SHARED_MODELS } from '../paths.ts';
 import { embedlab } from './runCli.ts';
+import { judgmentsById } from '../fixtures/judgments.ts';
 
 const BANK_FAQS = path.join(SHARED, 'data/bank-faqs/BankFAQs.csv');
 const DIAGNOSTIC_KEYS = [
@@ -119,7 +120,7 @@ describe.skipIf(!HAS_SHARED_MODELS)(needs(SHARED_MODELS, 'embedlab eval diagnost
     const queries = await unitRows(dataset.queries.texts, name);
     const aucs: number[] = [];
     let positive = 0, positives = 0, negative = 0, negatives = 0;
-    for (const [queryId, judged] of dataset.qrels) {
+    for (const [queryId, judged] of judgmentsById(dataset)) {
       const q = dataset.queries.rowOf(queryId);
       const relevant = new Set([...judged].filter(([, g]) => g > 0).map(([id]) => dataset.documents.rowOf(id)));
       const scores = docs.map((d) => dot(queries[q], d));

@@ -1,4 +1,4 @@
-import type { Qrels } from './judgments.ts';
+import type { Judgments } from './judgments.ts';
 import type { TextTable } from './textTable.ts';
 
 export interface TextRecord {
@@ -34,7 +34,8 @@ export interface Dataset {
   format: string;
   queries: TextTable;
   documents: TextTable;
-  qrels: Qrels;
+  /** Who judged what, by row into `queries` and `documents`, as the loader read it. */
+  judgments: Judgments;
   /** Present when the data came as triplets: for cosine accuracy sim(a, p) > sim(a, n). */
   triplets?: Triplet[];
   /** Data rows read, for pairs and triplets files (before deduplication). */

@@ -3,10 +3,17 @@ import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
 import type { Dataset } from './dataset.ts';
 import { datasetFingerprint, fingerprintChanges, isDatasetFingerprint } from './fingerprint.ts';
 import { TextTable } from './textTable.ts';
+import { judgmentsById, judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
-/** The circle dataset with its documents replaced (records in any order). */
+/**
+ * The circle dataset with its documents replaced (records in any order). The judgments follow the ids into
+ * the new rows; one whose document is no longer there goes, as a loader drops it.
+ */
 function withDocuments(records: { id: string; text: string; label?: string }[]): Dataset {
-  return { ...circleDataset(), documents: TextTable.fromRecords(records) };
+  const dataset = circleDataset();
+  const documents = TextTable.fromRecords(records);
+  const judged = [...judgmentsById(dataset)].map(([queryId, docs]) => [queryId, [...docs].filter(([docId]) => documents.rowOf(docId) >= 0)] as const);
+  return { ...dataset, documents, judgments: judgmentsOf(dataset.queries, documents, judged) };
 }
 
 const DOCUMENTS = [
@@ -38,17 +45,22 @@ describe('the data fingerprint', () => {
       { id: 'd0', text: 'down' },                      // new, first by id
       { id: 'd5', text: 'south' },
     ]);                                                // d4 gone
-    expect(fingerprintChanges(stored, changed)).toEqual(['documents: 5 in the baseline, 6 now; 2 new (first: "d0"); 1 gone; 2 with changed texts or labels (first: "d1")']);
+    expect(fingerprintChanges(stored, changed)).toEqual([
+      'documents: 5 in the baseline, 6 now; 2 new (first: "d0"); 1 gone; 2 with changed texts or labels (first: "d1")',
+      // q2's judgment of d4 went with d4.
+      'judgments: 5 in the baseline, 4 now; 1 gone',
+    ]);
     expect((await datasetFingerprint(changed)).digest).not.toBe(stored.digest);
   });
 
   it('names a changed grade and a new judgment by query and document', async () => {
     const stored = await datasetFingerprint(circleDataset());
     const dataset = circleDataset();
-    const qrels = new Map([...dataset.qrels].map(([q, docs]) => [q, new Map(docs)]));
-    qrels.get('q1')!.set('d3', 1);
-    qrels.get('q3')!.set('d4', 1);
-    expect(fingerprintChanges(stored, { ...dataset, qrels })).toEqual([
+    const byId = judgmentsById(dataset);
+    byId.get('q1')!.set('d3', 1);
+    byId.get('q3')!.set('d4', 1);
+    const judgments = judgmentsOf(dataset.queries, dataset.documents, byId);
+    expect(fingerprintChanges(stored, { ...dataset, judgments })).toEqual([
       'judgments: 5 in the baseline, 6 now; 1 new (first: query "q3", document "d4"); 1 with changed grades (first: query "q1", document "d3")',
     ]);
   });

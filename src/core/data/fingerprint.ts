@@ -67,8 +67,13 @@ export function isDatasetFingerprint(value: unknown): value is DatasetFingerprin
 function collectionEntries(dataset: Dataset, name: CollectionName): Entry[] {
   const entries: Entry[] = [];
   if (name === 'judgments') {
-    for (const [queryId, docs] of dataset.qrels) {
-      for (const [docId, grade] of docs) entries.push(entry(`query "${queryId}", document "${docId}"`, `${queryId}\u0000${docId}`, String(grade)));
+    const { queries, offsets, docs, grades } = dataset.judgments;
+    for (let i = 0; i < queries.length; i++) {
+      const queryId = dataset.queries.id(queries[i]);
+      for (let j = offsets[i]; j < offsets[i + 1]; j++) {
+        const docId = dataset.documents.id(docs[j]);
+        entries.push(entry(`query "${queryId}", document "${docId}"`, `${queryId}\u0000${docId}`, String(grades[j])));
+      }
     }
   } else {
     const table = dataset[name];

@@ -44,16 +44,17 @@ export function hygieneChecks(dataset: Dataset): HygieneCheck[] {
 
   const leaks: string[] = [];
   const withoutRelevant: string[] = [];
-  for (const [queryId, judged] of dataset.qrels) {
-    const q = queries.rowOf(queryId);
+  const judgments = dataset.judgments;
+  for (let i = 0; i < judgments.queries.length; i++) {
+    const q = judgments.queries[i];
     let relevant = 0;
-    for (const [docId, grade] of judged) {
-      if (grade <= 0) continue;
+    for (let j = judgments.offsets[i]; j < judgments.offsets[i + 1]; j++) {
+      if (judgments.grades[j] <= 0) continue;
       relevant++;
-      const d = documents.rowOf(docId);
-      if (q >= 0 && d >= 0 && same(queries.text(q), documents.text(d))) leaks.push(`${queryId} → ${docId}: "${excerpt(queries.text(q))}"`);
+      const d = judgments.docs[j];
+      if (same(queries.text(q), documents.text(d))) leaks.push(`${queries.id(q)} → ${documents.id(d)}: "${excerpt(queries.text(q))}"`);
     }
-    if (relevant === 0) withoutRelevant.push(queryId);
+    if (relevant === 0) withoutRelevant.push(queries.id(q));
   }
   add({ key: 'queryIsRelevantDocument', title: 'queries whose text is one of their relevant documents', why: 'leakage: retrieval finds the query itself, and the metrics flatter the model' }, leaks);
 

@@ -1,12 +1,9 @@
-import type { Dataset } from './dataset.ts';
-import type { TextTable } from './textTable.ts';
-
-/** Relevance judgments by id: query id → document id → grade. A grade ≤ 0 means "judged not relevant". */
-export type Qrels = ReadonlyMap<string, ReadonlyMap<string, number>>;
-
 /**
  * Relevance judgments by row: query `queries[i]` judged documents `docs[offsets[i] … offsets[i + 1]]` with
- * `grades` (≤ 0: judged not relevant). Queries keep the order the judgments came in.
+ * `grades` (≤ 0: judged not relevant). Queries keep the order the judgments came in; a query appears at most
+ * once, a document at most once per query. This is what the loaders build and the dataset carries: a
+ * million pairs cost ~20 bytes each, no Map or id string per query. Ids are made only where a reader shows
+ * them (`queries.id(row)`, `documents.id(row)`).
  */
 export interface Judgments {
   queries: Int32Array;
@@ -15,132 +12,39 @@ export interface Judgments {
   grades: Float64Array;
 }
 
-/**
- * Judgments of one query. Most pairs datasets judge one document per query, and a Map per query costs
- * ~150 bytes: for millions of queries that is gigabytes. A query starts as this one-entry map and becomes a
- * real Map only when a second document is judged. Being a class, it does not survive structured clone as a
- * Map: datasets stay in the worker that read them (only summaries cross to the page).
- */
-class SingleJudgment implements ReadonlyMap<string, number> {
-  readonly size = 1;
-
-  constructor(
-    private readonly doc: string,
-    private readonly grade: number,
-  ) {}
-
-  get(key: string): number | undefined {
-    return key === this.doc ? this.grade : undefined;
-  }
-  has(key: string): boolean {
-    return key === this.doc;
-  }
-  forEach(callback: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
-    callback(this.grade, this.doc, this);
-  }
-  *entries(): MapIterator<[string, number]> {
-    yield [this.doc, this.grade];
-  }
-  *keys(): MapIterator<string> {
-    yield this.doc;
-  }
-  *values(): MapIterator<number> {
-    yield this.grade;
-  }
-  [Symbol.iterator](): MapIterator<[string, number]> {
-    return this.entries();
-  }
+/** How many (query, document) judgments there are, and how many of them are relevant (grade > 0). */
+export function countJudgments(judgments: Judgments): { judgments: number; relevant: number } {
+  let relevant = 0;
+  for (const grade of judgments.grades) if (grade > 0) relevant++;
+  return { judgments: judgments.grades.length, relevant };
 }
 
 /**
- * The judgments of a pairs or triplets file, held by row: each query's first relevant document and, for the
- * few queries that have more, the rest, every grade 1. Reads as the usual query id → document id → grade map
- * (ids made on demand), so the metrics need not know; a million queries cost 4 bytes each, not a Map entry
- * and a judgment object.
+ * The judgments looked up from a query row, for readers that start from a query (its relevant documents,
+ * one document's grade). Built on demand: 4 bytes a query, no Map.
  */
-export class PairJudgments implements ReadonlyMap<string, ReadonlyMap<string, number>> {
-  constructor(
-    private readonly queries: TextTable,
-    private readonly documents: TextTable,
-    private readonly firstRelevant: Int32Array,
-    private readonly moreRelevant: ReadonlyMap<number, ReadonlySet<number>>,
-  ) {}
+export class JudgmentsByQuery {
+  /** Index into `judgments.queries` of each query row's judgments; −1 for a query without any. */
+  private readonly entryOf: Int32Array;
 
-  get size(): number {
-    return this.firstRelevant.length;
+  constructor(readonly judgments: Judgments) {
+    let queryCount = 0;
+    for (const q of judgments.queries) queryCount = Math.max(queryCount, q + 1);
+    this.entryOf = new Int32Array(queryCount).fill(-1);
+    judgments.queries.forEach((q, i) => (this.entryOf[q] = i));
   }
 
-  get(queryId: string): ReadonlyMap<string, number> | undefined {
-    const row = this.queries.rowOf(queryId);
-    return row < 0 ? undefined : this.judgmentsOf(row);
+  /** Positions `[start, end)` into `docs` and `grades` of query row `q`'s judgments (empty when it has none). */
+  positions(q: number): [start: number, end: number] {
+    const entry = q >= 0 && q < this.entryOf.length ? this.entryOf[q] : -1;
+    return entry < 0 ? [0, 0] : [this.judgments.offsets[entry], this.judgments.offsets[entry + 1]];
   }
 
-  has(queryId: string): boolean {
-    return this.queries.rowOf(queryId) >= 0;
+  /** The grade query row `q` gave document row `doc`, or undefined when it did not judge it. */
+  gradeOf(q: number, doc: number): number | undefined {
+    const [start, end] = this.positions(q);
+    // A query judges a handful of documents: a scan is cheaper than an index per query.
+    for (let j = start; j < end; j++) if (this.judgments.docs[j] === doc) return this.judgments.grades[j];
+    return undefined;
   }
-
-  forEach(callback: (value: ReadonlyMap<string, number>, key: string, map: ReadonlyMap<string, ReadonlyMap<string, number>>) => void): void {
-    for (const [key, value] of this.entries()) callback(value, key, this);
-  }
-
-  *entries(): MapIterator<[string, ReadonlyMap<string, number>]> {
-    for (let row = 0; row < this.firstRelevant.length; row++) yield [this.queries.id(row), this.judgmentsOf(row)];
-  }
-
-  *keys(): MapIterator<string> {
-    for (let row = 0; row < this.firstRelevant.length; row++) yield this.queries.id(row);
-  }
-
-  *values(): MapIterator<ReadonlyMap<string, number>> {
-    for (let row = 0; row < this.firstRelevant.length; row++) yield this.judgmentsOf(row);
-  }
-
-  [Symbol.iterator](): MapIterator<[string, ReadonlyMap<string, number>]> {
-    return this.entries();
-  }
-
-  /** The judgments by row, straight from the arrays (no ids made). */
-  rows(): Judgments {
-    const count = this.firstRelevant.length;
-    const offsets = new Int32Array(count + 1);
-    for (let row = 0; row < count; row++) offsets[row + 1] = offsets[row] + 1 + (this.moreRelevant.get(row)?.size ?? 0);
-    const docs = new Int32Array(offsets[count]);
-    for (let row = 0; row < count; row++) {
-      docs[offsets[row]] = this.firstRelevant[row];
-      let at = offsets[row] + 1;
-      for (const doc of this.moreRelevant.get(row) ?? []) docs[at++] = doc;
-    }
-    return { queries: Int32Array.from({ length: count }, (_, row) => row), offsets, docs, grades: new Float64Array(docs.length).fill(1) };
-  }
-
-  private judgmentsOf(row: number): ReadonlyMap<string, number> {
-    const first = this.documents.id(this.firstRelevant[row]);
-    const more = this.moreRelevant.get(row);
-    return more ? new Map([[first, 1], ...[...more].map((d): [string, number] => [this.documents.id(d), 1])]) : new SingleJudgment(first, 1);
-  }
-}
-
-/**
- * A dataset's judgments by row, made once per comparison: the metrics, diagnostics and diffs work on rows.
- * Judgments naming an id the tables lack were dropped (and counted) when the data was read.
- */
-export function judgmentRows(dataset: Dataset): Judgments {
-  if (dataset.qrels instanceof PairJudgments) return dataset.qrels.rows();
-  const queries: number[] = [];
-  const offsets = [0];
-  const docs: number[] = [];
-  const grades: number[] = [];
-  for (const [queryId, judged] of dataset.qrels) {
-    const q = dataset.queries.rowOf(queryId);
-    if (q < 0) continue;
-    for (const [docId, grade] of judged) {
-      const d = dataset.documents.rowOf(docId);
-      if (d < 0) continue;
-      docs.push(d);
-      grades.push(grade);
-    }
-    queries.push(q);
-    offsets.push(docs.length);
-  }
-  return { queries: Int32Array.from(queries), offsets: Int32Array.from(offsets), docs: Int32Array.from(docs), grades: Float64Array.from(grades) };
 }

@@ -6,6 +6,7 @@ import { readFolderFiles } from '../../../tests/fixtures/folderFiles.ts';
 import { needs, SHARED } from '../../../tests/paths.ts';
 import { datasetName, loadDataset, type InputFile } from './loadDataset.ts';
 import { summarizeLoad } from './summary.ts';
+import { judgmentsById } from '../../../tests/fixtures/judgments.ts';
 
 const file = (path: string, text: string | Uint8Array): InputFile => ({ path, bytes: typeof text === 'string' ? new TextEncoder().encode(text) : text });
 const DATA = path.join(SHARED, 'data');
@@ -27,7 +28,7 @@ describe.skipIf(!HAS_DATA)(needs(DATA, 'the real files in ../shared/data'), () =
     const dataset = result.dataset!;
     expect(dataset.queries).toHaveLength(300);
     expect(dataset.documents).toHaveLength(5183);
-    expect([...dataset.qrels.values()].reduce((n, d) => n + d.size, 0)).toBe(339);
+    expect([...judgmentsById(dataset).values()].reduce((n, d) => n + d.size, 0)).toBe(339);
     // title + " " + text, the sentence-transformers/BEIR convention.
     const first = JSON.parse(readFileSync(path.join(DATA, 'scifact/corpus.jsonl'), 'utf8').split('\n')[0]);
     expect(dataset.documents.record(0)).toEqual({ id: first._id, text: `${first.title} ${first.text}` });
@@ -50,7 +51,8 @@ describe.skipIf(!HAS_DATA)(needs(DATA, 'the real files in ../shared/data'), () =
     expect(new Set(Array.from(dataset.documents, (d) => d.label))).toEqual(new Set(['insurance', 'loans', 'accounts', 'investments', 'cards', 'security', 'fundstransfer']));
     // Documents are distinct answers; every query has at least one relevant answer.
     expect(new Set(Array.from(dataset.documents, (d) => d.text)).size).toBe(dataset.documents.length);
-    for (const q of dataset.queries) expect(dataset.qrels.get(q.id)?.size).toBeGreaterThan(0);
+    const byId = judgmentsById(dataset);
+    for (const q of dataset.queries) expect(byId.get(q.id)?.size).toBeGreaterThan(0);
   });
 });
 
@@ -60,7 +62,7 @@ describe('formats', () => {
     expect(issues).toEqual([]);
     expect(Array.from(dataset!.queries, (q) => q.text)).toEqual(['how?', 'why?']);
     expect(Array.from(dataset!.documents, (d) => [d.text, d.label])).toEqual([['like this', 'a'], ['because', 'b'], ['another way', 'a']]);
-    expect([...dataset!.qrels.get('q1')!.keys()]).toEqual(['d1', 'd3']);
+    expect([...judgmentsById(dataset!).get('q1')!.keys()]).toEqual(['d1', 'd3']);
     expect(dataset!.repeatedRows).toBe(0);
   });
 
@@ -117,7 +119,7 @@ describe('formats', () => {
     expect(issues).toEqual([]);
     expect(format).toBe('three-tables');
     expect(Array.from(dataset!.documents)).toEqual([{ id: 'd1', text: 'Title body one', label: 'x' }, { id: 'd2', text: 'body two', label: 'y' }]);
-    expect(dataset!.qrels.get('q1')).toEqual(new Map([['d1', 2], ['d2', 0]]));
+    expect(judgmentsById(dataset!).get('q1')).toEqual(new Map([['d1', 2], ['d2', 0]]));
   });
 
   it('a BEIR folder inside a zip', () => {

@@ -261,7 +261,7 @@ function emptyResult(): LoadResult {
 function finish(result: LoadResult, built: { dataset: Dataset; issues: DataIssue[] }): LoadResult {
   result.issues.push(...built.issues);
   if (hasErrors(result.issues)) return result;
-  if (built.dataset.qrels.size === 0) {
+  if (built.dataset.judgments.queries.length === 0) {
     result.issues.push({ severity: 'error', file: built.dataset.name, message: 'no (query, relevant document) pair left to evaluate' });
     return result;
   }

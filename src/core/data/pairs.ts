@@ -1,6 +1,6 @@
 import type { ColumnMapping } from './columns.ts';
 import { excerpt, type DataIssue, type Dataset, type Triplet } from './dataset.ts';
-import { PairJudgments } from './judgments.ts';
+import type { Judgments } from './judgments.ts';
 import type { Table } from './table.ts';
 import { TextTable } from './textTable.ts';
 
@@ -95,14 +95,14 @@ export class PairsBuilder {
     }
     const queries = this.queries.table('q', this.queryLabels);
     const documents = this.documents.table('d', this.docLabels);
-    const qrels = new PairJudgments(queries, documents, this.firstRelevant.values(), this.moreRelevant);
+    const judgments = this.judgments();
     return {
       dataset: {
         name: this.name,
         format: this.triplets ? 'triplets (anchor, positive, negative)' : 'pairs (one row per query and relevant document)',
         queries,
         documents,
-        qrels,
+        judgments,
         triplets: this.triplets,
         rowCount: this.rows,
         repeatedRows: this.repeatedRows,
@@ -111,6 +111,24 @@ export class PairsBuilder {
       },
       issues,
     };
+  }
+
+  /**
+   * The judgments by row, every grade 1: query rows in order, each query's first relevant document and then
+   * its further ones in the order they were read.
+   */
+  private judgments(): Judgments {
+    const firstRelevant = this.firstRelevant.values();
+    const count = firstRelevant.length;
+    const offsets = new Int32Array(count + 1);
+    for (let row = 0; row < count; row++) offsets[row + 1] = offsets[row] + 1 + (this.moreRelevant.get(row)?.size ?? 0);
+    const docs = new Int32Array(offsets[count]);
+    for (let row = 0; row < count; row++) {
+      docs[offsets[row]] = firstRelevant[row];
+      let at = offsets[row] + 1;
+      for (const doc of this.moreRelevant.get(row) ?? []) docs[at++] = doc;
+    }
+    return { queries: Int32Array.from({ length: count }, (_, row) => row), offsets, docs, grades: new Float64Array(docs.length).fill(1) };
   }
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type Papa from 'papaparse';
 import { inspectHead, streamTable } from './streamTable.ts';
 import { parseTable } from './table.ts';
+import { judgmentsById } from '../../../tests/fixtures/judgments.ts';
 
 const CSV = 'question,answer,topic\n"a, b","line one\nline two",x\n\nq2,d2,y\nq3\nq4,"d ""4""",z\n';
 
@@ -82,6 +83,6 @@ describe('a streamed pairs file larger than the sample', () => {
     expect(a.rowCount).toBe(rows.length);
     expect(a.queries).toEqual(b.queries);
     expect(a.documents).toEqual(b.documents);
-    expect([...a.qrels].map(([q, d]) => [q, [...d]])).toEqual([...b.qrels].map(([q, d]) => [q, [...d]]));
+    expect([...judgmentsById(a)].map(([q, d]) => [q, [...d]])).toEqual([...judgmentsById(b)].map(([q, d]) => [q, [...d]]));
   });
 });

@@ -1,6 +1,7 @@
 import type { ColumnMapping } from './columns.ts';
 import type { DataIssue } from './dataset.ts';
 import { hygieneChecks, type HygieneCheck } from './hygiene.ts';
+import { countJudgments } from './judgments.ts';
 import type { DatasetFormat, LoadResult } from './loadDataset.ts';
 
 /** What a person checks before spending minutes encoding: small enough to send anywhere. */
@@ -32,12 +33,7 @@ export interface DatasetSummary {
 
 export function summarizeLoad(result: LoadResult): DatasetSummary {
   const dataset = result.dataset;
-  let judgments = 0;
-  let relevant = 0;
-  for (const docs of dataset?.qrels.values() ?? []) {
-    judgments += docs.size;
-    for (const score of docs.values()) if (score > 0) relevant++;
-  }
+  const { judgments, relevant } = dataset ? countJudgments(dataset.judgments) : { judgments: 0, relevant: 0 };
   const labels = new Set<string>();
   for (const table of dataset ? [dataset.documents, dataset.queries] : []) {
     for (let row = 0; row < table.length; row++) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PairJudgments } from './judgments.ts';
+import { judgmentsById } from '../../../tests/fixtures/judgments.ts';
+import { JudgmentsByQuery } from './judgments.ts';
 import { buildPairsDataset } from './pairs.ts';
 import { TextTable } from './textTable.ts';
 
@@ -22,8 +23,8 @@ describe('TextTable', () => {
   });
 });
 
-describe('PairJudgments', () => {
-  it('reads as the query id → document id → grade map the rows describe', () => {
+describe('pairs judgments', () => {
+  it('are the rows the pairs describe: each query once, its relevant documents in the order read, grade 1', () => {
     const rows = [
       ['q a', 'd a'],
       ['q b', 'd b'],
@@ -32,8 +33,13 @@ describe('PairJudgments', () => {
       ['q c', 'd b'],
     ];
     const { dataset } = buildPairsDataset({ file: 'p.csv', header: ['question', 'answer'], rows, lines: rows.map((_, i) => i + 2), delimiter: ',' }, { query: 'question', document: 'answer' }, 'p');
-    expect(dataset.qrels).toBeInstanceOf(PairJudgments);
-    const plain = new Map([...dataset.qrels].map(([q, docs]) => [q, Object.fromEntries(docs)]));
+    expect(dataset.judgments).toEqual({
+      queries: Int32Array.from([0, 1, 2]),
+      offsets: Int32Array.from([0, 2, 3, 4]),
+      docs: Int32Array.from([0, 2, 1, 1]),
+      grades: Float64Array.from([1, 1, 1, 1]),
+    });
+    const plain = new Map([...judgmentsById(dataset)].map(([q, docs]) => [q, Object.fromEntries(docs)]));
     expect(plain).toEqual(
       new Map([
         ['q1', { d1: 1, d3: 1 }],
@@ -41,11 +47,15 @@ describe('PairJudgments', () => {
         ['q3', { d2: 1 }],
       ]),
     );
-    expect(dataset.qrels.size).toBe(3);
-    expect(dataset.qrels.get('q2')?.get('d2')).toBe(1);
-    expect(dataset.qrels.get('q2')?.get('d1')).toBeUndefined();
-    expect(dataset.qrels.has('q4')).toBe(false);
-    expect(dataset.qrels.get('d1')).toBeUndefined();
-    expect([...dataset.qrels.keys()]).toEqual(['q1', 'q2', 'q3']);
+    const byQuery = new JudgmentsByQuery(dataset.judgments);
+    const row = (id: string) => dataset.queries.rowOf(id);
+    const doc = (id: string) => dataset.documents.rowOf(id);
+    expect(dataset.judgments.queries.length).toBe(3);
+    expect(byQuery.gradeOf(row('q2'), doc('d2'))).toBe(1);
+    expect(byQuery.gradeOf(row('q2'), doc('d1'))).toBeUndefined();
+    expect(row('q4')).toBe(-1);
+    expect(byQuery.positions(row('q4'))).toEqual([0, 0]);
+    expect(row('d1')).toBe(-1);
+    expect(Array.from(dataset.judgments.queries, (q) => dataset.queries.id(q))).toEqual(['q1', 'q2', 'q3']);
   });
 });

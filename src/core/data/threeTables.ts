@@ -1,5 +1,6 @@
 import { columnByName, type ColumnMapping } from './columns.ts';
 import { DataError, excerpt, listColumns, type DataIssue, type Dataset, type TextRecord } from './dataset.ts';
+import type { Judgments } from './judgments.ts';
 import { TextTable } from './textTable.ts';
 import type { Table } from './table.ts';
 
@@ -42,9 +43,15 @@ export function buildThreeTablesDataset(
 
   const qrelColumns = requireColumns(qrels, { queryId: ['queryId', 'id'], docId: ['docId'], score: ['score'] });
   const [qi, di, si] = [qrelColumns.queryId!, qrelColumns.docId!, qrelColumns.score!].map((c) => qrels.header.indexOf(c));
-  const docIds = new Set(documents.map((d) => d.id));
-  const queryIds = new Set(queryRecords.map((q) => q.id));
-  const judged = new Map<string, Map<string, number>>();
+  const documentTable = TextTable.fromRecords(documents);
+  const queryRecordOf = new Map(queryRecords.map((q, i) => [q.id, i]));
+  // Only judged queries are kept, numbered in order of their first judgment; judgments are gathered in file
+  // order and grouped by query at the end. A (query, document) pair judged again keeps its first place and
+  // takes the last grade.
+  const queryRowOfRecord = new Int32Array(queryRecords.length).fill(-1);
+  const judgedRecords: number[] = [];
+  const read = { queries: [] as number[], docs: [] as number[], grades: [] as number[] };
+  const readAt = new Map<number, number>();
   const unknown = { query: 0, doc: 0, firstLine: 0 };
   const duplicates = { count: 0, first: 0 };
   qrels.rows.forEach((row, r) => {
@@ -57,7 +64,9 @@ export function buildThreeTablesDataset(
       return;
     }
     const score = Number(scoreText);
-    const missing = !queryIds.has(queryId) ? 'query' : !docIds.has(docId) ? 'doc' : null;
+    const record = queryRecordOf.get(queryId) ?? -1;
+    const doc = documentTable.rowOf(docId);
+    const missing = record < 0 ? 'query' : doc < 0 ? 'doc' : null;
     if (missing) {
       unknown[missing]++;
       unknown.firstLine ||= line;
@@ -72,14 +81,22 @@ export function buildThreeTablesDataset(
       }
       return;
     }
-    const judgments = judged.get(queryId) ?? new Map<string, number>();
-    if (judgments.has(docId)) {
+    let query = queryRowOfRecord[record];
+    if (query < 0) query = queryRowOfRecord[record] = judgedRecords.push(record) - 1;
+    // One number per pair, exact while queries × documents < 2^53.
+    const pair = query * documentTable.length + doc;
+    const earlier = readAt.get(pair);
+    if (earlier !== undefined) {
       duplicates.count++;
       duplicates.first ||= line;
+      read.grades[earlier] = score;
+      return;
     }
-    judgments.set(docId, score);
-    judged.set(queryId, judgments);
+    readAt.set(pair, read.grades.push(score) - 1);
+    read.queries.push(query);
+    read.docs.push(doc);
   });
+  readAt.clear();
   if (unknownIds === 'ignore' && (unknown.query || unknown.doc)) {
     issues.push({
       severity: 'warning',
@@ -91,26 +108,43 @@ export function buildThreeTablesDataset(
   if (duplicates.count) {
     issues.push({ severity: 'warning', file: qrels.file, line: duplicates.first, message: `${duplicates.count} (query, document) pairs are judged again further down (first at this line): the last grade given wins` });
   }
-  if (judged.size === 0 && !issues.some((i) => i.severity === 'error')) {
+  if (judgedRecords.length === 0 && !issues.some((i) => i.severity === 'error')) {
     throw new DataError({ file: qrels.file, message: 'no judgment names a known query and document: nothing to evaluate' });
   }
-  const withoutRelevant = [...judged.values()].filter((j) => ![...j.values()].some((s) => s > 0)).length;
+  const judgments = groupByQuery(judgedRecords.length, read);
+  let withoutRelevant = 0;
+  for (let i = 0; i < judgedRecords.length; i++) if (!judgments.grades.subarray(judgments.offsets[i], judgments.offsets[i + 1]).some((g) => g > 0)) withoutRelevant++;
   if (withoutRelevant) {
     issues.push({ severity: 'warning', file: qrels.file, message: `${withoutRelevant} queries have no relevant document (score > 0): kept out of the averages` });
   }
-  const byId = new Map(queryRecords.map((q) => [q.id, q]));
   return {
     dataset: {
       name,
       format,
-      queries: TextTable.fromRecords([...judged.keys()].map((id) => byId.get(id)!)),
-      documents: TextTable.fromRecords(documents),
-      qrels: judged,
+      queries: TextTable.fromRecords(judgedRecords.map((record) => queryRecords[record])),
+      documents: documentTable,
+      judgments,
       labelColumn: label,
       warnings: [],
     },
     issues,
   };
+}
+
+/** Judgments read in file order → grouped by query row (a stable counting sort: each query's documents keep their order). */
+function groupByQuery(queryCount: number, read: { queries: readonly number[]; docs: readonly number[]; grades: readonly number[] }): Judgments {
+  const offsets = new Int32Array(queryCount + 1);
+  for (const q of read.queries) offsets[q + 1]++;
+  for (let q = 0; q < queryCount; q++) offsets[q + 1] += offsets[q];
+  const next = offsets.slice(0, queryCount);
+  const docs = new Int32Array(read.docs.length);
+  const grades = new Float64Array(read.grades.length);
+  read.queries.forEach((q, i) => {
+    const at = next[q]++;
+    docs[at] = read.docs[i];
+    grades[at] = read.grades[i];
+  });
+  return { queries: Int32Array.from({ length: queryCount }, (_, q) => q), offsets, docs, grades };
 }
 
 /** Finds each required role by name; a missing one is an error naming the file and the header. */

@@ -3,16 +3,12 @@ import type { Dataset } from '../data/dataset.ts';
 import { TextTable } from '../data/textTable.ts';
 import type { CheckpointProgress } from './checkpoint.ts';
 import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
+import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 function dataset(): Dataset {
-  return {
-    name: 'tiny',
-    format: 'test',
-    documents: TextTable.numbered('d', ['cats purr', 'dogs bark at cats', 'birds sing', 'the end']),
-    queries: TextTable.numbered('q', ['why do cats purr', 'singing birds', 'zebras']),
-    qrels: new Map([['q1', new Map([['d1', 1]])]]),
-    warnings: [],
-  };
+  const documents = TextTable.numbered('d', ['cats purr', 'dogs bark at cats', 'birds sing', 'the end']);
+  const queries = TextTable.numbered('q', ['why do cats purr', 'singing birds', 'zebras']);
+  return { name: 'tiny', format: 'test', documents, queries, judgments: judgmentsOf(queries, documents, { q1: { d1: 1 } }), warnings: [] };
 }
 
 describe('the BM25 checkpoint', () => {

@@ -4,7 +4,6 @@
  * the checkpoints, pass kernels and print progress; everything they show comes from here.
  */
 import type { Dataset } from '../data/dataset.ts';
-import { judgmentRows } from '../data/judgments.ts';
 import { embeddingHealth } from '../diagnostics/health.ts';
 import { cpuDiagnosticKernels, type DiagnosticKernels } from '../diagnostics/kernels.ts';
 import { DIAGNOSTIC_STEPS, diagnoseEmbeddings, type DiagnosticStep, type DiagnosticsOptions, type ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
@@ -376,7 +375,7 @@ function comparisonRun(dataset: Dataset, given: readonly Checkpoint[], options: 
   // A fusion's inputs are checked before anything runs; one that reads deeper lists has everyone rank that deep.
   const fusionInputs = fusionInputPositions(checkpoints, names);
   const fusionDepth = Math.max(0, ...checkpoints.map((c) => (c.kind === 'fusion' ? (c.depth ?? 0) : 0)));
-  const judgments = judgmentRows(dataset);
+  const judgments = dataset.judgments;
   // Unit rows of models encoded here and of imported vectors, kept to the end for the parity check — only
   // while it can apply: a run of imported vectors alone holds one checkpoint's vectors at a time.
   const vectorSources = checkpoints.filter((c) => c.kind === 'vectors');

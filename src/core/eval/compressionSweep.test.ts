@@ -5,6 +5,7 @@ import { TextTable } from '../data/textTable.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints } from './compare.ts';
 import { bytesPerVector, parseSweep } from './compressionSweep.ts';
+import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 const [QUERIES, DOCS, DIM] = [40, 300, 32];
 
@@ -20,12 +21,14 @@ function sweepCase(seed: number): { dataset: Dataset; checkpoint: VectorCheckpoi
     for (let j = 0; j < DIM; j++) queries[q * DIM + j] = documents[target * DIM + j] + 0.9 * noise[q * DIM + j];
     qrels.set(`q${q + 1}`, new Map([[`d${target + 1}`, 1]]));
   }
+  const queryTable = TextTable.numbered('q', Array.from({ length: QUERIES }, (_, i) => `query ${i}`));
+  const documentTable = TextTable.numbered('d', Array.from({ length: DOCS }, (_, i) => `document ${i}`));
   const dataset: Dataset = {
     name: 'random',
     format: 'test',
-    queries: TextTable.numbered('q', Array.from({ length: QUERIES }, (_, i) => `query ${i}`)),
-    documents: TextTable.numbered('d', Array.from({ length: DOCS }, (_, i) => `document ${i}`)),
-    qrels,
+    queries: queryTable,
+    documents: documentTable,
+    judgments: judgmentsOf(queryTable, documentTable, qrels),
     warnings: [],
   };
   const checkpoint: VectorCheckpoint = {

@@ -7,6 +7,7 @@ import { fromFloat16Array, toFloat16Bits } from '../vectors/float16.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints, type ComparisonOptions } from './compare.ts';
 import { queryDetail } from './queryDetail.ts';
+import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 const DIM = 12;
 const DOCS = 157;
@@ -19,10 +20,9 @@ function randomDataset(labelled: boolean): Dataset {
     Array.from({ length: DOCS }, (_, d) => ({ id: `d${d}`, text: `document ${d}`, ...(labelled && d % 7 !== 0 ? { label: `topic ${d % 4}` } : {}) })),
   );
   const queries = TextTable.fromRecords(Array.from({ length: QUERIES }, (_, q) => ({ id: `q${q}`, text: `query ${q}` })));
-  const qrels = new Map(
-    Array.from({ length: QUERIES }, (_, q) => [`q${q}`, new Map(Array.from({ length: 1 + (q % 3) }, () => [`d${Math.floor(random() * DOCS)}`, 1 + Math.floor(random() * 2)]))] as const),
-  );
-  return { name: 'random', format: 'three tables', queries, documents, qrels, warnings: [] };
+  // A Map per query: a document drawn twice is judged once, with the later grade.
+  const judged = Array.from({ length: QUERIES }, (_, q) => [`q${q}`, new Map(Array.from({ length: 1 + (q % 3) }, () => [`d${Math.floor(random() * DOCS)}`, 1 + Math.floor(random() * 2)]))] as const);
+  return { name: 'random', format: 'three tables', queries, documents, judgments: judgmentsOf(queries, documents, judged), warnings: [] };
 }
 
 /** Documents as float16 (with a duplicate row and a zero row), queries float32: the model's and the file's. */

@@ -7,6 +7,7 @@ import type { RankingCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints } from './compare.ts';
 import { fusionCheckpoint } from './fusion/fusionCheckpoint.ts';
 import { loadQueryDetail, markedSegments, queryDetail } from './queryDetail.ts';
+import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 const A = fixedVectors('model-a', CIRCLE_DOCUMENTS, [0.9, 0.1, -1, 0.2, 0, -1]);
 const B = fixedVectors('model-b', CIRCLE_DOCUMENTS, [0.1, 0.9, 0.5, 0.5, 0, -1]);
@@ -64,17 +65,11 @@ describe('one query in detail', () => {
 
 describe('why BM25 and a hybrid ranked what they ranked', () => {
   // Stemming and case at work: "singing" and "sing" share a term, "Cats" and "CATS" match "cats".
-  const lexicalDataset = (): Dataset => ({
-    name: 'pets',
-    format: 'test',
-    documents: TextTable.numbered('d', ['Cats purr when content.', 'Dogs bark at cats; the CATS run.', 'Birds sing at dawn', 'The singing of birds']),
-    queries: TextTable.numbered('q', ['the cats purr', 'singing birds']),
-    qrels: new Map([
-      ['q1', new Map([['d1', 1]])],
-      ['q2', new Map([['d3', 1], ['d4', 1]])],
-    ]),
-    warnings: [],
-  });
+  const lexicalDataset = (): Dataset => {
+    const documents = TextTable.numbered('d', ['Cats purr when content.', 'Dogs bark at cats; the CATS run.', 'Birds sing at dawn', 'The singing of birds']);
+    const queries = TextTable.numbered('q', ['the cats purr', 'singing birds']);
+    return { name: 'pets', format: 'test', documents, queries, judgments: judgmentsOf(queries, documents, { q1: { d1: 1 }, q2: { d3: 1, d4: 1 } }), warnings: [] };
+  };
   // q1 points at d3 (then d2 at 0.8, d1 and d4 at 0); q2 at d1.
   const model = fixedVectors('model', [1, 0, 0.6, 0.8, 0, 1, -1, 0], [0, 1, 1, 0]);
   const bm25 = () => bm25Checkpoint({ name: 'bm25', source: bm25Source() });

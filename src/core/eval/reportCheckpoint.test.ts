@@ -5,6 +5,7 @@ import { TextTable } from '../data/textTable.ts';
 import { reportJson } from '../report/evalReport.ts';
 import { compareCheckpoints, rescoreComparison } from './compare.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from './reportCheckpoint.ts';
+import { judgmentsById, judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 const A = () => fixedVectors('model-a', CIRCLE_DOCUMENTS, [0.9, 0.1, -1, 0.2, 0, -1]);
 const B = () => fixedVectors('model-b', CIRCLE_DOCUMENTS, [0.1, 0.9, 0.5, 0.5, 0, -1]);
@@ -41,7 +42,10 @@ describe('a stored report as a checkpoint', () => {
 
   it('is an error naming the change when the data differ', async () => {
     const { checkpoint } = await storedA();
-    const changed = { ...circleDataset(), queries: TextTable.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'west-ish' }]) };
+    const circle = circleDataset();
+    const queries = TextTable.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'west-ish' }]);
+    // q3 is gone, and its judgment with it.
+    const changed = { ...circle, queries, judgments: judgmentsOf(queries, circle.documents, [...judgmentsById(circle)].filter(([q]) => q !== 'q3')) };
     const attempt = compareCheckpoints(changed, [checkpoint, B()], OPTIONS);
     await expect(attempt).rejects.toThrow(DataError);
     await expect(attempt).rejects.toThrow(/runs\/a\.json: the data changed since this baseline was evaluated — queries: 3 in the baseline, 2 now; 1 gone/);

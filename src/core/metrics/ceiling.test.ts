@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { metricCeilings } from './ceiling.ts';
+import { TextTable } from '../data/textTable.ts';
+import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 // q1: one relevant document; q2: three (grades 1, 2, 3) and one judged not relevant; q3: twelve.
-const qrels = new Map([
-  ['q1', new Map([['a', 1]])],
-  ['q2', new Map([['a', 1], ['b', 2], ['c', 3], ['d', 0]])],
-  ['q3', new Map(Array.from({ length: 12 }, (_, i) => [`d${i}`, 1]))],
-]);
+const queries = TextTable.numbered('q', ['one', 'two', 'three']);
+const documents = TextTable.fromRecords(['a', 'b', 'c', 'd', ...Array.from({ length: 12 }, (_, i) => `d${i}`)].map((id) => ({ id, text: id })));
+const judgments = judgmentsOf(queries, documents, {
+  q1: { a: 1 },
+  q2: { a: 1, b: 2, c: 3, d: 0 },
+  q3: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`d${i}`, 1])),
+});
+const evaluated = Int32Array.from([0, 1, 2]);
 const keys = ['recall@1', 'recall@10', 'precision@1', 'precision@5', 'accuracy@1', 'ndcg@10', 'mrr@10', 'map@10'];
 
 describe('metricCeilings', () => {
   it('gives recall@k min(1, k/|R|) and precision@k min(|R|, k)/k per query, averaged, and 1 where nothing caps', () => {
-    const { metrics, relevantPerQuery } = metricCeilings(qrels, ['q1', 'q2', 'q3'], 'sentence-transformers', keys);
+    const { metrics, relevantPerQuery } = metricCeilings(judgments, evaluated, 'sentence-transformers', keys);
     expect(relevantPerQuery).toEqual({ mean: 16 / 3, min: 1, max: 12 });
     expect(metrics['recall@1'].mean).toBeCloseTo((1 + 1 / 3 + 1 / 12) / 3, 12);
     expect(metrics['recall@1'].capped).toBe(2);
@@ -25,7 +30,7 @@ describe('metricCeilings', () => {
   });
 
   it('in TREC mode caps map@k at min(k, |R|)/|R| (trec_eval divides by |R|) and keeps graded NDCG at 1', () => {
-    const { metrics } = metricCeilings(qrels, ['q1', 'q2', 'q3'], 'trec', ['map@10', 'ndcg@10']);
+    const { metrics } = metricCeilings(judgments, evaluated, 'trec', ['map@10', 'ndcg@10']);
     expect(metrics['map@10'].mean).toBeCloseTo((1 + 1 + 10 / 12) / 3, 12);
     expect(metrics['map@10'].capped).toBe(1);
     expect(metrics['ndcg@10'].mean).toBeCloseTo(1, 12);

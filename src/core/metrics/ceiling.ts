@@ -1,4 +1,5 @@
-import type { EvaluationMode, JudgedRun, Qrels } from './judgedRun.ts';
+import { JudgmentsByQuery, type Judgments } from '../data/judgments.ts';
+import type { EvaluationMode, JudgedRun } from './judgedRun.ts';
 import { evaluateJudged } from './registry.ts';
 
 /** The best value a metric can take given the judgments, over the evaluated queries. */
@@ -19,18 +20,20 @@ export interface MetricCeilings {
  * Each metric scored on the perfect ranking of every query (its relevant documents first, highest grade
  * first, nothing else): recall@k comes out as min(1, k/|R|), precision@k as min(|R|, k)/k, trec_eval's
  * map@k as min(k, |R|)/|R|, NDCG, MRR and accuracy as 1 — each metric's own definition gives its ceiling,
- * so no formula is written twice. `queryIds` are the evaluated queries (each with at least one relevant
+ * so no formula is written twice. `queryRows` are the evaluated queries (each with at least one relevant
  * document).
  */
-export function metricCeilings(qrels: Qrels, queryIds: readonly string[], mode: EvaluationMode, keys: readonly string[]): MetricCeilings {
+export function metricCeilings(judgments: Judgments, queryRows: ArrayLike<number>, mode: EvaluationMode, keys: readonly string[]): MetricCeilings {
   const graded = mode === 'trec';
-  const idealGains = queryIds.map((id) => {
-    const grades = [...(qrels.get(id)?.values() ?? [])].filter((g) => g > 0);
-    return graded ? Float64Array.from(grades).sort().reverse() : new Float64Array(grades.length).fill(1);
+  const judged = new JudgmentsByQuery(judgments);
+  const idealGains = Array.from(queryRows, (q) => {
+    const [start, end] = judged.positions(q);
+    const grades = judgments.grades.slice(start, end).filter((g) => g > 0);
+    return graded ? grades.sort().reverse() : new Float64Array(grades.length).fill(1);
   });
   const perfect: JudgedRun = {
     mode,
-    queryRows: Int32Array.from(queryIds, (_, i) => i),
+    queryRows: Int32Array.from(queryRows),
     gains: idealGains,
     relevantCounts: Int32Array.from(idealGains, (g) => g.length),
     idealGains,

@@ -7,7 +7,7 @@ import { orderOf, type EvaluationMode, type Rankings } from './rankings.ts';
 
 // The data-level types, re-exported where the metrics have always taken them from.
 export type { EvaluationMode } from './rankings.ts';
-export type { Judgments, Qrels } from '../data/judgments.ts';
+export type { Judgments } from '../data/judgments.ts';
 
 
 

@@ -1,6 +1,7 @@
 import type { Dataset, DataIssue } from '../data/dataset.ts';
 import type { BackendChoice, KernelsChoice } from '../backends/backendChoice.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
+import { countJudgments } from '../data/judgments.ts';
 import type { SweepCell } from './sweepTable.ts';
 import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
@@ -256,15 +257,13 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       comparisons.push(comparison);
     }
   }
-  let judgments = 0;
-  for (const docs of dataset.qrels.values()) judgments += docs.size;
   const report: EvalReport = {
     dataset: {
       name: dataset.name,
       format: dataset.format,
       queries: queries.length,
       documents: documents.length,
-      judgments,
+      judgments: countJudgments(dataset.judgments).judgments,
       evaluatedQueries: first?.queryRows.length ?? 0,
       skippedQueries: first?.skippedRows.length ?? 0,
       warnings: dataset.warnings,
@@ -286,7 +285,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
     models,
     comparisons,
     parity,
-    ceilings: metricCeilings(dataset.qrels, Array.from(first?.queryRows ?? [], (row) => queries.id(row)), mode, metricKeys),
+    ceilings: metricCeilings(dataset.judgments, first?.queryRows ?? new Int32Array(0), mode, metricKeys),
   };
   report.slices = sliceTable(dataset, report);
   if (sweep) report.sweep = sweep;

@@ -1,4 +1,5 @@
 import type { Dataset } from '../data/dataset.ts';
+import { JudgmentsByQuery } from '../data/judgments.ts';
 import { headlineMetric, type EvalReport } from './evalReport.ts';
 import type { QueryExample } from './markdown.ts';
 
@@ -14,6 +15,7 @@ export function reportExamples(report: EvalReport, dataset: Dataset, perSide = 3
   const gains = deltas.filter((d) => d.delta > 0).sort((x, y) => y.delta - x.delta).slice(0, perSide);
   const losses = deltas.filter((d) => d.delta < 0).sort((x, y) => x.delta - y.delta).slice(0, perSide);
   const { queries, documents } = dataset;
+  const judged = new JudgmentsByQuery(dataset.judgments);
   const textOf = (table: typeof documents, id: string) => {
     const row = table.rowOf(id);
     return row >= 0 ? table.text(row) : '';
@@ -27,7 +29,8 @@ export function reportExamples(report: EvalReport, dataset: Dataset, perSide = 3
       (m.top[q] ?? []).slice(0, 3).map(([docId, score]) => {
         const row = documents.rowOf(docId);
         const label = row >= 0 ? documents.label(row) : undefined;
-        return { docId, text: textOf(documents, docId), score, relevance: Math.max(0, dataset.qrels.get(q)?.get(docId) ?? 0), ...(label !== undefined ? { label } : {}) };
+        const grade = row >= 0 ? judged.gradeOf(queries.rowOf(q), row) : undefined;
+        return { docId, text: textOf(documents, docId), score, relevance: Math.max(0, grade ?? 0), ...(label !== undefined ? { label } : {}) };
       }),
     ),
   }));

@@ -3,6 +3,7 @@ import { modelDiagnostics, withDiagnostics } from '../../../tests/fixtures/diagn
 import { labelledDataset, modelRun, syntheticReport } from '../../../tests/fixtures/reportCase.ts';
 import { buildEvalReport } from './evalReport.ts';
 import { findings } from './findings.ts';
+import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 /**
  * The synthetic data with five relevant documents per query (recall@1 ≤ 1/5), base's recall@1 0 and
@@ -10,7 +11,7 @@ import { findings } from './findings.ts';
  */
 function severalRelevantReport() {
   const dataset = labelledDataset();
-  dataset.qrels = new Map(Array.from({ length: 40 }, (_, i) => [`q${i + 1}`, new Map(Array.from({ length: 5 }, (_, k) => [`d${((i + k) % 40) + 1}`, 1]))]));
+  dataset.judgments = judgmentsOf(dataset.queries, dataset.documents, Array.from({ length: 40 }, (_, i) => [`q${i + 1}`, Array.from({ length: 5 }, (_, k) => [`d${((i + k) % 40) + 1}`, 1] as const)] as const));
   const base = modelRun('base', () => ({ ndcg: 0.5, recall: 0 }), () => 4);
   const tuned = modelRun('tuned', (q) => ({ ndcg: 0.6, recall: q < 18 ? 0.2 : 0 }), () => 1);
   return buildEvalReport({ dataset, runs: [base, tuned], metricKeys: ['recall@1', 'ndcg@10'], mode: 'sentence-transformers', stats: { permutations: 10_000, resamples: 500, seed: 3 } });

@@ -5,6 +5,7 @@ import { TextTable } from '../data/textTable.ts';
 import { buildEvalReport } from './evalReport.ts';
 import { reportExamples } from './examples.ts';
 import { renderMarkdown } from './markdown.ts';
+import { judgmentsById, judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 /** The Markdown's section that starts with `heading`, up to the next heading of the same level or above. */
 function section(markdown: string, heading: string): string {
@@ -70,7 +71,9 @@ describe('the Markdown report’s slices, diagnostics and examples', () => {
     const { report } = syntheticReport();
     const dataset = labelledDataset();
     dataset.documents = TextTable.fromRecords(Array.from(dataset.documents, ({ id, text }, i) => ({ id, text, label: i % 2 === 0 ? 'cards' : 'loans' })));
-    (dataset.qrels as Map<string, Map<string, number>>).set('q6', new Map([['d6', 2]]));
+    const byId = judgmentsById(dataset);
+    byId.set('q6', new Map([['d6', 2]]));
+    dataset.judgments = judgmentsOf(dataset.queries, dataset.documents, byId);
     const examples = reportExamples(report, dataset);
     expect(examples[0].top[1][0]).toEqual({ docId: 'd6', text: 'answer 6', score: expect.closeTo(0.9, 6), relevance: 2, label: 'loans' });
     const markdown = renderMarkdown(report, examples);

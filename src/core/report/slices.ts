@@ -1,4 +1,5 @@
 import type { Dataset } from '../data/dataset.ts';
+import { JudgmentsByQuery } from '../data/judgments.ts';
 import type { EvalReport } from './evalReport.ts';
 
 /** The slices of a report and, where there are none or one, why (see {@link slicesNote}). */
@@ -22,19 +23,21 @@ export interface Slice {
  */
 export function sliceByLabel(dataset: Dataset, report: EvalReport): Slice[] {
   const labelOf = new Map<string, string>();
-  for (const query of dataset.queries) {
-    let label = query.label;
+  const { queries, documents } = dataset;
+  const judged = new JudgmentsByQuery(dataset.judgments);
+  for (let q = 0; q < queries.length; q++) {
+    let label = queries.label(q);
     if (label === undefined) {
       const counts = new Map<string, number>();
-      for (const [docId, grade] of dataset.qrels.get(query.id) ?? []) {
-        const row = grade > 0 ? dataset.documents.rowOf(docId) : -1;
-        const l = row >= 0 ? dataset.documents.label(row) : undefined;
+      const [start, end] = judged.positions(q);
+      for (let j = start; j < end; j++) {
+        const l = dataset.judgments.grades[j] > 0 ? documents.label(dataset.judgments.docs[j]) : undefined;
         if (l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
       }
       let best = 0;
       for (const [l, n] of counts) if (n > best) [label, best] = [l, n];
     }
-    if (label !== undefined) labelOf.set(query.id, label);
+    if (label !== undefined) labelOf.set(queries.id(q), label);
   }
   if (labelOf.size === 0) return [];
   const evaluated = Object.keys(report.models[0]?.perQuery[report.metricKeys[0]] ?? {});

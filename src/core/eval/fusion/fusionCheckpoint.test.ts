@@ -9,6 +9,7 @@ import { compareCheckpoints, rescoreComparison } from '../compare.ts';
 import { assignFolds } from './crossValidatedWeight.ts';
 import type { FusionMethod } from './fuseRankings.ts';
 import { cutAt, formatFusionMethod, fusionCheckpoint, FusionError, parseFuseSpec } from './fusionCheckpoint.ts';
+import { judgmentsById, judgmentsOf } from '../../../../tests/fixtures/judgments.ts';
 
 // compare.test.ts works these out: A ranks q1 → d1 d2 d3 d5 d4 and q2 → d4 d3 d5 d2 d1; B ranks
 // q1 → d3 d2 d1 d4 d5 and q2 → d2 (d1 = d3) (d4 = d5), ties by row.
@@ -115,7 +116,7 @@ describe('what a fusion refuses, by name', () => {
     const cv = fusionCheckpoint({ name: 'cv', inputs: ['model-a', 'model-b'], method: { name: 'wsum', weights: null } });
     // The circle has two evaluated queries: enough. One judged query is not.
     const one = circleDataset();
-    const onlyQ1: Dataset = { ...one, qrels: new Map([...one.qrels].filter(([q]) => q === 'q1')) };
+    const onlyQ1: Dataset = { ...one, judgments: judgmentsOf(one.queries, one.documents, [...judgmentsById(one)].filter(([q]) => q === 'q1')) };
     await expect(compareCheckpoints(onlyQ1, [A, B, cv], OPTIONS)).rejects.toThrow(/cv: a cross-validated weight needs at least 2 queries with a relevant document, there is 1; give the weight/);
     expect(() => fusionCheckpoint({ name: 'cv3', inputs: ['a', 'b', 'c'], method: { name: 'wsum', weights: null } })).toThrow(/cv3: wsum over 3 inputs needs one weight per input \(wsum@0.33,0.33,0.33\)/);
     expect(() => fusionCheckpoint({ name: 'cv', inputs: ['a', 'b'], method: { name: 'wsum', weights: null }, criterion: 'ndcg' })).toThrow(/cv: the cross-validation criterion: metric "ndcg" needs a cutoff/);
@@ -194,12 +195,14 @@ describe('a cross-validated weight, end to end', () => {
   const fold = assignFolds(N, 5, SEED);
   const seen = [0, 0, 0, 0, 0];
   const kinds = Array.from(fold, (f) => (f === 0 || f === 1 || (f === 2 && seen[f]++ < 3) ? 'A' : 'B'));
+  const documents = TextTable.fromRecords(Array.from({ length: 4 * N }, (_, d) => ({ id: `d${d}`, text: `document ${d}` })));
+  const queries = TextTable.fromRecords(Array.from({ length: N }, (_, q) => ({ id: `q${q}`, text: `query ${q}` })));
   const dataset: Dataset = {
     name: 'two kinds',
     format: 'three tables',
-    documents: TextTable.fromRecords(Array.from({ length: 4 * N }, (_, d) => ({ id: `d${d}`, text: `document ${d}` }))),
-    queries: TextTable.fromRecords(Array.from({ length: N }, (_, q) => ({ id: `q${q}`, text: `query ${q}` }))),
-    qrels: new Map(Array.from({ length: N }, (_, q) => [`q${q}`, new Map([[`d${4 * q + 1}`, 1]])])),
+    documents,
+    queries,
+    judgments: judgmentsOf(queries, documents, Array.from({ length: N }, (_, q) => [`q${q}`, [[`d${4 * q + 1}`, 1]]] as const)),
     warnings: [],
   };
   const a = runCheckpoint('a', kinds.map((kind, q) => [[kind === 'A' ? 4 * q + 1 : 4 * q, 0.9], [4 * q + 2, 0.1]]));
