@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
+import { labelledDataset } from '../../../tests/fixtures/reportCase.ts';
 import type { Dataset } from './dataset.ts';
 import { datasetFingerprint, fingerprintChanges, isDatasetFingerprint } from './fingerprint.ts';
 import { TextTable } from './textTable.ts';
@@ -33,6 +34,12 @@ describe('the data fingerprint', () => {
     expect([a.documents.count, a.queries.count, a.judgments.count]).toEqual([5, 3, 5]);
     expect(isDatasetFingerprint(JSON.parse(JSON.stringify(a)))).toBe(true);
     expect(fingerprintChanges(a, circleDataset())).toEqual([]);
+  });
+
+  it('keeps the digest a stored report holds: the same data gives the same value across versions', async () => {
+    // Computed before judgments became rows (id-keyed qrels): a baseline report stored then must still match.
+    expect((await datasetFingerprint(circleDataset())).digest).toBe('438b35e80cdf6fd45e73bce19e6a1d264e2d93fc175793d371825a4f6edbc30e');
+    expect((await datasetFingerprint(labelledDataset())).digest).toBe('4e039041851beb2ad0af46e53e9d80bb03c2e10ed54996dc07e9e174a6516872');
   });
 
   it('names changed texts and labels, new ids and counts gone', async () => {
