@@ -1,11 +1,11 @@
 import { proxy, type Remote } from 'comlink';
-import type { Backend, BackendInfo, BackendRequest, EncoderApi, LoadOptions, ModelInfo, ModelLocation, ParityReport } from '../worker/api.ts';
+import type { Backend, BackendInfo, BackendRequest, EncoderApi, LoadOptions, ModelInfo, ModelLocation, AgreementReport } from '../worker/api.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { CheckpointRequest, PickedRequest, StoredReportSummary } from '../worker/evaluation.ts';
 import { saveFile } from './saveFile.ts';
 
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
-export const PARITY_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
+export const AGREEMENT_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
 
 /** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
 export type ImportedFiles =
@@ -31,8 +31,8 @@ export class ModelSlotState {
   /** Set when the slot holds files instead of a model; they are read when a run reaches them. */
   imported = $state.raw<ImportedFiles | null>(null);
   error = $state<string | null>(null);
-  parity = $state.raw<ParityReport | { unavailable: string } | null>(null);
-  parityRunning = $state(false);
+  agreement = $state.raw<AgreementReport | { unavailable: string } | null>(null);
+  agreementRunning = $state(false);
 
   constructor(
     readonly id: string,
@@ -150,7 +150,7 @@ export class ModelSlotState {
     this.imported = imported;
     this.info = null;
     this.loaded = null;
-    this.parity = null;
+    this.agreement = null;
     this.error = null;
     this.status = 'ready';
     void this.encoder.dispose(this.id);
@@ -202,8 +202,8 @@ export class ModelSlotState {
       this.loaded = { location, backend: options.backend, options };
       this.imported = null;
       this.status = 'ready';
-      this.parity = null;
-      void this.checkParity();
+      this.agreement = null;
+      void this.checkAgreement();
     } catch (error) {
       this.status = before === 'ready' ? 'ready' : 'error';
       this.refuse(this.notTaken(locationName(location), error as Error));
@@ -220,14 +220,14 @@ export class ModelSlotState {
     }
   }
 
-  async checkParity(): Promise<void> {
-    this.parityRunning = true;
+  async checkAgreement(): Promise<void> {
+    this.agreementRunning = true;
     try {
-      this.parity = await this.encoder.parity(this.id, PARITY_TEXTS);
+      this.agreement = await this.encoder.agreement(this.id, AGREEMENT_TEXTS);
     } catch (error) {
-      this.parity = { unavailable: (error as Error).message };
+      this.agreement = { unavailable: (error as Error).message };
     } finally {
-      this.parityRunning = false;
+      this.agreementRunning = false;
     }
   }
 

@@ -12,7 +12,7 @@ import { readModelFolder, type ModelFolder, type WeightsFormat, type WeightsProv
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { BatchInputs } from '../core/model/batching.ts';
 import type { OrtRunner } from '../core/model/ortRunner.ts';
-import { backendAgreement } from '../core/vectors/backendAgreement.ts';
+import { backendAgreement, type BackendAgreement } from '../core/vectors/backendAgreement.ts';
 import type { BackendChoice, BackendRequest } from '../core/backends/backendChoice.ts';
 import { openRunner, type GpuLoss } from './backendCalibration.ts';
 import { modelSource, type ModelLocation } from './modelSources.ts';
@@ -71,11 +71,9 @@ export interface EncodeResult extends Embeddings {
   fellBackToWasm: string | null;
 }
 
-export interface ParityReport {
+/** How closely a model's WebGPU and WASM embeddings of the same texts agree, with the two backends described. */
+export interface AgreementReport extends BackendAgreement {
   texts: string[];
-  /** Cosine between the WebGPU and the WASM embedding of each text. */
-  cosines: number[];
-  maxAbsDelta: number;
   webgpu: BackendInfo;
   wasm: BackendInfo;
 }
@@ -307,7 +305,7 @@ export const api = {
   },
 
   /** Encodes `texts` on WebGPU and on WASM and compares: the backends must agree for results to be trusted. */
-  async parity(slotId: string, texts: string[]): Promise<ParityReport | { unavailable: string }> {
+  async agreement(slotId: string, texts: string[]): Promise<AgreementReport | { unavailable: string }> {
     const slot = slotOf(slotId);
     if (gpuLostReason) return { unavailable: `the GPU device was lost (${gpuLostReason})` };
     if (!(await webgpuAdapter())) return { unavailable: 'WebGPU is not available in this browser' };

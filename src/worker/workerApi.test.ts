@@ -5,7 +5,7 @@ import type { DatasetSummary } from '../core/data/summary.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { PromptRole } from '../core/model/prompts.ts';
-import { api, type EncodeResult, type EncoderApi, type LoadOptions, type ModelInfo, type ParityReport } from './api.ts';
+import { api, type EncodeResult, type EncoderApi, type LoadOptions, type ModelInfo, type AgreementReport } from './api.ts';
 import type { DroppedFile, ReadProgress } from './dataApi.ts';
 import { createDataWorkerApi, type DataWorkerApi } from './dataWorker.ts';
 import type { ComparisonProgress, ExportFile, ExportKind, PickedRequest, QueryDetail, RunRequest, RunResult, StoredReportSummary } from './evaluation.ts';
@@ -19,7 +19,7 @@ import type { ModelLocation } from './modelSources.ts';
  */
 
 const DATA_WORKER_METHODS = ['load', 'rename', 'describeReport', 'checkPicked', 'connectEncoder', 'run', 'cancelRun', 'setMode', 'queryDetail', 'exportFiles', 'cacheSize', 'clearCache'] as const;
-const ENCODER_METHODS = ['loadModel', 'madeModel', 'encode', 'identify', 'configureWasm', 'connect', 'cancel', 'tokenize', 'setPrompts', 'parity', 'dispose', 'environment', 'loseGpuDevice'] as const;
+const ENCODER_METHODS = ['loadModel', 'madeModel', 'encode', 'identify', 'configureWasm', 'connect', 'cancel', 'tokenize', 'setPrompts', 'agreement', 'dispose', 'environment', 'loseGpuDevice'] as const;
 
 describe('the data worker’s API', () => {
   it('is exactly its listed methods', () => {
@@ -59,7 +59,7 @@ describe('the encoder worker’s API', () => {
   it('takes and returns these types', () => {
     expectTypeOf<EncoderApi['loadModel']>().toEqualTypeOf<(slotId: string, location: ModelLocation, options?: LoadOptions) => Promise<ModelInfo>>();
     expectTypeOf<EncoderApi['encode']>().toEqualTypeOf<(slotId: string, texts: string[], onProgress?: (progress: EncodeProgress) => void, jobId?: string, role?: PromptRole) => Promise<EncodeResult>>();
-    expectTypeOf<EncoderApi['parity']>().toEqualTypeOf<(slotId: string, texts: string[]) => Promise<ParityReport | { unavailable: string }>>();
+    expectTypeOf<EncoderApi['agreement']>().toEqualTypeOf<(slotId: string, texts: string[]) => Promise<AgreementReport | { unavailable: string }>>();
     expectTypeOf<EncoderApi['madeModel']>().toEqualTypeOf<(slotId: string) => Uint8Array>();
     expectTypeOf<EncoderApi['tokenize']>().toEqualTypeOf<(slotId: string, texts: string[], role?: PromptRole) => number[][]>();
     expectTypeOf<EncoderApi['cancel']>().toEqualTypeOf<(jobId: string) => boolean>();

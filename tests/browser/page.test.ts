@@ -62,7 +62,7 @@ describe('the first screen', () => {
     expect(await slot.getByTestId('model-backend').textContent()).toMatch(/^WebGPU · .*\(fallback adapter\)$/);
     expect(await slot.getByTestId('model-backend-reason').textContent()).toBe('chosen in the slot');
     await expect
-      .poll(() => slot.getByTestId('parity').textContent(), { timeout: 150_000 })
+      .poll(() => slot.getByTestId('backend-agreement').textContent(), { timeout: 150_000 })
       .toMatch(/WebGPU vs WASM cosine ≥ (0\.9999\d+|1\.000000)/);
   }, 180_000);
 

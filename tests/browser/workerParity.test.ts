@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Remote } from 'comlink';
-import type { EncoderApi, ParityReport } from '../../src/worker/api.ts';
+import type { AgreementReport, EncoderApi } from '../../src/worker/api.ts';
 import { HAS_SHARED_MODELS, needs, REAL_MODELS, SHARED_MODELS } from '../paths.ts';
 import { maxAbsDelta, referenceValues } from '../referenceValues.ts';
 import { usePage } from './usePage.ts';
@@ -58,9 +58,9 @@ describe('the encoder worker in headless Chromium', () => {
   it('reports the WebGPU-vs-WASM cosine of a loaded model', async () => {
     await browser.page.evaluate(() => window.encoder.loadModel('fixture', { kind: 'served', name: 'tiny-bert' }, { backend: 'wasm' }));
     const report = await browser.page.evaluate(
-      async (): Promise<ParityReport | { unavailable: string }> => window.encoder.parity('fixture', ['hello world', 'the bank card', '']),
+      async (): Promise<AgreementReport | { unavailable: string }> => window.encoder.agreement('fixture', ['hello world', 'the bank card', '']),
     );
-    if (!('cosines' in report)) throw new Error(`parity unavailable: ${report.unavailable}`);
+    if (!('cosines' in report)) throw new Error(`WebGPU/WASM agreement unavailable: ${report.unavailable}`);
     expect(report.cosines).toHaveLength(3);
     for (const cosine of report.cosines) expect(cosine).toBeGreaterThan(0.99999);
     expect(report.maxAbsDelta).toBeLessThan(1e-4);

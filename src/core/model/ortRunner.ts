@@ -16,7 +16,7 @@ const OPTIONAL_INPUTS = ['token_type_ids'];
 /**
  * Session creation, runs and releases of one onnxruntime package, one at a time: onnxruntime-web shares a
  * single WASM instance (and GPU device) between its sessions and fails with "Session already started" when
- * two overlap, and callers do overlap (an encode and a parity check, two slots loading).
+ * two overlap, and callers do overlap (an encode and a WebGPU/WASM agreement check, two slots loading).
  */
 const queues = new WeakMap<OrtModule, { tail: Promise<unknown> }>();
 

@@ -1,8 +1,8 @@
 /**
- * Cosine between row i of `a` and row i of `b`, for every row: the one row-cosine loop (the parity check, the
- * WebGPU/WASM agreement, the weights cell, `embedlab quantize`). Norms are taken, so rows need not be unit,
- * and a zero row has no cosine (NaN). With `unitRows` the rows are known to be unit already and the cosine is
- * their dot product alone (a zero row then scores 0, as the kernels score it).
+ * Cosine between row i of `a` and row i of `b`, for every row: the one row-cosine loop (the parity check of
+ * imported vectors, the WebGPU/WASM agreement, the weights cell, `embedlab quantize`). Norms are taken, so
+ * rows need not be unit, and a zero row has no cosine (NaN). With `unitRows` the rows are known to be unit
+ * already and the cosine is their dot product alone (a zero row then scores 0, as the kernels score it).
  */
 export function rowCosines(a: Float32Array, b: Float32Array, dim: number, { unitRows = false } = {}): Float64Array {
   if (a.length !== b.length) throw new RangeError(`row cosines: ${a.length / dim} rows against ${b.length / dim}`);
