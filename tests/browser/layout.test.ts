@@ -109,6 +109,12 @@ describe('the page at 1024, 1400 and 1920 px wide', () => {
     expect(hint).toMatch(/^\s*32 queries with judgments,\s+32 documents\./);
     expect(hint).not.toMatch(/\b1 (texts|queries|documents)\b/);
 
+    // The trajectory's metrics are checkboxes: ticking one adds its row, in the table's order.
+    const trajectory = page.getByTestId('trajectory');
+    expect(await trajectory.locator('tbody th').allTextContents()).toEqual(['recall@1', 'recall@10', 'ndcg@10', 'mrr@10', 'map@100']);
+    await page.getByTestId('trajectory-metrics').getByLabel('accuracy@1', { exact: true }).check();
+    expect(await trajectory.locator('tbody th').allTextContents()).toEqual(['accuracy@1', 'recall@1', 'recall@10', 'ndcg@10', 'mrr@10', 'map@100']);
+
     // The per-query list: a visible arrow on the sorted column; a filter with no match says so; the detail
     // panel marks a query the filter hides.
     const list = page.getByTestId('per-query-table');
