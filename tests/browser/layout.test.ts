@@ -101,6 +101,10 @@ describe('the page at 1024, 1400 and 1920 px wide', () => {
     const ndcgC = (await page.getByTestId('metrics-table').locator('tr[data-metric="ndcg@10"] td').allTextContents()).map((t) => t.trim());
     expect(ndcgC.slice(-6, -4)).toEqual(['0', '0 %']);
     expect(await page.getByTestId('metrics-table').textContent()).not.toMatch(/[−+±]0\.0000(?!\d)|[−+]0\.0 %/);
+    // The legend names each model and its backend without brackets inside brackets.
+    const legend = (await results.locator('.legend').allTextContents()).map((t) => t.trim());
+    expect(legend).toEqual([expect.stringMatching(/^A: tiny-bert — WASM/), expect.stringMatching(/^B = bm25 — BM25/), expect.stringMatching(/^C: tiny-bert — WASM/)]);
+    for (const line of legend) expect(line).not.toMatch(/\([^)]*\(/);
     // No triplets in the sample: said so; diagnostics deltas in words, not arrows.
     expect(await page.getByTestId('diagnostic-tripletAccuracy').first().textContent()).toBe('no triplets');
     expect(await page.getByTestId('diagnostics-table').textContent()).not.toMatch(/[▲▼]/);
