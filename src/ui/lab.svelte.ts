@@ -10,7 +10,7 @@ export const AGREEMENT_TEXTS = ['This is an example sentence', 'How do I reset m
 /** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
 export type ImportedFiles =
   | { kind: 'vectors'; name: string; files: { path: string; file: File }[]; checkedAgainst?: string | null }
-  | { kind: 'run'; name: string; file: File; checkedAgainst?: string | null }
+  | { kind: 'ranking'; name: string; file: File; checkedAgainst?: string | null }
   | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary; checkedAgainst?: string | null }
   | { kind: 'bm25'; name: string }
   | { kind: 'fusion'; name: string; inputs: string[]; method: string };
@@ -123,7 +123,7 @@ export class ModelSlotState {
         return;
       }
     }
-    if (imported.kind !== 'vectors' && imported.kind !== 'run') {
+    if (imported.kind !== 'vectors' && imported.kind !== 'ranking') {
       this.hold(imported);
       return;
     }

@@ -41,7 +41,7 @@ export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.t
 export type CheckpointRequest =
   | { slot: string; kind: 'model'; reload?: { location: ModelLocation; backend: BackendRequest<Backend>; options?: LoadOptions } }
   | { slot: string; kind: 'vectors'; name: string; files: { path: string; file: File }[] }
-  | { slot: string; kind: 'run'; name: string; file: File }
+  | { slot: string; kind: 'ranking'; name: string; file: File }
   | { slot: string; kind: 'report'; name: string; file: File; model: string }
   /** BM25 over the dataset's own texts (bm25s's definition); parameters default to lucene, k1 1.5, b 0.75. */
   | { slot: string; kind: 'bm25'; name: string; params?: Partial<Bm25Parameters> }
@@ -132,7 +132,7 @@ async function checkpointOf(request: Exclude<CheckpointRequest, { kind: 'fusion'
 }
 
 /** Files a slot was given in place of a model: read when the comparison (or {@link Evaluation.checkPicked}) reaches them. */
-export type PickedRequest = Extract<CheckpointRequest, { kind: 'vectors' | 'run' | 'report' }>;
+export type PickedRequest = Extract<CheckpointRequest, { kind: 'vectors' | 'ranking' | 'report' }>;
 
 async function pickedCheckpoint(request: PickedRequest): Promise<Checkpoint> {
   const { slot } = request;
@@ -140,7 +140,7 @@ async function pickedCheckpoint(request: PickedRequest): Promise<Checkpoint> {
     const report = parseStoredReport(await request.file.text(), request.file.name);
     return reportCheckpoint({ source: request.file.name, slot }, report, pickStoredModel(report, request.file.name, request.model));
   }
-  if (request.kind === 'run') {
+  if (request.kind === 'ranking') {
     return runFileCheckpoint({ name: request.name, source: request.file.name, slot }, async () => new Uint8Array(await request.file.arrayBuffer()));
   }
   const byPath = new Map(request.files.map((f) => [f.path, f.file]));

@@ -226,11 +226,12 @@ async function readBaseline(file: string, modelName: string | undefined): Promis
  * files listed (symbolic links followed, as `inspect` follows them) — and read when the comparison reaches
  * them. `inputs` are the paths no output may replace.
  */
-async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<{ inputs: InputPath[]; open: () => Checkpoint }> {
+async function fileCheckpoint(kind: 'vectors' | 'ranking', spec: string): Promise<{ inputs: InputPath[]; open: () => Checkpoint }> {
   const match = /^([^=]+)=(.+)$/.exec(spec);
-  if (!match) throw new UsageError(`eval: --${kind} takes NAME=PATH, got "${spec}"`);
+  // A ranking is given as --run (trec_eval's word for a ranked list); the flag stays.
+  if (!match) throw new UsageError(`eval: --${kind === 'ranking' ? 'run' : 'vectors'} takes NAME=PATH, got "${spec}"`);
   const [, name, location] = match;
-  const what = kind === 'run' ? 'a run file (TREC or qid docid score)' : 'a vector file (.npy, .ids.txt/.json, Arrow/Feather, parquet)';
+  const what = kind === 'ranking' ? 'a run file (TREC or qid docid score)' : 'a vector file (.npy, .ids.txt/.json, Arrow/Feather, parquet)';
   const read = async (file: string, range?: { offset: number; length: number }) => {
     if (!range) return readRegularFile(file, what);
     // Vector files are streamed a range at a time into the arrays the kernels use.
@@ -251,7 +252,7 @@ async function fileCheckpoint(kind: 'vectors' | 'run', spec: string): Promise<{ 
       await handle.close();
     }
   };
-  if (kind === 'run') {
+  if (kind === 'ranking') {
     await checkReadableFile(location, what);
     return { inputs: [{ path: location, what: `the --run ${name} file` }], open: () => runFileCheckpoint({ name, source: location }, () => read(location)) };
   }

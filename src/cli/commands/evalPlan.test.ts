@@ -16,7 +16,7 @@ describe('planEval: the command line as a checked plan, before any path is looke
     expect(p.checkpoints).toEqual([
       { kind: 'model', location: 'A' },
       { kind: 'bm25', parameters: { method: 'lucene', k1: 1.2, b: 0.75 } },
-      { kind: 'run', spec: 'r=ranks.trec' },
+      { kind: 'ranking', spec: 'r=ranks.trec' },
       { kind: 'vectors', spec: 'v=vecs' },
     ]);
     expect(p.fusions.map((f) => f.name)).toEqual(['h']);

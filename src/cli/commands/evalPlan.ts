@@ -62,7 +62,7 @@ const MAX_FUSE_DEPTH = 100_000;
 /** A checkpoint as the command line gives it, in command-line order; nothing is opened yet. */
 export type PlannedCheckpoint =
   | { kind: 'model'; location: string }
-  | { kind: 'vectors' | 'run'; spec: string }
+  | { kind: 'vectors' | 'ranking'; spec: string }
   | { kind: 'bm25'; parameters: Partial<Bm25Parameters> };
 
 /** Everything `eval` will do, every value checked: what the command runs once the paths hold. */
@@ -113,7 +113,7 @@ export function planEval(values: EvalValues, positionals: readonly string[], ord
     .map(({ name, value = '' }): PlannedCheckpoint => {
       if (name === 'bm25') return { kind: 'bm25', parameters: bm25! };
       if (value === '') throw new UsageError(`eval: --${name} is empty: give ${name === 'model' ? 'a model folder' : 'NAME=PATH'}`);
-      return name === 'model' ? { kind: 'model', location: value } : { kind: name as 'vectors' | 'run', spec: value };
+      return name === 'model' ? { kind: 'model', location: value } : { kind: name === 'run' ? 'ranking' : 'vectors', spec: value };
     });
   const fusions = (values.fuse ?? []).map((text) => parseFuseSpec(text));
   const fuseDepth = values['fuse-depth'] === undefined ? undefined : wholeNumber('eval', '--fuse-depth', values['fuse-depth'], 1, MAX_FUSE_DEPTH);
