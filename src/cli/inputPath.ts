@@ -22,7 +22,7 @@ export interface PathProblem {
 }
 
 /** Files read whole are at most this big: Node reads no more into one buffer (2 GiB − 1). */
-export const MAX_WHOLE_FILE_BYTES = 2 ** 31 - 1;
+const MAX_WHOLE_FILE_BYTES = 2 ** 31 - 1;
 
 /** "a named pipe", "a socket", "a device": what a path that is neither a file nor a folder is. */
 export function specialKind(info: Stats): string {
@@ -115,7 +115,7 @@ export async function readRegularFile(location: string, what: string, maxBytes =
  * "2.5 GiB, more than the 2.0 GiB": a size against its limit, in bytes when the rounded figures would read
  * the same (a file of exactly 2 GiB against the 2 GiB − 1 Node reads is not "2.0 GiB, more than the 2.0 GiB").
  */
-export function sizeAgainst(size: number, limit: number): string {
+function sizeAgainst(size: number, limit: number): string {
   const [a, b] = formatBytes(size) === formatBytes(limit) ? [`${size} bytes`, `${limit} bytes`] : [formatBytes(size), formatBytes(limit)];
   return `${a}, more than the ${b}`;
 }

@@ -29,7 +29,7 @@ function overview(): string {
  * Exit codes, a contract CI jobs rely on: 0 pass, 1 only when the gate found a regression, 2 bad input or
  * usage, 3 an internal error (a bug of the lab's: never read as "a model got worse").
  */
-export const EXIT = { pass: 0, regression: 1, badInput: 2, internal: 3 } as const;
+const EXIT = { pass: 0, regression: 1, badInput: 2, internal: 3 } as const;
 
 const REPORT_BUGS = 'this is a bug in embedlab: please report it with the command that caused it';
 

@@ -127,7 +127,7 @@ export async function writeOutput(command: string, target: OutputTarget, data: s
  * hidden temporary file in the same folder (same file system, so the rename is atomic), are synced, and the
  * temporary file is renamed over `file`. Throws the file system's error; the temporary file is removed.
  */
-export async function writeOutputAtomically(file: string, data: string | Uint8Array, mode = 0o666): Promise<void> {
+async function writeOutputAtomically(file: string, data: string | Uint8Array, mode = 0o666): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {

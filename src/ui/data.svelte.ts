@@ -6,7 +6,7 @@ import type { DatasetSummary } from '../core/data/summary.ts';
 import type { DroppedFile, ReadProgress } from '../worker/dataApi.ts';
 import type { RunResult } from '../worker/evaluation.ts';
 
-export const SAMPLE_URL = '/samples/helpdesk-faq.csv';
+const SAMPLE_URL = '/samples/helpdesk-faq.csv';
 
 /**
  * The loaded dataset and the last attempt. A failed load shows its issues but leaves the dataset that was

@@ -39,5 +39,5 @@ export function bytes(n: number): string {
 }
 
 /** A colour per model, distinguishable in light and dark themes (Okabe–Ito, colour-blind safe). */
-export const MODEL_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999'];
+const MODEL_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999'];
 export const modelColour = (index: number) => MODEL_COLOURS[index % MODEL_COLOURS.length];

@@ -5,7 +5,7 @@ import type { CheckpointRequest, PickedRequest, StoredReportSummary } from '../w
 import { saveFile } from './saveFile.ts';
 
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
-export const AGREEMENT_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
+const AGREEMENT_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
 
 /** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
 export type ImportedFiles =
@@ -23,7 +23,7 @@ export interface PickedFilesReader {
 }
 
 /** How often the list of served model folders is asked for again (a folder put in models/ appears without a reload). */
-export const SERVED_MODELS_REFRESH_MS = 3000;
+const SERVED_MODELS_REFRESH_MS = 3000;
 
 export class ModelSlotState {
   status = $state<'empty' | 'loading' | 'ready' | 'error'>('empty');

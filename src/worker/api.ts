@@ -104,7 +104,7 @@ interface Slot {
  * noise) faster than 8192; 512 was faster on 1 thread, slower on 2. WebGPU keeps
  * {@link DEFAULT_TOKEN_BUDGET}: a GPU wants large batches.
  */
-export const WASM_TOKEN_BUDGET = 1024;
+const WASM_TOKEN_BUDGET = 1024;
 
 const slots = new Map<string, Slot>();
 const jobs = new Map<string, AbortController>();

@@ -7,7 +7,7 @@ export type ModelLocation =
   | ({ kind: 'hub' } & HubModel)
   | { kind: 'files'; name: string; files: { path: string; file: File }[] };
 
-export class ModelFetchError extends Error {
+class ModelFetchError extends Error {
   override name = 'ModelFetchError';
 }
 

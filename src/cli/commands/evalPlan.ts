@@ -50,10 +50,10 @@ export const EVAL_OPTIONS = {
 export type EvalValues = ParsedValues<typeof EVAL_OPTIONS>;
 
 /** The randomization test's bounds: core needs 10 000; 10 million is a p-value resolution of 1e-7, in bounded time. */
-export const MIN_PERMUTATIONS = 10_000;
-export const MAX_PERMUTATIONS = 10_000_000;
+const MIN_PERMUTATIONS = 10_000;
+const MAX_PERMUTATIONS = 10_000_000;
 /** Seeds are 32-bit (mulberry32). */
-export const MAX_SEED = 2 ** 32 - 1;
+const MAX_SEED = 2 ** 32 - 1;
 /** The sweep's rescoring multiplier: top k × m candidates are rescored. */
 const MAX_RESCORE = 1000;
 /** The deepest a fusion reads its inputs' lists. */

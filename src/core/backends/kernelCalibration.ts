@@ -5,7 +5,7 @@ import { normalizeRows } from '../vectors/normalize.ts';
 import type { Probe } from './chooseBackend.ts';
 
 /** The tile the kernels' backend is measured on: a slice of a real job (64 queries × 8 192 documents × 384). */
-export const CALIBRATION_TILE = { queries: 64, docs: 8192, dim: 384, k: 100 } as const;
+const CALIBRATION_TILE = { queries: 64, docs: 8192, dim: 384, k: 100 } as const;
 
 /**
  * Seconds of the top-k tile on the GPU kernel and on the CPU kernel the run would otherwise use (the

@@ -15,7 +15,7 @@ export interface RelevantDocuments {
  * (each needs its query scored against every document): about ten seconds of JavaScript. Above it the AUC
  * is taken on a seeded sample of queries, with its standard error.
  */
-export const CORPUS_AUC_WORK = 1e10;
+const CORPUS_AUC_WORK = 1e10;
 /** Fewest queries a sampled full-corpus AUC rests on, whatever the work. */
 export const CORPUS_AUC_MIN_QUERIES = 50;
 

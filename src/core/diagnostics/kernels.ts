@@ -15,7 +15,7 @@ export interface DiagnosticKernels {
 }
 
 /** 4 000 points ≈ 3 · 10⁹ multiply-adds at 384 dims: a few seconds of JavaScript. */
-export const CPU_EXACT_LIMIT = 4000;
+const CPU_EXACT_LIMIT = 4000;
 /** 20 000 points ≈ 8 · 10¹⁰ multiply-adds: well under a second on a discrete GPU. */
 export const GPU_EXACT_LIMIT = 20_000;
 

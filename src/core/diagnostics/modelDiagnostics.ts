@@ -16,17 +16,17 @@ import { scoreDistribution, scoreHistogram, tripletAccuracy, type ScoreHistogram
 import { centroidSeparation, daviesBouldin } from './separation.ts';
 
 /** The hard negatives are the non-relevant documents among each query's first this many results. */
-export const HARD_NEGATIVE_DEPTH = 100;
+const HARD_NEGATIVE_DEPTH = 100;
 /** Neighbours counted by neighbour coherence. */
-export const COHERENCE_K = 10;
+const COHERENCE_K = 10;
 /** Uniformity is O(n²) on the CPU: above this many documents it is taken on a seeded sample of this size. */
-export const UNIFORMITY_POINTS = 2000;
+const UNIFORMITY_POINTS = 2000;
 /**
  * Effective rank reads a d × d Gram matrix (n · d² multiply-adds) and k-means iterates over every point:
  * above this many documents both are fitted on a seeded sample of this size (k-means then assigns every
  * document to its nearest centroid through the top-k kernel).
  */
-export const FIT_POINTS = 10_000;
+const FIT_POINTS = 10_000;
 
 /** One model's embeddings of a dataset, with what the diagnostics need from the dataset and the ranking. */
 export interface DiagnosticsInput {

@@ -82,7 +82,7 @@ export function bm25Checkpoint(identity: { name: string; source: string; slot?: 
 }
 
 /** The definition in words: what the notes state and a reader compares with their bm25s call. */
-export function bm25Definition(params: Bm25Parameters, tokenizerDescription: string): string {
+function bm25Definition(params: Bm25Parameters, tokenizerDescription: string): string {
   const delta = scoresAbsentTerms(params.method) ? `, delta = ${params.delta}` : '';
   return `BM25 as bm25s: ${params.method}, k1 = ${params.k1}, b = ${params.b}${delta}; tokenizer: ${tokenizerDescription}; ties by document order; lists as deep as bm25s's retrieve(k), documents without a query term last`;
 }

@@ -113,7 +113,7 @@ export type TextRole = 'query' | 'document';
  * The embedding cache's key for texts encoded with `prompt`: the model's fingerprint alone without one (so
  * entries made before prompts existed still hit), else a digest of both.
  */
-export async function promptedKey(fingerprint: string, prompt: string): Promise<string> {
+async function promptedKey(fingerprint: string, prompt: string): Promise<string> {
   return prompt === '' ? fingerprint : sha256Hex(`${fingerprint}|prompt:${prompt}`);
 }
 
@@ -121,7 +121,7 @@ export async function promptedKey(fingerprint: string, prompt: string): Promise<
  * Time left at the pace so far, measured in the units the work is counted in: padded tokens where the
  * encoder reports them (texts go longest first, so texts per second would start several times too slow).
  */
-export function secondsLeft(seconds: number, work: { done: number; total: number }): number | undefined {
+function secondsLeft(seconds: number, work: { done: number; total: number }): number | undefined {
   return seconds > 0 && work.done > 0 ? (seconds * (work.total - work.done)) / work.done : undefined;
 }
 

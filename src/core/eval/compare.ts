@@ -31,7 +31,7 @@ import { vectorParity, type VectorParity } from './vectorParity.ts';
 import { fusionInputPositions } from './fusion/fusionCheckpoint.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
-export const DEFAULT_DEPTH = 100;
+const DEFAULT_DEPTH = 100;
 
 export type ComparisonStage = CheckpointStage | 'rank' | 'diagnostics' | 'sweep' | 'report';
 

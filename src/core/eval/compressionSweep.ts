@@ -31,7 +31,7 @@ export interface SweepSpec {
   weights: WeightVariant[];
 }
 
-export const WEIGHT_VARIANTS = ['fp32', 'fp16', 'quantized'] as const;
+const WEIGHT_VARIANTS = ['fp32', 'fp16', 'quantized'] as const;
 
 /**
  * A weights variant's cell: the variant's vectors at full size and float32 against its fp32 original's, text

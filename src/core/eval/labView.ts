@@ -5,7 +5,7 @@ import type { MetricName } from '../metrics/registry.ts';
 import type { Comparison } from './compare.ts';
 
 /** Query texts in the list view are cut to this many characters (the detail view has them whole). */
-export const TEXT_PREVIEW = 300;
+const TEXT_PREVIEW = 300;
 
 /** How one checkpoint's run went, for the page's run summary. */
 export interface CheckpointRunInfo {

@@ -6,7 +6,7 @@ import type { VectorParity } from '../report/evalReport.ts';
 export type { VectorParity } from '../report/evalReport.ts';
 
 /** The tolerance of the verdict: what the lab itself holds against sentence-transformers. */
-export const PARITY_TOLERANCE = 1e-4;
+const PARITY_TOLERANCE = 1e-4;
 
 interface Side {
   name: string;

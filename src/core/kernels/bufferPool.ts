@@ -2,7 +2,7 @@
  * Free buffers kept for the next call, at most: a kernel called again with the same shapes (the next
  * model of a comparison) reuses them; past this, released buffers are destroyed rather than held.
  */
-export const MAX_FREE_BYTES = 256 * 1024 ** 2;
+const MAX_FREE_BYTES = 256 * 1024 ** 2;
 
 /**
  * Owns GPU buffers for one kernel: buffers are reused between calls by (usage, exact size) and all destroyed

@@ -27,7 +27,7 @@ import { WordScanner } from './wordScanner.ts';
 export const TOKEN_PATTERN = /[\p{L}\p{N}_]{2,}/gu;
 
 /** bm25s's default `token_pattern`, as its users read it in their code. */
-export const BM25S_TOKEN_PATTERN = String.raw`(?u)\b\w\w+\b`;
+const BM25S_TOKEN_PATTERN = String.raw`(?u)\b\w\w+\b`;
 
 export interface Bm25TokenizerOptions {
   /** Lower-case before splitting (default true). */

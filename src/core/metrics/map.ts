@@ -5,10 +5,10 @@ import { overQueries, type MetricFn, type QueryMetric } from './metric.ts';
  * Average precision with cutoff: Σ_{i≤k, relevant at i} P@i ÷ min(k, |R|) — sentence-transformers'
  * `map@k`, which forgives relevant documents that could not fit in the top k.
  */
-export const averagePrecisionAtK: QueryMetric = (gains, relevant, _ideal, k) => precisionSum(gains, k) / Math.min(k, relevant);
+const averagePrecisionAtK: QueryMetric = (gains, relevant, _ideal, k) => precisionSum(gains, k) / Math.min(k, relevant);
 
 /** trec_eval's AP (`map`, `map_cut_k`): the same sum ÷ |R|, every relevant document counted. */
-export const trecAveragePrecisionAtK: QueryMetric = (gains, relevant, _ideal, k) => precisionSum(gains, k) / relevant;
+const trecAveragePrecisionAtK: QueryMetric = (gains, relevant, _ideal, k) => precisionSum(gains, k) / relevant;
 
 function precisionSum(gains: Float64Array, k: number): number {
   const end = Math.min(k, gains.length);

@@ -5,7 +5,7 @@ import { overQueries, type QueryMetric } from './metric.ts';
  * Binary gains give sentence-transformers' `ndcg@k` (ideal = min(k, |R|) ones); graded gains give
  * trec_eval's `ndcg_cut_k` (gain = grade, linear). Gains come from the judged run, so the mode decides.
  */
-export const ndcgAtK: QueryMetric = (gains, _relevant, ideal, k) => {
+const ndcgAtK: QueryMetric = (gains, _relevant, ideal, k) => {
   const idcg = dcg(ideal, k);
   return idcg > 0 ? dcg(gains, k) / idcg : 0;
 };

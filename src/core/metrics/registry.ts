@@ -9,7 +9,7 @@ import { recall } from './recall.ts';
 
 export type MetricName = 'accuracy' | 'precision' | 'recall' | 'ndcg' | 'mrr' | 'map';
 
-export const METRICS: Record<MetricName, MetricFn> = { accuracy, precision, recall, ndcg, mrr, map };
+const METRICS: Record<MetricName, MetricFn> = { accuracy, precision, recall, ndcg, mrr, map };
 
 /** A metric at a cutoff, written the way sentence-transformers keys it: `ndcg@10`; `mrr` alone = no cutoff. */
 export interface MetricSpec {

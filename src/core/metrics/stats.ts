@@ -31,7 +31,7 @@ export interface StatsOptions {
   seed?: number;
 }
 
-export const DEFAULT_STATS = { permutations: 10_000, resamples: 10_000, seed: 20260101 } as const;
+const DEFAULT_STATS = { permutations: 10_000, resamples: 10_000, seed: 20260101 } as const;
 
 /** The family-wise error rate significance and the adjusted intervals are set at. */
 export const SIGNIFICANCE_LEVEL = 0.05;
@@ -85,7 +85,7 @@ export function pairedRandomizationTest(diffs: Float64Array, permutations: numbe
  * The bootstrap distribution of the mean difference: `resamples` means of n draws with replacement, sorted
  * (one draw serves every interval level asked of it, so intervals at several levels share one resampling).
  */
-export function bootstrapMeans(diffs: Float64Array, resamples: number = DEFAULT_STATS.resamples, seed: number = DEFAULT_STATS.seed): Float64Array {
+function bootstrapMeans(diffs: Float64Array, resamples: number = DEFAULT_STATS.resamples, seed: number = DEFAULT_STATS.seed): Float64Array {
   const n = diffs.length;
   if (n === 0) return new Float64Array(0);
   const random = mulberry32(seed);
@@ -102,7 +102,7 @@ export function bootstrapMeans(diffs: Float64Array, resamples: number = DEFAULT_
  * Two-sided percentile interval of sorted bootstrap means at `level`: the order statistics at ⌊α/2·R⌋ and
  * ⌈(1−α/2)·R⌉ − 1 for α = 1 − level.
  */
-export function percentileInterval(sortedMeans: Float64Array, level: number): [number, number] {
+function percentileInterval(sortedMeans: Float64Array, level: number): [number, number] {
   const resamples = sortedMeans.length;
   if (resamples === 0) return [NaN, NaN];
   const alpha = 1 - level;

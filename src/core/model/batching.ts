@@ -8,7 +8,7 @@ export interface BatchPlan {
  * A text joins a batch only if it fills at least this share of the batch's longest row: attention costs
  * grow with the square of the padded length, so padding a 10-token text to 256 costs far more than a pass.
  */
-export const MIN_ROW_FILL = 0.5;
+const MIN_ROW_FILL = 0.5;
 
 /**
  * Groups texts into batches of similar length so padding stays small: longest first (so the first batch

@@ -57,7 +57,7 @@ export interface EncodeOptions {
 
 /** Padded tokens per forward pass: 32 texts of 256 tokens, the batch people use with all-MiniLM-L6-v2. */
 export const DEFAULT_TOKEN_BUDGET = 8192;
-export const DEFAULT_MAX_BATCH = 64;
+const DEFAULT_MAX_BATCH = 64;
 
 /** Sentence embeddings, row-major `[count × dim]`, rows in input order. */
 export interface Embeddings {

@@ -60,7 +60,7 @@ function knownMode(name: unknown, sourceName: string, file: string): PoolingMode
 }
 
 /** Whether the config names a mode in either shape (otherwise the mean is a default worth a note). */
-export function namesPoolingMode(config: Record<string, unknown>): boolean {
+function namesPoolingMode(config: Record<string, unknown>): boolean {
   return config.pooling_mode !== undefined || Object.keys(LEGACY_POOLING_KEYS).some((key) => config[key] === true);
 }
 

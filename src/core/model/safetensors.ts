@@ -17,7 +17,7 @@ import { float16Table } from '../vectors/float16.ts';
 import { ModelFolderError } from './modelSource.ts';
 
 /** Every dtype the format defines, with its width in bits (the crate's `Dtype::bitsize`). */
-export const SAFETENSORS_DTYPE_BITS = {
+const SAFETENSORS_DTYPE_BITS = {
   F64: 64, F32: 32, F16: 16, BF16: 16,
   I64: 64, I32: 32, I16: 16, I8: 8, U64: 64, U32: 32, U16: 16, U8: 8, BOOL: 8, C64: 64,
   F8_E4M3: 8, F8_E5M2: 8, F8_E8M0: 8, F8_E4M3FNUZ: 8, F8_E5M2FNUZ: 8, F6_E2M3: 6, F6_E3M2: 6, F4: 4,
@@ -26,10 +26,10 @@ export const SAFETENSORS_DTYPE_BITS = {
 export type SafetensorsDtype = keyof typeof SAFETENSORS_DTYPE_BITS;
 
 /** The dtypes {@link tensorFloat32} reads; the others are known but hold integers or sub-float16 codes. */
-export const FLOAT32_READABLE_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16', 'F64'];
+const FLOAT32_READABLE_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16', 'F64'];
 
 /** The crate refuses larger headers (`MAX_HEADER_SIZE`): a length beyond it means a damaged or foreign file. */
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 
 const METADATA_KEY = '__metadata__';
 const LENGTH_BYTES = 8;

@@ -7,10 +7,10 @@ import { ModelFolderError, readJson, type ModelSource } from './modelSource.ts';
 import { parseSafetensors, tensorFloat32, type SafetensorsEntry, type SafetensorsFile } from './safetensors.ts';
 import type { Weights } from './weights.ts';
 
-export const SAFETENSORS_FILE = 'model.safetensors';
-export const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
+const SAFETENSORS_FILE = 'model.safetensors';
+const SAFETENSORS_INDEX_FILE = 'model.safetensors.index.json';
 /** The pickled checkpoints transformers falls back to; the index first, as it is small to read. */
-export const PICKLE_FILES = ['pytorch_model.bin.index.json', 'pytorch_model.bin'] as const;
+const PICKLE_FILES = ['pytorch_model.bin.index.json', 'pytorch_model.bin'] as const;
 
 /** The folder's weights, or null when it has neither `model.safetensors` nor its index (see {@link refusePickle}). */
 export async function readSafetensorsWeights(source: ModelSource): Promise<Weights | null> {

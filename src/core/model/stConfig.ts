@@ -12,7 +12,7 @@
 import { SIMILARITY_FUNCTIONS, type SimilarityFunction } from '../kernels/similarityTopK.ts';
 import { ModelFolderError, readJson, type ModelSource } from './modelSource.ts';
 
-export const ST_CONFIG_FILE = 'config_sentence_transformers.json';
+const ST_CONFIG_FILE = 'config_sentence_transformers.json';
 
 export interface SentenceTransformersConfig {
   prompts: Record<string, string>;

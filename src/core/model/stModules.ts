@@ -20,7 +20,7 @@ export interface NormalizeModule {
 export type SentenceModule = PoolingModule | DenseModule | NormalizeModule;
 
 /** What the lab runs, for the message that refuses anything else. */
-export const RUNNABLE_MODULES = 'Transformer, then Pooling, any number of Dense, Normalize (Dropout is skipped: it does nothing at inference)';
+const RUNNABLE_MODULES = 'Transformer, then Pooling, any number of Dense, Normalize (Dropout is skipped: it does nothing at inference)';
 
 interface ModuleEntry {
   index: number;

@@ -8,7 +8,7 @@ const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`
 const diagnosticValue = (v: number | null) => (v === null ? '–' : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
 
 /** A ceiling under this is stated: more than 1 % of the metric's scale is out of reach on these judgments. */
-export const BINDING_CEILING = 0.99;
+const BINDING_CEILING = 0.99;
 
 /**
  * What a fine-tuning write-up states, derived from the report alone, against the model at index `baseline`

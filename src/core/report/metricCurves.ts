@@ -1,7 +1,7 @@
 import type { JudgedRun } from '../metrics/judgedRun.ts';
 import { evaluateJudged, type MetricName } from '../metrics/registry.ts';
 
-export const CURVE_DEPTH = 100;
+const CURVE_DEPTH = 100;
 export const CURVE_METRICS: readonly MetricName[] = ['ndcg', 'recall', 'precision', 'accuracy', 'mrr', 'map'];
 
 /** Each metric's mean at k = 1 … depth: one model's metric@k curves, for the chart. */

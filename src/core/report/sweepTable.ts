@@ -44,7 +44,7 @@ export interface SweepRow {
   label: string;
 }
 
-export function precisionLabel(cell: Pick<SweepCell, 'precision' | 'rescore' | 'weights'>): string {
+function precisionLabel(cell: Pick<SweepCell, 'precision' | 'rescore' | 'weights'>): string {
   const vectors = cell.rescore === null ? cell.precision : `${cell.precision} + rescore ×${cell.rescore}`;
   return cell.weights === 'fp32' ? vectors : `${vectors}, ${cell.weights === 'quantized' ? 'int8' : cell.weights} weights`;
 }

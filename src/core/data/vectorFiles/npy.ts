@@ -21,7 +21,7 @@ export interface NpyLayout {
  * so a chunk is all of the file that exists beside it — a float16 file is never held next to its float32
  * rows, and a shuffled one never next to a reordered copy.
  */
-export const NPY_CHUNK_BYTES = 8 * 2 ** 20;
+const NPY_CHUNK_BYTES = 8 * 2 ** 20;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 

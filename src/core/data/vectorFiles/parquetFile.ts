@@ -17,7 +17,7 @@ import type { RowDestination, TablePart } from './tablePart.ts';
  * pages of about 1 MB) from this window straight into the arrays the kernels use, so a parquet file is never
  * held whole, nor decoded into a table beside those arrays.
  */
-export const PARQUET_WINDOW_BYTES = 8 * 2 ** 20;
+const PARQUET_WINDOW_BYTES = 8 * 2 ** 20;
 
 /** The footer is read with this much of the file's end; a longer one takes a second read. */
 const FOOTER_GUESS = 64 * 1024;

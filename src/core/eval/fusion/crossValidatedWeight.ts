@@ -13,7 +13,7 @@ import type { Rankings } from '../../metrics/rankings.ts';
 import type { PreparedFusion } from './fuseRankings.ts';
 
 /** Folds drawn over the evaluated queries (fewer when there are fewer queries: one query per fold). */
-export const CV_FOLDS = 5;
+const CV_FOLDS = 5;
 
 /** W = 0, 0.05, …, 1. */
 export const WEIGHT_GRID: readonly number[] = Array.from({ length: 21 }, (_, i) => i / 20);

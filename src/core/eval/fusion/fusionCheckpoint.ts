@@ -307,7 +307,7 @@ export function parseFuseSpec(text: string): FuseSpec {
  * Reads METHOD[@PARAM][+NORM] (see {@link parseFuseSpec}) for `inputCount` inputs; `context` names the fusion
  * in errors.
  */
-export function parseFusionMethod(text: string, inputCount: number, context = text): { method: FusionMethod; normalization?: NormalizationName } {
+function parseFusionMethod(text: string, inputCount: number, context = text): { method: FusionMethod; normalization?: NormalizationName } {
   const match = /^([a-z_]+)(?:@([^+]*))?(?:\+(.*))?$/i.exec(text);
   const name = match ? METHOD_NAMES[match[1].toLowerCase()] : undefined;
   if (!match || !name) {

@@ -87,7 +87,7 @@ function hasNaN(values: Float32Array): boolean {
 }
 
 /** `values, indices = TopK(Gemm(queries, docs, transB = 1), k)` — built once, with dynamic sizes. */
-export function topKGraph(): Uint8Array {
+function topKGraph(): Uint8Array {
   return encodeModel({
     name: 'embedlab-cosine-topk',
     opset: 13,

@@ -33,7 +33,7 @@ const FAMILIES: Record<string, Family> = {
   modernbert: { build: buildModernBert, probe: 'embeddings.tok_embeddings.weight' },
 };
 
-export const BUILT_FAMILIES = Object.keys(FAMILIES);
+const BUILT_FAMILIES = Object.keys(FAMILIES);
 
 export function buildEncoder(config: Record<string, unknown>, weights: Weights): BuiltEncoder {
   const modelType = config.model_type;
@@ -55,7 +55,7 @@ export function buildEncoder(config: Record<string, unknown>, weights: Weights):
  * Checkpoints saved from a task model carry the base model's prefix (`bert.embeddings…`, `model.layers…`):
  * the tensors under the prefix that holds the family's probe tensor are served without it.
  */
-export function withoutPrefix(weights: Weights, probe: string): Weights {
+function withoutPrefix(weights: Weights, probe: string): Weights {
   if (weights.has(probe)) return weights;
   const holder = weights.names.find((name) => name.endsWith(`.${probe}`));
   if (!holder) return weights;

@@ -115,7 +115,7 @@ function ropeTheta(config: Record<string, unknown>, type: LayerType, source: str
 }
 
 /** Every tensor the graph reads, for one up-front check. */
-export function modernBertTensorNames(shape: ModernBertShape): string[] {
+function modernBertTensorNames(shape: ModernBertShape): string[] {
   const names = ['embeddings.tok_embeddings.weight', ...normNames(shape, 'embeddings.norm')];
   shape.layerTypes.forEach((_, layer) => {
     const p = `layers.${layer}`;

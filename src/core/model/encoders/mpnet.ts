@@ -13,11 +13,11 @@ import { configInt, configNumber, EncoderGraph, expectDims, headSize, paddingOff
  * `MPNetEncoder.compute_position_bias` calls `relative_position_bucket` with its defaults whatever config.json
  * says: 32 buckets, max distance 128. `relative_attention_num_buckets` only sizes the bias table.
  */
-export const MPNET_BUCKETS = 32;
-export const MPNET_MAX_DISTANCE = 128;
+const MPNET_BUCKETS = 32;
+const MPNET_MAX_DISTANCE = 128;
 
 /** `MPNetEmbeddings` hard-codes `padding_idx = 1` for its positions, not config.json's `pad_token_id`. */
-export const MPNET_PADDING_IDX = 1;
+const MPNET_PADDING_IDX = 1;
 
 const RELATIVE_BIAS = 'encoder.relative_attention_bias.weight';
 
