@@ -19,9 +19,9 @@ import { displayNames } from '../core/eval/displayNames.ts';
 import { vectorFileCheckpoint } from '../core/eval/vectorFileCheckpoint.ts';
 import { byteRange } from '../core/data/vectorFiles/readFile.ts';
 import { compareCheckpoints, rescoreComparison, type Comparison, type ComparisonProgress } from '../core/eval/compare.ts';
-import { exportFiles, type ExportFile, type ExportKind } from '../core/eval/exportFiles.ts';
-import { labView, type LabView } from '../core/eval/labView.ts';
-import { loadQueryDetail, type QueryDetail } from '../core/eval/queryDetail.ts';
+import { exportFiles, type ExportFile, type ExportKind } from '../core/view/exportFiles.ts';
+import { labView, type LabView } from '../core/view/labView.ts';
+import { loadQueryDetail, type QueryDetail } from '../core/view/queryDetail.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
@@ -32,9 +32,9 @@ import type { WorkerKernels } from './gpuKernels.ts';
 import type { CacheSize, IndexedDbEmbeddingStore } from './indexedDbEmbeddingStore.ts';
 import { pacedProgress } from './pacedProgress.ts';
 
-export type { ExportFile, ExportKind } from '../core/eval/exportFiles.ts';
-export type { LabView } from '../core/eval/labView.ts';
-export type { QueryDetail } from '../core/eval/queryDetail.ts';
+export type { ExportFile, ExportKind } from '../core/view/exportFiles.ts';
+export type { LabView } from '../core/view/labView.ts';
+export type { QueryDetail } from '../core/view/queryDetail.ts';
 export type { ComparisonProgress, ComparisonStage } from '../core/eval/compare.ts';
 
 /** What a page slot holds: a model loaded in the encoder worker, or files the user picked. */

@@ -15,7 +15,7 @@ import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
 import { DEFAULT_RESCORE } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import { fusionCheckpoint } from '../../core/eval/fusion/fusionCheckpoint.ts';
-import { exportFiles, type ExportFile } from '../../core/eval/exportFiles.ts';
+import { exportFiles, type ExportFile } from '../../core/view/exportFiles.ts';
 import { bm25Checkpoint, bm25Source } from '../../core/eval/bm25Checkpoint.ts';
 import { BM25_METHODS } from '../../core/lexical/bm25Scoring.ts';
 import { byteRange } from '../../core/data/vectorFiles/readFile.ts';

@@ -6,7 +6,7 @@ import { halfRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { fromFloat16Array, toFloat16Bits } from '../vectors/float16.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints, type ComparisonOptions } from './compare.ts';
-import { queryDetail } from './queryDetail.ts';
+import { queryDetail } from '../view/queryDetail.ts';
 import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 const DIM = 12;

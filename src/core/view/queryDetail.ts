@@ -3,7 +3,7 @@ import { loadBm25Tokenizer, type Bm25Tokenizer } from '../lexical/bm25Tokenizer.
 import { orderOf } from '../metrics/rankings.ts';
 import { diffTopK, type Movement, type RankedView } from '../report/queryDiff.ts';
 import { fullRanks, rowDot } from '../vectors/fullRank.ts';
-import type { CheckpointResult, Comparison } from './compare.ts';
+import type { CheckpointResult, Comparison } from '../eval/compare.ts';
 import { documentIdOf } from '../data/rankings.ts';
 
 /** A stretch of a document's text: `text.slice(start, end)`. */

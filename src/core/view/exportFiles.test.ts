@@ -1,7 +1,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
-import { compareCheckpoints } from './compare.ts';
+import { compareCheckpoints } from '../eval/compare.ts';
 import { exportFiles } from './exportFiles.ts';
 
 const comparison = await compareCheckpoints(

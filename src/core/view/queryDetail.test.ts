@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { TextTable } from '../data/textTable.ts';
-import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
-import type { RankingCheckpoint } from './checkpoint.ts';
-import { compareCheckpoints } from './compare.ts';
-import { fusionCheckpoint } from './fusion/fusionCheckpoint.ts';
+import { bm25Checkpoint, bm25Source } from '../eval/bm25Checkpoint.ts';
+import type { RankingCheckpoint } from '../eval/checkpoint.ts';
+import { compareCheckpoints } from '../eval/compare.ts';
+import { fusionCheckpoint } from '../eval/fusion/fusionCheckpoint.ts';
 import { loadQueryDetail, markedSegments, queryDetail } from './queryDetail.ts';
 import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 

@@ -2,7 +2,7 @@ import { metricCurves } from '../report/metricCurves.ts';
 import type { Slice } from '../report/slices.ts';
 import type { CheckpointKind, EvalReport } from '../report/evalReport.ts';
 import type { MetricName } from '../metrics/registry.ts';
-import type { Comparison } from './compare.ts';
+import type { Comparison } from '../eval/compare.ts';
 
 /** Query texts in the list view are cut to this many characters (the detail view has them whole). */
 const TEXT_PREVIEW = 300;

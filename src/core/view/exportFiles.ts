@@ -3,7 +3,7 @@ import { reportExamples } from '../report/examples.ts';
 import { reportJson } from '../report/evalReport.ts';
 import { perQueryCsv, trecRun } from '../report/exports.ts';
 import { renderMarkdown } from '../report/markdown.ts';
-import type { Comparison } from './compare.ts';
+import type { Comparison } from '../eval/compare.ts';
 import { documentIdOf } from '../data/rankings.ts';
 
 export type ExportFile = { name: string; mime: string } & ({ text: string } | { bytes: Uint8Array });
