@@ -1,5 +1,5 @@
 import type { Judgments } from './judgments.ts';
-import type { TextTable } from './textTable.ts';
+import type { TextCollection } from './textCollection.ts';
 
 export interface TextRecord {
   id: string;
@@ -32,8 +32,8 @@ export interface Dataset {
   name: string;
   /** How it was read, e.g. "BEIR folder (split test)". */
   format: string;
-  queries: TextTable;
-  documents: TextTable;
+  queries: TextCollection;
+  documents: TextCollection;
   /** Who judged what, by row into `queries` and `documents`, as the loader read it. */
   judgments: Judgments;
   /** Present when the data came as triplets: for cosine accuracy sim(a, p) > sim(a, n). */

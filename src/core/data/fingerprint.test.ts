@@ -3,7 +3,7 @@ import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
 import { labelledDataset } from '../../../tests/fixtures/reportCase.ts';
 import type { Dataset } from './dataset.ts';
 import { datasetFingerprint, fingerprintChanges, isDatasetFingerprint } from './fingerprint.ts';
-import { TextTable } from './textTable.ts';
+import { TextCollection } from './textCollection.ts';
 import { judgmentsById, judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 /**
@@ -12,7 +12,7 @@ import { judgmentsById, judgmentsOf } from '../../../tests/fixtures/judgments.ts
  */
 function withDocuments(records: { id: string; text: string; label?: string }[]): Dataset {
   const dataset = circleDataset();
-  const documents = TextTable.fromRecords(records);
+  const documents = TextCollection.fromRecords(records);
   const judged = [...judgmentsById(dataset)].map(([queryId, docs]) => [queryId, [...docs].filter(([docId]) => documents.rowOf(docId) >= 0)] as const);
   return { ...dataset, documents, judgments: judgmentsOf(dataset.queries, documents, judged) };
 }
@@ -75,7 +75,7 @@ describe('the data fingerprint', () => {
   it('tells a changed query apart from a changed document', async () => {
     const stored = await datasetFingerprint(circleDataset());
     const dataset = circleDataset();
-    const queries = TextTable.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'WEST-ish' }, { id: 'q3', text: 'south-ish' }]);
+    const queries = TextCollection.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'WEST-ish' }, { id: 'q3', text: 'south-ish' }]);
     expect(fingerprintChanges(stored, { ...dataset, queries })).toEqual(['queries: 3 in the baseline, 3 now; 1 with changed texts or labels (first: "q2")']);
   });
 });

@@ -2,7 +2,7 @@ import type { ColumnMapping } from './columns.ts';
 import { excerpt, type DataIssue, type Dataset, type Triplet } from './dataset.ts';
 import type { Judgments } from './judgments.ts';
 import type { Table } from './table.ts';
-import { TextTable } from './textTable.ts';
+import { TextCollection } from './textCollection.ts';
 
 /** Most empty-text rows listed one by one; the rest are counted. */
 const MAX_LISTED = 20;
@@ -152,9 +152,9 @@ class Interner {
    * The texts as a table with ids `${prefix}1`, `${prefix}2`, … and each one's majority label. The last call:
    * it drops the lookup table first, so the lookup and the table are never held at once.
    */
-  table(prefix: string, labels: LabelTally): TextTable {
+  table(prefix: string, labels: LabelTally): TextCollection {
     this.index = new Map();
-    return TextTable.numbered(prefix, this.texts, labels.names, (row) => labels.codeOf(row));
+    return TextCollection.numbered(prefix, this.texts, labels.names, (row) => labels.codeOf(row));
   }
 }
 

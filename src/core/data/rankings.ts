@@ -2,7 +2,7 @@
  * Rankings as data: what a checkpoint's retrieval yields (a top-k kernel over its vectors, a run file, a
  * stored report's lists) and what every metric, diff and export reads. Ids appear only at the edges.
  */
-import type { TextTable } from './textTable.ts';
+import type { TextCollection } from './textCollection.ts';
 
 /**
  * Each query's ranked documents, by row. Query row `q`'s list is `offsets[q] … offsets[q + 1]` of `docs` and
@@ -30,7 +30,7 @@ export interface Rankings {
 export type EvaluationMode = 'sentence-transformers' | 'trec';
 
 /** A ranked document's id: the corpus's, or one of the ids the corpus lacks (negative rows). */
-export function documentIdOf(documents: TextTable, rankings: Pick<Rankings, 'unknownIds'>, row: number): string {
+export function documentIdOf(documents: TextCollection, rankings: Pick<Rankings, 'unknownIds'>, row: number): string {
   return row >= 0 ? documents.id(row) : rankings.unknownIds[-row - 1];
 }
 
@@ -42,7 +42,7 @@ export class DocumentRowsById {
   readonly unknownIds: string[] = [];
   private readonly unknownIndex = new Map<string, number>();
 
-  constructor(private readonly documents: TextTable) {}
+  constructor(private readonly documents: TextCollection) {}
 
   rowOf(id: string): number {
     const row = this.documents.rowOf(id);

@@ -1,7 +1,7 @@
 import { columnByName, type ColumnMapping } from './columns.ts';
 import { DataError, excerpt, listColumns, type DataIssue, type Dataset, type TextRecord } from './dataset.ts';
 import type { Judgments } from './judgments.ts';
-import { TextTable } from './textTable.ts';
+import { TextCollection } from './textCollection.ts';
 import type { Table } from './table.ts';
 
 export type UnknownIdPolicy = 'ignore' | 'fail';
@@ -43,7 +43,7 @@ export function buildThreeTablesDataset(
 
   const qrelColumns = requireColumns(qrels, { queryId: ['queryId', 'id'], docId: ['docId'], score: ['score'] });
   const [qi, di, si] = [qrelColumns.queryId!, qrelColumns.docId!, qrelColumns.score!].map((c) => qrels.header.indexOf(c));
-  const documentTable = TextTable.fromRecords(documents);
+  const documentTable = TextCollection.fromRecords(documents);
   const queryRecordOf = new Map(queryRecords.map((q, i) => [q.id, i]));
   // Only judged queries are kept, numbered in order of their first judgment; judgments are gathered in file
   // order and grouped by query at the end. A (query, document) pair judged again keeps its first place and
@@ -121,7 +121,7 @@ export function buildThreeTablesDataset(
     dataset: {
       name,
       format,
-      queries: TextTable.fromRecords(judgedRecords.map((record) => queryRecords[record])),
+      queries: TextCollection.fromRecords(judgedRecords.map((record) => queryRecords[record])),
       documents: documentTable,
       judgments,
       labelColumn: label,

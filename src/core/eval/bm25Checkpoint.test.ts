@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../data/dataset.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import type { CheckpointProgress } from './checkpoint.ts';
 import { bm25Checkpoint, bm25Source } from './bm25Checkpoint.ts';
 import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 function dataset(): Dataset {
-  const documents = TextTable.numbered('d', ['cats purr', 'dogs bark at cats', 'birds sing', 'the end']);
-  const queries = TextTable.numbered('q', ['why do cats purr', 'singing birds', 'zebras']);
+  const documents = TextCollection.numbered('d', ['cats purr', 'dogs bark at cats', 'birds sing', 'the end']);
+  const queries = TextCollection.numbered('q', ['why do cats purr', 'singing birds', 'zebras']);
   return { name: 'tiny', format: 'test', documents, queries, judgments: judgmentsOf(queries, documents, { q1: { d1: 1 } }), warnings: [] };
 }
 

@@ -6,7 +6,7 @@ import { encodeTexts, type TokenEmbedder } from '../model/encoder.ts';
 import { readModelSpec } from '../model/modelSpec.ts';
 import { TextTokenizer } from '../model/textTokenizer.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { encoderCheckpoint, type CheckpointProgress, type OpenedEncoder } from './checkpoint.ts';
 import type { EmbeddingStore } from './embeddingCache.ts';
 
@@ -104,7 +104,7 @@ describe('the time left while a model encodes', () => {
       notes: [],
       encode: (batch, onProgress) => encodeTexts(batch, tokenizer, embedder, { pooling: ['mean'], normalize: true }, { onProgress: ({ done, tokens }) => onProgress(done, tokens), maxBatch: 8 }),
     };
-    const dataset: Dataset = { ...circleDataset(), documents: TextTable.numbered('d', texts) };
+    const dataset: Dataset = { ...circleDataset(), documents: TextCollection.numbered('d', texts) };
     const progress: CheckpointProgress[] = [];
     const started = now;
     await encoderCheckpoint({ name: 'clock', source: 'mem' }, async () => opened, null).vectors(dataset, {

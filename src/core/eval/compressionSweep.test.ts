@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, randomUnitRows } from '../../../tests/fixtures/random.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import type { VectorCheckpoint } from './checkpoint.ts';
 import { compareCheckpoints } from './compare.ts';
 import { bytesPerVector, parseSweep } from './compressionSweep.ts';
@@ -21,8 +21,8 @@ function sweepCase(seed: number): { dataset: Dataset; checkpoint: VectorCheckpoi
     for (let j = 0; j < DIM; j++) queries[q * DIM + j] = documents[target * DIM + j] + 0.9 * noise[q * DIM + j];
     qrels.set(`q${q + 1}`, new Map([[`d${target + 1}`, 1]]));
   }
-  const queryTable = TextTable.numbered('q', Array.from({ length: QUERIES }, (_, i) => `query ${i}`));
-  const documentTable = TextTable.numbered('d', Array.from({ length: DOCS }, (_, i) => `document ${i}`));
+  const queryTable = TextCollection.numbered('q', Array.from({ length: QUERIES }, (_, i) => `query ${i}`));
+  const documentTable = TextCollection.numbered('d', Array.from({ length: DOCS }, (_, i) => `document ${i}`));
   const dataset: Dataset = {
     name: 'random',
     format: 'test',

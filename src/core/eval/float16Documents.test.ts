@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../data/dataset.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { mulberry32 } from '../metrics/random.ts';
 import { halfRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { fromFloat16Array, toFloat16Bits } from '../vectors/float16.ts';
@@ -16,10 +16,10 @@ const QUERIES = 23;
 /** A random retrieval problem: clustered documents (some labelled), queries near a few of them, judged. */
 function randomDataset(labelled: boolean): Dataset {
   const random = mulberry32(4);
-  const documents = TextTable.fromRecords(
+  const documents = TextCollection.fromRecords(
     Array.from({ length: DOCS }, (_, d) => ({ id: `d${d}`, text: `document ${d}`, ...(labelled && d % 7 !== 0 ? { label: `topic ${d % 4}` } : {}) })),
   );
-  const queries = TextTable.fromRecords(Array.from({ length: QUERIES }, (_, q) => ({ id: `q${q}`, text: `query ${q}` })));
+  const queries = TextCollection.fromRecords(Array.from({ length: QUERIES }, (_, q) => ({ id: `q${q}`, text: `query ${q}` })));
   // A Map per query: a document drawn twice is judged once, with the later grade.
   const judged = Array.from({ length: QUERIES }, (_, q) => [`q${q}`, new Map(Array.from({ length: 1 + (q % 3) }, () => [`d${Math.floor(random() * DOCS)}`, 1 + Math.floor(random() * 2)]))] as const);
   return { name: 'random', format: 'three tables', queries, documents, judgments: judgmentsOf(queries, documents, judged), warnings: [] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
 import { DataError } from '../data/dataset.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { reportJson } from '../report/evalReport.ts';
 import { compareCheckpoints, rescoreComparison } from './compare.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from './reportCheckpoint.ts';
@@ -43,7 +43,7 @@ describe('a stored report as a checkpoint', () => {
   it('is an error naming the change when the data differ', async () => {
     const { checkpoint } = await storedA();
     const circle = circleDataset();
-    const queries = TextTable.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'west-ish' }]);
+    const queries = TextCollection.fromRecords([{ id: 'q1', text: 'east-ish' }, { id: 'q2', text: 'west-ish' }]);
     // q3 is gone, and its judgment with it.
     const changed = { ...circle, queries, judgments: judgmentsOf(queries, circle.documents, [...judgmentsById(circle)].filter(([q]) => q !== 'q3')) };
     const attempt = compareCheckpoints(changed, [checkpoint, B()], OPTIONS);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { metricCeilings } from './ceiling.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { judgmentsOf } from '../../../tests/fixtures/judgments.ts';
 
 // q1: one relevant document; q2: three (grades 1, 2, 3) and one judged not relevant; q3: twelve.
-const queries = TextTable.numbered('q', ['one', 'two', 'three']);
-const documents = TextTable.fromRecords(['a', 'b', 'c', 'd', ...Array.from({ length: 12 }, (_, i) => `d${i}`)].map((id) => ({ id, text: id })));
+const queries = TextCollection.numbered('q', ['one', 'two', 'three']);
+const documents = TextCollection.fromRecords(['a', 'b', 'c', 'd', ...Array.from({ length: 12 }, (_, i) => `d${i}`)].map((id) => ({ id, text: id })));
 const judgments = judgmentsOf(queries, documents, {
   q1: { a: 1 },
   q2: { a: 1, b: 2, c: 3, d: 0 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { modelDiagnostics, withDiagnostics } from '../../../tests/fixtures/diagnosticsCase.ts';
 import { labelledDataset, modelRun, syntheticReport } from '../../../tests/fixtures/reportCase.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { buildEvalReport } from './evalReport.ts';
 import { reportExamples } from './examples.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -30,7 +30,7 @@ describe('the Markdown report’s slices, diagnostics and examples', () => {
 
   it('says why there are no slices when the data has no labels', () => {
     const dataset = labelledDataset();
-    dataset.queries = TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text })));
+    dataset.queries = TextCollection.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text })));
     const runs = [modelRun('base', () => ({ ndcg: 0.5, recall: 0 }), () => 4), modelRun('tuned', () => ({ ndcg: 0.6, recall: 0 }), () => 1)];
     const report = buildEvalReport({ dataset, runs, metricKeys: ['recall@1', 'ndcg@10'], mode: 'sentence-transformers', stats: { permutations: 10_000, resamples: 200, seed: 1 } });
     const slices = section(renderMarkdown(report), '## Slices by label');
@@ -70,7 +70,7 @@ describe('the Markdown report’s slices, diagnostics and examples', () => {
   it('marks each example document’s grade (graded judgments) and label', () => {
     const { report } = syntheticReport();
     const dataset = labelledDataset();
-    dataset.documents = TextTable.fromRecords(Array.from(dataset.documents, ({ id, text }, i) => ({ id, text, label: i % 2 === 0 ? 'cards' : 'loans' })));
+    dataset.documents = TextCollection.fromRecords(Array.from(dataset.documents, ({ id, text }, i) => ({ id, text, label: i % 2 === 0 ? 'cards' : 'loans' })));
     const byId = judgmentsById(dataset);
     byId.set('q6', new Map([['d6', 2]]));
     dataset.judgments = judgmentsOf(dataset.queries, dataset.documents, byId);

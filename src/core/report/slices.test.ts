@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { circleDataset } from '../../../tests/fixtures/comparisonCase.ts';
 import { syntheticReport } from '../../../tests/fixtures/reportCase.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { sliceByLabel, slicesNote } from './slices.ts';
 
 describe('slices by label', () => {
@@ -17,7 +17,7 @@ describe('slices by label', () => {
   it('labels a query by its relevant documents’ most frequent label when it has none, else "(no label)"', () => {
     const { report } = syntheticReport();
     const dataset = circleDataset();
-    const unlabelledQueries = { ...dataset, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
+    const unlabelledQueries = { ...dataset, queries: TextCollection.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
     const circleReport = { ...report, models: [{ ...report.models[0], perQuery: { 'ndcg@10': { q1: 1, q2: 0.5, q3: 0 } } }] };
     const slices = sliceByLabel(unlabelledQueries, { ...circleReport, metricKeys: ['ndcg@10'] } as typeof report);
     // q1's relevant d1 (x) and d3 (y) tie: the first seen wins; q2's d4 is y; q3 has no relevant document.
@@ -29,18 +29,18 @@ describe('why there are no slices', () => {
   it('says so, and why, when neither queries nor documents carry a label, or when only one label is there', () => {
     const { dataset, report } = syntheticReport();
     expect(slicesNote(dataset, sliceByLabel(dataset, report))).toBeNull();
-    const unlabelled = { ...dataset, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
+    const unlabelled = { ...dataset, queries: TextCollection.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
     const none = sliceByLabel(unlabelled, report);
     expect(none).toEqual([]);
     expect(slicesNote(unlabelled, none)).toMatch(/^No slices: neither the queries nor the documents carry a label\. A column named label, class, category/);
-    const oneLabel = { ...dataset, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text, label: 'cards' }))) };
+    const oneLabel = { ...dataset, queries: TextCollection.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text, label: 'cards' }))) };
     expect(slicesNote(oneLabel, sliceByLabel(oneLabel, report))).toBe('One slice only: every evaluated query has the label "cards", so it is the whole set.');
   });
 
   it('says the documents’ labels reach no evaluated query when no judged document carries one', () => {
     const { dataset, report } = syntheticReport();
-    const documents = TextTable.fromRecords([...Array.from(dataset.documents, ({ id, text }) => ({ id, text })), { id: 'extra', text: 'unjudged', label: 'fees' }]);
-    const labelledElsewhere = { ...dataset, documents, queries: TextTable.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
+    const documents = TextCollection.fromRecords([...Array.from(dataset.documents, ({ id, text }) => ({ id, text })), { id: 'extra', text: 'unjudged', label: 'fees' }]);
+    const labelledElsewhere = { ...dataset, documents, queries: TextCollection.fromRecords(Array.from(dataset.queries, ({ id, text }) => ({ id, text }))) };
     const slices = sliceByLabel(labelledElsewhere, report);
     expect(slices).toEqual([]);
     expect(slicesNote(labelledElsewhere, slices)).toMatch(/^No slices: the documents carry labels, but no evaluated query/);

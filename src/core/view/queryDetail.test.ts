@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../tests/fixtures/comparisonCase.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { TextTable } from '../data/textTable.ts';
+import { TextCollection } from '../data/textCollection.ts';
 import { bm25Checkpoint, bm25Source } from '../eval/bm25Checkpoint.ts';
 import type { RankingCheckpoint } from '../eval/checkpoint.ts';
 import { compareCheckpoints } from '../eval/compare.ts';
@@ -66,8 +66,8 @@ describe('one query in detail', () => {
 describe('why BM25 and a hybrid ranked what they ranked', () => {
   // Stemming and case at work: "singing" and "sing" share a term, "Cats" and "CATS" match "cats".
   const lexicalDataset = (): Dataset => {
-    const documents = TextTable.numbered('d', ['Cats purr when content.', 'Dogs bark at cats; the CATS run.', 'Birds sing at dawn', 'The singing of birds']);
-    const queries = TextTable.numbered('q', ['the cats purr', 'singing birds']);
+    const documents = TextCollection.numbered('d', ['Cats purr when content.', 'Dogs bark at cats; the CATS run.', 'Birds sing at dawn', 'The singing of birds']);
+    const queries = TextCollection.numbered('q', ['the cats purr', 'singing birds']);
     return { name: 'pets', format: 'test', documents, queries, judgments: judgmentsOf(queries, documents, { q1: { d1: 1 }, q2: { d3: 1, d4: 1 } }), warnings: [] };
   };
   // q1 points at d3 (then d2 at 0.8, d1 and d4 at 0); q2 at d1.

@@ -1,5 +1,5 @@
 import { DataError, type DataIssue } from '../dataset.ts';
-import type { TextTable } from '../textTable.ts';
+import type { TextCollection } from '../textCollection.ts';
 import { decodeText } from '../decodeText.ts';
 
 /** Ids named in a message before the rest are only counted. */
@@ -56,7 +56,7 @@ export function readIds(bytes: Uint8Array, file: string): string[] {
  * lacks are dropped with a warning. Without ids, the file must have exactly one row per table row, taken in
  * order.
  */
-export function rowTargets(count: number, ids: readonly string[] | null, table: TextTable, file: string, what: 'documents' | 'queries'): RowTargets {
+export function rowTargets(count: number, ids: readonly string[] | null, table: TextCollection, file: string, what: 'documents' | 'queries'): RowTargets {
   if (!ids) {
     if (count !== table.length) {
       throw new DataError({ file, message: `${count} rows and no ids file, for ${table.length} ${what}: give the ids (one per line) so rows can be matched` });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../../tests/fixtures/comparisonCase.ts';
 import { rankingsOf } from '../../../../tests/fixtures/rankings.ts';
 import type { Dataset } from '../../data/dataset.ts';
-import { TextTable } from '../../data/textTable.ts';
+import { TextCollection } from '../../data/textCollection.ts';
 import type { Rankings } from '../../metrics/rankings.ts';
 import type { RankingCheckpoint } from '../checkpoint.ts';
 import { compareCheckpoints, rescoreComparison } from '../compare.ts';
@@ -195,8 +195,8 @@ describe('a cross-validated weight, end to end', () => {
   const fold = assignFolds(N, 5, SEED);
   const seen = [0, 0, 0, 0, 0];
   const kinds = Array.from(fold, (f) => (f === 0 || f === 1 || (f === 2 && seen[f]++ < 3) ? 'A' : 'B'));
-  const documents = TextTable.fromRecords(Array.from({ length: 4 * N }, (_, d) => ({ id: `d${d}`, text: `document ${d}` })));
-  const queries = TextTable.fromRecords(Array.from({ length: N }, (_, q) => ({ id: `q${q}`, text: `query ${q}` })));
+  const documents = TextCollection.fromRecords(Array.from({ length: 4 * N }, (_, d) => ({ id: `d${d}`, text: `document ${d}` })));
+  const queries = TextCollection.fromRecords(Array.from({ length: N }, (_, q) => ({ id: `q${q}`, text: `query ${q}` })));
   const dataset: Dataset = {
     name: 'two kinds',
     format: 'three tables',

@@ -8,7 +8,7 @@ type LabelCodes = Uint16Array | Uint32Array;
  * implicit (`d1`, `d2`, … for data that came without ids), and labels as small integer codes. A million-row
  * pairs file then costs a few bytes per row beyond its text, where an object per row cost about a hundred.
  */
-export class TextTable implements Iterable<TextRecord> {
+export class TextCollection implements Iterable<TextRecord> {
   private idIndex: Map<string, number> | null = null;
 
   private constructor(
@@ -21,7 +21,7 @@ export class TextTable implements Iterable<TextRecord> {
   ) {}
 
   /** Rows with their own ids (three tables, BEIR, tests). */
-  static fromRecords(records: readonly TextRecord[]): TextTable {
+  static fromRecords(records: readonly TextRecord[]): TextCollection {
     const names = new Map<string, number>();
     let codes: LabelCodes | null = null;
     records.forEach((record, row) => {
@@ -31,7 +31,7 @@ export class TextTable implements Iterable<TextRecord> {
       codes ??= new Uint32Array(records.length);
       codes[row] = code;
     });
-    return new TextTable(
+    return new TextCollection(
       records.map((r) => r.text),
       records.map((r) => r.id),
       codes && names.size < 0xffff ? Uint16Array.from(codes) : codes,
@@ -43,13 +43,13 @@ export class TextTable implements Iterable<TextRecord> {
    * Rows numbered `${prefix}1`, `${prefix}2`, … (ids are made when asked for, never stored). `labelOf(row)`
    * gives each row's label code into `labelNames` (0: none).
    */
-  static numbered(prefix: string, texts: readonly string[], labelNames: readonly string[] = [], labelOf?: (row: number) => number): TextTable {
+  static numbered(prefix: string, texts: readonly string[], labelNames: readonly string[] = [], labelOf?: (row: number) => number): TextCollection {
     let codes: LabelCodes | null = null;
     if (labelOf && labelNames.length > 0) {
       codes = labelNames.length < 0xffff ? new Uint16Array(texts.length) : new Uint32Array(texts.length);
       for (let row = 0; row < texts.length; row++) codes[row] = labelOf(row);
     }
-    return new TextTable(texts, { prefix }, codes, labelNames);
+    return new TextCollection(texts, { prefix }, codes, labelNames);
   }
 
   get length(): number {

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { judgmentsById } from '../../../tests/fixtures/judgments.ts';
 import { JudgmentsByQuery } from './judgments.ts';
 import { buildPairsDataset } from './pairs.ts';
-import { TextTable } from './textTable.ts';
+import { TextCollection } from './textCollection.ts';
 
-describe('TextTable', () => {
+describe('TextCollection', () => {
   it('numbers rows without storing ids and finds rows by id', () => {
-    const table = TextTable.numbered('d', ['alpha', 'beta', 'gamma'], ['x', 'y'], (row) => [1, 0, 2][row]);
+    const table = TextCollection.numbered('d', ['alpha', 'beta', 'gamma'], ['x', 'y'], (row) => [1, 0, 2][row]);
     expect(table.length).toBe(3);
     expect([table.id(0), table.id(2)]).toEqual(['d1', 'd3']);
     expect([table.label(0), table.label(1), table.label(2)]).toEqual(['x', undefined, 'y']);
@@ -16,10 +16,10 @@ describe('TextTable', () => {
   });
 
   it('keeps the ids and labels of records it is given', () => {
-    const table = TextTable.fromRecords([{ id: 'doc-7', text: 'a' }, { id: '12', text: 'b', label: 'l' }]);
+    const table = TextCollection.fromRecords([{ id: 'doc-7', text: 'a' }, { id: '12', text: 'b', label: 'l' }]);
     expect(table.record(1)).toEqual({ id: '12', text: 'b', label: 'l' });
     expect([table.rowOf('12'), table.rowOf('doc-7'), table.rowOf('d1')]).toEqual([1, 0, -1]);
-    expect(TextTable.fromRecords([{ id: 'a', text: 'a' }]).hasLabels).toBe(false);
+    expect(TextCollection.fromRecords([{ id: 'a', text: 'a' }]).hasLabels).toBe(false);
   });
 });
 
