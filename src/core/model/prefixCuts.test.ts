@@ -146,7 +146,7 @@ describe('a long text is read only as far as truncation needs', () => {
     const text = 'x'.repeat(tokenizer.maxReadChars + 1);
     expect(() => tokenizer.encode(text)).toThrow(UncuttableTextError);
     expect(() => tokenizer.encode(text)).toThrow(
-      `text "xxxxxxxxxxxxxxxxxxxxxxxx…": ${text.length} characters long and its first ${tokenizer.maxReadChars} characters give fewer than the ${tokenizer.maxSeqLength - 2} tokens kept, or hold no space between words to cut at: a text longer than ${tokenizer.maxReadChars} characters is read only as far as its tokens need, and no further (the limit)`,
+      `text "xxxxxxxxxxxxxxxxxxxxxxxx…": is ${text.length} characters long and its first ${tokenizer.maxReadChars} characters give fewer than the ${tokenizer.maxSeqLength - 2} tokens kept, or hold no space between words to cut at: a text longer than ${tokenizer.maxReadChars} characters is read only as far as its tokens need, and no further (the limit)`,
     );
     // Up to the limit it is still read whole, as before.
     expect(tokenizer.encode(text.slice(0, tokenizer.maxReadChars)).length).toBe(tokenizer.maxSeqLength);

@@ -157,7 +157,7 @@ export class UncuttableTextError extends DataError {
   ) {
     super({
       file: `text ${JSON.stringify(text.length > 24 ? `${text.slice(0, 24)}…` : text)}`,
-      message: `${length} characters long and ${why}: a text longer than ${limit} characters is read only as far as its tokens need, and no further (the limit)`,
+      message: `is ${length} characters long and ${why}: a text longer than ${limit} characters is read only as far as its tokens need, and no further (the limit)`,
     });
     this.name = 'UncuttableTextError';
   }
