@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, modelLabel, relativeChange, signedValue } from './format.ts';
+import { count, metricValue, modelLabel, relativeChange, signedValue } from './format.ts';
 
 describe('formatting a change', () => {
   it('writes a change that rounds to zero as a plain 0, not −0.0000 or ±0.0000', () => {
@@ -35,5 +35,11 @@ describe('a model\'s label', () => {
     expect(modelLabel(2, 'C: tiny-bert')).toBe('C: tiny-bert');
     // Another slot's letter in the name is part of the name.
     expect(modelLabel(1, 'A: tiny-bert')).toBe('B A: tiny-bert');
+  });
+});
+
+describe('metric values', () => {
+  it('writes negative values with a true minus sign, as the deltas beside them', () => {
+    expect([metricValue(-0.0807), metricValue(0.5), metricValue(null), metricValue(NaN)]).toEqual(['−0.0807', '0.5000', '—', '—']);
   });
 });

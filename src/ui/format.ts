@@ -1,6 +1,7 @@
 /** Number formatting shared by the result views: the UI only formats, it never computes. */
 export const letter = (index: number) => String.fromCharCode(65 + index);
-export const metricValue = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+/** A value to `digits` decimals, negative ones with a true minus sign (as the deltas beside them have). */
+export const metricValue = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits).replace(/^-/, '−'));
 /** A signed change; one that rounds to zero at `digits` is a plain 0 (no "−0.0000" for −1e-17). */
 export function signedValue(v: number, digits = 4): string {
   const shown = Math.abs(v).toFixed(digits);

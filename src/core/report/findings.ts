@@ -4,7 +4,8 @@ import { parseMetricKey } from '../metrics/registry.ts';
 import { comparisonOf, headlineMetric, isSignificant, type EvalReport } from './evalReport.ts';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`;
+/** A change to 4 decimals with its sign; one that rounds to nothing is a plain 0, not "+0.0000". */
+const signed = (v: number) => (Math.abs(v) < 0.00005 ? '0' : `${v > 0 ? '+' : '−'}${Math.abs(v).toFixed(4)}`);
 const diagnosticValue = (v: number | null) => (v === null ? '–' : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
 
 /** A ceiling under this is stated: more than 1 % of the metric's scale is out of reach on these judgments. */

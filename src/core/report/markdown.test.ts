@@ -39,4 +39,18 @@ describe('the Markdown report', () => {
     expect(markdown).toContain('(cosine; tuned by its dot similarity).');
     expect(markdown).toContain('Models — tuned: model.safetensors, graph built here as bert, sha256 abababababab…; cls pooling → dense 32→16 Tanh; prompts: queries "query: ", documents none.');
   });
+
+  it('says where each model ran without brackets inside brackets', () => {
+    const ran = {
+      ...report,
+      models: report.models.map((m, i) => (i === 0 ? { ...m, backend: 'WebGPU · google swiftshader (fallback adapter)', backendChoice: { reason: 'auto: WebGPU (2.1× WASM)', calibration: { webgpuSeconds: 0.0125, wasmSeconds: 0.0263, speedup: 2.1 } } } : m)),
+      kernels: { backend: 'cpu' as const, reason: 'the CLI ranks on onnxruntime-node (Gemm + TopK)', calibration: null },
+    };
+    const line = renderMarkdown(ran).split('\n').find((l) => l.startsWith('Ran on'))!;
+    expect(line).toContain('base: WebGPU · google swiftshader (fallback adapter) — auto: WebGPU (2.1× WASM); measured webgpuSeconds 0.0125');
+    let depth = 0;
+    let deepest = 0;
+    for (const c of line) deepest = Math.max(deepest, (depth += c === '(' ? 1 : c === ')' ? -1 : 0));
+    expect(deepest).toBe(1);
+  });
 });

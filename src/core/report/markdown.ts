@@ -62,8 +62,9 @@ export function renderMarkdown(report: EvalReport, examples: readonly QueryExamp
   );
   const ran = models.flatMap((m) => (m.model ? [`${m.name}: ${modelRunText(m.model)}`] : []));
   if (ran.length) lines.push(`Models — ${ran.join('; ')}.`, '');
-  const backends = models.map((m) => `${m.name}: ${m.backend}${m.backendChoice ? ` (${m.backendChoice.reason}${calibrationText(m.backendChoice.calibration)})` : ''}`);
-  if (report.kernels) backends.push(`similarity, top-k and diagnostics: ${report.kernels.backend === 'webgpu' ? 'WebGPU' : 'CPU'} (${report.kernels.reason}${calibrationText(report.kernels.calibration)})`);
+  // Each reason after a dash, not in brackets: backends and reasons carry brackets of their own.
+  const backends = models.map((m) => `${m.name}: ${m.backend}${m.backendChoice ? ` — ${m.backendChoice.reason}${calibrationText(m.backendChoice.calibration)}` : ''}`);
+  if (report.kernels) backends.push(`similarity, top-k and diagnostics: ${report.kernels.backend === 'webgpu' ? 'WebGPU' : 'CPU'} — ${report.kernels.reason}${calibrationText(report.kernels.calibration)}`);
   lines.push(`Ran on — ${backends.join('; ')}.`, '');
   for (const warning of dataset.warnings) lines.push(`> ${warning.file}: ${warning.message}`);
   if (dataset.warnings.length) lines.push('');
@@ -168,12 +169,13 @@ function diagnosticsSection({ models, comparisons }: EvalReport): string[] {
     const cells = [note ? `${spec.title} ${NOTE_MARKS[notes.length - 1]}` : spec.title, ...diagnosed.map((m) => fmt(m.diagnostics![spec.key] ?? NaN))];
     for (const c of withDiagnostics) {
       const d = c.diagnostics!.deltas.find((x) => x.key === spec.key);
-      const mark = d?.verdict === 'better' ? ' ▲' : d?.verdict === 'worse' ? ' ▼' : d?.movement === 'within-noise' ? ' (noise)' : '';
+      // Words, not arrows: ▲ beside a fall where lower is better read as the direction of the change.
+      const mark = d?.verdict === 'better' ? ' better' : d?.verdict === 'worse' ? ' worse' : d?.movement === 'within-noise' ? ' (noise)' : '';
       cells.push(!d || d.delta === null ? '—' : `${signed(d.delta)}${mark}`);
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  if (withDiagnostics.length) lines.push('', '▲ better, ▼ worse, beyond the diagnostic\'s material size (and twice its standard error when sampled).');
+  if (withDiagnostics.length) lines.push('', '"better" and "worse" only beyond the diagnostic\'s material size (and twice its standard error when sampled).');
   for (const note of notes) lines.push('', note);
   lines.push(...perLabelSection(diagnosed));
   for (const c of withDiagnostics) {

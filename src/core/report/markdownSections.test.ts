@@ -44,7 +44,7 @@ describe('the Markdown report’s slices, diagnostics and examples', () => {
     const withDiag = withDiagnostics(report, [modelDiagnostics(), tuned]);
     const markdown = renderMarkdown(withDiag);
     const diagnostics = section(markdown, '## Diagnostics');
-    expect(diagnostics).toMatch(/\| Hard-negative ROC-AUC \(top 100\) ² \| 0\.4000 \| 0\.4200 \| \+0\.0200 ▲ \|/);
+    expect(diagnostics).toMatch(/\| Hard-negative ROC-AUC \(top 100\) ² \| 0\.4000 \| 0\.4200 \| \+0\.0200 better \|/);
     expect(diagnostics).toContain("\n² Hard-negative ROC-AUC (top 100): the chance that a relevant document outscores a non-relevant one from a query's top 100, all queries pooled: those negatives are the highest-scoring documents the model found, so under 0.5 is normal even for a good model — compare models on it, not with 0.5.\n");
     const perLabel = section(markdown, '### Per label');
     expect(perLabel).toContain('| label | silhouette base | silhouette tuned | Δ tuned − base | NC@10 base | NC@10 tuned | Δ tuned − base |');
@@ -63,7 +63,7 @@ describe('the Markdown report’s slices, diagnostics and examples', () => {
     expect(diagnostics).toContain('tuned: diagnostics not available for a ranking: a run file has no vectors.');
     expect(diagnostics).toContain('| diagnostic | base |\n');
     expect(diagnostics).toContain('| Neighbour coherence NC@10 | 0.6000 |');
-    expect(diagnostics).not.toContain('▲ better');
+    expect(diagnostics).not.toContain('"better" and "worse" only beyond');
     expect(section(renderMarkdown(beside), '### Per label')).toContain('| label | silhouette base | NC@10 base |\n| --- | --- | --- |\n| cards | 0.250 | 0.650 |');
   });
 
