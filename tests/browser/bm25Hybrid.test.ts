@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { usePage } from './usePage.ts';
+import { loadSample, serveModel } from './pageSteps.ts';
 
 /** Ticks `inputs` in slot `slot`'s "Hybrid of…" and takes the hybrid with `method`. */
 async function useHybrid(page: Page, slot: string, inputs: string[], method: string): Promise<void> {
@@ -21,13 +22,8 @@ describe('BM25 and hybrids in the page', () => {
 
   it('runs a model, BM25 and two hybrids of them, and explains their rankings query by query', async () => {
     const { page } = browser;
-    await page.getByTestId('data-sample').click();
-    await expect.poll(() => page.getByTestId('data-name').textContent(), { timeout: 30_000 }).toBe('helpdesk-faq');
-    const a = page.getByTestId('slot-A');
-    await a.getByText('Runtime options').click();
-    await page.getByTestId('backend-A').selectOption('wasm');
-    await page.getByTestId('served-A').selectOption('tiny-bert');
-    await expect.poll(() => a.getByTestId('model-name').textContent(), { timeout: 60_000 }).toBe('/models/tiny-bert');
+    await loadSample(page);
+    await serveModel(page, 'A', 'tiny-bert');
     await page.getByTestId('bm25-B').click();
     await expect.poll(() => page.getByTestId('imported-B').textContent()).toMatch(/BM25 \(lexical baseline\): .*as bm25s defines it/);
     await page.getByTestId('add-slot').click();

@@ -7,6 +7,7 @@ import { readInputs } from '../../src/cli/readDataset.ts';
 import { HAS_NUMPY, HAS_PYARROW, NUMPY_MISSING, numpyWrite } from '../fixtures/vectors/numpyWriter.ts';
 import { FIXTURE_MODEL, ROOT } from '../paths.ts';
 import { usePage } from './usePage.ts';
+import { loadSample, serveModel } from './pageSteps.ts';
 
 const SAMPLE = path.join(ROOT, 'public/samples/helpdesk-faq.csv');
 
@@ -55,13 +56,8 @@ describe.skipIf(!HAS_NUMPY)(HAS_NUMPY ? 'vector files and a run file beside a mo
 
   it('compares them in one run, with the same metrics, and says what each checkpoint is', async () => {
     const { page } = browser;
-    await page.getByTestId('data-sample').click();
-    await expect.poll(() => page.getByTestId('data-name').textContent(), { timeout: 30_000 }).toBe('helpdesk-faq');
-    const a = page.getByTestId('slot-A');
-    await a.getByText('Runtime options').click();
-    await page.getByTestId('backend-A').selectOption('wasm');
-    await page.getByTestId('served-A').selectOption('tiny-bert');
-    await expect.poll(() => a.getByTestId('model-name').textContent(), { timeout: 60_000 }).toBe('/models/tiny-bert');
+    await loadSample(page);
+    await serveModel(page, 'A', 'tiny-bert');
     await page.getByTestId('vectors-B').setInputFiles([path.join(vectors, 'documents.npy'), path.join(vectors, 'queries.npy')]);
     await expect.poll(() => page.getByTestId('imported-B').textContent()).toMatch(/precomputed vectors \(documents\.npy, queries\.npy\)/);
     await page.getByTestId('add-slot').click();

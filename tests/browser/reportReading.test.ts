@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
 import { usePage } from './usePage.ts';
+import { loadSample, serveModel } from './pageSteps.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-results');
 
@@ -17,13 +18,8 @@ describe('what the results say, and against which baseline', () => {
 
   it('re-words the findings when the baseline changes and shows slices, per-label diagnostics and labels', async () => {
     const { page } = browser;
-    await page.getByTestId('data-sample').click();
-    await expect.poll(() => page.getByTestId('data-name').textContent(), { timeout: 30_000 }).toBe('helpdesk-faq');
-    const a = page.getByTestId('slot-A');
-    await a.getByText('Runtime options').click();
-    await page.getByTestId('backend-A').selectOption('wasm');
-    await page.getByTestId('served-A').selectOption('tiny-bert');
-    await expect.poll(() => a.getByTestId('model-name').textContent(), { timeout: 60_000 }).toBe('/models/tiny-bert');
+    await loadSample(page);
+    await serveModel(page, 'A', 'tiny-bert');
     await page.getByTestId('bm25-B').click();
     await expect.poll(() => page.getByTestId('imported-B').textContent()).toMatch(/BM25 \(lexical baseline\)/);
     await page.getByTestId('kernels').selectOption('cpu');

@@ -8,21 +8,8 @@ import { TextTokenizer } from '../model/textTokenizer.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { TextCollection } from '../data/textCollection.ts';
 import { encoderCheckpoint, type CheckpointProgress, type OpenedEncoder } from './checkpoint.ts';
-import type { EmbeddingStore } from './embeddingCache.ts';
+import { memoryStore } from '../../../tests/fixtures/memoryStore.ts';
 
-/** The embedding store contract in memory: what IndexedDB and the disk store keep, keyed the same way. */
-function memoryStore(): EmbeddingStore & { size(): number } {
-  const rows = new Map<string, Float32Array>();
-  return {
-    async get(model, hashes) {
-      return hashes.map((h) => rows.get(`${model}:${h}`) ?? null);
-    },
-    async put(model, hashes, vectors, dim) {
-      hashes.forEach((h, i) => rows.set(`${model}:${h}`, vectors.slice(i * dim, (i + 1) * dim)));
-    },
-    size: () => rows.size,
-  };
-}
 
 /** A deterministic 3-dimensional "model": each text's length and first two character codes. */
 function lengthEncoder(log: string[][]): OpenedEncoder & { released: boolean } {

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chunkedSecondsLeft } from './checkpoint.ts';
-import { CACHE_WRITE_CHUNK, encodeWithCache, type EmbeddingStore } from './embeddingCache.ts';
+import { CACHE_WRITE_CHUNK, encodeWithCache } from './embeddingCache.ts';
+import { memoryStore } from '../../../tests/fixtures/memoryStore.ts';
 
-/** The store contract in memory, counting what was written. */
-function memoryStore(): EmbeddingStore & { size(): number } {
-  const rows = new Map<string, Float32Array>();
-  return {
-    async get(model, hashes) {
-      return hashes.map((h) => rows.get(`${model}:${h}`) ?? null);
-    },
-    async put(model, hashes, vectors, dim) {
-      hashes.forEach((h, i) => rows.set(`${model}:${h}`, vectors.slice(i * dim, (i + 1) * dim)));
-    },
-    size: () => rows.size,
-  };
-}
 
 /** A 2-dimensional "model": each text's length and first character code. */
 const embed = async (texts: string[]) => ({ vectors: Float32Array.from(texts.flatMap((t) => [t.length, t.charCodeAt(0)])), count: texts.length, dim: 2 });
