@@ -99,10 +99,8 @@ interface Slot {
 
 /**
  * Padded tokens per forward pass on WASM. Smaller batches keep the activations in cache (per 1 000 tokens a
- * hidden state is 1.5 MB, the feed-forward one 6 MB). On the first 200 SciFact documents in headless
- * Chromium, 1024 tokens encoded 9 % (1 thread) and 11 % (2 threads, within that setup's ±10 % run-to-run
- * noise) faster than 8192; 512 was faster on 1 thread, slower on 2. WebGPU keeps
- * {@link DEFAULT_TOKEN_BUDGET}: a GPU wants large batches.
+ * hidden state is 1.5 MB, the feed-forward one 6 MB), so 1024 beat 8192 in `bench:encode` (figures in
+ * docs/performance.md). WebGPU keeps {@link DEFAULT_TOKEN_BUDGET}: a GPU wants large batches.
  */
 const WASM_TOKEN_BUDGET = 1024;
 

@@ -238,10 +238,10 @@ export class Evaluation {
         kernels,
         keepVectors: true,
         ...(request.sweep ? { sweep: request.sweep } : {}),
+        rankedOn: kernels.choice,
         signal: controller.signal,
         onProgress: paced.report,
       });
-      comparison.report.kernels = kernels.choice;
       this.last = { comparison, request, kernels: kernels.choice };
       return resultOf(this.last);
     } finally {
@@ -261,8 +261,8 @@ export class Evaluation {
   setMode(mode: EvaluationMode): RunResult {
     const last = this.lastRun();
     last.request = { ...last.request, mode };
+    // The re-scored report keeps what the ranking ran on: rescoreComparison carries it over.
     last.comparison = rescoreComparison(last.comparison, mode, defaultMetricKeys(last.request.ks ?? [1, 3, 5, 10], mode));
-    last.comparison.report.kernels = last.kernels;
     return resultOf(last);
   }
 

@@ -7,10 +7,10 @@ export const INCREMENTAL_MIN_BYTES = 1 << 20;
 
 /**
  * Node's own hashing, found through `process.getBuiltinModule` (Node ≥ 20.16) so that nothing here imports a
- * Node module and the same file runs in browsers and workers. It reads the view in place, natively (64–71 ms
- * on 90 MB, against Web Crypto's 115–148 ms with its copy). Browsers keep Web Crypto: Chromium frees its copy
- * as soon as the digest settles (the renderer's resident memory after hashing 90 MB rose by 3–21 MB, not 90),
- * and the WASM hashers are 4× slower there (hash-wasm: 700–866 ms on 90 MB, Web Crypto 160–197 ms).
+ * Node module and the same file runs in browsers and workers. It reads the view in place, natively, where
+ * Web Crypto copies its input and Node keeps the copy until a collection. Browsers keep Web Crypto: Chromium
+ * frees its copy as soon as the digest settles, and the WASM hashers are slower there (figures in
+ * docs/performance.md).
  */
 const nodeSha256: ((bytes: Uint8Array) => string) | null = (() => {
   const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
