@@ -7,13 +7,18 @@ import { saveFile } from './saveFile.ts';
 /** Short texts for the WebGPU-vs-WASM check: a few seconds even on a software GPU. */
 const AGREEMENT_TEXTS = ['This is an example sentence', 'How do I reset my card PIN?', 'Vitamin D deficiency and bone density'];
 
-/** Files picked into a slot in place of a model: precomputed vectors, or a run file's rankings. */
-export type ImportedFiles =
-  | { kind: 'vectors'; name: string; files: { path: string; file: File }[]; checkedAgainst?: string | null }
-  | { kind: 'ranking'; name: string; file: File; checkedAgainst?: string | null }
-  | { kind: 'report'; name: string; file: File; model: string; summary: StoredReportSummary; checkedAgainst?: string | null }
-  | { kind: 'bm25'; name: string }
-  | { kind: 'fusion'; name: string; inputs: string[]; method: string };
+/** `Omit` over each member of a union (TypeScript's own `Omit` merges the members first). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * What a slot holds in place of a model: the data worker's request for it without the slot letter (one
+ * definition of each kind), plus what the page shows of it — a stored report's summary, and which dataset
+ * picked files were checked against.
+ */
+export type ImportedFiles = (
+  | OmitEach<Extract<CheckpointRequest, { kind: 'vectors' | 'ranking' | 'bm25' | 'fusion' }>, 'slot'>
+  | (OmitEach<Extract<CheckpointRequest, { kind: 'report' }>, 'slot'> & { summary: StoredReportSummary })
+) & { checkedAgainst?: string | null };
 
 /** What the data worker reads for a slot: a stored report's summary, and picked files checked against the dataset. */
 export interface PickedFilesReader {
