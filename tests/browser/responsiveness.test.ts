@@ -31,7 +31,7 @@ describe('responsiveness while the page encodes 20 000 texts', () => {
     const start = await page.evaluate(() => {
       const encodeDone = () =>
         document.querySelector('[data-testid=results]') !== null ||
-        /tiny-bert: (ranking|diagnostics)[\s\S]*tiny-bert: (ranking|diagnostics)/.test(document.querySelector('[data-testid=run-panel]')?.textContent ?? '');
+        /tiny-bert:\s*(ranking|diagnostics|done)[\s\S]*tiny-bert:\s*(ranking|diagnostics|done)/.test(document.querySelector('[data-testid=run-panel]')?.textContent ?? '');
       const encodeEnd = new Promise<number>((resolve) => {
         const observer = new MutationObserver(() => {
           if (!encodeDone()) return;

@@ -111,7 +111,7 @@ describe('embedlab eval on a terminal and through a pipe', () => {
   // `script` gives the CLI a pseudo-terminal, as a user's shell does.
   const onTerminal = async (env: NodeJS.ProcessEnv) => {
     const command = [process.execPath, path.join(ROOT, 'bin/embedlab.mjs'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color', ...env }, maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined, TERM: 'xterm-256color', ...env }, maxBuffer: 64 << 20 });
     return stdout;
   };
 
