@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ComparisonProgress } from '../core/eval/compare.ts';
-import { progressPrinter, timeLeft } from './progressPrinter.ts';
+import { progressPrinter } from './progressPrinter.ts';
 
 function recorder(isTTY: boolean) {
   const written: string[] = [];
@@ -28,9 +28,5 @@ describe('the CLI progress lines', () => {
     print(encoding(128, { textsPerSecond: 25, etaSeconds: 30 }));
     print(encoding(1000, { finished: { encoded: 990, cached: 10, seconds: 40 } }));
     expect(written).toEqual(['A: documents: 990 encoded, 10 from cache (40.0 s)\n']);
-  });
-
-  it('words the time left for seconds, minutes and hours', () => {
-    expect([timeLeft(undefined), timeLeft(0.2), timeLeft(58.5), timeLeft(61), timeLeft(7325)]).toEqual(['…', '1 s', '59 s', '1 min 01 s', '2 h 02 min']);
   });
 });

@@ -1,4 +1,5 @@
 import type { ComparisonProgress } from '../core/eval/compare.ts';
+import { duration } from '../core/report/duration.ts';
 
 /** Where progress goes: stderr, or a test's recorder. */
 export interface ProgressStream {
@@ -32,7 +33,7 @@ export function progressPrinter(stream: ProgressStream, now: () => number = Date
         stream.write(`${who}: ${p.stage}: ${p.finished.encoded} encoded, ${p.finished.cached} from cache (${p.finished.seconds.toFixed(1)} s)\n`);
       } else if (tty && p.done - shown >= REDRAW_EVERY) {
         shown = p.done;
-        const pace = p.textsPerSecond ? ` · ${p.textsPerSecond.toFixed(1)} texts/s · ${timeLeft(p.etaSeconds)} left` : '';
+        const pace = p.textsPerSecond ? ` · ${p.textsPerSecond.toFixed(1)} texts/s · ${duration(p.etaSeconds)} left` : '';
         stream.write(`\r\x1b[K${who}: ${p.stage} ${p.done}/${p.total}${pace}`);
       }
       return;
@@ -46,13 +47,4 @@ export function progressPrinter(stream: ProgressStream, now: () => number = Date
       stream.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${seconds(key)} s)\n`);
     }
   };
-}
-
-/** "42 s", "3 min 05 s", "1 h 02 min"; "…" before there is a pace to go by. */
-export function timeLeft(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '…';
-  const s = Math.ceil(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }

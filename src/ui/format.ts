@@ -26,11 +26,8 @@ export function modelLabel(index: number, name: string): string {
 }
 export const pValue = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 
-export function duration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '…';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
+/** Time in words ("3 min 05 s"), the one formatter the CLI's progress line uses too. */
+export { duration } from '../core/report/duration.ts';
 
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
