@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, metricValue, modelLabel, relativeChange, signedValue } from './format.ts';
+import { count, duration, metricValue, modelLabel, relativeChange, signedValue } from './format.ts';
 
 describe('formatting a change', () => {
   it('writes a change that rounds to zero as a plain 0, not −0.0000 or ±0.0000', () => {
@@ -41,5 +41,11 @@ describe('a model\'s label', () => {
 describe('metric values', () => {
   it('writes negative values with a true minus sign, as the deltas beside them', () => {
     expect([metricValue(-0.0807), metricValue(0.5), metricValue(null), metricValue(NaN)]).toEqual(['−0.0807', '0.5000', '—', '—']);
+  });
+});
+
+describe('the run panel’s time left', () => {
+  it('is written as the CLI writes it, a full minute carried (it once read "1 min 60 s")', () => {
+    expect([duration(45), duration(119.6), duration(185.2), duration(3725), duration(undefined)]).toEqual(['45 s', '2 min 00 s', '3 min 06 s', '1 h 02 min', '…']);
   });
 });
