@@ -1,6 +1,7 @@
 /**
  * The encoder worker's whole surface. Methods take and return plain data or TypedArrays; progress comes
- * back through a comlink `proxy` callback; every failure rejects the caller's promise.
+ * back through a comlink `proxy` callback; every failure rejects the caller's promise. Its state (the loaded
+ * slots, the running encodes, a lost GPU) lives in one {@link EncoderWorkerState} per worker.
  */
 import { expose, transfer } from 'comlink';
 import { modelFingerprint } from '../core/eval/embeddingCache.ts';
@@ -71,6 +72,27 @@ export interface EncodeResult extends Embeddings {
   fellBackToWasm: string | null;
 }
 
+/** The loaded model as a comparison names it: fingerprint (the cache key), name, backend and notes. */
+export interface SlotIdentity {
+  fingerprint: string;
+  name: string;
+  dim: number;
+  backend: Backend;
+  backendDescription: string;
+  backendChoice: BackendChoice<'wasm'>;
+  model: ModelRunInfo;
+  notes: string[];
+}
+
+/** What this browser offers, before any model is loaded. */
+export interface EncoderEnvironment {
+  webgpu: BackendInfo | null;
+  wasm: BackendInfo;
+  crossOriginIsolated: boolean;
+  /** Why the GPU device was lost, once it was: from then on every model runs on WASM. */
+  gpuLost: string | null;
+}
+
 /** How closely a model's WebGPU and WASM embeddings of the same texts agree, with the two backends described. */
 export interface AgreementReport extends BackendAgreement {
   texts: string[];
@@ -84,8 +106,8 @@ interface Slot {
   tokenBudget: number | undefined;
   /**
    * Identifies the embeddings this model gives (weights, tokenizer, pooling): the cache key's model part.
-   * Hashed on first use (a run's cache lookup), not at load: hashing 90 MB of weights beside the load's probe
-   * encode made loading 0.6–1.4 s slower on 2 cores.
+   * Hashed on first use (a run's cache lookup), not at load, so that loading does not also wait for hashing
+   * the weights beside its probe encode (what that hashing costs: docs/performance.md).
    */
   fingerprint: () => Promise<string>;
   runner: OrtRunner;
@@ -104,22 +126,31 @@ interface Slot {
  */
 const WASM_TOKEN_BUDGET = 1024;
 
-const slots = new Map<string, Slot>();
-const jobs = new Map<string, AbortController>();
-let gpuLostReason: string | null = null;
-/** One listener for the one device-loss watch (`ortWeb.ts`): from then on every slot runs on WASM. */
-const onGpuLost = (reason: string) => (gpuLostReason = reason);
-const gpuLoss: GpuLoss = {
-  get reason() {
-    return gpuLostReason;
-  },
-  watch: () => watchDeviceLoss(onGpuLost),
-};
+/** The worker's GPU device loss, told by the one device-loss watch (`ortWeb.ts`): once lost, every slot runs on WASM. */
+class WatchedGpuLoss implements GpuLoss {
+  reason: string | null = null;
+  private readonly onLost = (reason: string) => void (this.reason = reason);
 
-function slotOf(id: string): Slot {
-  const slot = slots.get(id);
-  if (!slot) throw new Error(`no model is loaded in slot ${id}`);
-  return slot;
+  watch(): void {
+    watchDeviceLoss(this.onLost);
+  }
+}
+
+/**
+ * Everything one encoder worker holds: its model slots, the encodes that can be cancelled, and whether the
+ * GPU device was lost. One per API object; two (a test's) share nothing but the worker's onnxruntime module.
+ */
+export class EncoderWorkerState {
+  readonly slots = new Map<string, Slot>();
+  /** Running encodes by the caller's job id, so that `cancel` can stop one between batches. */
+  readonly jobs = new Map<string, AbortController>();
+  readonly gpuLoss = new WatchedGpuLoss();
+
+  slotOf(id: string): Slot {
+    const slot = this.slots.get(id);
+    if (!slot) throw new Error(`no model is loaded in slot ${id}`);
+    return slot;
+  }
 }
 
 async function switchToWasm(slot: Slot): Promise<void> {
@@ -133,23 +164,23 @@ async function switchToWasm(slot: Slot): Promise<void> {
  * Runs batches on the slot's runner. If the GPU goes away mid-run, the batch in flight is re-run on WASM (its
  * GPU result cannot be trusted) and the rest of the run stays there.
  */
-function slotEmbedder(slot: Slot, onFallback: (reason: string) => void): TokenEmbedder {
+function slotEmbedder(slot: Slot, gpu: GpuLoss, onFallback: (reason: string) => void): TokenEmbedder {
   const fallBack = async (reason: string) => {
     await switchToWasm(slot);
     onFallback(reason);
   };
   return {
     async embed(inputs: BatchInputs, pooling: PoolingSpec): Promise<PooledBatch> {
-      if (slot.backend === 'webgpu' && gpuLostReason) await fallBack(gpuLostReason);
+      if (slot.backend === 'webgpu' && gpu.reason) await fallBack(gpu.reason);
       if (slot.backend !== 'webgpu') return slot.runner.embed(inputs, pooling);
       try {
         const output = await slot.runner.embed(inputs, pooling);
-        if (!gpuLostReason) return output;
+        if (!gpu.reason) return output;
       } catch (error) {
         const reason = await deviceLostWithin(1000);
         if (!reason) throw error;
       }
-      await fallBack(gpuLostReason ?? 'unknown reason');
+      await fallBack(gpu.reason ?? 'unknown reason');
       return slot.runner.embed(inputs, pooling);
     },
   };
@@ -176,176 +207,191 @@ function promptOf(slot: Slot, role: PromptRole): string | undefined {
   return role === 'plain' ? undefined : slot.prompts[role];
 }
 
-export const api = {
+/**
+ * The encoder worker's surface. Every method is listed here, so what the page (and the data worker, over its
+ * port) can call is what this interface says; `workerApi.test.ts` pins it.
+ */
+export interface EncoderApi {
   /** Loads (or replaces) the model in `slotId`. The old model stays loaded if the new one fails. */
-  async loadModel(slotId: string, location: ModelLocation, options: LoadOptions = {}): Promise<ModelInfo> {
-    const folder = await readModelFolder(modelSource(location), { variant: options.variant ?? 'fp32', format: options.format ?? 'auto' });
-    const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto', gpuLoss);
-    if (actual === 'webgpu') watchDeviceLoss(onGpuLost);
-    const { spec } = folder;
-    // Probe once so the page knows the embedding size before any real encode (and the session is warm).
-    const probe = await encodeTexts(['dimension probe'], folder.tokenizer, runner, spec);
-    const previous = slots.get(slotId);
-    const slot: Slot = {
-      folder,
-      tokenBudget: options.tokenBudget,
-      fingerprint: once(() => modelFingerprint(folder)),
-      runner,
-      prompts: resolvedPrompts(spec, options.prompts),
-      backend: actual,
-      choice,
-      info: {
-        name: spec.name,
-        modelType: spec.modelType,
-        dim: probe.dim,
-        hiddenSize: spec.hiddenSize,
-        pooling: spec.pooling,
-        normalize: spec.normalize,
-        maxSeqLength: spec.maxSeqLength,
-        variant: spec.variant,
-        onnxFile: spec.onnxFile,
-        provenance: folder.provenance,
-        modules: describeModules(spec),
-        similarity: spec.similarity,
-        modelPrompts: spec.prompts,
-        defaultPromptName: spec.defaultPromptName,
-        notes: spec.notes,
-        madeHere: folder.madeHere === true,
-      },
-    };
-    slots.set(slotId, slot);
-    if (previous) void previous.runner.release().catch(() => undefined);
-    return infoOf(slot);
-  },
-
+  loadModel(slotId: string, location: ModelLocation, options?: LoadOptions): Promise<ModelInfo>;
   /** The ONNX weights the lab made for a slot (its int8 variant), to save as onnx/model_quantized.onnx. */
-  madeModel(slotId: string): Uint8Array {
-    const { folder } = slotOf(slotId);
-    if (!folder.madeHere) throw new Error(`slot ${slotId}: its weights are the folder's own, not made here`);
-    const copy = folder.onnx.slice();
-    return transfer(copy, [copy.buffer]);
-  },
-
+  madeModel(slotId: string): Uint8Array;
   /**
    * Embeddings of `texts`, rows in input order. `onProgress` must be a top-level argument: comlink only
-   * proxies functions passed directly. `jobId` lets {@link api.cancel} stop the run between batches.
+   * proxies functions passed directly. `jobId` lets `cancel` stop the run between batches.
    */
-  async encode(
-    slotId: string,
-    texts: string[],
-    onProgress?: (progress: EncodeProgress) => void,
-    jobId?: string,
-    role: PromptRole = 'plain',
-  ): Promise<EncodeResult> {
-    const slot = slotOf(slotId);
-    const controller = new AbortController();
-    if (jobId) jobs.set(jobId, controller);
-    let fellBackToWasm: string | null = null;
-    try {
-      const embedder = slotEmbedder(slot, (reason) => (fellBackToWasm = `GPU device lost (${reason}): finished on WASM`));
-      const result = await encodeTexts(texts, slot.folder.tokenizer, embedder, slot.folder.spec, {
-        signal: controller.signal,
-        onProgress,
-        role,
-        prompt: promptOf(slot, role),
-        tokenBudget: slot.tokenBudget ?? (slot.backend === 'wasm' ? WASM_TOKEN_BUDGET : DEFAULT_TOKEN_BUDGET),
-      });
-      return transfer({ ...result, backend: slot.backend, pooledOn: slot.runner.lastPooledOn, fellBackToWasm }, [result.vectors.buffer]);
-    } finally {
-      if (jobId) jobs.delete(jobId);
-    }
-  },
-
+  encode(slotId: string, texts: string[], onProgress?: (progress: EncodeProgress) => void, jobId?: string, role?: PromptRole): Promise<EncodeResult>;
   /** The loaded model as a comparison names it: fingerprint (the cache key), name, backend and notes. */
-  async identify(slotId: string): Promise<{ fingerprint: string; name: string; dim: number; backend: Backend; backendDescription: string; backendChoice: BackendChoice<'wasm'>; model: ModelRunInfo; notes: string[] }> {
-    const slot = slotOf(slotId);
-    return {
-      fingerprint: await slot.fingerprint(),
-      model: await modelRunInfo(slot.folder, slot.prompts),
-      name: slot.info.name,
-      dim: slot.info.dim,
-      backend: slot.backend,
-      backendDescription: (await describeBackend(slot.backend)).description,
-      backendChoice: slot.choice,
-      notes: [...slot.info.notes],
-    };
-  },
-
+  identify(slotId: string): Promise<SlotIdentity>;
   /** WASM threads for this worker (benchmarks compare 1 thread with all); only before the first model loads. */
-  configureWasm(threads: number): void {
-    setWasmThreads(threads);
-  },
-
+  configureWasm(threads: number): void;
   /** Serves this API on `port` as well: the data worker encodes through it without a round trip via the page. */
-  connect(port: MessagePort): void {
-    expose(api, port);
-  },
-
+  connect(port: MessagePort): void;
   /** Stops a running encode after its current batch; its promise rejects with an AbortError. */
-  cancel(jobId: string): boolean {
-    const controller = jobs.get(jobId);
-    controller?.abort(new DOMException('encoding cancelled', 'AbortError'));
-    return Boolean(controller);
-  },
-
+  cancel(jobId: string): boolean;
   /** Token ids exactly as the model sees them (the role's prompt, specials, truncation). */
-  tokenize(slotId: string, texts: string[], role: PromptRole = 'plain'): number[][] {
-    const slot = slotOf(slotId);
-    const prompt = promptOf(slot, role) ?? resolvedPlainPrompt(slot);
-    return texts.map((text) => slot.folder.tokenizer.encode(text, prompt));
-  },
-
+  tokenize(slotId: string, texts: string[], role?: PromptRole): number[][];
   /** Sets the slot's prompts (the evaluator's query_prompt / corpus_prompt); `undefined` goes back to the model's. */
-  async setPrompts(slotId: string, prompts: PromptOverrides): Promise<ModelInfo> {
-    const slot = slotOf(slotId);
-    slot.prompts = resolvedPrompts(slot.folder.spec, prompts);
-    return infoOf(slot);
-  },
-
+  setPrompts(slotId: string, prompts: PromptOverrides): Promise<ModelInfo>;
   /** Encodes `texts` on WebGPU and on WASM and compares: the backends must agree for results to be trusted. */
-  async agreement(slotId: string, texts: string[]): Promise<AgreementReport | { unavailable: string }> {
-    const slot = slotOf(slotId);
-    if (gpuLostReason) return { unavailable: `the GPU device was lost (${gpuLostReason})` };
-    if (!(await webgpuAdapter())) return { unavailable: 'WebGPU is not available in this browser' };
-    const run = async (backend: Backend) => {
-      if (slot.backend === backend) return encodeTexts(texts, slot.folder.tokenizer, slot.runner, slot.folder.spec);
-      const runner = await createRunner(slot.folder, backend);
-      try {
-        if (backend === 'webgpu') watchDeviceLoss(onGpuLost);
-        return await encodeTexts(texts, slot.folder.tokenizer, runner, slot.folder.spec);
-      } finally {
-        await runner.release();
-      }
-    };
-    const gpu = await run('webgpu');
-    const cpu = await run('wasm');
-    const { cosines, maxAbsDelta } = backendAgreement(gpu.vectors, cpu.vectors, gpu.dim);
-    return { texts, cosines, maxAbsDelta, webgpu: await describeBackend('webgpu'), wasm: await describeBackend('wasm') };
-  },
-
-  async dispose(slotId: string): Promise<void> {
-    const slot = slots.get(slotId);
-    slots.delete(slotId);
-    await slot?.runner.release();
-  },
-
+  agreement(slotId: string, texts: string[]): Promise<AgreementReport | { unavailable: string }>;
+  /** Unloads the slot's model and releases its session. */
+  dispose(slotId: string): Promise<void>;
   /** What this browser offers, before any model is loaded. */
-  async environment(): Promise<{ webgpu: BackendInfo | null; wasm: BackendInfo; crossOriginIsolated: boolean; gpuLost: string | null }> {
-    return {
-      webgpu: (await webgpuAdapter()) && !gpuLostReason ? await describeBackend('webgpu') : null,
-      wasm: await describeBackend('wasm'),
-      crossOriginIsolated: globalThis.crossOriginIsolated === true,
-      gpuLost: gpuLostReason,
-    };
-  },
-
+  environment(): Promise<EncoderEnvironment>;
   /**
    * Destroys the GPU device ORT uses, exactly what a driver reset does to the page: used by the device-loss
    * test and by anyone who wants to see the fallback happen. Resolves false when no GPU session exists.
    */
-  async loseGpuDevice(): Promise<boolean> {
-    return destroyGpuDevice();
-  },
-};
+  loseGpuDevice(): Promise<boolean>;
+}
 
-export type EncoderApi = typeof api;
+/** The encoder worker's state and the surface over it: `index.ts` exposes one per worker. */
+export function createEncoderApi(state = new EncoderWorkerState()): EncoderApi {
+  const api: EncoderApi = {
+    async loadModel(slotId, location, options = {}) {
+      const folder = await readModelFolder(modelSource(location), { variant: options.variant ?? 'fp32', format: options.format ?? 'auto' });
+      const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto', state.gpuLoss);
+      if (actual === 'webgpu') state.gpuLoss.watch();
+      const { spec } = folder;
+      // Probe once so the page knows the embedding size before any real encode (and the session is warm).
+      const probe = await encodeTexts(['dimension probe'], folder.tokenizer, runner, spec);
+      const previous = state.slots.get(slotId);
+      const slot: Slot = {
+        folder,
+        tokenBudget: options.tokenBudget,
+        fingerprint: once(() => modelFingerprint(folder)),
+        runner,
+        prompts: resolvedPrompts(spec, options.prompts),
+        backend: actual,
+        choice,
+        info: {
+          name: spec.name,
+          modelType: spec.modelType,
+          dim: probe.dim,
+          hiddenSize: spec.hiddenSize,
+          pooling: spec.pooling,
+          normalize: spec.normalize,
+          maxSeqLength: spec.maxSeqLength,
+          variant: spec.variant,
+          onnxFile: spec.onnxFile,
+          provenance: folder.provenance,
+          modules: describeModules(spec),
+          similarity: spec.similarity,
+          modelPrompts: spec.prompts,
+          defaultPromptName: spec.defaultPromptName,
+          notes: spec.notes,
+          madeHere: folder.madeHere === true,
+        },
+      };
+      state.slots.set(slotId, slot);
+      if (previous) void previous.runner.release().catch(() => undefined);
+      return infoOf(slot);
+    },
+
+    madeModel(slotId) {
+      const { folder } = state.slotOf(slotId);
+      if (!folder.madeHere) throw new Error(`slot ${slotId}: its weights are the folder's own, not made here`);
+      const copy = folder.onnx.slice();
+      return transfer(copy, [copy.buffer]);
+    },
+
+    async encode(slotId, texts, onProgress, jobId, role = 'plain') {
+      const slot = state.slotOf(slotId);
+      const controller = new AbortController();
+      if (jobId) state.jobs.set(jobId, controller);
+      let fellBackToWasm: string | null = null;
+      try {
+        const embedder = slotEmbedder(slot, state.gpuLoss, (reason) => (fellBackToWasm = `GPU device lost (${reason}): finished on WASM`));
+        const result = await encodeTexts(texts, slot.folder.tokenizer, embedder, slot.folder.spec, {
+          signal: controller.signal,
+          onProgress,
+          role,
+          prompt: promptOf(slot, role),
+          tokenBudget: slot.tokenBudget ?? (slot.backend === 'wasm' ? WASM_TOKEN_BUDGET : DEFAULT_TOKEN_BUDGET),
+        });
+        return transfer({ ...result, backend: slot.backend, pooledOn: slot.runner.lastPooledOn, fellBackToWasm }, [result.vectors.buffer]);
+      } finally {
+        if (jobId) state.jobs.delete(jobId);
+      }
+    },
+
+    async identify(slotId) {
+      const slot = state.slotOf(slotId);
+      return {
+        fingerprint: await slot.fingerprint(),
+        model: await modelRunInfo(slot.folder, slot.prompts),
+        name: slot.info.name,
+        dim: slot.info.dim,
+        backend: slot.backend,
+        backendDescription: (await describeBackend(slot.backend)).description,
+        backendChoice: slot.choice,
+        notes: [...slot.info.notes],
+      };
+    },
+
+    configureWasm(threads) {
+      setWasmThreads(threads);
+    },
+
+    connect(port) {
+      expose(api, port);
+    },
+
+    cancel(jobId) {
+      const controller = state.jobs.get(jobId);
+      controller?.abort(new DOMException('encoding cancelled', 'AbortError'));
+      return Boolean(controller);
+    },
+
+    tokenize(slotId, texts, role = 'plain') {
+      const slot = state.slotOf(slotId);
+      const prompt = promptOf(slot, role) ?? resolvedPlainPrompt(slot);
+      return texts.map((text) => slot.folder.tokenizer.encode(text, prompt));
+    },
+
+    async setPrompts(slotId, prompts) {
+      const slot = state.slotOf(slotId);
+      slot.prompts = resolvedPrompts(slot.folder.spec, prompts);
+      return infoOf(slot);
+    },
+
+    async agreement(slotId, texts) {
+      const slot = state.slotOf(slotId);
+      if (state.gpuLoss.reason) return { unavailable: `the GPU device was lost (${state.gpuLoss.reason})` };
+      if (!(await webgpuAdapter())) return { unavailable: 'WebGPU is not available in this browser' };
+      const run = async (backend: Backend) => {
+        if (slot.backend === backend) return encodeTexts(texts, slot.folder.tokenizer, slot.runner, slot.folder.spec);
+        const runner = await createRunner(slot.folder, backend);
+        try {
+          if (backend === 'webgpu') state.gpuLoss.watch();
+          return await encodeTexts(texts, slot.folder.tokenizer, runner, slot.folder.spec);
+        } finally {
+          await runner.release();
+        }
+      };
+      const gpu = await run('webgpu');
+      const cpu = await run('wasm');
+      const { cosines, maxAbsDelta } = backendAgreement(gpu.vectors, cpu.vectors, gpu.dim);
+      return { texts, cosines, maxAbsDelta, webgpu: await describeBackend('webgpu'), wasm: await describeBackend('wasm') };
+    },
+
+    async dispose(slotId) {
+      const slot = state.slots.get(slotId);
+      state.slots.delete(slotId);
+      await slot?.runner.release();
+    },
+
+    async environment() {
+      return {
+        webgpu: (await webgpuAdapter()) && !state.gpuLoss.reason ? await describeBackend('webgpu') : null,
+        wasm: await describeBackend('wasm'),
+        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+        gpuLost: state.gpuLoss.reason,
+      };
+    },
+
+    loseGpuDevice: () => destroyGpuDevice(),
+  };
+  return api;
+}

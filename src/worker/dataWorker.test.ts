@@ -4,7 +4,7 @@ import { expose } from 'comlink';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSweep } from '../core/eval/compressionSweep.ts';
 import { FIXTURE_MODEL, ROOT } from '../../tests/paths.ts';
-import { api as encoderApi, type EncoderApi } from './api.ts';
+import { createEncoderApi, type EncoderApi } from './api.ts';
 import { createDataWorkerApi } from './dataWorker.ts';
 import type { ModelLocation } from './modelSources.ts';
 
@@ -12,6 +12,9 @@ import type { ModelLocation } from './modelSources.ts';
  * The data worker's surface in Node, over the real encoder worker's API (onnxruntime-web's WASM runs here
  * too), joined by a real MessageChannel as the page joins them.
  */
+
+/** The encoder worker's surface, as the page's encoder worker serves it (one per worker). */
+const encoderApi = createEncoderApi();
 
 const SAMPLE = path.join(ROOT, 'public/samples/helpdesk-faq.csv');
 

@@ -14,7 +14,7 @@ addEventListener('message', hold);
 
 // Told before the part loads, so that the page notices this worker's end while it loads, too.
 void holdLifeline(self.name).then((lock) => postMessage(aliveMessage(lock)));
-const part = self.name === 'data' ? import('./dataWorker.ts').then((m) => m.createDataWorkerApi()) : import('./api.ts').then((m) => m.api);
+const part = self.name === 'data' ? import('./dataWorker.ts').then((m) => m.createDataWorkerApi()) : import('./api.ts').then((m) => m.createEncoderApi());
 void part.then(
   (api) => {
     expose(api);

@@ -1,11 +1,15 @@
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import path from 'node:path';
 import type { Remote } from 'comlink';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { FIXTURE_MODEL } from '../../tests/paths.ts';
 import type { LoadOptions as DatasetLoadOptions } from '../core/data/loadDataset.ts';
 import type { DatasetSummary } from '../core/data/summary.ts';
 import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { PromptRole } from '../core/model/prompts.ts';
-import { api, type EncodeResult, type EncoderApi, type LoadOptions, type ModelInfo, type AgreementReport } from './api.ts';
+import { createEncoderApi, type AgreementReport, type EncodeResult, type EncoderApi, type EncoderEnvironment, type LoadOptions, type ModelInfo, type SlotIdentity } from './api.ts';
+import type { PromptOverrides } from '../core/eval/modelRunInfo.ts';
 import type { DroppedFile, ReadProgress } from './dataApi.ts';
 import { createDataWorkerApi, type DataWorkerApi } from './dataWorker.ts';
 import type { ComparisonProgress, ExportFile, ExportKind, PickedRequest, QueryDetail, RunRequest, RunResult, StoredReportSummary } from './evaluation.ts';
@@ -52,7 +56,7 @@ describe('the data worker’s API', () => {
 
 describe('the encoder worker’s API', () => {
   it('is exactly its listed methods', () => {
-    expect(Object.keys(api).sort()).toEqual([...ENCODER_METHODS].sort());
+    expect(Object.keys(createEncoderApi()).sort()).toEqual([...ENCODER_METHODS].sort());
     expectTypeOf<keyof EncoderApi>().toEqualTypeOf<(typeof ENCODER_METHODS)[number]>();
   });
 
@@ -65,7 +69,46 @@ describe('the encoder worker’s API', () => {
     expectTypeOf<EncoderApi['cancel']>().toEqualTypeOf<(jobId: string) => boolean>();
     expectTypeOf<EncoderApi['connect']>().toEqualTypeOf<(port: MessagePort) => void>();
     expectTypeOf<EncoderApi['dispose']>().toEqualTypeOf<(slotId: string) => Promise<void>>();
-    expectTypeOf<Awaited<ReturnType<EncoderApi['identify']>>>().toHaveProperty('fingerprint').toEqualTypeOf<string>();
-    expectTypeOf<Awaited<ReturnType<EncoderApi['environment']>>>().toHaveProperty('gpuLost').toEqualTypeOf<string | null>();
+    expectTypeOf<EncoderApi['identify']>().toEqualTypeOf<(slotId: string) => Promise<SlotIdentity>>();
+    expectTypeOf<SlotIdentity['fingerprint']>().toEqualTypeOf<string>();
+    expectTypeOf<EncoderApi['configureWasm']>().toEqualTypeOf<(threads: number) => void>();
+    expectTypeOf<EncoderApi['setPrompts']>().toEqualTypeOf<(slotId: string, prompts: PromptOverrides) => Promise<ModelInfo>>();
+    expectTypeOf<EncoderApi['environment']>().toEqualTypeOf<() => Promise<EncoderEnvironment>>();
+    expectTypeOf<EncoderEnvironment['gpuLost']>().toEqualTypeOf<string | null>();
+    expectTypeOf<EncoderApi['loseGpuDevice']>().toEqualTypeOf<() => Promise<boolean>>();
+  });
+
+  it('keeps its state in the API object it was made for: a second one has no models and no running encodes', async () => {
+    const first = createEncoderApi();
+    const second = createEncoderApi();
+    await first.loadModel('A', fixtureModel(), { backend: 'wasm' });
+    try {
+      expect(first.tokenize('A', ['cats purr'])[0].length).toBeGreaterThan(2);
+      expect(() => second.tokenize('A', ['cats purr'])).toThrow('no model is loaded in slot A');
+      await expect(second.identify('A')).rejects.toThrow('no model is loaded in slot A');
+      // A running encode can be cancelled only through the API that runs it.
+      let cancelledElsewhere: boolean | null = null;
+      let cancelledHere: boolean | null = null;
+      const texts = Array.from({ length: 64 }, (_, i) => `text number ${i} about cats`);
+      const running = first.encode('A', texts, () => {
+        cancelledElsewhere ??= second.cancel('job');
+        cancelledHere ??= first.cancel('job');
+      }, 'job');
+      await expect(running).rejects.toThrow('encoding cancelled');
+      expect([cancelledElsewhere, cancelledHere]).toEqual([false, true]);
+    } finally {
+      await first.dispose('A');
+    }
   });
 });
+
+/** The fixture model folder as the files a picked folder gives: paths relative to the folder. */
+function fixtureModel(): ModelLocation {
+  const files = (readdirSync(FIXTURE_MODEL, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const full = path.join(entry.parentPath, entry.name);
+      return { path: path.relative(FIXTURE_MODEL, full).split(path.sep).join('/'), file: new File([readFileSync(full)], entry.name) };
+    });
+  return { kind: 'files', name: 'tiny-bert', files };
+}
