@@ -12,7 +12,8 @@ import { evalCommand } from './commands/eval.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { quantizeCommand } from './commands/quantize.ts';
 
-const COMMANDS = [inspectCommand, embedCommand, evalCommand, quantizeCommand];
+/** Every command `embedlab` has, in the order the overview lists them. */
+export const COMMANDS = [inspectCommand, embedCommand, evalCommand, quantizeCommand];
 
 function overview(): string {
   return [

@@ -1,10 +1,12 @@
 import type { WeightsFormat } from '../core/model/modelFolder.ts';
-import { UsageError } from './cliError.ts';
+import { choice } from './optionValues.ts';
 
-export const WEIGHTS_FORMATS: readonly WeightsFormat[] = ['auto', 'safetensors', 'onnx'];
+const WEIGHTS_FORMATS: readonly WeightsFormat[] = ['auto', 'safetensors', 'onnx'];
 
-/** `--weights auto|safetensors|onnx`: which weights of a folder that may hold both to run. */
-export function weightsFormat(value: string, command: string): WeightsFormat {
-  if (!(WEIGHTS_FORMATS as readonly string[]).includes(value)) throw new UsageError(`${command}: --weights must be one of ${WEIGHTS_FORMATS.join(', ')}, got "${value}"`);
-  return value as WeightsFormat;
+/**
+ * `--weights auto|safetensors|onnx`, the record eval and embed share: which weights of a folder that may hold
+ * both to run. `help` says what auto picks for that command.
+ */
+export function weightsOption(help: string) {
+  return { type: 'string', default: 'auto', help, value: choice(WEIGHTS_FORMATS) } as const;
 }

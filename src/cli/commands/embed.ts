@@ -5,14 +5,15 @@ import { checkPath, checkReadableFile } from '../inputPath.ts';
 import { readTextLines } from '../textLines.ts';
 import { DataError } from '../../core/data/dataset.ts';
 import { UncuttableTextError } from '../../core/model/textTokenizer.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, defineOptions } from '../command.ts';
 import { loadNodeEncoder } from '../nodeEncoder.ts';
 import { cliRuntime } from '../onnxRuntime.ts';
 import { readInputs, requireDataset } from '../readDataset.ts';
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
 import type { Embeddings } from '../../core/model/encoder.ts';
 import type { PromptRole } from '../../core/model/prompts.ts';
-import { WEIGHTS_FORMATS, weightsFormat } from '../weightsOption.ts';
+import { weightsOption } from '../weightsOption.ts';
+import { choice } from '../optionValues.ts';
 import type { NodeEncoder } from '../nodeEncoder.ts';
 
 const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
@@ -21,38 +22,23 @@ export const embedCommand = defineCommand({
   name: 'embed',
   summary: 'Print one sentence embedding per text, computed exactly as the page computes it.',
   usage: 'embed --model <folder> (--text "…" … | --file lines.txt | --data <file|folder>) [--json]',
-  options: {
-    model: { type: 'string' },
-    text: { type: 'string', multiple: true },
-    file: { type: 'string' },
-    data: { type: 'string', multiple: true },
-    split: { type: 'string', default: 'test' },
-    variant: { type: 'string', default: 'fp32' },
-    weights: { type: 'string', default: 'auto' },
-    as: { type: 'string' },
-    prompt: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-  help: {
-    model: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config), or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones)',
-    text: 'a text to embed',
-    file: `a file with one text per line (empty lines skipped), decoded as inspect decodes data: UTF-8, or UTF-16 with a BOM; at most ${MAX_FILE_BYTES / 2 ** 20} MB; a line of any length is read only as far as the model's max_seq_length needs`,
-    data: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)',
-    split: 'qrels split of a BEIR folder given with --data',
-    variant: `ONNX export to use: ${VARIANTS.join(' | ')}`,
-    weights: `which weights of the folder to run: ${WEIGHTS_FORMATS.join(' | ')} (auto: model.safetensors when present, the graph built here)`,
-    as: 'embed as sentence-transformers\' encode_query (query) or encode_document (document) do, with the prompt the model names for it; without --as, as encode does (the default prompt only). --data embeds its documents and queries each as what they are',
-    prompt: 'the prompt to prepend in place of the model\'s ("" for none)',
-    json: 'print {"model","dim","backend","embeddings"} as JSON',
-    help: 'show this help',
-  },
+  options: defineOptions({
+    model: { type: 'string', help: 'model folder (onnx/model.onnx, tokenizer.json, sentence-transformers config), or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones)' },
+    text: { type: 'string', multiple: true, help: 'a text to embed' },
+    file: { type: 'string', help: `a file with one text per line (empty lines skipped), decoded as inspect decodes data: UTF-8, or UTF-16 with a BOM; at most ${MAX_FILE_BYTES / 2 ** 20} MB; a line of any length is read only as far as the model's max_seq_length needs` },
+    data: { type: 'string', multiple: true, help: 'a dataset as inspect and eval read it: embeds its documents, then its queries (JSON adds ids and kinds)' },
+    split: { type: 'string', default: 'test', help: 'qrels split of a BEIR folder given with --data' },
+    variant: { type: 'string', default: 'fp32', value: choice(VARIANTS), help: 'ONNX export to use' },
+    weights: weightsOption('which weights of the folder to run (auto: model.safetensors when present, the graph built here)'),
+    as: { type: 'string', value: choice(['query', 'document']), help: 'embed as sentence-transformers\' encode_query (query) or encode_document (document) do, with the prompt the model names for it; without --as, as encode does (the default prompt only). --data embeds its documents and queries each as what they are' },
+    prompt: { type: 'string', help: 'the prompt to prepend in place of the model\'s ("" for none)' },
+    json: { type: 'boolean', default: false, help: 'print {"model","dim","backend","embeddings"} as JSON' },
+    help: { type: 'boolean', default: false, help: 'show this help' },
+  }),
   async run(values) {
     if (!values.model) throw new UsageError('embed: --model <folder> is required');
-    const variant = values.variant as ModelVariant;
-    if (!VARIANTS.includes(variant)) throw new UsageError(`embed: --variant must be one of ${VARIANTS.join(', ')}`);
-    const format = weightsFormat(values.weights, 'embed');
-    if (values.as !== undefined && values.as !== 'query' && values.as !== 'document') throw new UsageError(`embed: --as must be query or document, got "${values.as}"`);
+    // --variant, --weights and --as are checked by their records already.
+    const { variant, weights: format } = values;
     const textRole: PromptRole = values.as ?? 'plain';
     // The cheap checks first: the model folder and every path given, before any text is read.
     if (values.model === '') throw new UsageError('embed: --model is empty: give a model folder');

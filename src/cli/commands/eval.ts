@@ -6,18 +6,15 @@ import { encoderCheckpoint, type Checkpoint, type VectorCheckpoint } from '../..
 import type { ModelVariant } from '../../core/model/modelSpec.ts';
 import type { WeightsFormat } from '../../core/model/modelFolder.ts';
 import { modelRunInfo, resolvedPrompts, type PromptOverrides } from '../../core/eval/modelRunInfo.ts';
-import { WEIGHTS_FORMATS } from '../weightsOption.ts';
 import { compareCheckpoints, cpuKernelsWith } from '../../core/eval/compare.ts';
 import { progressPrinter } from '../progressPrinter.ts';
 import { modelFingerprint, type EmbeddingStore } from '../../core/eval/embeddingCache.ts';
 import { parseStoredReport, pickStoredModel, reportCheckpoint } from '../../core/eval/reportCheckpoint.ts';
 import { runFileCheckpoint } from '../../core/eval/runCheckpoint.ts';
-import { DEFAULT_RESCORE } from '../../core/eval/compressionSweep.ts';
 import { vectorFileCheckpoint } from '../../core/eval/vectorFileCheckpoint.ts';
 import { fusionCheckpoint } from '../../core/eval/fusion/fusionCheckpoint.ts';
 import { exportFiles, type ExportFile } from '../../core/view/exportFiles.ts';
 import { bm25Checkpoint, bm25Source } from '../../core/eval/bm25Checkpoint.ts';
-import { BM25_METHODS } from '../../core/lexical/bm25Scoring.ts';
 import { byteRange } from '../../core/data/vectorFiles/readFile.ts';
 import type { EvaluationMode } from '../../core/metrics/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
@@ -44,42 +41,6 @@ export const evalCommand = defineCommand({
   summary: 'Rank a dataset with checkpoints and compare them (metrics, deltas, CI, p-values); one alone makes a baseline report.',
   usage: 'eval <data…> [--baseline REPORT.json] --model <A> [--vectors NAME=PATH] [--run NAME=PATH] … [options]',
   options: EVAL_OPTIONS,
-  help: {
-    model: 'a model folder, or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones), encoded here (checkpoints compare in the order given; the first is the baseline A)',
-    vectors: 'precomputed embeddings as a checkpoint: NAME=FOLDER (documents.npy + queries.npy with .ids.txt/.json, or Arrow/Feather/parquet files or part folders with id and embedding columns), or NAME=DOCS.npy,QUERIES.npy',
-    run: 'a ranking as a checkpoint: NAME=FILE, a TREC run (qid Q0 docid rank score tag) or qid docid score',
-    baseline: 'a report this lab wrote (--json, or the page\'s JSON export) as the first checkpoint: its stored per-query values, nothing encoded again; the data must be the same (exit 2 naming what changed); metrics and mode default to the report\'s',
-    'baseline-model': 'with --baseline: the model of the report to compare against, when it holds several',
-    k: 'cutoffs for accuracy/precision/recall (NDCG at those ≥ 5, MRR at the largest, MAP@100)',
-    metrics: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10',
-    trec: 'trec_eval semantics: graded NDCG, AP ÷ |R|, reciprocal rank without cutoff, ties by doc id desc',
-    split: 'qrels split of a BEIR folder',
-    json: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file (each output is checked before anything is read, and written whole or not at all: a temporary file renamed)',
-    markdown: 'write a Markdown report (with per-query examples) to this file',
-    'fail-if-worse': 'a CI gate: exit 1 when the data show a later model worse than A by more than --tolerance on any of these metrics (comma-separated)',
-    tolerance: 'the loss the gate accepts, in the metric\'s units (e.g. 0.005); the rule: a one-sided bootstrap upper bound of Δ below −tolerance, Bonferroni over the gated metrics (α = 0.05)',
-    junit: 'write the gate as JUnit XML to this file (a test case per gated metric and model)',
-    'junit-queries': 'with --junit: also a failed test case per query that regressed by more than the tolerance',
-    'cache-dir': `embedding cache folder (default ${defaultCacheDir()})`,
-    'no-cache': 'encode everything, read and write no cache',
-    seed: 'seed of the permutation test, bootstrap and diagnostics samples: a whole number from 0 to 4294967295 (default 20260101)',
-    permutations: 'randomization-test permutations: a whole number from 10000 to 10000000',
-    'label-column': 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices',
-    'no-diagnostics': 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)',
-    bm25: 'BM25 as a checkpoint (named bm25, placed where the flag is): the dataset\'s documents ranked for its queries with no model, as bm25s defines it (lower case, its token pattern, English stop words, Snowball English stemmer)',
-    'bm25-method': `with --bm25: ${BM25_METHODS.join(' | ')} (bm25s's variants)`,
-    'bm25-k1': 'with --bm25: k1 (term-frequency saturation)',
-    'bm25-b': 'with --bm25: b (length normalisation)',
-    fuse: 'a hybrid as a checkpoint: NAME=METHOD:A,B[,…] fuses the rankings of checkpoints A, B (names as the report shows them; given earlier) — METHOD rrf[@K], combsum, combmnz, wsum[@W] (no W: cross-validated over 5 query folds), optionally +min-max|max|sum|zmuv|rank, as ranx defines them',
-    'fuse-depth': 'with --fuse: how much of each input\'s list to fuse (default 100, the comparison ranks that deep)',
-    runs: 'write every checkpoint\'s full ranking as a TREC run file into this folder (trec_eval and ranx read them)',
-    'query-prompt': 'the prompt prepended to every query, for every --model ("" for none), in place of the model\'s own (its config_sentence_transformers.json prompts, as encode_query chooses them); the evaluator\'s query_prompt',
-    'document-prompt': 'the prompt prepended to every document, in place of the model\'s own (as encode_document chooses it); the evaluator\'s corpus_prompt',
-    weights: `which weights of a model folder to run: ${WEIGHTS_FORMATS.join(' | ')} (auto: model.safetensors when the folder has it, the graph built here; else the ONNX export)`,
-    sweep: 'a compression sweep over each vector checkpoint: dims=384,256,128,64 and/or precision=float32,float16,int8,binary (repeat the flag for both); int8 and binary are scored plain and rescored',
-    rescore: `with --sweep: the rescoring multiplier m (the top k × m candidates rescored by the float query; default ${DEFAULT_RESCORE})`,
-    help: 'show this help',
-  },
   async run(values, positionals, order) {
     // Every number and list first (the plan), then every path (cheap: stats, folder listings), then the
     // outputs: nothing is read or encoded before all of it holds.

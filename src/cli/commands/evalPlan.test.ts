@@ -1,13 +1,12 @@
-import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../command.ts';
 import { EVAL_OPTIONS, planEval, type EvalPlan } from './evalPlan.ts';
 
-/** The command line as `defineCommand` hands it over: values, positionals, options in order. */
+/** The command line as `defineCommand` hands it over: values read by their records, positionals, options in order. */
 function plan(line: string): EvalPlan {
   const args = line.split(/\s+/).filter(Boolean).map((a) => a.replace(/^"(.*)"$/, '$1'));
-  const parsed = parseArgs({ args, options: EVAL_OPTIONS, allowPositionals: true, strict: true, tokens: true });
-  const order = parsed.tokens.flatMap((t) => (t.kind === 'option' ? [{ name: t.name, value: t.value }] : []));
-  return planEval(parsed.values, parsed.positionals, order);
+  const { values, positionals, order } = parseCommandLine('eval', EVAL_OPTIONS, args);
+  return planEval(values, positionals, order);
 }
 
 describe('planEval: the command line as a checked plan, before any path is looked at', () => {

@@ -1,53 +1,15 @@
 import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../../core/eval/compressionSweep.ts';
 import { parseFuseSpec, type FuseSpec } from '../../core/eval/fusion/fusionCheckpoint.ts';
 import type { PromptOverrides } from '../../core/eval/modelRunInfo.ts';
-import { BM25_METHODS, type Bm25Method, type Bm25Parameters } from '../../core/lexical/bm25Scoring.ts';
+import { BM25_METHODS, type Bm25Parameters } from '../../core/lexical/bm25Scoring.ts';
 import type { WeightsFormat } from '../../core/model/modelFolder.ts';
 import { parseMetricKey } from '../../core/metrics/registry.ts';
+import { DIAGNOSTICS_SEED } from '../../core/diagnostics/sample.ts';
 import { UsageError } from '../cliError.ts';
-import type { ParsedValues } from '../command.ts';
-import { commaList, nonNegativeNumber, wholeNumber } from '../optionValues.ts';
-import { weightsFormat } from '../weightsOption.ts';
-
-/** `embedlab eval`'s options: the parser's schema (help lines sit beside them in eval.ts). */
-export const EVAL_OPTIONS = {
-  model: { type: 'string', multiple: true },
-  vectors: { type: 'string', multiple: true },
-  run: { type: 'string', multiple: true },
-  baseline: { type: 'string' },
-  'baseline-model': { type: 'string' },
-  k: { type: 'string', default: '1,3,5,10' },
-  metrics: { type: 'string' },
-  trec: { type: 'boolean', default: false },
-  split: { type: 'string', default: 'test' },
-  json: { type: 'string' },
-  markdown: { type: 'string' },
-  'fail-if-worse': { type: 'string' },
-  tolerance: { type: 'string', default: '0' },
-  junit: { type: 'string' },
-  'junit-queries': { type: 'boolean', default: false },
-  'cache-dir': { type: 'string' },
-  'no-cache': { type: 'boolean', default: false },
-  seed: { type: 'string' },
-  permutations: { type: 'string', default: '10000' },
-  'label-column': { type: 'string' },
-  'no-diagnostics': { type: 'boolean', default: false },
-  bm25: { type: 'boolean', default: false },
-  'bm25-method': { type: 'string', default: 'lucene' },
-  'bm25-k1': { type: 'string', default: '1.5' },
-  'bm25-b': { type: 'string', default: '0.75' },
-  fuse: { type: 'string', multiple: true },
-  'fuse-depth': { type: 'string' },
-  runs: { type: 'string' },
-  'query-prompt': { type: 'string' },
-  'document-prompt': { type: 'string' },
-  weights: { type: 'string', default: 'auto' },
-  sweep: { type: 'string', multiple: true },
-  rescore: { type: 'string' },
-  help: { type: 'boolean', default: false },
-} as const;
-
-export type EvalValues = ParsedValues<typeof EVAL_OPTIONS>;
+import { defineOptions, type GivenOption, type OptionValues } from '../command.ts';
+import { defaultCacheDir } from '../diskEmbeddingStore.ts';
+import { choice, commaList, decimal, positiveWholeList, whole, type ValueKind } from '../optionValues.ts';
+import { weightsOption } from '../weightsOption.ts';
 
 /** The randomization test's bounds: core needs 10 000; 10 million is a p-value resolution of 1e-7, in bounded time. */
 const MIN_PERMUTATIONS = 10_000;
@@ -58,6 +20,57 @@ const MAX_SEED = 2 ** 32 - 1;
 const MAX_RESCORE = 1000;
 /** The deepest a fusion reads its inputs' lists. */
 const MAX_FUSE_DEPTH = 100_000;
+
+/** Metric keys, comma-separated, each one the registry knows (`ndcg@10,recall@100`). */
+const metricKeyList: ValueKind<string[]> = {
+  rule: 'comma-separated metric keys',
+  read(text, where) {
+    const keys = commaList().read(text, where);
+    for (const key of keys) checkMetricKey(key);
+    return keys;
+  },
+};
+
+/** `embedlab eval`'s options, one record each: the parser's schema, `--help` and the checks come from here. */
+export const EVAL_OPTIONS = defineOptions({
+  model: { type: 'string', multiple: true, help: 'a model folder, or hf:owner/name[@revision] from the Hugging Face hub (HF_TOKEN for private or gated ones), encoded here (checkpoints compare in the order given; the first is the baseline A)' },
+  vectors: { type: 'string', multiple: true, help: 'precomputed embeddings as a checkpoint: NAME=FOLDER (documents.npy + queries.npy with .ids.txt/.json, or Arrow/Feather/parquet files or part folders with id and embedding columns), or NAME=DOCS.npy,QUERIES.npy' },
+  run: { type: 'string', multiple: true, help: 'a ranking as a checkpoint: NAME=FILE, a TREC run (qid Q0 docid rank score tag) or qid docid score' },
+  baseline: { type: 'string', help: 'a report this lab wrote (--json, or the page\'s JSON export) as the first checkpoint: its stored per-query values, nothing encoded again; the data must be the same (exit 2 naming what changed); metrics and mode default to the report\'s' },
+  'baseline-model': { type: 'string', help: 'with --baseline: the model of the report to compare against, when it holds several' },
+  k: { type: 'string', default: '1,3,5,10', value: positiveWholeList(), help: 'cutoffs for accuracy/precision/recall (NDCG at those ≥ 5, MRR at the largest, MAP@100)' },
+  metrics: { type: 'string', value: metricKeyList, help: 'explicit metric list instead, e.g. ndcg@10,recall@100,mrr@10' },
+  trec: { type: 'boolean', default: false, help: 'trec_eval semantics: graded NDCG, AP ÷ |R|, reciprocal rank without cutoff, ties by doc id desc' },
+  split: { type: 'string', default: 'test', help: 'qrels split of a BEIR folder' },
+  json: { type: 'string', help: 'write the full report (per-query values, top results, comparisons, diagnostics) as JSON to this file (each output is checked before anything is read, and written whole or not at all: a temporary file renamed)' },
+  markdown: { type: 'string', help: 'write a Markdown report (with per-query examples) to this file' },
+  'fail-if-worse': { type: 'string', value: metricKeyList, help: 'a CI gate: exit 1 when the data show a later model worse than A by more than --tolerance on any of these metrics' },
+  tolerance: { type: 'string', default: '0', value: decimal(), help: 'the loss the gate accepts, in the metric\'s units (e.g. 0.005); the rule: a one-sided bootstrap upper bound of Δ below −tolerance, Bonferroni over the gated metrics (α = 0.05)' },
+  junit: { type: 'string', help: 'write the gate as JUnit XML to this file (a test case per gated metric and model)' },
+  'junit-queries': { type: 'boolean', default: false, help: 'with --junit: also a failed test case per query that regressed by more than the tolerance' },
+  'cache-dir': { type: 'string', defaultText: defaultCacheDir(), help: 'embedding cache folder' },
+  'no-cache': { type: 'boolean', default: false, help: 'encode everything, read and write no cache' },
+  // No parser default: core's statistics and diagnostics both default to this seed when none is given.
+  seed: { type: 'string', value: whole(0, MAX_SEED), defaultText: String(DIAGNOSTICS_SEED), help: 'seed of the permutation test, bootstrap and diagnostics samples' },
+  permutations: { type: 'string', default: String(MIN_PERMUTATIONS), value: whole(MIN_PERMUTATIONS, MAX_PERMUTATIONS), help: 'randomization-test permutations' },
+  'label-column': { type: 'string', help: 'the column holding labels/domains (pairs and triplets files), for diagnostics and slices' },
+  'no-diagnostics': { type: 'boolean', default: false, help: 'skip the cluster and embedding diagnostics (labels from the data, else k-means clusters)' },
+  bm25: { type: 'boolean', default: false, help: 'BM25 as a checkpoint (named bm25, placed where the flag is): the dataset\'s documents ranked for its queries with no model, as bm25s defines it (lower case, its token pattern, English stop words, Snowball English stemmer)' },
+  'bm25-method': { type: 'string', default: 'lucene', value: choice(BM25_METHODS), help: 'with --bm25: bm25s\'s variant' },
+  'bm25-k1': { type: 'string', default: '1.5', value: decimal(), help: 'with --bm25: k1 (term-frequency saturation)' },
+  'bm25-b': { type: 'string', default: '0.75', value: decimal(1), help: 'with --bm25: b (length normalisation)' },
+  fuse: { type: 'string', multiple: true, help: 'a hybrid as a checkpoint: NAME=METHOD:A,B[,…] fuses the rankings of checkpoints A, B (names as the report shows them; given earlier) — METHOD rrf[@K], combsum, combmnz, wsum[@W] (no W: cross-validated over 5 query folds), optionally +min-max|max|sum|zmuv|rank, as ranx defines them' },
+  'fuse-depth': { type: 'string', value: whole(1, MAX_FUSE_DEPTH), defaultText: 'the comparison\'s depth, 100 unless a metric needs more', help: 'with --fuse: how much of each input\'s list to fuse' },
+  runs: { type: 'string', help: 'write every checkpoint\'s full ranking as a TREC run file into this folder (trec_eval and ranx read them)' },
+  'query-prompt': { type: 'string', help: 'the prompt prepended to every query, for every --model ("" for none), in place of the model\'s own (its config_sentence_transformers.json prompts, as encode_query chooses them); the evaluator\'s query_prompt' },
+  'document-prompt': { type: 'string', help: 'the prompt prepended to every document, in place of the model\'s own (as encode_document chooses it); the evaluator\'s corpus_prompt' },
+  weights: weightsOption('which weights of a model folder to run (auto: model.safetensors when the folder has it, the graph built here; else the ONNX export)'),
+  sweep: { type: 'string', multiple: true, help: 'a compression sweep over each vector checkpoint: dims=384,256,128,64 and/or precision=float32,float16,int8,binary (repeat the flag for both); int8 and binary are scored plain and rescored' },
+  rescore: { type: 'string', default: String(DEFAULT_RESCORE), value: whole(1, MAX_RESCORE), help: 'with --sweep: the rescoring multiplier m (the top k × m candidates rescored by the float query)' },
+  help: { type: 'boolean', default: false, help: 'show this help' },
+});
+
+export type EvalValues = OptionValues<typeof EVAL_OPTIONS>;
 
 /** A checkpoint as the command line gives it, in command-line order; nothing is opened yet. */
 export type PlannedCheckpoint =
@@ -97,10 +110,11 @@ export interface EvalPlan {
 
 /**
  * The command line → an {@link EvalPlan}, or a usage error (exit 2) naming the option: pure, so every value is
- * checked before any path is looked at or any data read. `order` is the options in command-line order (the
- * checkpoints compare in the order given).
+ * checked before any path is looked at or any data read. `values` are already read by their records (numbers,
+ * lists and choices checked); this checks how the options go together. `order` is the options in command-line
+ * order (the checkpoints compare in the order given).
  */
-export function planEval(values: EvalValues, positionals: readonly string[], order: readonly { name: string; value: string | undefined }[]): EvalPlan {
+export function planEval(values: EvalValues, positionals: readonly string[], order: readonly GivenOption[]): EvalPlan {
   if (positionals.length === 0) throw new UsageError('eval: give the data to evaluate, e.g. embedlab eval ./scifact --model A --model B');
   if (values['baseline-model'] && !values.baseline) throw new UsageError('eval: --baseline-model names a model of --baseline REPORT.json: give --baseline too');
   if (values.baseline === '') throw new UsageError('eval: --baseline is empty: give a report this lab wrote');
@@ -116,31 +130,24 @@ export function planEval(values: EvalValues, positionals: readonly string[], ord
       return name === 'model' ? { kind: 'model', location: value } : { kind: name === 'run' ? 'ranking' : 'vectors', spec: value };
     });
   const fusions = (values.fuse ?? []).map((text) => parseFuseSpec(text));
-  const fuseDepth = values['fuse-depth'] === undefined ? undefined : wholeNumber('eval', '--fuse-depth', values['fuse-depth'], 1, MAX_FUSE_DEPTH);
+  const fuseDepth = values['fuse-depth'];
   if (fuseDepth !== undefined && fusions.length === 0) throw new UsageError('eval: --fuse-depth sets how deep --fuse reads its inputs: give --fuse too');
   const count = checkpoints.length + fusions.length + (values.baseline !== undefined ? 1 : 0);
   if (count === 0) throw new UsageError('eval: give the checkpoints to evaluate (--model, --vectors NAME=PATH, --run NAME=PATH; --baseline REPORT.json)');
   if (count === 1 && values['fail-if-worse'] !== undefined) throw new UsageError('eval: --fail-if-worse compares a checkpoint with a baseline: give two checkpoints, or --baseline REPORT.json and one');
 
-  const ks = commaList('eval', '--k', values.k).map((s) => Number(s));
-  if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`eval: --k must list positive integers, got "${values.k}"`);
-  const listed = values.metrics !== undefined ? commaList('eval', '--metrics', values.metrics) : null;
-  for (const key of listed ?? []) checkMetricKey(key);
-  const gated = values['fail-if-worse'] !== undefined ? commaList('eval', '--fail-if-worse', values['fail-if-worse']) : [];
-  for (const key of gated) checkMetricKey(key);
-  const tolerance = nonNegativeNumber('eval', '--tolerance', values.tolerance);
+  const gated = values['fail-if-worse'] ?? [];
   if (values.junit !== undefined && gated.length === 0) throw new UsageError('eval: --junit reports the gate: give --fail-if-worse METRIC[,METRIC…] too');
   if (values['junit-queries'] && values.junit === undefined) throw new UsageError('eval: --junit-queries adds per-query cases to --junit FILE: give --junit too');
-  if (values.rescore !== undefined && !values.sweep) throw new UsageError('eval: --rescore sets the sweep\'s rescoring multiplier: give --sweep too');
+  if (order.some((o) => o.name === 'rescore') && !values.sweep) throw new UsageError('eval: --rescore sets the sweep\'s rescoring multiplier: give --sweep too');
   let sweep: SweepSpec | undefined;
   if (values.sweep) {
     // A run file, BM25, a fusion or a stored report ranks without vectors: a sweep would silently do nothing.
     if (!checkpoints.some((c) => c.kind === 'model' || c.kind === 'vectors')) {
       throw new UsageError('eval: --sweep compresses vectors, and no checkpoint given has any (run files, BM25, fusions and --baseline reports are rankings): nothing to sweep; give a --model or --vectors');
     }
-    const rescore = values.rescore === undefined ? DEFAULT_RESCORE : wholeNumber('eval', '--rescore', values.rescore, 1, MAX_RESCORE);
     try {
-      sweep = parseSweep(values.sweep, rescore);
+      sweep = parseSweep(values.sweep, values.rescore);
     } catch (error) {
       throw new UsageError(`eval: ${(error as Error).message}`);
     }
@@ -163,9 +170,9 @@ export function planEval(values: EvalValues, positionals: readonly string[], ord
     baseline: values.baseline === undefined ? null : { file: values.baseline, ...(values['baseline-model'] ? { model: values['baseline-model'] } : {}) },
     fusions,
     ...(fuseDepth !== undefined ? { fuseDepth } : {}),
-    metrics: { listed, ks, chosen: order.some((o) => o.name === 'k' || o.name === 'metrics') },
+    metrics: { listed: values.metrics ?? null, ks: values.k, chosen: order.some((o) => o.name === 'k' || o.name === 'metrics') },
     trec: values.trec,
-    gate: { metrics: gated, tolerance, junitQueries: values['junit-queries'] },
+    gate: { metrics: gated, tolerance: values.tolerance, junitQueries: values['junit-queries'] },
     outputs: {
       ...(values.json !== undefined ? { json: values.json } : {}),
       ...(values.markdown !== undefined ? { markdown: values.markdown } : {}),
@@ -174,12 +181,12 @@ export function planEval(values: EvalValues, positionals: readonly string[], ord
     },
     cacheDir: values['no-cache'] ? null : values['cache-dir'],
     stats: {
-      permutations: wholeNumber('eval', '--permutations', values.permutations, MIN_PERMUTATIONS, MAX_PERMUTATIONS),
-      ...(values.seed !== undefined ? { seed: wholeNumber('eval', '--seed', values.seed, 0, MAX_SEED) } : {}),
+      permutations: values.permutations,
+      ...(values.seed !== undefined ? { seed: values.seed } : {}),
     },
     diagnostics: !values['no-diagnostics'],
     ...(sweep ? { sweep } : {}),
-    weights: weightsFormat(values.weights, 'eval'),
+    weights: values.weights,
     prompts,
   };
 }
@@ -192,12 +199,7 @@ export function checkMetricKey(key: string): void {
   }
 }
 
-/** `--bm25-method`, `--bm25-k1`, `--bm25-b`. */
+/** `--bm25-method`, `--bm25-k1`, `--bm25-b` (each checked by its record). */
 function bm25Parameters(values: EvalValues): Partial<Bm25Parameters> {
-  const method = values['bm25-method'];
-  if (!(BM25_METHODS as readonly string[]).includes(method)) throw new UsageError(`eval: --bm25-method must be one of ${BM25_METHODS.join(', ')}, got "${method}"`);
-  const k1 = nonNegativeNumber('eval', '--bm25-k1', values['bm25-k1']);
-  const b = nonNegativeNumber('eval', '--bm25-b', values['bm25-b']);
-  if (b > 1) throw new UsageError(`eval: --bm25-b must be between 0 and 1, got ${b}`);
-  return { method: method as Bm25Method, k1, b };
+  return { method: values['bm25-method'], k1: values['bm25-k1'], b: values['bm25-b'] };
 }

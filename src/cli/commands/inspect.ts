@@ -1,7 +1,8 @@
 import { DataError, formatLocation } from '../../core/data/dataset.ts';
 import { summarizeLoad } from '../../core/data/summary.ts';
 import { UsageError } from '../cliError.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, defineOptions } from '../command.ts';
+import { choice } from '../optionValues.ts';
 import { readInputs } from '../readDataset.ts';
 import { terminalSafe } from '../terminalText.ts';
 
@@ -9,24 +10,17 @@ export const inspectCommand = defineCommand({
   name: 'inspect',
   summary: 'Read a dataset as the page would and report its format, columns, counts and every problem.',
   usage: 'inspect <file|folder> [more files] [--json]',
-  options: {
-    json: { type: 'boolean', default: false },
-    split: { type: 'string' },
-    'label-column': { type: 'string' },
-    'unknown-ids': { type: 'string', default: 'ignore' },
-    help: { type: 'boolean', default: false },
-  },
-  help: {
-    json: 'print the summary as JSON',
-    split: 'qrels split of a BEIR folder (default test)',
-    'label-column': 'the column holding labels/domains (pairs and triplets files)',
-    'unknown-ids': 'judgments naming unknown ids: ignore (counted, as trec_eval) | fail',
-    help: 'show this help',
-  },
+  options: defineOptions({
+    json: { type: 'boolean', default: false, help: 'print the summary as JSON' },
+    // No parser default: the dataset reader picks test when the folder has it, else the split it has.
+    split: { type: 'string', defaultText: 'test, else the first the folder has', help: 'qrels split of a BEIR folder' },
+    'label-column': { type: 'string', help: 'the column holding labels/domains (pairs and triplets files)' },
+    'unknown-ids': { type: 'string', default: 'ignore', value: choice(['ignore', 'fail']), help: 'judgments naming unknown ids: ignore counts and skips them (as trec_eval), fail reports each as an error' },
+    help: { type: 'boolean', default: false, help: 'show this help' },
+  }),
   async run(values, positionals) {
     if (positionals.length === 0) throw new UsageError('inspect: name a file or folder, e.g. embedlab inspect BankFAQs.csv');
     const unknownIds = values['unknown-ids'];
-    if (unknownIds !== 'ignore' && unknownIds !== 'fail') throw new UsageError('inspect: --unknown-ids must be ignore or fail');
     let result;
     try {
       result = await readInputs(positionals, { split: values.split, unknownIds, labelColumn: values['label-column'] });

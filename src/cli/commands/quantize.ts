@@ -5,7 +5,7 @@ import { cosineSummary, rowCosines } from '../../core/vectors/rowCosines.ts';
 import { quantizeDynamic, QuantizeError } from '../../core/onnx/quantizeDynamic.ts';
 import { UsageError } from '../cliError.ts';
 import { checkModelLocation, cliModelSource, HUB_PREFIX } from '../cliModelSource.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, defineOptions } from '../command.ts';
 import { checkOutputPath, writeOutput, type InputPath } from '../outputPath.ts';
 import { openNodeEncoder } from '../nodeEncoder.ts';
 
@@ -25,16 +25,11 @@ export const quantizeCommand = defineCommand({
   name: 'quantize',
   summary: 'Make a dynamic int8 variant of a model folder (onnx/model_quantized.onnx) and measure it against fp32.',
   usage: 'quantize <model folder> [--out FILE] [--force]',
-  options: {
-    out: { type: 'string' },
-    force: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-  help: {
-    out: 'where to write the int8 model (default <folder>/onnx/model_quantized.onnx)',
-    force: 'replace the output file when it exists',
-    help: 'show this help',
-  },
+  options: defineOptions({
+    out: { type: 'string', defaultText: '<folder>/onnx/model_quantized.onnx', help: 'where to write the int8 model' },
+    force: { type: 'boolean', default: false, help: 'replace the output file when it exists' },
+    help: { type: 'boolean', default: false, help: 'show this help' },
+  }),
   async run(values, positionals) {
     const [model] = positionals;
     if (!model || positionals.length > 1) throw new UsageError('quantize: give one model folder, e.g. embedlab quantize ./models/base');
