@@ -11,7 +11,7 @@ export interface ProgressStream {
 const REDRAW_EVERY = 64;
 
 /**
- * Stage lines on `stream`: what was encoded, what came from the cache, how long. On a terminal a live line
+ * Stage lines on `stream`: what was encoded, what came from the cache, how long (BM25: what it indexed and searched). On a terminal a live line
  * also shows the count, the rate and the time left (estimated by the encoder from tokens); piped output
  * gets only the finished lines, so CI logs stay readable.
  */
@@ -38,6 +38,17 @@ export function progressPrinter(stream: ProgressStream, now: () => number = Date
       }
       return;
     }
+    if (p.stage === 'index' || p.stage === 'search') {
+      if (p.seconds !== undefined) {
+        if (tty) stream.write('\r\x1b[K');
+        stream.write(`${who}: ${lexicalLine(p.stage, p.total, p.cached === p.total && p.stage === 'index', p.seconds)}\n`);
+      } else if (tty && p.done - shown >= REDRAW_EVERY) {
+        shown = p.done;
+        const pace = p.textsPerSecond ? ` · ${p.textsPerSecond.toFixed(1)} ${p.stage === 'index' ? 'documents' : 'queries'}/s · ${duration(p.etaSeconds)} left` : '';
+        stream.write(`\r\x1b[K${who}: ${p.stage === 'index' ? 'indexing documents' : 'searching the index'} ${p.done}/${p.total}${pace}`);
+      }
+      return;
+    }
     if ((p.stage === 'vectors' || p.stage === 'rankings') && p.done === p.total) {
       stream.write(`${who}: ${p.stage} read (${seconds(key)} s)\n`);
     }
@@ -47,4 +58,11 @@ export function progressPrinter(stream: ProgressStream, now: () => number = Date
       stream.write(`${who}: ${p.stage === 'sweep' ? 'compression sweep' : 'diagnostics'} (${seconds(key)} s)\n`);
     }
   };
+}
+
+/** BM25's finished stages in words: it encodes nothing, so its lines say what it did instead. */
+function lexicalLine(stage: 'index' | 'search', count: number, reused: boolean, seconds: number): string {
+  if (stage === 'search') return `searched the index for ${count} ${count === 1 ? 'query' : 'queries'} (${seconds.toFixed(1)} s)`;
+  const documents = `${count} ${count === 1 ? 'document' : 'documents'}`;
+  return reused ? `the index of ${documents} built by an earlier BM25 checkpoint` : `indexed ${documents} (${seconds.toFixed(1)} s)`;
 }

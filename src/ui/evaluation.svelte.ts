@@ -13,6 +13,8 @@ export const STAGE_NAMES: Record<ComparisonStage, string> = {
   queries: 'encoding queries',
   vectors: 'reading vectors',
   rankings: 'reading rankings',
+  index: 'indexing documents',
+  search: 'searching the index',
   rank: 'ranking and scoring',
   diagnostics: 'diagnostics',
   sweep: 'compression sweep',

@@ -29,11 +29,14 @@ describe('the BM25 checkpoint', () => {
     expect(notes[1]).toMatch(/^index: 4 documents, \d+ terms/);
     expect(backend).toMatch(/JavaScript/);
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    const finished = events.filter((e) => e.finished).map((e) => [e.stage, e.finished!.encoded, e.finished!.cached]);
-    expect(finished).toEqual([
-      ['documents', 4, 0],
-      ['queries', 3, 0],
+    // It encodes nothing, so it says so: an index of the documents, then a search per query, each with its seconds.
+    expect(events.some((e) => e.finished || e.stage === 'documents' || e.stage === 'queries')).toBe(false);
+    const last = events.filter((e) => e.seconds !== undefined).map((e) => [e.stage, e.done, e.total, e.cached ?? 0]);
+    expect(last).toEqual([
+      ['index', 4, 4, 0],
+      ['search', 3, 3, 0],
     ]);
+    expect(events.every((e) => e.seconds === undefined || e.seconds >= 0)).toBe(true);
   });
 
   it('shares one index between the BM25 checkpoints of a dataset, and tells them apart by fingerprint', async () => {
@@ -42,7 +45,7 @@ describe('the BM25 checkpoint', () => {
     const events: CheckpointProgress[] = [];
     const plusOptions = { method: 'bm25+' as const, k1: 1.2, delta: 1 };
     const plus = await bm25Checkpoint({ name: 'bm25+', source: bm25Source(plusOptions) }, plusOptions).rankings(data, { onProgress: (p) => void events.push(p) });
-    expect(events.find((e) => e.stage === 'documents' && e.finished)?.finished).toMatchObject({ encoded: 0, cached: 4 });
+    expect(events.filter((e) => e.stage === 'index')).toEqual([{ stage: 'index', done: 4, total: 4, cached: 4, seconds: expect.any(Number) }]);
     expect(plus.notes[0]).toMatch(/^BM25 as bm25s: bm25\+, k1 = 1.2, b = 0.75, delta = 1;/);
     expect(plus.notes[1]).toMatch(/shared with another BM25 checkpoint/);
     expect(plus.fingerprint).not.toBe(lucene.fingerprint);

@@ -44,26 +44,21 @@ export function bm25Checkpoint(identity: { name: string; source: string; slot?: 
       const started = performance.now();
       const { index, built } = await sharedBm25Index(dataset, tokenizer, {
         signal: context.signal,
-        onProgress: ({ done, total }) => context.onProgress(withRate('documents', done, total, started)),
+        onProgress: ({ done, total }) => context.onProgress(withRate('index', done, total, started)),
       });
       const indexed = (performance.now() - started) / 1000;
-      await context.onProgress({
-        stage: 'documents',
-        done: documents,
-        total: documents,
-        cached: built ? 0 : documents,
-        finished: { encoded: built ? documents : 0, cached: built ? 0 : documents, seconds: indexed },
-      });
+      // BM25 encodes nothing: its stages are the index (built here, or an earlier BM25 checkpoint's) and the search.
+      await context.onProgress({ stage: 'index', done: documents, total: documents, cached: built ? 0 : documents, seconds: indexed });
 
       const queries = dataset.queries.texts;
       const scoring = performance.now();
       const weights = bm25Weights(index, params);
       const ranked = await rankBm25(index, weights, queries, depth, {
         signal: context.signal,
-        onProgress: ({ done, total }) => context.onProgress(withRate('queries', done, total, scoring)),
+        onProgress: ({ done, total }) => context.onProgress(withRate('search', done, total, scoring)),
       });
       const scored = (performance.now() - scoring) / 1000;
-      await context.onProgress({ stage: 'queries', done: queries.length, total: queries.length, finished: { encoded: queries.length, cached: 0, seconds: scored } });
+      await context.onProgress({ stage: 'search', done: queries.length, total: queries.length, seconds: scored });
 
       const definition = bm25Definition(params, tokenizer.description);
       return {
@@ -87,7 +82,7 @@ function bm25Definition(params: Bm25Parameters, tokenizerDescription: string): s
   return `BM25 as bm25s: ${params.method}, k1 = ${params.k1}, b = ${params.b}${delta}; tokenizer: ${tokenizerDescription}; ties by document order; lists as deep as bm25s's retrieve(k), documents without a query term last`;
 }
 
-function withRate(stage: 'documents' | 'queries', done: number, total: number, started: number): CheckpointProgress {
+function withRate(stage: 'index' | 'search', done: number, total: number, started: number): CheckpointProgress {
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 && done > 0 ? done / seconds : 0;
   return { stage, done, total, textsPerSecond: rate || undefined, etaSeconds: rate ? (total - done) / rate : undefined };

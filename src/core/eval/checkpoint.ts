@@ -18,19 +18,25 @@ import type { ReportCheckpoint } from './reportCheckpoint.ts';
 import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
 import type { WeightVariant } from './weightVariants.ts';
 
-/** Stages a checkpoint reports while it produces its vectors or rankings. */
-export type CheckpointStage = 'documents' | 'queries' | 'vectors' | 'rankings';
+/**
+ * Stages a checkpoint reports while it produces its vectors or rankings: encoding documents and queries,
+ * reading vector or run files, or (BM25, which encodes nothing) indexing the documents and searching that
+ * index for each query.
+ */
+export type CheckpointStage = 'documents' | 'queries' | 'vectors' | 'rankings' | 'index' | 'search';
 
 export interface CheckpointProgress {
   stage: CheckpointStage;
   done: number;
   total: number;
-  /** Texts taken from the embedding cache (encode stages). */
+  /** Encode stages: texts taken from the embedding cache. BM25's index: documents whose index an earlier BM25 checkpoint of the run built. */
   cached?: number;
   textsPerSecond?: number;
   etaSeconds?: number;
-  /** Set on a stage's last event: what it took. */
+  /** Set on an encode stage's last event: what it took. */
   finished?: { encoded: number; cached: number; seconds: number };
+  /** Set on the last event of BM25's index and search: the seconds they took (they encode nothing, so no `finished`). */
+  seconds?: number;
 }
 
 export interface CheckpointContext {
