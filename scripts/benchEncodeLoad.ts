@@ -7,22 +7,26 @@
  *     `readModelFolder` + session creation as the CLI does them (`openNodeEncoder`): times and memory.
  *   node --import tsx scripts/benchEncodeLoad.ts phases FOLDER onnx|safetensors
  *     the same work step by step (config and tokenizer, reading the weights, SHA-256, building the graph,
- *     session creation), each timed: where `readModelFolder`'s time goes. Its memory is not reported.
+ *     writing it to its file, session creation), each timed: where `readModelFolder`'s time goes. Its memory is not reported.
  *   node --import tsx scripts/benchEncodeLoad.ts session FILE.onnx
  *     onnxruntime-node's session made from the file's path, nothing of the lab's: the runtime's own share
  *     of the peak, which the load's peak is measured against (what the loader holds beside the session).
- *   node --import tsx scripts/benchEncodeLoad.ts graph FOLDER OUT.onnx
- *     writes the graph built from FOLDER's safetensors to OUT.onnx, for `session` to load (no figures).
+ *   node --import tsx scripts/benchEncodeLoad.ts graph FOLDER DIR/model.onnx
+ *     writes the graph built from FOLDER's safetensors as the CLI does (model.onnx + model.onnx.data, the
+ *     weights as external data), for `session` to load (no figures).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { cliModelSource } from '../src/cli/cliModelSource.ts';
-import { openNodeEncoder } from '../src/cli/nodeEncoder.ts';
+import { writeGraphFileIn, writeGraphFiles } from '../src/cli/graphFile.ts';
+import { openNodeEncoder, readNodeModelFolder } from '../src/cli/nodeEncoder.ts';
 import { cliRuntime } from '../src/cli/onnxRuntime.ts';
 import { sha256Hex } from '../src/core/data/sha256.ts';
 import { buildEncoder } from '../src/core/model/encoders/buildEncoder.ts';
-import { readModelFolder } from '../src/core/model/modelFolder.ts';
+import { modelBytes } from '../src/core/onnx/graphBuilder.ts';
 import { readJson } from '../src/core/model/modelSource.ts';
 import { readModelSpec } from '../src/core/model/modelSpec.ts';
 import { readSafetensorsWeights } from '../src/core/model/safetensorsWeights.ts';
@@ -61,8 +65,13 @@ if (!usable || (format !== 'onnx' && format !== 'safetensors')) {
   process.exit(2);
 }
 if (mode === 'graph') {
-  const folder = await readModelFolder(cliModelSource(folderPath), { format: 'safetensors' });
-  writeFileSync(third, folder.onnx);
+  // As the CLI writes it: the model and its weights as external data beside it.
+  const source = cliModelSource(folderPath);
+  const weights = await readSafetensorsWeights(source);
+  const config = await readJson(source, 'config.json');
+  if (!weights || !config) throw new Error(`${folderPath}: no model.safetensors or config.json`);
+  if (path.basename(third) !== 'model.onnx') throw new Error(`graph: OUT must be named model.onnx, got ${third}`);
+  writeGraphFiles(path.dirname(third), buildEncoder(config, weights).model);
   process.exit(0);
 }
 
@@ -102,7 +111,7 @@ if (mode === 'session') {
 } else if (mode === 'load') {
   // The folder lives in this function only: what stays is what the encoder keeps, as in the CLI.
   const load = async () => {
-    const folder = await timed('readModelFolder', () => readModelFolder(source, { format }));
+    const folder = await timed('readModelFolder', () => readNodeModelFolder(folderPath, { format }));
     if (folder.provenance.format !== format) throw new Error(`${folderPath}: asked for ${format}, ran ${folder.provenance.format}`);
     afterRead = { peakRead: statusBytes('VmHWM'), rssRead: statusBytes('VmRSS') };
     return timed('session', () => openNodeEncoder(folder));
@@ -114,7 +123,7 @@ if (mode === 'session') {
     TextTokenizer.fromSpec(read);
     return read;
   });
-  let onnx: Uint8Array;
+  let onnx: Uint8Array | string;
   if (format === 'safetensors') {
     const config = await readJson(source, 'config.json');
     if (!config) throw new Error(`${folderPath}: no config.json`);
@@ -125,7 +134,14 @@ if (mode === 'session') {
     const t0 = performance.now();
     for (const { bytes } of weights.files ?? []) await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
     comparison['Web Crypto SHA-256 (copies the file; not used)'] = performance.now() - t0;
-    onnx = (await timed('buildEncoder', () => buildEncoder(config, weights))).onnx;
+    const built = await timed('buildEncoder', () => buildEncoder(config, weights).model);
+    // As the CLI does it: the graph written with its weights as external data (hashed on the way), the session made from the file.
+    const graphFile = await timed('write graph file + its SHA-256', () => writeGraphFileIn(tmpdir(), built));
+    onnx = graphFile.path;
+    process.on('exit', graphFile.remove);
+    const t1 = performance.now();
+    modelBytes(built);
+    comparison['the graph in memory instead (not used by the CLI)'] = performance.now() - t1;
   } else {
     const bytes = await timed('read files', () => source.read(spec.onnxFile));
     if (!bytes) throw new Error(`${folderPath}: no ${spec.onnxFile}`);

@@ -5,6 +5,7 @@ import { readModelFolder, withoutOnnxBytes, type ModelFolder, type ReadModelOpti
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import { OrtRunner } from '../core/model/ortRunner.ts';
 import { cliModelSource } from './cliModelSource.ts';
+import { writeGraphFile } from './graphFile.ts';
 import { cliRuntime } from './onnxRuntime.ts';
 
 export interface NodeEncoder {
@@ -17,7 +18,16 @@ export interface NodeEncoder {
 }
 
 export async function loadNodeEncoder(modelPath: string, options: ModelVariant | ReadModelOptions = 'fp32'): Promise<NodeEncoder> {
-  return openNodeEncoder(await readModelFolder(cliModelSource(modelPath), options));
+  return openNodeEncoder(await readNodeModelFolder(modelPath, options));
+}
+
+/**
+ * A model folder read as the CLI reads it: a graph built from safetensors goes to a temporary file, not
+ * into memory (see {@link writeGraphFile}); {@link openNodeEncoder} makes the session from it and deletes it.
+ */
+export function readNodeModelFolder(modelPath: string, options: ModelVariant | ReadModelOptions = 'fp32'): Promise<ModelFolder> {
+  const read = typeof options === 'string' ? { variant: options } : options;
+  return readModelFolder(cliModelSource(modelPath), { writeGraph: writeGraphFile, ...read });
 }
 
 /**
@@ -28,7 +38,13 @@ export async function loadNodeEncoder(modelPath: string, options: ModelVariant |
 export async function openNodeEncoder(folder: ModelFolder): Promise<NodeEncoder> {
   const runtime = await cliRuntime();
   collectUnreachable();
-  const runner = await OrtRunner.create(runtime.ort, folder.spec, folder.onnx, runtime.sessionOptions);
+  let runner: OrtRunner;
+  try {
+    runner = await OrtRunner.create(runtime.ort, folder.spec, folder.graphFile?.path ?? folder.onnx, runtime.sessionOptions);
+  } finally {
+    // The session holds the weights now (or failed): the file has served.
+    folder.graphFile?.remove();
+  }
   let kept: ModelFolder;
   try {
     kept = await withoutOnnxBytes(folder);

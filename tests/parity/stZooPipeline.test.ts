@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeTexts, type EncodeOptions } from '../../src/core/model/encoder.ts';
 import { readModelSpec, type ModelSpec } from '../../src/core/model/modelSpec.ts';
 import { OrtRunner } from '../../src/core/model/ortRunner.ts';
+import { modelBytes } from '../../src/core/onnx/graphBuilder.ts';
 import { promptFor, type PromptRole } from '../../src/core/model/prompts.ts';
 import { readSafetensorsWeights } from '../../src/core/model/safetensorsWeights.ts';
 import { TextTokenizer } from '../../src/core/model/textTokenizer.ts';
@@ -191,7 +192,7 @@ async function builtGraph(source: ReturnType<typeof folderSource>, skip: (reason
   const weights = await readSafetensorsWeights(source);
   if (!weights) throw new Error(`${source.name} has no safetensors weights`);
   try {
-    return buildEncoder(config, weights).onnx;
+    return modelBytes(buildEncoder(config, weights).model);
   } catch (error) {
     if (/not yet/i.test((error as Error).message)) return skip(`buildEncoder: ${(error as Error).message}`);
     throw error;

@@ -5,6 +5,7 @@ import { readSafetensorsWeights, refusePickle } from './safetensorsWeights.ts';
 import { quantizeDynamic, QuantizeError } from '../onnx/quantizeDynamic.ts';
 import { buildEncoder } from './encoders/buildEncoder.ts';
 import { sha256Hex } from '../data/sha256.ts';
+import { modelBytes, type SerializedModel } from '../onnx/graphBuilder.ts';
 
 /** What some exporters call their int8 file. */
 const INT8_ALIAS = 'onnx/model_int8.onnx';
@@ -28,11 +29,30 @@ export interface WeightsProvenance {
   alternative: 'onnx' | 'safetensors' | null;
 }
 
-/** A model folder read and checked, ready for a runtime to create a session from `onnx`. */
+/**
+ * A built graph the shell wrote out instead of holding it (the CLI: a temporary file, so the load never
+ * holds the graph's bytes beside the weights they were written from, nor beside onnxruntime's copy).
+ */
+export interface GraphFile {
+  /** What the runtime makes its session from (onnxruntime-node: a file path). */
+  path: string;
+  /** SHA-256 of the bytes written: the digest an in-memory graph of the same model has. */
+  sha256: string;
+  /** Deletes the file; the session, once made, no longer needs it. */
+  remove(): void;
+}
+
+/** Writes a built graph out, hashing it on the way: given by a shell that can make a session from a file. */
+export type GraphWriter = (model: SerializedModel) => Promise<GraphFile>;
+
+/** A model folder read and checked, ready for a runtime to create a session from `onnx` (or `graphFile`). */
 export interface ModelFolder {
   spec: ModelSpec;
   tokenizer: TextTokenizer;
+  /** The model's bytes; reading it throws where the graph went to {@link graphFile} instead. */
   onnx: Uint8Array;
+  /** Where the built graph was written, when a {@link GraphWriter} took it: make the session from its path. */
+  graphFile?: GraphFile;
   /** True when the lab made this variant itself (dynamic int8 from the fp32 weights): `onnx` is worth saving. */
   madeHere?: boolean;
   provenance: WeightsProvenance;
@@ -55,11 +75,16 @@ export interface ReadModelOptions {
    * approximated or left out is lost) when the folder has them, else the ONNX export.
    */
   format?: WeightsFormat;
+  /**
+   * Where a graph built from safetensors goes instead of memory (fp32 only: the int8 variant is quantized
+   * from the bytes). Without it the graph is returned as bytes, as the browser's runtime needs them.
+   */
+  writeGraph?: GraphWriter;
 }
 
 /** Reads configuration, tokenizer and weights; every failure names the file at fault. */
 export async function readModelFolder(source: ModelSource, options: ReadModelOptions | ModelVariant = {}): Promise<ModelFolder> {
-  const { variant = 'fp32', format = 'auto' } = typeof options === 'string' ? { variant: options } : options;
+  const { variant = 'fp32', format = 'auto', writeGraph } = typeof options === 'string' ? { variant: options } : options;
   const spec = await readModelSpec(source, variant);
   const tokenizer = TextTokenizer.fromSpec(spec);
   const has = await formatsPresent(source, variant);
@@ -73,7 +98,7 @@ export async function readModelFolder(source: ModelSource, options: ReadModelOpt
   }
   const chosen = chooseFormat(source.name, format, has, variant);
   if (chosen === 'safetensors') {
-    const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null);
+    const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null, variant === 'fp32' ? writeGraph : undefined);
     if (variant === 'quantized') return quantized(built, built.provenance.file, await int8Export(source));
     return built;
   }
@@ -125,7 +150,13 @@ function chooseFormat(name: string, asked: WeightsFormat, has: FormatsPresent, v
 }
 
 /** The encoder graph built from config.json and the tensors; the tensors are dropped once it is written. */
-async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokenizer: TextTokenizer, alternative: 'onnx' | null): Promise<ModelFolder> {
+async function builtFromSafetensors(
+  source: ModelSource,
+  spec: ModelSpec,
+  tokenizer: TextTokenizer,
+  alternative: 'onnx' | null,
+  writeGraph: GraphWriter | undefined,
+): Promise<ModelFolder> {
   const config = await readJson(source, 'config.json');
   if (!config) throw new ModelFolderError(source.name, 'config.json', 'not found: the encoder graph is built from it and the safetensors weights');
   const weights = await readSafetensorsWeights(source);
@@ -141,7 +172,10 @@ async function builtFromSafetensors(source: ModelSource, spec: ModelSpec, tokeni
       (dtypes.some((d) => d !== 'F32') ? ` (${dtypes.join('/')} weights, computed in float32)` : '') +
       (alternative ? '; the folder also has an ONNX export, which can be run instead' : ''),
   );
-  return { spec, tokenizer, onnx: built.onnx, provenance: { format: 'safetensors', file, digests, family: built.family, alternative } };
+  const provenance: WeightsProvenance = { format: 'safetensors', file, digests, family: built.family, alternative };
+  if (!writeGraph) return { spec, tokenizer, onnx: modelBytes(built.model), provenance };
+  const graphFile = await writeGraph(built.model);
+  return released({ spec, tokenizer, provenance, graphFile }, graphFile.sha256, `${spec.name}: the graph built from ${file} was written to a file, not kept in memory; make the session from its graphFile`);
 }
 
 /** The Dense modules' weight files run after pooling: part of what ran, so part of the record. */
@@ -237,9 +271,17 @@ export function onnxSha256(folder: ModelFolder): Promise<string> {
  */
 export async function withoutOnnxBytes(folder: ModelFolder): Promise<ModelFolder> {
   const digest = await onnxSha256(folder);
-  const kept: ModelFolder = { ...folder };
   // The message is made now: a getter that read `folder` would keep the bytes alive through it.
   const problem = `${folder.spec.name}: the bytes of ${folder.spec.onnxFile} were let go once its session was made; read the folder again to make another session`;
+  // Copied by descriptors: reading `onnx` of a folder already released would throw.
+  const descriptors: Partial<PropertyDescriptorMap> = Object.getOwnPropertyDescriptors(folder);
+  delete descriptors.onnx;
+  return released(Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx'>, digest, problem);
+}
+
+/** A folder without its model's bytes: `onnx` throws `problem`, and the digest they had is kept. */
+function released(folder: Omit<ModelFolder, 'onnx'>, digest: string, problem: string): ModelFolder {
+  const kept = { ...folder } as ModelFolder;
   Object.defineProperty(kept, 'onnx', {
     enumerable: true,
     get(): never {

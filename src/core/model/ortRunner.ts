@@ -50,9 +50,10 @@ export class OrtRunner {
     private readonly spec: ModelSpec,
   ) {}
 
-  static async create(ort: OrtModule, spec: ModelSpec, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<OrtRunner> {
+  /** `model`: the model's bytes, or the path of a graph file the lab wrote itself (onnxruntime-node reads it). */
+  static async create(ort: OrtModule, spec: ModelSpec, model: Uint8Array | string, options: InferenceSession.SessionOptions): Promise<OrtRunner> {
     // Named before onnxruntime sees it: its own words for a truncated or foreign file are "protobuf parsing failed".
-    const problem = onnxModelProblem(model);
+    const problem = typeof model === 'string' ? null : onnxModelProblem(model);
     if (problem) throw new ModelFolderError(spec.name, spec.onnxFile, `is not a valid ONNX model: ${problem}`);
     let session: InferenceSession;
     try {

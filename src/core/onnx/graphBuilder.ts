@@ -1,8 +1,9 @@
 /**
  * Builds an ONNX model node by node and writes it in one pass: the nodes, inputs and outputs through
- * protobufjs, the initializers' raw data straight into the final buffer. A checkpoint's weights are thus
- * copied once, from the file (or its float32 widening) into the model bytes — never held in a second
- * intermediate message as `encodeModel` would hold them.
+ * protobufjs, the initializers' raw data straight into the final buffer — or, piece by piece, to a file
+ * (the CLI), so that the model's bytes are never held whole beside the weights they come from. A
+ * checkpoint's weights are thus copied once, from the file (or its float32 widening) into the model
+ * bytes — never held in a second intermediate message as `encodeModel` would hold them.
  */
 import protobuf from 'protobufjs';
 import { NodeProto, nodeObject, ONNX_FLOAT, ONNX_INT64, TensorProto, type Attribute, type GraphIO } from './onnxProto.ts';
@@ -56,9 +57,61 @@ interface PendingInitializer {
   dims: number[];
   dataType: number;
   byteLength: number;
-  /** Writes exactly `byteLength` bytes of little-endian values into `target`. */
-  write(target: Uint8Array): void;
+  /** Exactly `byteLength` bytes of little-endian values (a view of the checkpoint's file where it can be). */
+  produce(): Uint8Array;
 }
+
+/** One piece of a model's bytes; `tensor` names the initializer when the piece is its raw data. */
+export interface ModelPiece {
+  bytes: Uint8Array;
+  tensor?: string;
+}
+
+/**
+ * The same model with its larger initializers in a data file beside it (ONNX external data): onnxruntime
+ * then reads those tensors from the file into their own buffers, instead of parsing them out of the model
+ * message and copying them again, which roughly halves a session's peak memory.
+ */
+export interface ExternalDataLayout {
+  /** The model message itself: the graph, small initializers inline, the others pointing into the data file. */
+  model: Uint8Array;
+  /** Where each external tensor's raw data starts in the data file (every offset aligned). */
+  offsets: Map<string, number>;
+  dataByteLength: number;
+}
+
+/**
+ * A model ready to be written: its length, and its bytes in order, produced piece by piece — each
+ * initializer's values only when its turn comes, so that writing them out holds one tensor at a time.
+ */
+export interface SerializedModel {
+  readonly byteLength: number;
+  pieces(): Generator<ModelPiece>;
+  /**
+   * The external-data form of this model: initializers of at least `minBytes` go to the file `location`
+   * (relative to the model file) at offsets aligned to `alignment`. Its data are the same pieces, each
+   * written at its offset; the digest of {@link pieces} stays the model's, whichever form is written.
+   */
+  externalData(location: string, options?: { minBytes?: number; alignment?: number }): ExternalDataLayout;
+}
+
+/** The whole model in one buffer: one allocation, each piece copied into it once. */
+export function modelBytes(model: SerializedModel): Uint8Array {
+  const out = new Uint8Array(model.byteLength);
+  let at = 0;
+  for (const { bytes } of model.pieces()) {
+    out.set(bytes, at);
+    at += bytes.length;
+  }
+  if (at !== model.byteLength) throw new Error(`model writer: wrote ${at} of ${model.byteLength} bytes`);
+  return out;
+}
+
+/** onnxruntime maps or reads external data in pages: offsets on a page boundary never straddle one needlessly. */
+const EXTERNAL_ALIGNMENT = 4096;
+/** Constants (shapes, axes, scalars) stay in the model message. */
+const EXTERNAL_MIN_BYTES = 1024;
+const DATA_LOCATION_EXTERNAL = 1;
 
 export class GraphBuilder {
   private readonly nodes: Uint8Array[] = [];
@@ -106,10 +159,10 @@ export class GraphBuilder {
       dims: [...dims],
       dataType: ONNX_FLOAT,
       byteLength: count * 4,
-      write: (target) => {
+      produce: () => {
         const values = produce();
         if (values.length !== count) throw new Error(`${name}: produced ${values.length} values for shape [${dims.join(', ')}]`);
-        target.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+        return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       },
     });
     return name;
@@ -132,7 +185,7 @@ export class GraphBuilder {
         dims: [...dims],
         dataType: ONNX_INT64,
         byteLength: data.byteLength,
-        write: (target) => target.set(new Uint8Array(data.buffer)),
+        produce: () => new Uint8Array(data.buffer),
       });
       return name;
     });
@@ -146,6 +199,11 @@ export class GraphBuilder {
 
   /** The model's bytes: one allocation for the whole file; each initializer's values are produced and copied once. */
   finish(opset: number): Uint8Array {
+    return modelBytes(this.serialized(opset));
+  }
+
+  /** The model laid out (every length known) but not yet written: see {@link SerializedModel}. */
+  serialized(opset: number): SerializedModel {
     const head = ModelHead.encode(
       ModelHead.fromObject({ irVersion: 8, producerName: 'embedding-lab', producerVersion: '1', opsetImport: [{ domain: '', version: opset }] }),
     ).finish();
@@ -159,35 +217,102 @@ export class GraphBuilder {
     const graphHead = GraphProto.encode(
       GraphProto.fromObject({ node: this.nodes, name: this.name, input: this.inputs.map(valueInfo), output: this.outputs.map(valueInfo) }),
     ).finish();
-    const tensorHeads = this.initializers.map((t) => TensorProto.encode(TensorProto.fromObject({ name: t.name, dims: t.dims, dataType: t.dataType })).finish());
-    const tensorLengths = this.initializers.map((t, i) => tensorHeads[i].length + fieldOverhead(TENSOR_RAW_DATA, t.byteLength) + t.byteLength);
-    const graphLength = graphHead.length + tensorLengths.reduce((sum, n) => sum + fieldOverhead(GRAPH_INITIALIZER, n) + n, 0);
-    const total = head.length + fieldOverhead(MODEL_GRAPH, graphLength) + graphLength;
-    if (total > 2 ** 31 - 1) throw new RangeError(`the model would be ${total} bytes; protobuf limits a model to 2 GiB`);
-
-    const out = new Uint8Array(total);
-    let at = 0;
-    const put = (bytes: Uint8Array) => {
-      out.set(bytes, at);
-      at += bytes.length;
+    const initializers = [...this.initializers];
+    const tensorHead = (t: PendingInitializer, external?: { location: string; offset: number }) =>
+      TensorProto.encode(
+        TensorProto.fromObject({
+          name: t.name,
+          dims: t.dims,
+          dataType: t.dataType,
+          ...(external && {
+            dataLocation: DATA_LOCATION_EXTERNAL,
+            externalData: [
+              { key: 'location', value: external.location },
+              { key: 'offset', value: String(external.offset) },
+              { key: 'length', value: String(t.byteLength) },
+            ],
+          }),
+        }),
+      ).finish();
+    // The model message around its initializers; `dataLength` is each one's inline raw data (0 when external).
+    const layout = (heads: Uint8Array[], dataLength: (t: PendingInitializer) => number | null) => {
+      const tensorLengths = initializers.map((t, i) => {
+        const inline = dataLength(t);
+        return heads[i].length + (inline === null ? 0 : fieldOverhead(TENSOR_RAW_DATA, inline) + inline);
+      });
+      const graphLength = graphHead.length + tensorLengths.reduce((sum, n) => sum + fieldOverhead(GRAPH_INITIALIZER, n) + n, 0);
+      const byteLength = head.length + fieldOverhead(MODEL_GRAPH, graphLength) + graphLength;
+      if (byteLength > 2 ** 31 - 1) throw new RangeError(`the model would be ${byteLength} bytes; protobuf limits a model to 2 GiB`);
+      return { tensorLengths, graphLength, byteLength };
     };
-    const tag = (field: number, length: number) => {
-      at = writeVarint(out, at, (field << 3) | WIRE_LENGTH_DELIMITED);
-      at = writeVarint(out, at, length);
+    const heads = initializers.map((t) => tensorHead(t));
+    const { tensorLengths, graphLength, byteLength } = layout(heads, (t) => t.byteLength);
+    /** Tag, header and raw-data tag of initializer `i`, in one piece (the data follows). */
+    const prefix = (i: number, heads: Uint8Array[], lengths: number[], inline: number | null) => {
+      const out = new Uint8Array(fieldOverhead(GRAPH_INITIALIZER, lengths[i]) + heads[i].length + (inline === null ? 0 : fieldOverhead(TENSOR_RAW_DATA, inline)));
+      const at = writeTag(out, 0, GRAPH_INITIALIZER, lengths[i]);
+      out.set(heads[i], at);
+      if (inline !== null) writeTag(out, at + heads[i].length, TENSOR_RAW_DATA, inline);
+      return out;
     };
-    put(head);
-    tag(MODEL_GRAPH, graphLength);
-    put(graphHead);
-    this.initializers.forEach((t, i) => {
-      tag(GRAPH_INITIALIZER, tensorLengths[i]);
-      put(tensorHeads[i]);
-      tag(TENSOR_RAW_DATA, t.byteLength);
-      t.write(out.subarray(at, at + t.byteLength));
-      at += t.byteLength;
-    });
-    if (at !== total) throw new Error(`model writer: wrote ${at} of ${total} bytes`);
-    return out;
+    const produced = (t: PendingInitializer) => {
+      const data = t.produce();
+      if (data.length !== t.byteLength) throw new Error(`model writer: ${t.name} produced ${data.length} of its ${t.byteLength} bytes`);
+      return data;
+    };
+    return {
+      byteLength,
+      *pieces() {
+        yield { bytes: head };
+        yield { bytes: fieldTag(MODEL_GRAPH, graphLength) };
+        yield { bytes: graphHead };
+        for (const [i, t] of initializers.entries()) {
+          yield { bytes: prefix(i, heads, tensorLengths, t.byteLength) };
+          yield { bytes: produced(t), tensor: t.name };
+        }
+      },
+      externalData(location, { minBytes = EXTERNAL_MIN_BYTES, alignment = EXTERNAL_ALIGNMENT } = {}) {
+        const offsets = new Map<string, number>();
+        let dataByteLength = 0;
+        const externalHeads = initializers.map((t) => {
+          if (t.byteLength < minBytes) return tensorHead(t);
+          const offset = Math.ceil(dataByteLength / alignment) * alignment;
+          offsets.set(t.name, offset);
+          dataByteLength = offset + t.byteLength;
+          return tensorHead(t, { location, offset });
+        });
+        const inline = (t: PendingInitializer) => (offsets.has(t.name) ? null : t.byteLength);
+        const external = layout(externalHeads, inline);
+        const model = new Uint8Array(external.byteLength);
+        let at = 0;
+        const put = (bytes: Uint8Array) => {
+          model.set(bytes, at);
+          at += bytes.length;
+        };
+        put(head);
+        put(fieldTag(MODEL_GRAPH, external.graphLength));
+        put(graphHead);
+        initializers.forEach((t, i) => {
+          put(prefix(i, externalHeads, external.tensorLengths, inline(t)));
+          // Only constants are inline here, made from values the builder already holds.
+          if (!offsets.has(t.name)) put(produced(t));
+        });
+        if (at !== model.length) throw new Error(`model writer: wrote ${at} of ${model.length} bytes`);
+        return { model, offsets, dataByteLength };
+      },
+    };
   }
+}
+
+/** A length-delimited field's tag and length prefix, on their own. */
+function fieldTag(field: number, length: number): Uint8Array {
+  const out = new Uint8Array(fieldOverhead(field, length));
+  writeTag(out, 0, field, length);
+  return out;
+}
+
+function writeTag(out: Uint8Array, at: number, field: number, length: number): number {
+  return writeVarint(out, writeVarint(out, at, (field << 3) | WIRE_LENGTH_DELIMITED), length);
 }
 
 function varintLength(value: number): number {

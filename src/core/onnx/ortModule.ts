@@ -7,7 +7,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
  * the package as a parameter instead of importing one.
  */
 export interface OrtModule {
-  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  InferenceSession: { create(model: Uint8Array | string, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
   Tensor: {
     new (type: 'float32', data: Float32Array, dims: readonly number[]): Tensor;
     new (type: 'int64', data: BigInt64Array, dims: readonly number[]): Tensor;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { modelBytes } from '../../onnx/graphBuilder.ts';
 import type { BatchPlan } from '../batching.ts';
 import type { WeightTensor } from '../weights.ts';
 import { mapWeights } from '../../../../tests/fixtures/mapWeights.ts';
@@ -63,7 +64,7 @@ describe.skipIf(!HAS_ST_ZOO)('buildBert on the st-zoo checkpoints reproduces sen
 async function zooSession(name: string): Promise<ort.InferenceSession> {
   const folder = zooFolder(name);
   const config = readJsonFile(path.join(folder, 'config.json'));
-  return encoderSession(buildBert(config, await folderWeights(folder), config.model_type as string));
+  return encoderSession(modelBytes(buildBert(config, await folderWeights(folder), config.model_type as string)));
 }
 
 /**
@@ -101,7 +102,7 @@ describe('buildBert on the real MiniLM checkpoint (safetensors written from its 
 
   it.skipIf(skipReason !== null)(skipReason ? `${title} — skipped: ${skipReason}` : title, { timeout: 180_000 }, async () => {
     const folder = safetensorsCheckpoint(model)!;
-    const built = await encoderSession(buildBert(readJsonFile(path.join(folder, 'config.json')), await folderWeights(folder), 'bert'));
+    const built = await encoderSession(modelBytes(buildBert(readJsonFile(path.join(folder, 'config.json')), await folderWeights(folder), 'bert')));
     const exported = await encoderSession(readFileSync(path.join(SHARED_MODELS, model, 'onnx/model.onnx')));
     expect(built.inputNames).toEqual(exported.inputNames);
     const tokenIds = readJsonFile<{ probe_token_ids: number[][] }>(REFERENCE_VALUES).probe_token_ids;
@@ -259,7 +260,7 @@ describe('buildBert against a float64 BertModel forward on a tiny random model',
       types: [[0, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1]],
     };
     const positions = batch.ids.map((row) => row.map((_, s) => s));
-    const ours = await runTiny(buildBert(config, mapWeights(tensors), 'bert'), batch);
+    const ours = await runTiny(modelBytes(buildBert(config, mapWeights(tensors), 'bert')), batch);
     expect(maxDifference(ours, referenceBert(tensors, batch, positions, 1e-5))).toBeLessThan(TOLERANCE);
   });
 
@@ -271,7 +272,7 @@ describe('buildBert against a float64 BertModel forward on a tiny random model',
     };
     const positions = paddingOffsetPositions(batch.ids, 1);
     expect(positions[0]).toEqual([2, 3, 1, 4, 5, 1, 1]);
-    const ours = await runTiny(buildBert(config, mapWeights(tensors), 'roberta'), batch);
+    const ours = await runTiny(modelBytes(buildBert(config, mapWeights(tensors), 'roberta')), batch);
     expect(maxDifference(ours, referenceBert(tensors, batch, positions, 1e-5))).toBeLessThan(TOLERANCE);
   });
 });
@@ -279,25 +280,25 @@ describe('buildBert against a float64 BertModel forward on a tiny random model',
 describe('buildBert graph inputs', () => {
   it('BERT takes token_type_ids; the RoBERTa family takes none (its tokenizers return none)', async () => {
     const bert = tinyBert('bert');
-    expect((await encoderSession(buildBert(bert.config, mapWeights(bert.tensors), 'bert'))).inputNames).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
+    expect((await encoderSession(modelBytes(buildBert(bert.config, mapWeights(bert.tensors), 'bert')))).inputNames).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
     const roberta = tinyBert('roberta');
     for (const modelType of ['roberta', 'xlm-roberta', 'camembert']) {
-      const model = await encoderSession(buildBert({ ...roberta.config, model_type: modelType }, mapWeights(roberta.tensors), modelType));
+      const model = await encoderSession(modelBytes(buildBert({ ...roberta.config, model_type: modelType }, mapWeights(roberta.tensors), modelType)));
       expect(model.inputNames).toEqual(['input_ids', 'attention_mask']);
     }
   });
 
   it('needs no pooler (the tiny model has none) and ignores one that is there', () => {
     const { config, tensors } = tinyBert('bert');
-    const plain = buildBert(config, mapWeights(tensors), 'bert');
+    const plain = modelBytes(buildBert(config, mapWeights(tensors), 'bert'));
     tensors['pooler.dense.weight'] = { dims: [8, 8], data: new Float32Array(64) };
     tensors['pooler.dense.bias'] = { dims: [8], data: new Float32Array(8) };
-    expect(buildBert(config, mapWeights(tensors), 'bert')).toEqual(plain);
+    expect(modelBytes(buildBert(config, mapWeights(tensors), 'bert'))).toEqual(plain);
   });
 });
 
 describe('buildBert errors', () => {
-  const build = (config: Record<string, unknown>, tensors: Record<string, WeightTensor>, modelType = 'bert') => () => buildBert(config, mapWeights(tensors), modelType);
+  const build = (config: Record<string, unknown>, tensors: Record<string, WeightTensor>, modelType = 'bert') => () => modelBytes(buildBert(config, mapWeights(tensors), modelType));
 
   it('names a missing tensor and the file', () => {
     const { config, tensors } = tinyBert('bert');

@@ -6,6 +6,7 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { Weights } from '../weights.ts';
+import type { SerializedModel } from '../../onnx/graphBuilder.ts';
 import {
   addAndNorm,
   checkpointFile,
@@ -38,7 +39,7 @@ interface BertDims {
   padId: number | null;
 }
 
-export function buildBert(config: Record<string, unknown>, weights: Weights, modelType: string): Uint8Array {
+export function buildBert(config: Record<string, unknown>, weights: Weights, modelType: string): SerializedModel {
   if (modelType !== 'bert' && !PADDING_OFFSET_FAMILIES.includes(modelType)) {
     throw new ModelFolderError(weights.source, 'config.json', `model_type "${modelType}" is not built as BERT (bert, ${PADDING_OFFSET_FAMILIES.join(', ')})`);
   }

@@ -6,20 +6,22 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { Weights } from '../weights.ts';
+import type { SerializedModel } from '../../onnx/graphBuilder.ts';
 import { buildBert } from './bert.ts';
 import { buildDistilBert } from './distilbert.ts';
 import { buildModernBert } from './modernbert.ts';
 import { buildMpnet } from './mpnet.ts';
 
 export interface BuiltEncoder {
-  onnx: Uint8Array;
+  /** The graph laid out, written only when asked: into memory ({@link modelBytes}) or piece by piece to a file. */
+  model: SerializedModel;
   /** The family the graph was built as (`bert`, `roberta`, …), for the report. */
   family: string;
 }
 
 /** One family: how to build it, and one tensor every checkpoint of it has (to find a name prefix). */
 interface Family {
-  build(config: Record<string, unknown>, weights: Weights, modelType: string): Uint8Array;
+  build(config: Record<string, unknown>, weights: Weights, modelType: string): SerializedModel;
   probe: string;
 }
 
@@ -48,7 +50,7 @@ export function buildEncoder(config: Record<string, unknown>, weights: Weights):
       `model_type "${modelType}" is not a family the lab can build from safetensors; it builds ${BUILT_FAMILIES.join(', ')} (export this model to ONNX to run it here)`,
     );
   }
-  return { onnx: family.build(config, withoutPrefix(weights, family.probe), modelType), family: modelType };
+  return { model: family.build(config, withoutPrefix(weights, family.probe), modelType), family: modelType };
 }
 
 /**

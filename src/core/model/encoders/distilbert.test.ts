@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { modelBytes } from '../../onnx/graphBuilder.ts';
 import type { BatchPlan } from '../batching.ts';
 import type { WeightTensor } from '../weights.ts';
 import { mapWeights } from '../../../../tests/fixtures/mapWeights.ts';
@@ -29,7 +30,7 @@ describe.skipIf(!HAS_ST_ZOO)('buildDistilBert on the st-zoo checkpoint reproduce
   async function worstDelta(plans: readonly BatchPlan[]): Promise<number> {
     const reference = zooReference(name);
     const config = readJsonFile(path.join(folder, 'config.json'));
-    session ??= folderWeights(folder).then((weights) => encoderSession(buildDistilBert(config, weights, 'distilbert')));
+    session ??= folderWeights(folder).then((weights) => encoderSession(modelBytes(buildDistilBert(config, weights, 'distilbert'))));
     const model = await session;
     expect(model.inputNames).toEqual(['input_ids', 'attention_mask']);
     let worst = 0;
@@ -84,7 +85,7 @@ function tinyDims(name: string): number[] {
 }
 
 describe('buildDistilBert errors', () => {
-  const build = (config: Record<string, unknown>, tensors: Record<string, WeightTensor>) => () => buildDistilBert(config, mapWeights(tensors), 'distilbert');
+  const build = (config: Record<string, unknown>, tensors: Record<string, WeightTensor>) => () => modelBytes(buildDistilBert(config, mapWeights(tensors), 'distilbert'));
 
   it('builds the tiny model, which has no token type table (the fixture is complete)', async () => {
     const { config, tensors } = tinyDistilBert();

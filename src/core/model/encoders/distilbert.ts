@@ -7,6 +7,7 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { Weights } from '../weights.ts';
+import type { SerializedModel } from '../../onnx/graphBuilder.ts';
 import { addAndNorm, checkpointFile, configInt, EncoderGraph, headSize, leadingRows, requireTensors, selfAttention } from './transformerParts.ts';
 
 /** `nn.LayerNorm(config.dim, eps=1e-12)` in every DistilBERT LayerNorm. */
@@ -22,7 +23,7 @@ interface DistilBertDims {
   activation: string;
 }
 
-export function buildDistilBert(config: Record<string, unknown>, weights: Weights, modelType: string): Uint8Array {
+export function buildDistilBert(config: Record<string, unknown>, weights: Weights, modelType: string): SerializedModel {
   const dims = readDistilBertDims(config, weights.source);
   requireTensors(weights, modelType, distilBertTensorNames(dims.layers), checkpointFile(weights));
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { modelBytes } from '../../onnx/graphBuilder.ts';
 import { buildBatchInputs, type BatchInputs } from '../batching.ts';
 import type { ModelSource } from '../modelSource.ts';
 import { readModelSpec } from '../modelSpec.ts';
@@ -55,7 +56,7 @@ describe.each(ZOO_MODERNBERT)('ModernBERT zoo checkpoint %s', (name) => {
     const config = reference.config;
     const hidden = config.hidden_size as number;
     const padId = config.pad_token_id as number;
-    const model = await session(buildModernBert(config, weights, 'modernbert'));
+    const model = await session(modelBytes(buildModernBert(config, weights, 'modernbert')));
     expect(model.inputNames).toEqual(['input_ids', 'attention_mask']);
 
     const encode = async (indices: number[]) => {
@@ -198,32 +199,32 @@ describe('ModernBERT config', () => {
   it('builds the same graph from either config layout', () => {
     const { layer_types: _types, rope_parameters: _rope, ...older } = TINY_CONFIG;
     const legacy = { ...older, global_attn_every_n_layers: 2, global_rope_theta: 160000, local_rope_theta: 10000 };
-    expect(buildModernBert(legacy, tinyCheckpoint(), 'modernbert')).toEqual(buildModernBert(TINY_CONFIG, tinyCheckpoint(), 'modernbert'));
+    expect(modelBytes(buildModernBert(legacy, tinyCheckpoint(), 'modernbert'))).toEqual(modelBytes(buildModernBert(TINY_CONFIG, tinyCheckpoint(), 'modernbert')));
   });
 
   it('refuses scaled RoPE variants it does not build', () => {
     const config = { ...TINY_CONFIG, rope_parameters: { ...TINY_CONFIG.rope_parameters, full_attention: { rope_theta: 160000, rope_type: 'yarn' } } };
-    expect(() => buildModernBert(config, tinyCheckpoint(), 'modernbert')).toThrow(/rope_type "yarn" \(full_attention\)/);
-    expect(() => buildModernBert({ ...TINY_CONFIG, rope_parameters: undefined, rope_scaling: { type: 'dynamic', factor: 2 } }, tinyCheckpoint(), 'modernbert')).toThrow(/rope_type "dynamic"/);
+    expect(() => modelBytes(buildModernBert(config, tinyCheckpoint(), 'modernbert'))).toThrow(/rope_type "yarn" \(full_attention\)/);
+    expect(() => modelBytes(buildModernBert({ ...TINY_CONFIG, rope_parameters: undefined, rope_scaling: { type: 'dynamic', factor: 2 } }, tinyCheckpoint(), 'modernbert'))).toThrow(/rope_type "dynamic"/);
   });
 });
 
 describe('ModernBERT errors', () => {
   it('names a missing Wqkv tensor', () => {
     const weights = tinyCheckpoint({ 'layers.1.attn.Wqkv.weight': undefined });
-    expect(() => buildModernBert(TINY_CONFIG, weights, 'modernbert')).toThrow(/lacks 1 tensor a modernbert model needs \(layers\.1\.attn\.Wqkv\.weight\)/);
+    expect(() => modelBytes(buildModernBert(TINY_CONFIG, weights, 'modernbert'))).toThrow(/lacks 1 tensor a modernbert model needs \(layers\.1\.attn\.Wqkv\.weight\)/);
   });
 
   it('names a Wqkv tensor of the wrong shape', () => {
     const weights = tinyCheckpoint({ 'layers.0.attn.Wqkv.weight': { dims: [16, 8], data: new Float32Array(128) } });
-    expect(() => buildModernBert(TINY_CONFIG, weights, 'modernbert')).toThrow(/layers\.0\.attn\.Wqkv\.weight has shape \[16, 8\] but config\.json implies \[24, 8\]/);
+    expect(() => modelBytes(buildModernBert(TINY_CONFIG, weights, 'modernbert'))).toThrow(/layers\.0\.attn\.Wqkv\.weight has shape \[16, 8\] but config\.json implies \[24, 8\]/);
   });
 
   it('refuses a hidden size the heads do not divide', () => {
-    expect(() => buildModernBert({ ...TINY_CONFIG, num_attention_heads: 3 }, tinyCheckpoint(), 'modernbert')).toThrow(/8 is not divisible by 3 heads/);
+    expect(() => modelBytes(buildModernBert({ ...TINY_CONFIG, num_attention_heads: 3 }, tinyCheckpoint(), 'modernbert'))).toThrow(/8 is not divisible by 3 heads/);
   });
 
   it('asks for norm biases only where norm_bias says so', () => {
-    expect(() => buildModernBert({ ...TINY_CONFIG, norm_bias: true }, tinyCheckpoint(), 'modernbert')).toThrow(/embeddings\.norm\.bias/);
+    expect(() => modelBytes(buildModernBert({ ...TINY_CONFIG, norm_bias: true }, tinyCheckpoint(), 'modernbert'))).toThrow(/embeddings\.norm\.bias/);
   });
 });

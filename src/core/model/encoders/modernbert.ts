@@ -9,6 +9,7 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { Weights } from '../weights.ts';
+import type { SerializedModel } from '../../onnx/graphBuilder.ts';
 import { EncoderGraph, MASKED_SCORE, configInt, configNumber, headSize, requireTensors } from './transformerParts.ts';
 
 export type LayerType = 'full_attention' | 'sliding_attention';
@@ -35,7 +36,7 @@ export interface ModernBertShape {
   activation: string;
 }
 
-export function buildModernBert(config: Record<string, unknown>, weights: Weights, modelType: string): Uint8Array {
+export function buildModernBert(config: Record<string, unknown>, weights: Weights, modelType: string): SerializedModel {
   const shape = modernBertShape(config, weights.source);
   requireTensors(weights, modelType, modernBertTensorNames(shape), checkpointFile(weights));
   const eg = new EncoderGraph(weights, modelType, 'modernbert');

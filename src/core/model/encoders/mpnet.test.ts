@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { modelBytes } from '../../onnx/graphBuilder.ts';
 import { poolTokensCpu } from '../../kernels/pooling/pooling.cpu.ts';
 import type { PoolingMode } from '../../kernels/pooling/poolingModes.ts';
 import { buildBatchInputs, type BatchPlan } from '../batching.ts';
@@ -72,7 +73,7 @@ describe.skipIf(!HAS_ST_ZOO)('buildMpnet on the st-zoo checkpoint', () => {
     const source: ModelSource = { name, read: async (file) => readFileOrNull(path.join(folder, file)) };
     const weights = await readSafetensorsWeights(source);
     if (!weights) throw new Error(`${folder} has no safetensors`);
-    return ort.InferenceSession.create(buildMpnet(config, weights, 'mpnet'), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    return ort.InferenceSession.create(modelBytes(buildMpnet(config, weights, 'mpnet')), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
   }
 
   async function encode(model: ort.InferenceSession, plan: BatchPlan): Promise<Float32Array> {
@@ -218,7 +219,7 @@ describe('buildMpnet against a float64 forward pass', () => {
     const plan = { indices: [0, 1], seqLen: 150 };
     const inputs = buildBatchInputs(texts, plan, 1);
     const dims = [inputs.batch, inputs.seqLen];
-    const model = await ort.InferenceSession.create(buildMpnet(config, mapWeights(tensors), 'mpnet'), { executionProviders: ['cpu'] });
+    const model = await ort.InferenceSession.create(modelBytes(buildMpnet(config, mapWeights(tensors), 'mpnet')), { executionProviders: ['cpu'] });
     const out = await model.run({ input_ids: new ort.Tensor('int64', inputs.inputIds, dims), attention_mask: new ort.Tensor('int64', inputs.attentionMask, dims) });
     const got = out.last_hidden_state.data as Float32Array;
     let worst = 0;
@@ -234,37 +235,37 @@ describe('buildMpnet against a float64 forward pass', () => {
 describe('buildMpnet errors', () => {
   it('builds the tiny model (the fixture is complete)', () => {
     const { config, tensors } = tinyMpnet();
-    expect(buildMpnet(config, mapWeights(tensors), 'mpnet').length).toBeGreaterThan(0);
+    expect(modelBytes(buildMpnet(config, mapWeights(tensors), 'mpnet')).length).toBeGreaterThan(0);
   });
 
   it('names the missing relative attention bias', () => {
     const { config, tensors } = tinyMpnet();
     delete tensors['encoder.relative_attention_bias.weight'];
-    expect(() => buildMpnet(config, mapWeights(tensors), 'mpnet')).toThrow(/lacks 1 tensor a mpnet model needs \(encoder\.relative_attention_bias\.weight\)/);
+    expect(() => modelBytes(buildMpnet(config, mapWeights(tensors), 'mpnet'))).toThrow(/lacks 1 tensor a mpnet model needs \(encoder\.relative_attention_bias\.weight\)/);
   });
 
   it('lists the first five missing tensors of another architecture', () => {
     const { config, tensors } = tinyMpnet();
     for (const name of Object.keys(tensors)) if (name.startsWith('encoder.layer.0.attention.attn')) delete tensors[name];
-    expect(() => buildMpnet(config, mapWeights(tensors), 'mpnet')).toThrow(/lacks 8 tensors a mpnet model needs \(encoder\.layer\.0\.attention\.attn\.q\.weight, .*, …\)/);
+    expect(() => modelBytes(buildMpnet(config, mapWeights(tensors), 'mpnet'))).toThrow(/lacks 8 tensors a mpnet model needs \(encoder\.layer\.0\.attention\.attn\.q\.weight, .*, …\)/);
   });
 
   it('refuses a relative attention bias of the wrong shape', () => {
     const { config, tensors } = tinyMpnet();
     tensors['encoder.relative_attention_bias.weight'] = { dims: [32, 3], data: new Float32Array(96) };
-    expect(() => buildMpnet(config, mapWeights(tensors), 'mpnet')).toThrow(/encoder\.relative_attention_bias\.weight has shape \[32, 3\] but config\.json implies \[32, 2\]/);
+    expect(() => modelBytes(buildMpnet(config, mapWeights(tensors), 'mpnet'))).toThrow(/encoder\.relative_attention_bias\.weight has shape \[32, 3\] but config\.json implies \[32, 2\]/);
   });
 
   it('sizes the bias table by relative_attention_num_buckets but refuses fewer than the 32 buckets MPNet uses', () => {
     const { config, tensors } = tinyMpnet();
-    expect(() => buildMpnet({ ...config, relative_attention_num_buckets: 64 }, mapWeights(tensors), 'mpnet')).toThrow(/implies \[64, 2\]/);
-    expect(() => buildMpnet({ ...config, relative_attention_num_buckets: 16 }, mapWeights(tensors), 'mpnet')).toThrow(/relative_attention_num_buckets is 16/);
+    expect(() => modelBytes(buildMpnet({ ...config, relative_attention_num_buckets: 64 }, mapWeights(tensors), 'mpnet'))).toThrow(/implies \[64, 2\]/);
+    expect(() => modelBytes(buildMpnet({ ...config, relative_attention_num_buckets: 16 }, mapWeights(tensors), 'mpnet'))).toThrow(/relative_attention_num_buckets is 16/);
   });
 
   it('refuses a wrong layer shape and a hidden size that heads do not divide', () => {
     const { config, tensors } = tinyMpnet();
     tensors['encoder.layer.0.intermediate.dense.weight'] = { dims: [8, 16], data: new Float32Array(128) };
-    expect(() => buildMpnet(config, mapWeights(tensors), 'mpnet')).toThrow(/intermediate\.dense\.weight has shape \[8, 16\] but config\.json implies \[16, 8\]/);
-    expect(() => buildMpnet({ ...config, num_attention_heads: 3 }, mapWeights(tinyMpnet().tensors), 'mpnet')).toThrow(/8 is not divisible by 3 heads/);
+    expect(() => modelBytes(buildMpnet(config, mapWeights(tensors), 'mpnet'))).toThrow(/intermediate\.dense\.weight has shape \[8, 16\] but config\.json implies \[16, 8\]/);
+    expect(() => modelBytes(buildMpnet({ ...config, num_attention_heads: 3 }, mapWeights(tinyMpnet().tensors), 'mpnet'))).toThrow(/8 is not divisible by 3 heads/);
   });
 });

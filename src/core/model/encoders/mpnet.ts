@@ -6,6 +6,7 @@
  */
 import { ModelFolderError } from '../modelSource.ts';
 import type { Weights } from '../weights.ts';
+import type { SerializedModel } from '../../onnx/graphBuilder.ts';
 import { ONNX_INT32 } from '../../onnx/onnxProto.ts';
 import { configInt, configNumber, EncoderGraph, expectDims, headSize, paddingOffsetPositionIds, requireTensors } from './transformerParts.ts';
 
@@ -34,7 +35,7 @@ interface MpnetShape {
   activation: string;
 }
 
-export function buildMpnet(config: Record<string, unknown>, weights: Weights, modelType: string): Uint8Array {
+export function buildMpnet(config: Record<string, unknown>, weights: Weights, modelType: string): SerializedModel {
   const shape = readShape(config, weights.source);
   requireTensors(weights, modelType, mpnetTensorNames(shape.layers), weights.names.length > 0 ? weights.fileOf(weights.names[0]) : 'model.safetensors');
   expectDims(weights, RELATIVE_BIAS, [shape.biasRows, shape.heads]);

@@ -7,7 +7,7 @@
 import { ModelFolderError } from '../modelSource.ts';
 import type { WeightTensor, Weights } from '../weights.ts';
 import { ONNX_FLOAT, ONNX_INT32, ONNX_INT64 } from '../../onnx/onnxProto.ts';
-import { GraphBuilder } from '../../onnx/graphBuilder.ts';
+import { GraphBuilder, type SerializedModel } from '../../onnx/graphBuilder.ts';
 
 export const ENCODER_OPSET = 17;
 
@@ -32,9 +32,9 @@ export class EncoderGraph {
   }
 
   /** `last_hidden_state`, float32 `[batch_size, sequence_length, hidden]`. */
-  finish(hiddenState: string, hidden: number): Uint8Array {
+  finish(hiddenState: string, hidden: number): SerializedModel {
     this.g.output(hiddenState, { name: 'last_hidden_state', elemType: ONNX_FLOAT, shape: ['batch_size', 'sequence_length', hidden] });
-    return this.g.finish(ENCODER_OPSET);
+    return this.g.serialized(ENCODER_OPSET);
   }
 
   /** A tensor taken as it is stored (embedding tables, LayerNorm parameters), its shape checked first. */

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { GraphFile, GraphWriter } from '../core/model/modelFolder.ts';
+import type { SerializedModel } from '../core/onnx/graphBuilder.ts';
+
+const MODEL_FILE = 'model.onnx';
+const DATA_FILE = 'model.onnx.data';
+
+/**
+ * Writes a graph built from safetensors to a private temporary folder, as an ONNX model with its weights
+ * in an external data file, so that the CLI makes its session from the file's path. onnxruntime then
+ * reads each tensor from the data file straight into its own buffer: the load never holds the weights,
+ * the graph and onnxruntime's copy at once (the graph is produced one tensor at a time), and the session's
+ * own peak is about the weights once instead of twice (`npm run bench:encode`). The digest is taken on the
+ * way over the model's single-file bytes, so it is the one the same graph built in memory has.
+ */
+export const writeGraphFile: GraphWriter = (model) => writeGraphFileIn(tmpdir(), model);
+
+/** {@link writeGraphFile} under `parent`: a folder of its own there, deleted on failure or by `remove`. */
+export async function writeGraphFileIn(parent: string, model: SerializedModel): Promise<GraphFile> {
+  const folder = mkdtempSync(path.join(parent, 'embedlab-graph-'));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  try {
+    return { path: path.join(folder, MODEL_FILE), sha256: writeGraphFiles(folder, model), remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** Writes `model.onnx` and `model.onnx.data` into `folder` (neither may exist yet); returns the model's SHA-256. */
+export function writeGraphFiles(folder: string, model: SerializedModel): string {
+  const hash = createHash('sha256');
+  const layout = model.externalData(DATA_FILE);
+  writeFileSync(path.join(folder, MODEL_FILE), layout.model, { mode: 0o600, flag: 'wx' });
+  const fd = openSync(path.join(folder, DATA_FILE), 'wx', 0o600);
+  try {
+    for (const { bytes, tensor } of model.pieces()) {
+      hash.update(bytes);
+      const offset = tensor === undefined ? undefined : layout.offsets.get(tensor);
+      if (offset === undefined) continue;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, offset + at);
+    }
+    // The padding before an aligned offset is a hole: the file's length still covers every tensor.
+    ftruncateSync(fd, layout.dataByteLength);
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
