@@ -11,8 +11,10 @@ import * as ortWeb from 'onnxruntime-web';
 import { topKCpuSync } from '../src/core/kernels/topk/topk.cpu.ts';
 import { OrtTopK } from '../src/core/kernels/topk/topk.ort.ts';
 import { mulberry32 } from '../src/core/metrics/random.ts';
-import { judgeRun, type Judgments } from '../src/core/metrics/judgedRun.ts';
-import type { Rankings } from '../src/core/metrics/rankings.ts';
+import type { Judgments } from '../src/core/data/judgments.ts';
+import type { Rankings } from '../src/core/data/rankings.ts';
+import { judgeRun } from '../src/core/metrics/judgedRun.ts';
+import { RankingOrder } from '../src/core/metrics/rankings.ts';
 import { defaultMetricKeys, evaluateJudged } from '../src/core/metrics/registry.ts';
 import { startBrowserSession } from '../tests/browser/browser.ts';
 import { randomLabelledCase, randomTopKCase } from '../tests/fixtures/random.ts';
@@ -101,7 +103,7 @@ const judgments: Judgments = {
   grades: new Float64Array(judgedDocs.length).fill(1),
 };
 const keys = defaultMetricKeys();
-const metricsTime = time(`judge + ${keys.length} metrics`, () => evaluateJudged(judgeRun(rankings, judgments, 'sentence-transformers', (row) => `d${row}`), keys), 5);
+const metricsTime = time(`judge + ${keys.length} metrics`, () => evaluateJudged(judgeRun(RankingOrder.of(rankings, 'sentence-transformers', (row) => `d${row}`), judgments), keys), 5);
 console.log(`ndcg@10 = ${metricsTime.result.metrics['ndcg@10'].toFixed(4)}; target < 50 ms: ${metricsTime.ms < 50 ? 'met' : 'missed'}`);
 /** sklearn's silhouette_samples as a one-off script writes it: for each point, every distance, per label. */
 function naiveSilhouette(vectors: Float32Array, dim: number, labelOf: Int32Array, labelCount: number): number {

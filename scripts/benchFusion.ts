@@ -6,9 +6,11 @@
  * process spent (what a busy machine's wall time hides), in milliseconds. Target: a fusion of 2 × top 100
  * for 10 000 queries under 1 s.
  */
-import { judgeRun, type Judgments } from '../src/core/metrics/judgedRun.ts';
+import type { Judgments } from '../src/core/data/judgments.ts';
+import { judgeRun } from '../src/core/metrics/judgedRun.ts';
 import { mulberry32 } from '../src/core/metrics/random.ts';
-import type { Rankings } from '../src/core/metrics/rankings.ts';
+import type { Rankings } from '../src/core/data/rankings.ts';
+import { RankingOrder } from '../src/core/metrics/rankings.ts';
 import { evaluateJudged } from '../src/core/metrics/registry.ts';
 import { crossValidatedWeight } from '../src/core/eval/fusion/crossValidatedWeight.ts';
 import { fuseRankings, PreparedFusion, type FusionMethod } from '../src/core/eval/fusion/fuseRankings.ts';
@@ -81,7 +83,7 @@ await time('wsum, W cross-validated (5 folds × 21 W, ndcg@10)', async () => {
   const prepared = new PreparedFusion([dense, bm25], { method: { name: 'wsum', weights: null }, normalization: 'min-max', depth });
   await crossValidatedWeight(prepared, {
     queryRows: rows,
-    criterion: (fused) => evaluateJudged(judgeRun(cutAt(fused, 10), judgments, 'sentence-transformers', String), ['ndcg@10']).perQuery['ndcg@10'],
+    criterion: (fused) => evaluateJudged(judgeRun(RankingOrder.of(cutAt(fused, 10), 'sentence-transformers', String), judgments), ['ndcg@10']).perQuery['ndcg@10'],
     seed: 1,
   });
 });

@@ -237,6 +237,8 @@ export class Evaluation {
         mode: request.mode,
         kernels,
         keepVectors: true,
+        // The page draws no top lists: its exports build them from the rankings kept here (`exportFiles`).
+        topLists: false,
         ...(request.sweep ? { sweep: request.sweep } : {}),
         rankedOn: kernels.choice,
         signal: controller.signal,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/core/data/loadDataset.ts';
 import { judgeRun } from '../../src/core/metrics/judgedRun.ts';
+import { RankingOrder } from '../../src/core/metrics/rankings.ts';
 import { evaluateJudged } from '../../src/core/metrics/registry.ts';
 import { readFolderFiles } from '../fixtures/folderFiles.ts';
 import { rankingsOf } from '../fixtures/rankings.ts';
@@ -34,7 +35,7 @@ describe.skipIf(!READY)(needs(SCIFACT, 'sentence-transformers metrics from its o
     // map@100 reads ranks 11-100, which the stored lists do not have.
     const keys = Object.keys(expected).map((key) => key.replace(/^scifact_cosine_/, '')).filter((key) => key !== 'map@100');
     expect(keys).toHaveLength(15);
-    const judged = judgeRun(rankingsOf(lists), dataset!.judgments, 'sentence-transformers', (row) => documents.id(row));
+    const judged = judgeRun(RankingOrder.of(rankingsOf(lists), 'sentence-transformers', (row) => documents.id(row)), dataset!.judgments);
     const { metrics, queryRows } = evaluateJudged(judged, keys);
     expect(queryRows.length).toBe(300);
     for (const key of keys) expect(Math.abs(metrics[key] - expected[`scifact_cosine_${key}`]), key).toBeLessThanOrEqual(1e-12);

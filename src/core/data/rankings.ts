@@ -6,7 +6,7 @@ import type { TextCollection } from './textCollection.ts';
 
 /**
  * Each query's ranked documents, by row. Query row `q`'s list is `offsets[q] … offsets[q + 1]` of `docs` and
- * `scores`, best first: score descending, ties by document row (sentence-transformers' order; `orderOf`
+ * `scores`, best first: score descending, ties by document row (sentence-transformers' order; `RankingOrder`
  * gives TREC's). Lists may differ in length (a run file) or be empty.
  */
 export interface Rankings {

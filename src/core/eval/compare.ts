@@ -22,7 +22,7 @@ import type { Checkpoint, CheckpointContext, CheckpointProgress, CheckpointStage
 import { displayNames } from './displayNames.ts';
 import type { ReportCheckpoint, StoredModel } from './reportCheckpoint.ts';
 import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
-import { scoreRankings, type ScoringContext } from './scoreRankings.ts';
+import { scoreRankings, type ScoredRankings, type ScoringContext } from './scoreRankings.ts';
 import { withWeightVariants, type PlacedCheckpoint } from './weightVariants.ts';
 import { sweepCheckpoint, weightsCell, type SweepSpec } from './compressionSweep.ts';
 import type { SweepCell } from '../report/sweepTable.ts';
@@ -75,6 +75,11 @@ export interface ComparisonOptions {
   sweep?: SweepSpec;
   /** Keep each checkpoint's unit vectors in the result (the page's query detail reads them). */
   keepVectors?: boolean;
+  /**
+   * Build the report's top lists (default true). The page says false: it never draws them, and its exports
+   * build them from the kept rankings when asked ({@link Comparison.topLists}, `view/exportFiles.ts`).
+   */
+  topLists?: boolean;
   /** What the ranking ran on and why (the page's kernel choice, the CLI's onnxruntime): the report records it. */
   rankedOn?: EvalReport['kernels'];
   onProgress?: (progress: ComparisonProgress) => void | Promise<void>;
@@ -107,6 +112,8 @@ export interface Comparison {
   stats: Required<StatsOptions>;
   checkpoints: CheckpointResult[];
   report: EvalReport;
+  /** Whether `report` holds the top lists; without them its models' `top` are empty (see `withTopLists`). */
+  topLists: boolean;
 }
 
 /** A checkpoint's unit rows kept past its turn: for the parity check, a weights variant or the page's views. */
@@ -152,7 +159,7 @@ type ResultBase = Pick<CheckpointResult, 'name' | 'source' | 'slot' | 'kind'>;
 function rankingsResult(
   base: ResultBase,
   produced: { rankings: Rankings; fingerprint: string; backend: string; notes: readonly string[] },
-  scored: { judged: JudgedRun; evaluation: Evaluation },
+  scored: ScoredRankings,
   extra: Pick<CheckpointResult, 'rankedOn' | 'diagnosticsNote'> & Partial<CheckpointResult>,
 ): CheckpointResult {
   return {
@@ -350,18 +357,20 @@ export async function compareCheckpoints(dataset: Dataset, checkpoints: readonly
 
   await run.progress(null, { stage: 'report', done: 0, total: 1 });
   const { scoring, stats, results } = run;
+  const topLists = options.topLists ?? true;
   const report = buildEvalReport({
     dataset,
     runs: results,
     metricKeys: scoring.metricKeys,
     mode: scoring.mode,
     stats,
+    topLists,
     fingerprint: await fingerprint(),
     parity: parityChecks(results, run.retained),
     ...(options.sweep ? { sweep: run.sweep } : {}),
     ...(options.rankedOn ? { kernels: options.rankedOn } : {}),
   });
-  return { dataset, judgments: scoring.judgments, mode: scoring.mode, metricKeys: [...scoring.metricKeys], depth: run.depth, stats, checkpoints: results, report };
+  return { dataset, judgments: scoring.judgments, mode: scoring.mode, metricKeys: [...scoring.metricKeys], depth: run.depth, stats, checkpoints: results, report, topLists };
 }
 
 /** Everything fixed before the first checkpoint runs: names, depth, judgments, kernels, what to keep. */
@@ -421,6 +430,7 @@ export function rescoreComparison(comparison: Comparison, mode: EvaluationMode, 
     metricKeys,
     mode,
     stats: comparison.stats,
+    topLists: comparison.topLists,
     ...(previous.dataset.fingerprint ? { fingerprint: previous.dataset.fingerprint } : {}),
     parity: previous.parity,
     ...(previous.sweep && sameScoring ? { sweep: previous.sweep } : {}),

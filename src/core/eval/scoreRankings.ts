@@ -1,7 +1,7 @@
 import type { Dataset } from '../data/dataset.ts';
 import { documentIdOf } from '../data/rankings.ts';
 import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
-import type { EvaluationMode, Rankings } from '../metrics/rankings.ts';
+import { RankingOrder, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
 import { evaluateJudged, type Evaluation } from '../metrics/registry.ts';
 import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
 
@@ -13,14 +13,23 @@ export interface ScoringContext {
   metricKeys: readonly string[];
 }
 
+/** A ranking scored: its lists in the mode's order (what the report, exports and query view read), judged, evaluated. */
+export interface ScoredRankings {
+  order: RankingOrder;
+  judged: JudgedRun;
+  evaluation: Evaluation;
+}
+
 /**
- * Rankings → judged against the judgments in the context's mode → every metric per query: the one path from
- * a ranking to numbers, for every checkpoint kind, the compression sweep's cells and a re-scoring. A stored
- * report's checkpoint (`stored`) takes its metrics from the stored per-query values, judged all the same.
+ * Rankings → ordered as the context's mode ranks (once) → judged against the judgments → every metric per
+ * query: the one path from a ranking to numbers, for every checkpoint kind, the compression sweep's cells
+ * and a re-scoring. A stored report's checkpoint (`stored`) takes its metrics from the stored per-query
+ * values, judged all the same.
  */
-export function scoreRankings(rankings: Rankings, context: ScoringContext, stored?: { model: StoredModel; name: string }): { judged: JudgedRun; evaluation: Evaluation } {
+export function scoreRankings(rankings: Rankings, context: ScoringContext, stored?: { model: StoredModel; name: string }): ScoredRankings {
   const { dataset, judgments, mode, metricKeys } = context;
-  const judged = judgeRun(rankings, judgments, mode, (row) => documentIdOf(dataset.documents, rankings, row));
+  const order = RankingOrder.of(rankings, mode, (row) => documentIdOf(dataset.documents, rankings, row));
+  const judged = judgeRun(order, judgments);
   const evaluation = stored ? storedEvaluation(stored.model, judged, metricKeys, mode, dataset, stored.name) : evaluateJudged(judged, [...metricKeys]);
-  return { judged, evaluation };
+  return { order, judged, evaluation };
 }

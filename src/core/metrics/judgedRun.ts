@@ -3,7 +3,8 @@
  * and mode. Metrics read grades by rank and never look documents up again.
  */
 import type { Judgments } from '../data/judgments.ts';
-import { orderOf, type EvaluationMode, type Rankings } from './rankings.ts';
+import type { RankingOrder } from './rankings.ts';
+import type { EvaluationMode } from '../data/rankings.ts';
 
 // The data-level types, re-exported where the metrics have always taken them from.
 export type { EvaluationMode } from './rankings.ts';
@@ -25,18 +26,15 @@ export interface JudgedRun {
   skippedRows: Int32Array;
 }
 
-/**
- * Judges `rankings` against `judgments`, ordering each list as `mode` says. `docId` names document rows for
- * TREC's tie-break (by id, descending); it is only called between equal scores.
- */
-export function judgeRun(rankings: Rankings, judgments: Judgments, mode: EvaluationMode, docId: (row: number) => string): JudgedRun {
+/** Judges each list of `order` (rankings in one mode's order) against `judgments`, grading as that mode does. */
+export function judgeRun(order: RankingOrder, judgments: Judgments): JudgedRun {
+  const { mode } = order;
   const queryRows: number[] = [];
   const skipped: number[] = [];
   const gains: Float64Array[] = [];
   const idealGains: Float64Array[] = [];
   const counts: number[] = [];
   const graded = mode === 'trec';
-  const queryCount = rankings.offsets.length - 1;
   for (let i = 0; i < judgments.queries.length; i++) {
     const q = judgments.queries[i];
     const first = judgments.offsets[i];
@@ -55,10 +53,9 @@ export function judgeRun(rankings: Rankings, judgments: Judgments, mode: Evaluat
       continue;
     }
     const lookup = relevantDocs.length > 16 ? new Map(relevantDocs.map((d, j) => [d, relevantGrades[j]])) : null;
-    const order = q < queryCount ? orderOf(rankings, q, mode, docId) : new Int32Array(0);
-    const queryGains = new Float64Array(order.length);
-    for (let rank = 0; rank < order.length; rank++) {
-      const doc = rankings.docs[order[rank]];
+    const queryGains = new Float64Array(order.length(q));
+    for (let rank = 0; rank < queryGains.length; rank++) {
+      const doc = order.docAt(q, rank);
       const at = lookup ? -1 : relevantDocs.indexOf(doc);
       const grade = lookup ? lookup.get(doc) : at >= 0 ? relevantGrades[at] : undefined;
       if (grade !== undefined) queryGains[rank] = graded ? grade : 1;

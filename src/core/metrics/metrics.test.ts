@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { judgeRun, type Judgments } from './judgedRun.ts';
-import type { EvaluationMode, Rankings } from './rankings.ts';
+import type { Judgments } from '../data/judgments.ts';
+import type { EvaluationMode, Rankings } from '../data/rankings.ts';
+import { judgeRun } from './judgedRun.ts';
+import { RankingOrder } from './rankings.ts';
 import { rankingsOf } from '../../../tests/fixtures/rankings.ts';
 import { defaultMetricKeys, evaluateJudged, parseMetricKey, requiredDepth } from './registry.ts';
 
@@ -28,7 +30,7 @@ function evaluate(r: RunLiteral, q: QrelsLiteral, keys: string[], mode: Evaluati
     grades: Float64Array.from(judged.flatMap(([, docs]) => Object.values(docs))),
   };
   const rankings = rankingsOf(queryIds.map((id) => (r[id] ?? []).map(([d, score]) => [docRow(d), score] as const)));
-  const result = evaluateJudged(judgeRun(rankings, judgments, mode, (row) => docIds[row]), keys);
+  const result = evaluateJudged(judgeRun(RankingOrder.of(rankings, mode, (row) => docIds[row]), judgments), keys);
   return { ...result, queryIds: Array.from(result.queryRows, (row) => queryIds[row]), skippedQueries: Array.from(result.skippedRows, (row) => queryIds[row]) };
 }
 
@@ -110,7 +112,7 @@ describe('rankings by row', () => {
   it('counts documents the corpus lacks (negative rows) as retrieved and not relevant, as trec_eval does', () => {
     const rankings: Rankings = { offsets: Int32Array.of(0, 3), docs: Int32Array.of(-1, 0, -2), scores: Float32Array.of(3, 2, 1), unknownIds: ['x', 'y'] };
     const judgments: Judgments = { queries: Int32Array.of(0), offsets: Int32Array.of(0, 1), docs: Int32Array.of(0), grades: Float64Array.of(1) };
-    const { metrics } = evaluateJudged(judgeRun(rankings, judgments, 'trec', (row) => (row >= 0 ? `d${row}` : rankings.unknownIds[-row - 1])), ['mrr', 'precision@3', 'recall@1']);
+    const { metrics } = evaluateJudged(judgeRun(RankingOrder.of(rankings, 'trec', (row) => (row >= 0 ? `d${row}` : rankings.unknownIds[-row - 1])), judgments), ['mrr', 'precision@3', 'recall@1']);
     expect(metrics).toEqual({ mrr: 1 / 2, 'precision@3': 1 / 3, 'recall@1': 0 });
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { syntheticReport } from '../../../tests/fixtures/reportCase.ts';
-import { comparisonOf, headlineChange, headlineMetric, isSignificant, reportJson } from './evalReport.ts';
+import { labelledDataset, modelRun, syntheticReport } from '../../../tests/fixtures/reportCase.ts';
+import { RankingOrder } from '../metrics/rankings.ts';
+import { buildEvalReport, comparisonOf, headlineChange, headlineMetric, isSignificant, reportJson, withTopLists } from './evalReport.ts';
 
 describe('the report', () => {
   const { report } = syntheticReport();
@@ -40,5 +41,22 @@ describe('the report', () => {
     const text = reportJson(report);
     expect(text.endsWith('\n')).toBe(true);
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('builds the top lists only when asked, and later from the same runs as the same document', () => {
+    const dataset = labelledDataset();
+    const runs = [modelRun('base', () => ({ ndcg: 0.5, recall: 0 }), () => 4), modelRun('tuned', () => ({ ndcg: 0.8, recall: 1 }), () => 1)];
+    const input = { dataset, runs, metricKeys: ['recall@1', 'ndcg@10'], mode: 'sentence-transformers', stats: { permutations: 10_000, resamples: 200, seed: 3 } } as const;
+    const without = buildEvalReport({ ...input, topLists: false });
+    expect(without.models.map((m) => m.top)).toEqual([{}, {}]);
+    expect(reportJson(withTopLists(without, runs, dataset))).toBe(reportJson(buildEvalReport(input)));
+  });
+
+  it('refuses runs ordered for another mode than the report’s', () => {
+    const run = modelRun('base', () => ({ ndcg: 0.5, recall: 0 }), () => 1);
+    const trecOrdered = { ...run, order: RankingOrder.of(run.rankings, 'trec', (row) => `d${row + 1}`) };
+    expect(() => buildEvalReport({ dataset: labelledDataset(), runs: [trecOrdered], metricKeys: ['ndcg@10'], mode: 'sentence-transformers', stats: { permutations: 10_000, resamples: 200, seed: 3 } })).toThrow(
+      'base: its rankings were ordered for trec mode, the report is in sentence-transformers mode',
+    );
   });
 });

@@ -5,12 +5,12 @@ import { countJudgments } from '../data/judgments.ts';
 import type { SweepCell } from './sweepTable.ts';
 import { diagnosticDeltas, readDiagnostics, type DiagnosticDelta, type RetrievalChange } from '../diagnostics/compareDiagnostics.ts';
 import type { ModelDiagnostics } from '../diagnostics/modelDiagnostics.ts';
-import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import type { RankingOrder } from '../metrics/rankings.ts';
 import type { Evaluation } from '../metrics/registry.ts';
 import { compareModels, SIGNIFICANCE_LEVEL, type PairedComparison, type StatsOptions } from '../metrics/stats.ts';
 import { metricCeilings, type MetricCeilings } from '../metrics/ceiling.ts';
 import { sliceTable, type SliceTable } from './slices.ts';
-import { documentIdOf } from '../data/rankings.ts';
+import { documentIdOf, type EvaluationMode, type Rankings } from '../data/rankings.ts';
 
 /**
  * What a checkpoint was: vectors scored by cosine here, a run file's rankings, a model's results read from
@@ -185,6 +185,8 @@ export interface ModelRun {
   dim: number | null;
   depth: number;
   rankings: Rankings;
+  /** `rankings` in the report's mode (from the scoring): the top lists read it. */
+  order: RankingOrder;
   evaluation: Evaluation;
   notes: readonly string[];
   diagnostics: ModelDiagnostics | null;
@@ -198,8 +200,14 @@ export interface ReportInput {
   metricKeys: readonly string[];
   mode: EvaluationMode;
   stats: Required<StatsOptions>;
-  /** Results per query kept in `top` (default 10). */
+  /** Results per query kept in `top` (default {@link TOP_DEPTH}). */
   topDepth?: number;
+  /**
+   * Whether to build each model's `top` lists (default true). The page's report goes without: the page
+   * never draws them (an opened query's lists come from `queryDetail`), and its JSON and Markdown exports
+   * build them from the kept rankings ({@link withTopLists}), so they are the CLI's documents.
+   */
+  topLists?: boolean;
   /** The dataset's fingerprint (a baseline report is checked against it). */
   fingerprint?: DatasetFingerprint;
   /** Imported vectors checked against models encoded here. */
@@ -212,13 +220,13 @@ export interface ReportInput {
  * Assembles the report: every model's metrics and per-query values, and every pair compared (earlier = A).
  * This is where rows become ids.
  */
-export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDepth = 10, fingerprint, parity = [], sweep, kernels }: ReportInput): EvalReport {
-  const { queries, documents } = dataset;
+export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDepth = TOP_DEPTH, topLists = true, fingerprint, parity = [], sweep, kernels }: ReportInput): EvalReport {
+  const { queries } = dataset;
   const first = runs[0]?.evaluation;
   const models = runs.map((run): ModelReport => {
-    const { evaluation, rankings } = run;
+    const { evaluation } = run;
+    if (run.order.mode !== mode) throw new Error(`${run.name}: its rankings were ordered for ${run.order.mode} mode, the report is in ${mode} mode`);
     const queryIds = Array.from(evaluation.queryRows, (row) => queries.id(row));
-    const docId = (row: number) => documentIdOf(documents, rankings, row);
     return {
       name: run.name,
       path: run.source,
@@ -232,12 +240,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       depth: run.depth,
       metrics: evaluation.metrics,
       perQuery: Object.fromEntries(Object.entries(evaluation.perQuery).map(([key, values]) => [key, Object.fromEntries(queryIds.map((q, i) => [q, values[i]]))])),
-      top: Object.fromEntries(
-        Array.from(evaluation.queryRows, (row, i) => [
-          queryIds[i],
-          Array.from(orderOf(rankings, row, mode, docId).subarray(0, topDepth), (at): [string, number] => [docId(rankings.docs[at]), rankings.scores[at]]),
-        ]),
-      ),
+      top: topLists ? modelTopLists(run, dataset, topDepth) : {},
       notes: [...run.notes],
       ...(run.diagnostics ? { diagnostics: run.diagnostics } : {}),
       ...(run.diagnosticsNote ? { diagnosticsNote: run.diagnosticsNote } : {}),
@@ -262,7 +265,7 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
       name: dataset.name,
       format: dataset.format,
       queries: queries.length,
-      documents: documents.length,
+      documents: dataset.documents.length,
       judgments: countJudgments(dataset.judgments).judgments,
       evaluatedQueries: first?.queryRows.length ?? 0,
       skippedQueries: first?.skippedRows.length ?? 0,
@@ -291,6 +294,30 @@ export function buildEvalReport({ dataset, runs, metricKeys, mode, stats, topDep
   if (sweep) report.sweep = sweep;
   if (kernels) report.kernels = kernels;
   return report;
+}
+
+/** Results per query in each model's `top` lists, unless a report asks for another depth. */
+const TOP_DEPTH = 10;
+
+/** One model's `top` lists: each evaluated query's first `depth` results (document id, score) in the run's order. */
+function modelTopLists(run: Pick<ModelRun, 'order' | 'evaluation'>, dataset: Dataset, depth: number): ModelReport['top'] {
+  const { order } = run;
+  const docId = (row: number) => documentIdOf(dataset.documents, order.rankings, row);
+  return Object.fromEntries(
+    Array.from(run.evaluation.queryRows, (q): [string, [string, number][]] => [
+      dataset.queries.id(q),
+      Array.from({ length: Math.min(depth, order.length(q)) }, (_, rank): [string, number] => [docId(order.docAt(q, rank)), order.scoreAt(q, rank)]),
+    ]),
+  );
+}
+
+/**
+ * A report built without top lists (`topLists: false`) with them, from the runs it was built from: the
+ * document {@link buildEvalReport} would have built with them, field for field and in the same key order.
+ */
+export function withTopLists(report: EvalReport, runs: readonly ModelRun[], dataset: Dataset, depth = TOP_DEPTH): EvalReport {
+  if (runs.length !== report.models.length) throw new RangeError(`${runs.length} runs for a report of ${report.models.length} models`);
+  return { ...report, models: report.models.map((model, i) => ({ ...model, top: modelTopLists(runs[i], dataset, depth) })) };
 }
 
 /** The report as the JSON file both the CLI (`--json`) and the page's export write. */

@@ -1,7 +1,8 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { syntheticReport } from '../../../tests/fixtures/reportCase.ts';
-import type { Rankings } from '../metrics/rankings.ts';
+import type { Rankings } from '../data/rankings.ts';
+import { RankingOrder } from '../metrics/rankings.ts';
 import { perQueryCsv, trecRun } from './exports.ts';
 
 describe('exports', () => {
@@ -32,10 +33,10 @@ describe('exports', () => {
   const docId = (row: number) => (row >= 0 ? docIds[row] : rankings.unknownIds[-row - 1]);
 
   it('writes a TREC run in the mode’s order, ids at this edge only, every float32 digit kept', () => {
-    const ours = trecRun(rankings, (q) => `query ${q}`.replace(' ', ''), docId, 'sentence-transformers', 'my model');
+    const ours = trecRun(RankingOrder.of(rankings, 'sentence-transformers', docId), (q) => `query ${q}`.replace(' ', ''), docId, 'my model');
     expect(ours).toBe(['query0 Q0 b 1 0.5 my_model', 'query0 Q0 a 2 0.5 my_model', 'query0 Q0 zz-extra 3 0.123456791 my_model', ''].join('\n'));
     // trec_eval breaks the tie by document id, descending: b before a either way, here by rule.
-    const trec = trecRun(rankings, (q) => `q${q}`, docId, 'trec', 'x');
+    const trec = trecRun(RankingOrder.of(rankings, 'trec', docId), (q) => `q${q}`, docId, 'x');
     expect(trec.split('\n').slice(0, 2)).toEqual(['q0 Q0 b 1 0.5 x', 'q0 Q0 a 2 0.5 x']);
     const read = Number(ours.split('\n')[2].split(' ')[4]);
     expect(Math.fround(read)).toBe(rankings.scores[2]);

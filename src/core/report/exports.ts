@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { orderOf, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import type { RankingOrder } from '../metrics/rankings.ts';
 import type { EvalReport } from './evalReport.ts';
 
 /**
@@ -31,15 +31,15 @@ export function perQueryCsv(report: EvalReport, queries: ReadonlyMap<string, { t
 
 /**
  * A TREC run file (`qid Q0 docid rank score tag`, ranks from 1), the input trec_eval reads: each query's
- * ranked list as the checkpoint ranked it, in the order `mode` sets, ids at this edge only. Scores keep
- * every float32 digit, so trec_eval, which re-sorts by score, sees the same order.
+ * ranked list as the checkpoint ranked it, in the order of `order`'s mode, ids at this edge only. Scores
+ * keep every float32 digit, so trec_eval, which re-sorts by score, sees the same order.
  */
-export function trecRun(rankings: Rankings, queryId: (row: number) => string, docId: (row: number) => string, mode: EvaluationMode, tag: string): string {
+export function trecRun(order: RankingOrder, queryId: (row: number) => string, docId: (row: number) => string, tag: string): string {
   const safeTag = tag.replace(/\s+/g, '_') || 'run';
   const lines: string[] = [];
-  for (let q = 0; q + 1 < rankings.offsets.length; q++) {
+  for (let q = 0; q + 1 < order.rankings.offsets.length; q++) {
     const id = queryId(q);
-    orderOf(rankings, q, mode, docId).forEach((at, r) => lines.push(`${id} Q0 ${docId(rankings.docs[at])} ${r + 1} ${scoreText(rankings.scores[at])} ${safeTag}`));
+    for (let rank = 0; rank < order.length(q); rank++) lines.push(`${id} Q0 ${docId(order.docAt(q, rank))} ${rank + 1} ${scoreText(order.scoreAt(q, rank))} ${safeTag}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { reportExamples } from '../report/examples.ts';
-import { reportJson } from '../report/evalReport.ts';
+import { reportJson, withTopLists, type EvalReport } from '../report/evalReport.ts';
 import { perQueryCsv, trecRun } from '../report/exports.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { Comparison } from '../eval/compare.ts';
@@ -16,12 +16,12 @@ export type ExportKind = 'markdown' | 'json' | 'csv' | 'trec' | 'trec-zip';
  * CSV, and one TREC run per checkpoint, or all of them as one zip.
  */
 export function exportFiles(comparison: Comparison, kind: ExportKind): ExportFile[] {
-  const { report, dataset } = comparison;
+  const { dataset } = comparison;
   const base = safeName(dataset.name);
-  if (kind === 'json') return [{ name: `${base}-report.json`, mime: 'application/json', text: reportJson(report) }];
+  if (kind === 'json') return [{ name: `${base}-report.json`, mime: 'application/json', text: reportJson(completeReport(comparison)) }];
   if (kind === 'csv') {
     const queries = new Map(Array.from(dataset.queries, (q) => [q.id, q]));
-    return [{ name: `${base}-per-query.csv`, mime: 'text/csv', text: perQueryCsv(report, queries) }];
+    return [{ name: `${base}-per-query.csv`, mime: 'text/csv', text: perQueryCsv(comparison.report, queries) }];
   }
   if (kind === 'trec-zip') {
     const runs = exportFiles(comparison, 'trec') as { name: string; text: string }[];
@@ -33,10 +33,19 @@ export function exportFiles(comparison: Comparison, kind: ExportKind): ExportFil
     return comparison.checkpoints.map((c) => ({
       name: `${base}-${safeName(c.name)}.run`,
       mime: 'text/plain',
-      text: trecRun(c.rankings, (row) => dataset.queries.id(row), (row) => documentIdOf(dataset.documents, c.rankings, row), comparison.mode, c.name),
+      text: trecRun(c.order, (row) => dataset.queries.id(row), (row) => documentIdOf(dataset.documents, c.rankings, row), c.name),
     }));
   }
+  const report = completeReport(comparison);
   return [{ name: `${base}-report.md`, mime: 'text/markdown', text: renderMarkdown(report, reportExamples(report, dataset)) }];
+}
+
+/**
+ * The report with its top lists, which the JSON and the Markdown's examples read: the page's comparison is
+ * built without them (it never draws them), so they are built here, from its rankings, only when exported.
+ */
+function completeReport(comparison: Comparison): EvalReport {
+  return comparison.topLists ? comparison.report : withTopLists(comparison.report, comparison.checkpoints, comparison.dataset);
 }
 
 function safeName(name: string): string {

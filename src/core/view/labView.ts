@@ -67,11 +67,11 @@ export function labView(comparison: Comparison): LabView {
 }
 
 /**
- * The report without what the page never draws and what grows with the data: each model's top lists (a
- * query's lists come from `queryDetail` when it is opened) and the fingerprint's per-item hashes (12 bytes
- * a document). A thousand queries' lists cost the main thread tens of milliseconds to receive.
+ * The report without the fingerprint's per-item hashes (12 bytes a document), which the page never draws
+ * and which grow with the data; the JSON export keeps them. The top lists are not built for the page at all
+ * (`topLists: false`): a query's lists come from `queryDetail` when it is opened.
  */
 function pageReport(report: EvalReport): EvalReport {
   const { fingerprint, ...dataset } = report.dataset;
-  return { ...report, dataset, models: report.models.map((m) => ({ ...m, top: {} })) };
+  return { ...report, dataset };
 }

@@ -1,10 +1,8 @@
 import { matchedTerms } from '../lexical/matchedTerms.ts';
 import { loadBm25Tokenizer, type Bm25Tokenizer } from '../lexical/bm25Tokenizer.ts';
-import { orderOf } from '../metrics/rankings.ts';
 import { diffTopK, type Movement, type RankedView } from '../report/queryDiff.ts';
 import { fullRanks, rowDot } from '../vectors/fullRank.ts';
 import type { CheckpointResult, Comparison } from '../eval/compare.ts';
-import { documentIdOf } from '../data/rankings.ts';
 
 /** A stretch of a document's text: `text.slice(start, end)`. */
 export interface TextSpan {
@@ -67,7 +65,7 @@ export function queryDetail(comparison: Comparison, queryId: string, k = 10, bas
   const judged = judgments.queries.indexOf(q);
   if (judged >= 0) for (let j = judgments.offsets[judged]; j < judgments.offsets[judged + 1]; j++) grade.set(judgments.docs[j], judgments.grades[j]);
   const relevant = [...grade].filter(([, g]) => g > 0).map(([doc]) => doc);
-  const views = checkpoints.map((checkpoint) => viewOf(comparison, checkpoint, q));
+  const views = checkpoints.map((checkpoint) => viewOf(checkpoint, q));
   const diffs = diffTopK(views, Math.min(baseline, checkpoints.length - 1), k, relevant);
   const query = dataset.queries.record(q);
   const document = (checkpoint: CheckpointResult, row: number): Omit<ShownDocument, keyof DocumentEvidence> => {
@@ -201,14 +199,13 @@ export function markedSegments(text: string, spans: readonly TextSpan[] = [], li
   return segments;
 }
 
-function viewOf(comparison: Comparison, checkpoint: CheckpointResult, q: number): RankedView {
-  const { rankings, vectors } = checkpoint;
-  const docId = (row: number) => documentIdOf(comparison.dataset.documents, rankings, row);
-  const order = orderOf(rankings, q, comparison.mode, docId);
-  const listed = order.length;
+function viewOf(checkpoint: CheckpointResult, q: number): RankedView {
+  const { order, vectors } = checkpoint;
+  // The list as the metrics judged it: the checkpoint's order is the comparison's mode.
+  const listed = order.length(q);
   return {
-    docs: Int32Array.from(order, (at) => rankings.docs[at]),
-    scores: Float32Array.from(order, (at) => rankings.scores[at]),
+    docs: Int32Array.from({ length: listed }, (_, rank) => order.docAt(q, rank)),
+    scores: Float32Array.from({ length: listed }, (_, rank) => order.scoreAt(q, rank)),
     locate(docs) {
       if (!vectors) return docs.map(() => ({ rank: null, score: null }));
       const known = docs.filter((d) => d >= 0);

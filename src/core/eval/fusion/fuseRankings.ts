@@ -13,7 +13,7 @@
  * never changes a fused list. The fused list holds every document any input retrieved (as ranx keeps it),
  * stored as float32 like every ranking and ordered by that stored score, descending, ties by document row:
  * exactly tied fusions (the same ranks in swapped inputs) stay tied, and TREC mode reorders them by id as it
- * does for any ranking ({@link orderOf}).
+ * does for any ranking (`RankingOrder`).
  */
 import type { FusionMethodName } from '../../report/evalReport.ts';
 import type { Rankings } from '../../metrics/rankings.ts';

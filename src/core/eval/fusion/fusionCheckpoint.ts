@@ -7,15 +7,16 @@
  */
 import type { Dataset } from '../../data/dataset.ts';
 import { sha256Hex } from '../../data/sha256.ts';
-import { judgeRun, type Judgments } from '../../metrics/judgedRun.ts';
-import type { EvaluationMode, Rankings } from '../../metrics/rankings.ts';
+import type { Judgments } from '../../data/judgments.ts';
+import { judgeRun } from '../../metrics/judgedRun.ts';
+import { RankingOrder } from '../../metrics/rankings.ts';
 import { evaluateJudged, parseMetricKey } from '../../metrics/registry.ts';
 import { headlineMetric, type CheckpointKind, type FusionInfo } from '../../report/evalReport.ts';
 import type { CheckpointContext } from '../checkpoint.ts';
 import { crossValidatedWeight, WEIGHT_GRID } from './crossValidatedWeight.ts';
 import { defaultNormalization, FusionError, lacksScores, methodWeights, PreparedFusion, RRF_K, usesScores, type FusionMethod } from './fuseRankings.ts';
 import { normalizationName, NORMALIZATIONS, type NormalizationName } from './scoreNormalization.ts';
-import { documentIdOf } from '../../data/rankings.ts';
+import { documentIdOf, type EvaluationMode, type Rankings } from '../../data/rankings.ts';
 
 export { FusionError } from './fuseRankings.ts';
 
@@ -126,7 +127,7 @@ export function fusionCheckpoint(options: FusionCheckpointOptions): FusionCheckp
         const criterion = parseMetricKey(options.criterion ?? headlineMetric(context.metricKeys));
         const { dataset, judgments, mode } = context;
         const judge = (fused: Rankings) =>
-          judgeRun(fused, judgments, mode, (row) => documentIdOf(dataset.documents, fused, row));
+          judgeRun(RankingOrder.of(fused, mode, (row) => documentIdOf(dataset.documents, fused, row)), judgments);
         // The evaluated queries depend on the judgments alone: judge empty lists to learn them.
         const empty: Rankings = { offsets: new Int32Array(prepared.queryCount + 1), docs: new Int32Array(0), scores: new Float32Array(0), unknownIds: [] };
         const queryRows = judge(empty).queryRows;
