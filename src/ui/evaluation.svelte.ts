@@ -1,5 +1,4 @@
 import { proxy, type Remote } from 'comlink';
-import type { EvaluationMode } from '../core/metrics/judgedRun.ts';
 import { DEFAULT_RESCORE, parseSweep, type SweepSpec } from '../core/eval/compressionSweep.ts';
 import { PRECISIONS, type Precision } from '../core/report/sweepTable.ts';
 import type { CacheSize } from '../worker/indexedDbEmbeddingStore.ts';
@@ -7,6 +6,7 @@ import type { DataWorkerApi } from '../worker/dataWorker.ts';
 import type { CheckpointRequest, ComparisonProgress, ComparisonStage, ExportFile, ExportKind, QueryDetail, RunResult } from '../worker/evaluation.ts';
 import type { BackendRequest, KernelBackend } from '../core/backends/backendChoice.ts';
 import { nextTask } from './tasks.svelte.ts';
+import type { EvaluationMode } from '../core/data/rankings.ts';
 
 export const STAGE_NAMES: Record<ComparisonStage, string> = {
   documents: 'encoding documents',

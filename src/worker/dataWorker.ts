@@ -1,6 +1,5 @@
 import type { LoadOptions } from '../core/data/loadDataset.ts';
 import type { DatasetSummary } from '../core/data/summary.ts';
-import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { DatasetHolder, type DroppedFile, type ReadProgress } from './dataApi.ts';
 import {
   Evaluation,
@@ -15,6 +14,7 @@ import {
 } from './evaluation.ts';
 import { WorkerKernels } from './gpuKernels.ts';
 import { IndexedDbEmbeddingStore, type CacheSize } from './indexedDbEmbeddingStore.ts';
+import type { EvaluationMode } from '../core/data/rankings.ts';
 
 /**
  * The data worker's surface: loading and evaluation. The dataset never leaves the worker. Every method is

@@ -22,7 +22,6 @@ import { compareCheckpoints, rescoreComparison, type Comparison, type Comparison
 import { exportFiles, type ExportFile, type ExportKind } from '../core/view/exportFiles.ts';
 import { labView, type LabView } from '../core/view/labView.ts';
 import { loadQueryDetail, type QueryDetail } from '../core/view/queryDetail.ts';
-import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import { defaultMetricKeys } from '../core/metrics/registry.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
 import type { Backend, EncoderApi, LoadOptions } from './api.ts';
@@ -31,6 +30,7 @@ import type { BackendRequest, KernelBackend, KernelsChoice } from '../core/backe
 import type { WorkerKernels } from './gpuKernels.ts';
 import type { CacheSize, IndexedDbEmbeddingStore } from './indexedDbEmbeddingStore.ts';
 import { pacedProgress } from './pacedProgress.ts';
+import type { EvaluationMode } from '../core/data/rankings.ts';
 
 export type { ExportFile, ExportKind } from '../core/view/exportFiles.ts';
 export type { LabView } from '../core/view/labView.ts';

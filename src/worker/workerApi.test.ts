@@ -5,7 +5,6 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { FIXTURE_MODEL } from '../../tests/paths.ts';
 import type { LoadOptions as DatasetLoadOptions } from '../core/data/loadDataset.ts';
 import type { DatasetSummary } from '../core/data/summary.ts';
-import type { EvaluationMode } from '../core/metrics/rankings.ts';
 import type { EncodeProgress } from '../core/model/encoder.ts';
 import type { PromptRole } from '../core/model/prompts.ts';
 import { createEncoderApi, type AgreementReport, type EncodeResult, type EncoderApi, type EncoderEnvironment, type LoadOptions, type ModelInfo, type SlotIdentity } from './api.ts';
@@ -15,6 +14,7 @@ import { createDataWorkerApi, type DataWorkerApi } from './dataWorker.ts';
 import type { ComparisonProgress, ExportFile, ExportKind, PickedRequest, QueryDetail, RunRequest, RunResult, StoredReportSummary } from './evaluation.ts';
 import type { CacheSize } from './indexedDbEmbeddingStore.ts';
 import type { ModelLocation } from './modelSources.ts';
+import type { EvaluationMode } from '../core/data/rankings.ts';
 
 /**
  * The workers' surfaces, pinned: what the page may call and with what. The type assertions fail the type

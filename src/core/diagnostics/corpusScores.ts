@@ -1,7 +1,7 @@
-import type { Rankings } from '../metrics/rankings.ts';
 import { forEachBlock, type DocumentRows } from '../vectors/documentRows.ts';
 import { fullRanksOf, rowDot } from '../vectors/fullRank.ts';
 import { meanAndStandardError, seededSample } from './sample.ts';
+import type { Rankings } from '../data/rankings.ts';
 
 /** Each evaluated query's relevant documents (grade > 0) by row: `docs[offsets[i] … offsets[i + 1]]` for `queryRows[i]`. */
 export interface RelevantDocuments {

@@ -1,4 +1,3 @@
-import type { Rankings } from '../metrics/rankings.ts';
 import { topKOverRows } from '../kernels/topk/topKOverRows.ts';
 import { float32Rows, gatherRows, type DocumentRows } from '../vectors/documentRows.ts';
 import { rowDot } from '../vectors/fullRank.ts';
@@ -14,6 +13,7 @@ import { neighborCoherence } from './neighborCoherence.ts';
 import { DIAGNOSTICS_SEED, seededSample } from './sample.ts';
 import { scoreDistribution, scoreHistogram, tripletAccuracy, type ScoreHistogram } from './scoreDistribution.ts';
 import { centroidSeparation, daviesBouldin } from './separation.ts';
+import type { Rankings } from '../data/rankings.ts';
 
 /** The hard negatives are the non-relevant documents among each query's first this many results. */
 const HARD_NEGATIVE_DEPTH = 100;

@@ -8,7 +8,6 @@ import type { BackendChoice } from '../backends/backendChoice.ts';
 import type { DocumentRows } from '../vectors/documentRows.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { DatasetFingerprint } from '../data/fingerprint.ts';
-import type { Rankings } from '../metrics/rankings.ts';
 import type { EncodeProgress, Embeddings } from '../model/encoder.ts';
 import { encodeWithCache, type EmbeddingStore, type EncodeChunk } from './embeddingCache.ts';
 import { sha256Hex } from '../data/sha256.ts';
@@ -17,6 +16,7 @@ import type { ModelRunInfo } from '../report/evalReport.ts';
 import type { ReportCheckpoint } from './reportCheckpoint.ts';
 import type { FusionCheckpoint } from './fusion/fusionCheckpoint.ts';
 import type { WeightVariant } from './weightVariants.ts';
+import type { Rankings } from '../data/rankings.ts';
 
 /**
  * Stages a checkpoint reports while it produces its vectors or rankings: encoding documents and queries,

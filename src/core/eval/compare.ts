@@ -11,8 +11,8 @@ import type { RelevantDocuments } from '../diagnostics/corpusScores.ts';
 import type { GpuTopKKernel } from '../kernels/cosineTopK.ts';
 import { similarityTopK } from '../kernels/similarityTopK.ts';
 import type { TopKKernel } from '../kernels/topk/topk.types.ts';
-import type { JudgedRun, Judgments } from '../metrics/judgedRun.ts';
-import { depthOf, rankingsFromTopK, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import type { JudgedRun } from '../metrics/judgedRun.ts';
+import { depthOf, rankingsFromTopK } from '../metrics/rankings.ts';
 import { parseMetricKey, requiredDepth, type Evaluation } from '../metrics/registry.ts';
 import { resolveStats, type StatsOptions } from '../metrics/stats.ts';
 import { buildEvalReport, type EvalReport, type ModelRun } from '../report/evalReport.ts';
@@ -29,6 +29,8 @@ import type { SweepCell } from '../report/sweepTable.ts';
 import { datasetFingerprint, type DatasetFingerprint } from '../data/fingerprint.ts';
 import { vectorParity, type VectorParity } from './vectorParity.ts';
 import { fusionInputPositions } from './fusion/fusionCheckpoint.ts';
+import type { Judgments } from '../data/judgments.ts';
+import type { EvaluationMode, Rankings } from '../data/rankings.ts';
 
 /** Results kept per query, as sentence-transformers' evaluator keeps them (deeper when a metric needs it). */
 const DEFAULT_DEPTH = 100;

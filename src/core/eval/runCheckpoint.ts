@@ -1,8 +1,8 @@
 import { DataError, formatLocation, type Dataset } from '../data/dataset.ts';
-import type { Rankings } from '../metrics/rankings.ts';
 import { readTrecRun } from '../data/trecRun.ts';
 import { sha256Hex } from '../data/sha256.ts';
 import type { RankingCheckpoint } from './checkpoint.ts';
+import type { Rankings } from '../data/rankings.ts';
 
 /**
  * A TREC run file as a checkpoint: rankings with no vectors (BM25, a hosted API, a reranker). `read` gives

@@ -1,9 +1,10 @@
 import type { Dataset } from '../data/dataset.ts';
-import { documentIdOf } from '../data/rankings.ts';
-import { judgeRun, type JudgedRun, type Judgments } from '../metrics/judgedRun.ts';
-import { RankingOrder, type EvaluationMode, type Rankings } from '../metrics/rankings.ts';
+import { documentIdOf, type EvaluationMode, type Rankings } from '../data/rankings.ts';
+import { judgeRun, type JudgedRun } from '../metrics/judgedRun.ts';
+import { RankingOrder } from '../metrics/rankings.ts';
 import { evaluateJudged, type Evaluation } from '../metrics/registry.ts';
 import { storedEvaluation, type StoredModel } from './reportCheckpoint.ts';
+import type { Judgments } from '../data/judgments.ts';
 
 /** What judging and scoring a ranking needs, fixed for one comparison (or one re-scoring of it). */
 export interface ScoringContext {

@@ -1,7 +1,7 @@
-import type { Rankings } from '../metrics/rankings.ts';
 import { blockRows, isHalfRows, rowsBlock, type DocumentRows } from '../vectors/documentRows.ts';
 import { cosineSummary, maxAbsDifference, rowCosines } from '../vectors/rowCosines.ts';
 import type { VectorParity } from '../report/evalReport.ts';
+import type { Rankings } from '../data/rankings.ts';
 
 export type { VectorParity } from '../report/evalReport.ts';
 

@@ -1,6 +1,7 @@
 import { JudgmentsByQuery, type Judgments } from '../data/judgments.ts';
-import type { EvaluationMode, JudgedRun } from './judgedRun.ts';
+import type { JudgedRun } from './judgedRun.ts';
 import { evaluateJudged } from './registry.ts';
+import type { EvaluationMode } from '../data/rankings.ts';
 
 /** The best value a metric can take given the judgments, over the evaluated queries. */
 export interface MetricCeiling {

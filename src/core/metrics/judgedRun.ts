@@ -6,12 +6,6 @@ import type { Judgments } from '../data/judgments.ts';
 import type { RankingOrder } from './rankings.ts';
 import type { EvaluationMode } from '../data/rankings.ts';
 
-// The data-level types, re-exported where the metrics have always taken them from.
-export type { EvaluationMode } from './rankings.ts';
-export type { Judgments } from '../data/judgments.ts';
-
-
-
 export interface JudgedRun {
   mode: EvaluationMode;
   /** Query rows with at least one relevant document, in judgment order: the only ones averaged. */

@@ -1,8 +1,8 @@
 import type { TopKResult } from '../kernels/topk/topk.types.ts';
 import type { EvaluationMode, Rankings } from '../data/rankings.ts';
 
-// The data-level types, re-exported where the metrics have always taken them from.
-export type { EvaluationMode, Rankings } from '../data/rankings.ts';
+// TODO(cli): src/cli/commands/eval.ts still imports EvaluationMode from here; point it at data/rankings.ts and drop this.
+export type { EvaluationMode } from '../data/rankings.ts';
 
 /** The rankings a top-k kernel returned: every list `result.k` long. */
 export function rankingsFromTopK(result: TopKResult): Rankings {

@@ -1,11 +1,12 @@
 import { accuracy } from './accuracy.ts';
-import type { EvaluationMode, JudgedRun } from './judgedRun.ts';
+import type { JudgedRun } from './judgedRun.ts';
 import { map } from './map.ts';
 import type { MetricFn } from './metric.ts';
 import { mrr } from './mrr.ts';
 import { ndcg } from './ndcg.ts';
 import { precision } from './precision.ts';
 import { recall } from './recall.ts';
+import type { EvaluationMode } from '../data/rankings.ts';
 
 export type MetricName = 'accuracy' | 'precision' | 'recall' | 'ndcg' | 'mrr' | 'map';
 

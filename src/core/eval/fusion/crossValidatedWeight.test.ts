@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Rankings } from '../../metrics/rankings.ts';
 import { assignFolds, crossValidatedWeight, WEIGHT_GRID } from './crossValidatedWeight.ts';
 import { PreparedFusion } from './fuseRankings.ts';
+import type { Rankings } from '../../data/rankings.ts';
 
 /**
  * Queries where one input is right and the other wrong. Query q's documents: 4q (the other input's top),

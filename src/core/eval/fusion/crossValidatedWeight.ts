@@ -9,8 +9,8 @@
  * choice is made without the scored fold, and ties go to the W closest to 0.5 (then the smaller).
  */
 import { mulberry32 } from '../../metrics/random.ts';
-import type { Rankings } from '../../metrics/rankings.ts';
 import type { PreparedFusion } from './fuseRankings.ts';
+import type { Rankings } from '../../data/rankings.ts';
 
 /** Folds drawn over the evaluated queries (fewer when there are fewer queries: one query per fold). */
 const CV_FOLDS = 5;

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAS_NUMPY, NUMPY_MISSING } from '../../../../tests/fixtures/vectors/numpyWriter.ts';
 import { mulberry32 } from '../../metrics/random.ts';
-import type { Rankings } from '../../metrics/rankings.ts';
 import { fuseRankings, lacksScores, PreparedFusion, type FusionMethod } from './fuseRankings.ts';
 import type { NormalizationName } from './scoreNormalization.ts';
+import type { Rankings } from '../../data/rankings.ts';
 
 /** Rankings from per-query (document row, score) lists, each already in the lab's order (score desc, row asc). */
 function rankingsOf(lists: [number, number][][], unknownIds: string[] = []): Rankings {

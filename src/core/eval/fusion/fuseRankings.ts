@@ -16,8 +16,8 @@
  * does for any ranking (`RankingOrder`).
  */
 import type { FusionMethodName } from '../../report/evalReport.ts';
-import type { Rankings } from '../../metrics/rankings.ts';
 import { normalizeList, type NormalizationName } from './scoreNormalization.ts';
+import type { Rankings } from '../../data/rankings.ts';
 
 /** A fusion's error, naming the fusion (its name, or the spec text being read). */
 export class FusionError extends Error {

@@ -3,13 +3,13 @@ import { CIRCLE_DOCUMENTS, circleDataset, fixedVectors } from '../../../../tests
 import { rankingsOf } from '../../../../tests/fixtures/rankings.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { TextCollection } from '../../data/textCollection.ts';
-import type { Rankings } from '../../metrics/rankings.ts';
 import type { RankingCheckpoint } from '../checkpoint.ts';
 import { compareCheckpoints, rescoreComparison } from '../compare.ts';
 import { assignFolds } from './crossValidatedWeight.ts';
 import type { FusionMethod } from './fuseRankings.ts';
 import { cutAt, formatFusionMethod, fusionCheckpoint, FusionError, parseFuseSpec } from './fusionCheckpoint.ts';
 import { judgmentsById, judgmentsOf } from '../../../../tests/fixtures/judgments.ts';
+import type { Rankings } from '../../data/rankings.ts';
 
 // compare.test.ts works these out: A ranks q1 → d1 d2 d3 d5 d4 and q2 → d4 d3 d5 d2 d1; B ranks
 // q1 → d3 d2 d1 d4 d5 and q2 → d2 (d1 = d3) (d4 = d5), ties by row.
