@@ -16,7 +16,7 @@ import { fusionCheckpoint } from '../../core/eval/fusion/fusionCheckpoint.ts';
 import { exportFiles, type ExportFile } from '../../core/view/exportFiles.ts';
 import { bm25Checkpoint, bm25Source } from '../../core/eval/bm25Checkpoint.ts';
 import { byteRange } from '../../core/data/vectorFiles/readFile.ts';
-import type { EvaluationMode } from '../../core/metrics/rankings.ts';
+import type { EvaluationMode } from '../../core/data/rankings.ts';
 import { defaultMetricKeys, parseMetricKey } from '../../core/metrics/registry.ts';
 import { reportExamples } from '../../core/report/examples.ts';
 import { reportJson, type EvalReport, type ModelReport } from '../../core/report/evalReport.ts';

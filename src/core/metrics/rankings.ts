@@ -1,9 +1,6 @@
 import type { TopKResult } from '../kernels/topk/topk.types.ts';
 import type { EvaluationMode, Rankings } from '../data/rankings.ts';
 
-// TODO(cli): src/cli/commands/eval.ts still imports EvaluationMode from here; point it at data/rankings.ts and drop this.
-export type { EvaluationMode } from '../data/rankings.ts';
-
 /** The rankings a top-k kernel returned: every list `result.k` long. */
 export function rankingsFromTopK(result: TopKResult): Rankings {
   const offsets = new Int32Array(result.queryCount + 1);
