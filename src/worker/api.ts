@@ -250,7 +250,7 @@ export interface EncoderApi {
 export function createEncoderApi(state = new EncoderWorkerState()): EncoderApi {
   const api: EncoderApi = {
     async loadModel(slotId, location, options = {}) {
-      const folder = await readModelFolder(modelSource(location), { variant: options.variant ?? 'fp32', format: options.format ?? 'auto' });
+      const folder = await readModelFolder(modelSource(location), { variant: options.variant ?? 'fp32', format: options.format ?? 'auto', externalWeights: true });
       const { runner, backend: actual, choice } = await openRunner(folder, options.backend ?? 'auto', state.gpuLoss);
       if (actual === 'webgpu') state.gpuLoss.watch();
       const { spec } = folder;

@@ -77,6 +77,8 @@ export async function createRunner(folder: ModelFolder, backend: Backend): Promi
     // ORT warns that shape ops run on the CPU under WebGPU, as designed; keep the console for real problems.
     logSeverityLevel: 3,
     ...(backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+    // A graph built from safetensors comes as its message and its weights beside it (see readModelFolder's externalWeights).
+    ...(folder.externalData ? { externalData: [folder.externalData] } : {}),
   });
   if (backend === 'webgpu') runner.poolOnGpu(await poolingOnOrtDevice());
   return runner;

@@ -42,6 +42,15 @@ export interface GraphFile {
   remove(): void;
 }
 
+/** The data file of a model's external data, as onnxruntime's `externalData` session option takes it. */
+export interface ExternalWeights {
+  path: string;
+  data: Uint8Array;
+}
+
+/** The name a built graph's message gives its external data. */
+const EXTERNAL_DATA_FILE = 'model.onnx.data';
+
 /** Writes a built graph out, hashing it on the way: given by a shell that can make a session from a file. */
 export type GraphWriter = (model: SerializedModel) => Promise<GraphFile>;
 
@@ -53,6 +62,12 @@ export interface ModelFolder {
   onnx: Uint8Array;
   /** Where the built graph was written, when a {@link GraphWriter} took it: make the session from its path. */
   graphFile?: GraphFile;
+  /**
+   * A built graph's weights as ONNX external data (`onnx` is then the model message alone, which names
+   * `path`): onnxruntime-web reads each tensor from `data` instead of parsing it out of one large message and
+   * copying it again (see {@link ReadModelOptions.externalWeights}).
+   */
+  externalData?: ExternalWeights;
   /** True when the lab made this variant itself (dynamic int8 from the fp32 weights): `onnx` is worth saving. */
   madeHere?: boolean;
   provenance: WeightsProvenance;
@@ -80,11 +95,16 @@ export interface ReadModelOptions {
    * from the bytes). Without it the graph is returned as bytes, as the browser's runtime needs them.
    */
   writeGraph?: GraphWriter;
+  /**
+   * Without a writer, keep a graph built from safetensors (fp32) as a model message and its weights as
+   * external data beside it (the page: onnxruntime-web's session then peaks lower while it loads).
+   */
+  externalWeights?: boolean;
 }
 
 /** Reads configuration, tokenizer and weights; every failure names the file at fault. */
 export async function readModelFolder(source: ModelSource, options: ReadModelOptions | ModelVariant = {}): Promise<ModelFolder> {
-  const { variant = 'fp32', format = 'auto', writeGraph } = typeof options === 'string' ? { variant: options } : options;
+  const { variant = 'fp32', format = 'auto', writeGraph, externalWeights = false } = typeof options === 'string' ? { variant: options } : options;
   const spec = await readModelSpec(source, variant);
   const tokenizer = TextTokenizer.fromSpec(spec);
   const has = await formatsPresent(source, variant);
@@ -98,7 +118,9 @@ export async function readModelFolder(source: ModelSource, options: ReadModelOpt
   }
   const chosen = chooseFormat(source.name, format, has, variant);
   if (chosen === 'safetensors') {
-    const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null, variant === 'fp32' ? writeGraph : undefined);
+    // The int8 variant is quantized from the graph's bytes: written out, or split, they would not be at hand.
+    const placement = variant === 'fp32' ? { writeGraph, externalWeights } : { externalWeights: false };
+    const built = await builtFromSafetensors(source, spec, tokenizer, has.onnx ? 'onnx' : null, placement);
     if (variant === 'quantized') return quantized(built, built.provenance.file, await int8Export(source));
     return built;
   }
@@ -155,7 +177,7 @@ async function builtFromSafetensors(
   spec: ModelSpec,
   tokenizer: TextTokenizer,
   alternative: 'onnx' | null,
-  writeGraph: GraphWriter | undefined,
+  { writeGraph, externalWeights }: { writeGraph?: GraphWriter; externalWeights: boolean },
 ): Promise<ModelFolder> {
   const config = await readJson(source, 'config.json');
   if (!config) throw new ModelFolderError(source.name, 'config.json', 'not found: the encoder graph is built from it and the safetensors weights');
@@ -173,9 +195,21 @@ async function builtFromSafetensors(
       (alternative ? '; the folder also has an ONNX export, which can be run instead' : ''),
   );
   const provenance: WeightsProvenance = { format: 'safetensors', file, digests, family: built.family, alternative };
+  if (!writeGraph && externalWeights) return { spec, tokenizer, ...splitModel(built.model), provenance };
   if (!writeGraph) return { spec, tokenizer, onnx: modelBytes(built.model), provenance };
   const graphFile = await writeGraph(built.model);
   return released({ spec, tokenizer, provenance, graphFile }, graphFile.sha256, `${spec.name}: the graph built from ${file} was written to a file, not kept in memory; make the session from its graphFile`);
+}
+
+/** The model message and its weights as external data, each tensor copied once into the data. */
+function splitModel(model: SerializedModel): { onnx: Uint8Array; externalData: ExternalWeights } {
+  const layout = model.externalData(EXTERNAL_DATA_FILE);
+  const data = new Uint8Array(layout.dataByteLength);
+  for (const { bytes, tensor } of model.pieces()) {
+    const at = tensor === undefined ? undefined : layout.offsets.get(tensor);
+    if (at !== undefined) data.set(bytes, at);
+  }
+  return { onnx: layout.model, externalData: { path: EXTERNAL_DATA_FILE, data } };
 }
 
 /** The Dense modules' weight files run after pooling: part of what ran, so part of the record. */
@@ -260,8 +294,20 @@ export function onnxSha256(folder: ModelFolder): Promise<string> {
   if (released !== undefined) return Promise.resolve(released);
   const bytes = folder.onnx;
   let digest = bytesDigests.get(bytes);
-  if (!digest) bytesDigests.set(bytes, (digest = sha256Hex(bytes)));
+  if (!digest) bytesDigests.set(bytes, (digest = folder.externalData ? splitDigest(bytes, folder.externalData.data) : sha256Hex(bytes)));
   return digest;
+}
+
+/**
+ * A split model's digest: of the message and of its data's digest, so that it covers every weight without
+ * joining the two into one copy to hash (the browser's Web Crypto hashes one buffer at a time).
+ */
+async function splitDigest(message: Uint8Array, data: Uint8Array): Promise<string> {
+  const dataDigest = new TextEncoder().encode(`\nexternal data sha256 ${await sha256Hex(data)}`);
+  const joined = new Uint8Array(message.length + dataDigest.length);
+  joined.set(message);
+  joined.set(dataDigest, message.length);
+  return sha256Hex(joined);
 }
 
 /**
@@ -276,6 +322,7 @@ export async function withoutOnnxBytes(folder: ModelFolder): Promise<ModelFolder
   // Copied by descriptors: reading `onnx` of a folder already released would throw.
   const descriptors: Partial<PropertyDescriptorMap> = Object.getOwnPropertyDescriptors(folder);
   delete descriptors.onnx;
+  delete descriptors.externalData;
   return released(Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx'>, digest, problem);
 }
 
