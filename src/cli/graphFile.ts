@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { GraphFile, GraphWriter } from '../core/model/modelFolder.ts';
 import type { SerializedModel } from '../core/onnx/graphBuilder.ts';
+import { splitExportExternalData } from '../core/onnx/exportExternalData.ts';
 
 const MODEL_FILE = 'model.onnx';
 const DATA_FILE = 'model.onnx.data';
@@ -30,6 +31,35 @@ export async function writeGraphFileIn(parent: string, model: SerializedModel): 
   }
 }
 
+/**
+ * An ONNX export as {@link writeGraphFile} writes a built graph: the message with its initializers as
+ * external data, in a private temporary folder. The digest is the export's own (its bytes as read). The
+ * caller drops the bytes once this returns, so that the session is made with nothing of them in memory.
+ */
+export function writeExportFile(model: Uint8Array): GraphFile {
+  const folder = mkdtempSync(path.join(tmpdir(), 'embedlab-graph-'));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  try {
+    const split = splitExportExternalData(model, DATA_FILE);
+    writeFileSync(path.join(folder, MODEL_FILE), split.model, { mode: 0o600, flag: 'wx' });
+    const fd = openSync(path.join(folder, DATA_FILE), 'wx', 0o600);
+    try {
+      for (const { offset, bytes } of split.tensors) writeAt(fd, bytes, offset);
+      ftruncateSync(fd, split.dataByteLength);
+    } finally {
+      closeSync(fd);
+    }
+    return { path: path.join(folder, MODEL_FILE), sha256: createHash('sha256').update(model).digest('hex'), remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+function writeAt(fd: number, bytes: Uint8Array, offset: number): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, offset + at);
+}
+
 /** Writes `model.onnx` and `model.onnx.data` into `folder` (neither may exist yet); returns the model's SHA-256. */
 export function writeGraphFiles(folder: string, model: SerializedModel): string {
   const hash = createHash('sha256');
@@ -41,7 +71,7 @@ export function writeGraphFiles(folder: string, model: SerializedModel): string 
       hash.update(bytes);
       const offset = tensor === undefined ? undefined : layout.offsets.get(tensor);
       if (offset === undefined) continue;
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, offset + at);
+      writeAt(fd, bytes, offset);
     }
     // The padding before an aligned offset is a hole: the file's length still covers every tensor.
     ftruncateSync(fd, layout.dataByteLength);

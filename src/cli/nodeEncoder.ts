@@ -1,11 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { encodeTexts, type EncodeOptions, type Embeddings } from '../core/model/encoder.ts';
-import { readModelFolder, withoutOnnxBytes, type ModelFolder, type ReadModelOptions } from '../core/model/modelFolder.ts';
+import { readModelFolder, withGraphFile, withoutOnnxBytes, type ModelFolder, type ReadModelOptions } from '../core/model/modelFolder.ts';
 import type { ModelVariant } from '../core/model/modelSpec.ts';
-import { OrtRunner } from '../core/model/ortRunner.ts';
+import { checkOnnxModel, OrtRunner } from '../core/model/ortRunner.ts';
 import { cliModelSource } from './cliModelSource.ts';
-import { writeGraphFile } from './graphFile.ts';
+import { writeExportFile, writeGraphFile } from './graphFile.ts';
 import { cliRuntime } from './onnxRuntime.ts';
 
 export interface NodeEncoder {
@@ -22,12 +22,27 @@ export async function loadNodeEncoder(modelPath: string, options: ModelVariant |
 }
 
 /**
- * A model folder read as the CLI reads it: a graph built from safetensors goes to a temporary file, not
- * into memory (see {@link writeGraphFile}); {@link openNodeEncoder} makes the session from it and deletes it.
+ * A model folder read as the CLI reads it: its model goes to a temporary file with the weights as external
+ * data — a graph built from safetensors is written there as it is produced ({@link writeGraphFile}), an export
+ * is split into it from its bytes ({@link writeExportFile}) —, and {@link openNodeEncoder} makes the session
+ * from the file and deletes it. Callers that need the bytes (`quantize`) read the folder with readModelFolder.
  */
-export function readNodeModelFolder(modelPath: string, options: ModelVariant | ReadModelOptions = 'fp32'): Promise<ModelFolder> {
+export async function readNodeModelFolder(modelPath: string, options: ModelVariant | ReadModelOptions = 'fp32'): Promise<ModelFolder> {
   const read = typeof options === 'string' ? { variant: options } : options;
-  return readModelFolder(cliModelSource(modelPath), { writeGraph: writeGraphFile, ...read });
+  const folder = await readModelFolder(cliModelSource(modelPath), { writeGraph: writeGraphFile, ...read });
+  if (folder.graphFile) return folder;
+  // An export (or an int8 variant made here) goes to a file too, its weights as external data: onnxruntime's
+  // session from it peaks at about the weights once, where from the bytes it needs them twice beside them.
+  checkOnnxModel(folder.spec, folder.onnx);
+  let graphFile;
+  try {
+    graphFile = writeExportFile(folder.onnx);
+  } catch (error) {
+    // A message the splitter cannot walk below its top level: onnxruntime, given the bytes, names the problem.
+    if (error instanceof RangeError) return folder;
+    throw error;
+  }
+  return withGraphFile(folder, graphFile);
 }
 
 /**

@@ -198,7 +198,7 @@ async function builtFromSafetensors(
   if (!writeGraph && externalWeights) return { spec, tokenizer, ...splitModel(built.model), provenance };
   if (!writeGraph) return { spec, tokenizer, onnx: modelBytes(built.model), provenance };
   const graphFile = await writeGraph(built.model);
-  return released({ spec, tokenizer, provenance, graphFile }, graphFile.sha256, `${spec.name}: the graph built from ${file} was written to a file, not kept in memory; make the session from its graphFile`);
+  return released({ spec, tokenizer, provenance, graphFile }, graphFile.sha256, inFileProblem(spec));
 }
 
 /** The model message and its weights as external data, each tensor copied once into the data. */
@@ -324,6 +324,22 @@ export async function withoutOnnxBytes(folder: ModelFolder): Promise<ModelFolder
   delete descriptors.onnx;
   delete descriptors.externalData;
   return released(Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx'>, digest, problem);
+}
+
+/**
+ * The folder with its model in `graphFile` instead of in memory (the CLI wrote the bytes out for onnxruntime
+ * to read): its digest is the file's, and the bytes are no longer held by it.
+ */
+export function withGraphFile(folder: ModelFolder, graphFile: GraphFile): ModelFolder {
+  const descriptors: Partial<PropertyDescriptorMap> = Object.getOwnPropertyDescriptors(folder);
+  delete descriptors.onnx;
+  delete descriptors.externalData;
+  const rest = Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx'>;
+  return released({ ...rest, graphFile }, graphFile.sha256, inFileProblem(folder.spec));
+}
+
+function inFileProblem(spec: ModelSpec): string {
+  return `${spec.name}: the model of ${spec.onnxFile} was written to a file for onnxruntime to read, not kept in memory; make the session from its graphFile`;
 }
 
 /** A folder without its model's bytes: `onnx` throws `problem`, and the digest they had is kept. */

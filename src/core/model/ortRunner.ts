@@ -38,6 +38,15 @@ export interface GpuPoolingOption {
   supports(batch: number, seqLen: number, hidden: number): boolean;
 }
 
+/**
+ * A model's bytes checked before onnxruntime sees them: its own words for a truncated or foreign file are
+ * "protobuf parsing failed". A {@link ModelFolderError} naming the file and what is wrong.
+ */
+export function checkOnnxModel(spec: ModelSpec, model: Uint8Array): void {
+  const problem = onnxModelProblem(model);
+  if (problem) throw new ModelFolderError(spec.name, spec.onnxFile, `is not a valid ONNX model: ${problem}`);
+}
+
 /** One ONNX session that turns padded token ids into token embeddings, pooled into sentence embeddings. */
 export class OrtRunner {
   private gpuPooling: GpuPoolingOption | null = null;
@@ -52,9 +61,7 @@ export class OrtRunner {
 
   /** `model`: the model's bytes, or the path of a graph file the lab wrote itself (onnxruntime-node reads it). */
   static async create(ort: OrtModule, spec: ModelSpec, model: Uint8Array | string, options: InferenceSession.SessionOptions): Promise<OrtRunner> {
-    // Named before onnxruntime sees it: its own words for a truncated or foreign file are "protobuf parsing failed".
-    const problem = typeof model === 'string' ? null : onnxModelProblem(model);
-    if (problem) throw new ModelFolderError(spec.name, spec.onnxFile, `is not a valid ONNX model: ${problem}`);
+    if (typeof model !== 'string') checkOnnxModel(spec, model);
     let session: InferenceSession;
     try {
       session = await serialised(ort, () => ort.InferenceSession.create(model, options));

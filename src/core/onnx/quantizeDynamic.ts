@@ -10,14 +10,13 @@
  * and initializer lists are rewritten: every other field of the model and of the graph is copied byte for
  * byte, so nothing the exporter wrote (metadata, value infos, opset imports) is lost.
  */
-import protobuf from 'protobufjs';
+import { concat, lengthDelimited, splitFields, WIRE_LENGTH_DELIMITED, type Field } from './protoFields.ts';
 import { NodeProto, nodeObject, ONNX_FLOAT, OperatorSetIdProto, TensorProto, tensorObject, type GraphNode, type Initializer } from './onnxProto.ts';
 
 const MODEL_GRAPH = 7;
 const MODEL_OPSET_IMPORT = 8;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
-const WIRE_LENGTH_DELIMITED = 2;
 /** DynamicQuantizeLinear exists from opset 11. */
 const MIN_OPSET = 11;
 /** Symmetric int8 weights use [−127, 127], as onnxruntime's quantizer does (zero point 0). */
@@ -37,13 +36,6 @@ export class QuantizeError extends Error {
   override name = 'QuantizeError';
 }
 
-interface Field {
-  field: number;
-  /** The whole field: tag, length and payload, for verbatim copies. */
-  raw: Uint8Array;
-  /** The payload of a length-delimited field. */
-  payload: Uint8Array | null;
-}
 
 interface DecodedNode {
   input: string[];
@@ -289,38 +281,3 @@ export function onnxModelProblem(bytes: Uint8Array): string | null {
   return null;
 }
 
-/** The top-level fields of a message, each with its raw bytes (and payload when length-delimited). */
-function splitFields(bytes: Uint8Array): Field[] {
-  const reader = protobuf.Reader.create(bytes);
-  const fields: Field[] = [];
-  while (reader.pos < reader.len) {
-    const start = reader.pos;
-    const tag = reader.uint32();
-    const wire = tag & 7;
-    let payload: Uint8Array | null = null;
-    if (wire === WIRE_LENGTH_DELIMITED) {
-      const length = reader.uint32();
-      payload = bytes.subarray(reader.pos, reader.pos + length);
-      reader.skip(length);
-    } else {
-      reader.skipType(wire);
-    }
-    fields.push({ field: tag >>> 3, raw: bytes.subarray(start, reader.pos), payload });
-  }
-  return fields;
-}
-
-function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
-  const header = protobuf.Writer.create().uint32((field << 3) | WIRE_LENGTH_DELIMITED).uint32(payload.length).finish();
-  return concat([header, payload]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
