@@ -36,15 +36,20 @@ describe('the encoder worker in headless Chromium', () => {
     it.each(['wasm', 'webgpu'] as const)('on %s: token ids equal, embeddings within 1e-4', async (backend) => {
       const reference = referenceValues();
       const slot = `${name}-${backend}`;
+      const started = Date.now();
       const info = await browser.page.evaluate(
         ([slot, name, backend]) => window.encoder.loadModel(slot, { kind: 'served', name }, { backend }),
         [slot, name, backend] as const,
       );
       expect(info.backend.backend).toBe(backend);
       expect(info).toMatchObject({ dim: 384, pooling: ['mean'], normalize: true, maxSeqLength: 256 });
+      const loaded = Date.now();
       const ids = await browser.page.evaluate(([slot, texts]) => window.encoder.tokenize(slot, texts), [slot, reference.probe_sentences] as const);
       expect(ids).toEqual(reference.probe_token_ids);
+      const encodeStarted = Date.now();
       const { vectors, dim, backend: used, pooledOn } = await encodeIn(slot, reference.probe_sentences);
+      // Where this test's time goes (WebGPU here is SwiftShader): loading the model, or encoding the probes.
+      console.log(`${name} on ${backend}: loaded in ${((loaded - started) / 1000).toFixed(1)} s, ${reference.probe_sentences.length} probes encoded in ${((Date.now() - encodeStarted) / 1000).toFixed(1)} s`);
       expect(used).toBe(backend);
       // On WebGPU the token embeddings stay on the GPU and the WGSL kernel pools them.
       expect(pooledOn).toBe(backend === 'webgpu' ? 'gpu' : 'cpu');
