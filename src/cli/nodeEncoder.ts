@@ -29,6 +29,8 @@ export async function loadNodeEncoder(modelPath: string, options: ModelVariant |
  */
 export async function readNodeModelFolder(modelPath: string, options: ModelVariant | ReadModelOptions = 'fp32'): Promise<ModelFolder> {
   const read = typeof options === 'string' ? { variant: options } : options;
+  // onnxruntime-web reads no files: on it (no native runtime installed) the model stays in memory, as in the page.
+  if (!(await cliRuntime()).native) return readModelFolder(cliModelSource(modelPath), { externalWeights: true, ...read });
   const folder = await readModelFolder(cliModelSource(modelPath), { writeGraph: writeGraphFile, ...read });
   if (folder.graphFile) return folder;
   // An export (or an int8 variant made here) goes to a file too, its weights as external data: onnxruntime's
@@ -52,10 +54,12 @@ export async function readNodeModelFolder(modelPath: string, options: ModelVaria
  */
 export async function openNodeEncoder(folder: ModelFolder): Promise<NodeEncoder> {
   const runtime = await cliRuntime();
+  if (folder.graphFile && !runtime.native) throw new Error(`${folder.spec.name}: onnxruntime-web cannot make a session from a file; read the folder with readModelFolder`);
   collectUnreachable();
   let runner: OrtRunner;
   try {
-    runner = await OrtRunner.create(runtime.ort, folder.spec, folder.graphFile?.path ?? folder.onnx, runtime.sessionOptions);
+    const options = folder.externalData ? { ...runtime.sessionOptions, externalData: [folder.externalData] } : runtime.sessionOptions;
+    runner = await OrtRunner.create(runtime.ort, folder.spec, folder.graphFile?.path ?? folder.onnx, options);
   } finally {
     // The session holds the weights now (or failed): the file has served.
     folder.graphFile?.remove();
