@@ -22,7 +22,7 @@ export const writeGraphFile: GraphWriter = (model) => writeGraphFileIn(tmpdir(),
 /** {@link writeGraphFile} under `parent`: a folder of its own there, deleted on failure or by `remove`. */
 export async function writeGraphFileIn(parent: string, model: SerializedModel): Promise<GraphFile> {
   const folder = mkdtempSync(path.join(parent, 'embedlab-graph-'));
-  const remove = () => rmSync(folder, { recursive: true, force: true });
+  const remove = removalOf(folder);
   try {
     return { path: path.join(folder, MODEL_FILE), sha256: writeGraphFiles(folder, model), remove };
   } catch (error) {
@@ -38,7 +38,7 @@ export async function writeGraphFileIn(parent: string, model: SerializedModel): 
  */
 export function writeExportFile(model: Uint8Array): GraphFile {
   const folder = mkdtempSync(path.join(tmpdir(), 'embedlab-graph-'));
-  const remove = () => rmSync(folder, { recursive: true, force: true });
+  const remove = removalOf(folder);
   try {
     const split = splitExportExternalData(model, DATA_FILE);
     writeFileSync(path.join(folder, MODEL_FILE), split.model, { mode: 0o600, flag: 'wx' });
@@ -54,6 +54,16 @@ export function writeExportFile(model: Uint8Array): GraphFile {
     remove();
     throw error;
   }
+}
+
+/** Deletes `folder` when called, or when the process exits first (a failed run, an interrupt the CLI handles). */
+function removalOf(folder: string): () => void {
+  const remove = () => {
+    process.off('exit', remove);
+    rmSync(folder, { recursive: true, force: true });
+  };
+  process.on('exit', remove);
+  return remove;
 }
 
 function writeAt(fd: number, bytes: Uint8Array, offset: number): void {
