@@ -1,17 +1,21 @@
-import { concat, lengthDelimited, splitFields, varintField } from './protoFields.ts';
+import {
+  concat,
+  DATA_LOCATION_EXTERNAL,
+  EXTERNAL_ALIGNMENT,
+  EXTERNAL_MIN_BYTES,
+  GRAPH_INITIALIZER,
+  lengthDelimited,
+  MODEL_GRAPH,
+  splitFields,
+  TENSOR_DATA_LOCATION,
+  TENSOR_EXTERNAL_DATA,
+  TENSOR_RAW_DATA,
+  varintField,
+} from './protoFields.ts';
 
-const MODEL_GRAPH = 7;
-const GRAPH_INITIALIZER = 5;
-const TENSOR_RAW_DATA = 9;
-const TENSOR_EXTERNAL_DATA = 13;
-const TENSOR_DATA_LOCATION = 14;
+/** StringStringEntryProto's key and value. */
 const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
-const DATA_LOCATION_EXTERNAL = 1;
-
-/** As the graph builder places them: page-aligned offsets; constants of under 1 KiB stay in the message. */
-const ALIGNMENT = 4096;
-const MIN_BYTES = 1024;
 
 /** An ONNX model rewritten with its initializers' raw data as external data: the message, and where each tensor goes. */
 export interface ExportSplit {
@@ -34,8 +38,8 @@ export function splitExportExternalData(model: Uint8Array, location: string): Ex
   const rewriteTensor = (payload: Uint8Array): Uint8Array | null => {
     const fields = splitFields(payload);
     const raw = fields.find((f) => f.field === TENSOR_RAW_DATA)?.payload;
-    if (!raw || raw.length < MIN_BYTES || fields.some((f) => f.field === TENSOR_DATA_LOCATION || f.field === TENSOR_EXTERNAL_DATA)) return null;
-    const offset = Math.ceil(dataByteLength / ALIGNMENT) * ALIGNMENT;
+    if (!raw || raw.length < EXTERNAL_MIN_BYTES || fields.some((f) => f.field === TENSOR_DATA_LOCATION || f.field === TENSOR_EXTERNAL_DATA)) return null;
+    const offset = Math.ceil(dataByteLength / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
     tensors.push({ offset, bytes: raw });
     dataByteLength = offset + raw.length;
     const utf8 = (text: string) => new TextEncoder().encode(text);

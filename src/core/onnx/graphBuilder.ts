@@ -7,6 +7,15 @@
  */
 import protobuf from 'protobufjs';
 import { NodeProto, nodeObject, ONNX_FLOAT, ONNX_INT64, TensorProto, type Attribute, type GraphIO } from './onnxProto.ts';
+import {
+  DATA_LOCATION_EXTERNAL,
+  EXTERNAL_ALIGNMENT,
+  EXTERNAL_MIN_BYTES,
+  GRAPH_INITIALIZER,
+  MODEL_GRAPH,
+  TENSOR_RAW_DATA,
+  WIRE_LENGTH_DELIMITED,
+} from './protoFields.ts';
 
 const root = protobuf.Root.fromJSON({
   nested: {
@@ -46,10 +55,6 @@ const GraphProto = protobuf.Root.fromJSON({
 // Nodes and value infos are encoded with the full schema in onnxProto.ts, then embedded as bytes.
 const ValueInfoProto = TensorProto.root.lookupType('onnx.ValueInfoProto');
 
-const MODEL_GRAPH = 7;
-const GRAPH_INITIALIZER = 5;
-const TENSOR_RAW_DATA = 9;
-const WIRE_LENGTH_DELIMITED = 2;
 
 /** An initializer whose values are produced only when the model is written (so they exist once). */
 interface PendingInitializer {
@@ -107,11 +112,6 @@ export function modelBytes(model: SerializedModel): Uint8Array {
   return out;
 }
 
-/** onnxruntime maps or reads external data in pages: offsets on a page boundary never straddle one needlessly. */
-const EXTERNAL_ALIGNMENT = 4096;
-/** Constants (shapes, axes, scalars) stay in the model message. */
-const EXTERNAL_MIN_BYTES = 1024;
-const DATA_LOCATION_EXTERNAL = 1;
 
 export class GraphBuilder {
   private readonly nodes: Uint8Array[] = [];

@@ -16,6 +16,24 @@ export interface Field {
 export const WIRE_VARINT = 0;
 export const WIRE_LENGTH_DELIMITED = 2;
 
+/** ONNX's field numbers (onnx.proto) of the fields the lab's writers and rewriters touch. */
+export const MODEL_GRAPH = 7;
+export const MODEL_OPSET_IMPORT = 8;
+export const GRAPH_NODE = 1;
+export const GRAPH_INITIALIZER = 5;
+export const TENSOR_RAW_DATA = 9;
+export const TENSOR_EXTERNAL_DATA = 13;
+export const TENSOR_DATA_LOCATION = 14;
+/** TensorProto.DataLocation.EXTERNAL. */
+export const DATA_LOCATION_EXTERNAL = 1;
+
+/**
+ * Where the lab puts external data: tensors at page-aligned offsets (onnxruntime reads or maps them in
+ * pages); constants of under 1 KiB stay in the message.
+ */
+export const EXTERNAL_ALIGNMENT = 4096;
+export const EXTERNAL_MIN_BYTES = 1024;
+
 /** The top-level fields of a message, each with its raw bytes (and payload when length-delimited). */
 export function splitFields(bytes: Uint8Array): Field[] {
   const reader = protobuf.Reader.create(bytes);

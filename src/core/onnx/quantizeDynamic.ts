@@ -10,13 +10,9 @@
  * and initializer lists are rewritten: every other field of the model and of the graph is copied byte for
  * byte, so nothing the exporter wrote (metadata, value infos, opset imports) is lost.
  */
-import { concat, lengthDelimited, splitFields, WIRE_LENGTH_DELIMITED, type Field } from './protoFields.ts';
+import { concat, GRAPH_INITIALIZER, GRAPH_NODE, lengthDelimited, MODEL_GRAPH, MODEL_OPSET_IMPORT, splitFields, WIRE_LENGTH_DELIMITED, type Field } from './protoFields.ts';
 import { NodeProto, nodeObject, ONNX_FLOAT, OperatorSetIdProto, TensorProto, tensorObject, type GraphNode, type Initializer } from './onnxProto.ts';
 
-const MODEL_GRAPH = 7;
-const MODEL_OPSET_IMPORT = 8;
-const GRAPH_NODE = 1;
-const GRAPH_INITIALIZER = 5;
 /** DynamicQuantizeLinear exists from opset 11. */
 const MIN_OPSET = 11;
 /** Symmetric int8 weights use [−127, 127], as onnxruntime's quantizer does (zero point 0). */
