@@ -21,14 +21,7 @@ export const writeGraphFile: GraphWriter = (model) => writeGraphFileIn(tmpdir(),
 
 /** {@link writeGraphFile} under `parent`: a folder of its own there, deleted on failure or by `remove`. */
 export async function writeGraphFileIn(parent: string, model: SerializedModel): Promise<GraphFile> {
-  const folder = mkdtempSync(path.join(parent, 'embedlab-graph-'));
-  const remove = removalOf(folder);
-  try {
-    return { path: path.join(folder, MODEL_FILE), sha256: writeGraphFiles(folder, model), remove };
-  } catch (error) {
-    remove();
-    throw error;
-  }
+  return inOwnFolder(parent, (folder) => writeGraphFiles(folder, model));
 }
 
 /**
@@ -37,22 +30,52 @@ export async function writeGraphFileIn(parent: string, model: SerializedModel): 
  * caller drops the bytes once this returns, so that the session is made with nothing of them in memory.
  */
 export function writeExportFile(model: Uint8Array): GraphFile {
-  const folder = mkdtempSync(path.join(tmpdir(), 'embedlab-graph-'));
+  return inOwnFolder(tmpdir(), (folder) => {
+    const split = splitExportExternalData(model, DATA_FILE);
+    writeSplitModel(folder, split.model, split.tensors, split.dataByteLength);
+    return createHash('sha256').update(model).digest('hex');
+  });
+}
+
+/** Writes `model.onnx` and `model.onnx.data` into `folder` (neither may exist yet); returns the model's SHA-256. */
+export function writeGraphFiles(folder: string, model: SerializedModel): string {
+  const hash = createHash('sha256');
+  const layout = model.externalData(DATA_FILE);
+  function* externalTensors() {
+    for (const { bytes, tensor } of model.pieces()) {
+      hash.update(bytes);
+      const offset = tensor === undefined ? undefined : layout.offsets.get(tensor);
+      if (offset !== undefined) yield { offset, bytes };
+    }
+  }
+  writeSplitModel(folder, layout.model, externalTensors(), layout.dataByteLength);
+  return hash.digest('hex');
+}
+
+/** A model file written by `write` into a new folder under `parent`; the folder goes on failure, on `remove` or at exit. */
+function inOwnFolder(parent: string, write: (folder: string) => string): GraphFile {
+  const folder = mkdtempSync(path.join(parent, 'embedlab-graph-'));
   const remove = removalOf(folder);
   try {
-    const split = splitExportExternalData(model, DATA_FILE);
-    writeFileSync(path.join(folder, MODEL_FILE), split.model, { mode: 0o600, flag: 'wx' });
-    const fd = openSync(path.join(folder, DATA_FILE), 'wx', 0o600);
-    try {
-      for (const { offset, bytes } of split.tensors) writeAt(fd, bytes, offset);
-      ftruncateSync(fd, split.dataByteLength);
-    } finally {
-      closeSync(fd);
-    }
-    return { path: path.join(folder, MODEL_FILE), sha256: createHash('sha256').update(model).digest('hex'), remove };
+    return { path: path.join(folder, MODEL_FILE), sha256: write(folder), remove };
   } catch (error) {
     remove();
     throw error;
+  }
+}
+
+/** The message as `model.onnx`, each tensor's raw data at its offset in `model.onnx.data`. */
+function writeSplitModel(folder: string, message: Uint8Array, tensors: Iterable<{ offset: number; bytes: Uint8Array }>, dataByteLength: number): void {
+  writeFileSync(path.join(folder, MODEL_FILE), message, { mode: 0o600, flag: 'wx' });
+  const fd = openSync(path.join(folder, DATA_FILE), 'wx', 0o600);
+  try {
+    for (const { offset, bytes } of tensors) {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, offset + at);
+    }
+    // The padding before an aligned offset is a hole: the file's length still covers every tensor.
+    ftruncateSync(fd, dataByteLength);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -64,29 +87,4 @@ function removalOf(folder: string): () => void {
   };
   process.on('exit', remove);
   return remove;
-}
-
-function writeAt(fd: number, bytes: Uint8Array, offset: number): void {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, offset + at);
-}
-
-/** Writes `model.onnx` and `model.onnx.data` into `folder` (neither may exist yet); returns the model's SHA-256. */
-export function writeGraphFiles(folder: string, model: SerializedModel): string {
-  const hash = createHash('sha256');
-  const layout = model.externalData(DATA_FILE);
-  writeFileSync(path.join(folder, MODEL_FILE), layout.model, { mode: 0o600, flag: 'wx' });
-  const fd = openSync(path.join(folder, DATA_FILE), 'wx', 0o600);
-  try {
-    for (const { bytes, tensor } of model.pieces()) {
-      hash.update(bytes);
-      const offset = tensor === undefined ? undefined : layout.offsets.get(tensor);
-      if (offset === undefined) continue;
-      writeAt(fd, bytes, offset);
-    }
-    // The padding before an aligned offset is a hole: the file's length still covers every tensor.
-    ftruncateSync(fd, layout.dataByteLength);
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }

@@ -319,11 +319,7 @@ export async function withoutOnnxBytes(folder: ModelFolder): Promise<ModelFolder
   const digest = await onnxSha256(folder);
   // The message is made now: a getter that read `folder` would keep the bytes alive through it.
   const problem = `${folder.spec.name}: the bytes of ${folder.spec.onnxFile} were let go once its session was made; read the folder again to make another session`;
-  // Copied by descriptors: reading `onnx` of a folder already released would throw.
-  const descriptors: Partial<PropertyDescriptorMap> = Object.getOwnPropertyDescriptors(folder);
-  delete descriptors.onnx;
-  delete descriptors.externalData;
-  return released(Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx'>, digest, problem);
+  return released(withoutModel(folder), digest, problem);
 }
 
 /**
@@ -331,11 +327,15 @@ export async function withoutOnnxBytes(folder: ModelFolder): Promise<ModelFolder
  * to read): its digest is the file's, and the bytes are no longer held by it.
  */
 export function withGraphFile(folder: ModelFolder, graphFile: GraphFile): ModelFolder {
+  return released({ ...withoutModel(folder), graphFile }, graphFile.sha256, inFileProblem(folder.spec));
+}
+
+/** Everything of the folder but its model's bytes (copied by descriptors: reading a released `onnx` throws). */
+function withoutModel(folder: ModelFolder): Omit<ModelFolder, 'onnx' | 'externalData'> {
   const descriptors: Partial<PropertyDescriptorMap> = Object.getOwnPropertyDescriptors(folder);
   delete descriptors.onnx;
   delete descriptors.externalData;
-  const rest = Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx'>;
-  return released({ ...rest, graphFile }, graphFile.sha256, inFileProblem(folder.spec));
+  return Object.defineProperties({}, descriptors as PropertyDescriptorMap) as Omit<ModelFolder, 'onnx' | 'externalData'>;
 }
 
 function inFileProblem(spec: ModelSpec): string {
